@@ -1,0 +1,90 @@
+"""brandname: the sender-name registry of Decree 91/2020/NĐ-CP."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .errors import DomainError
+from .extensions import db, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config=None):
+    """Build the app. `config` is a dict (or object) of settings that override config.Config."""
+    app = Flask(__name__, template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
+                instance_relative_config=False)
+    app.config.from_object("config.Config")
+    if config is not None:
+        if isinstance(config, dict):
+            app.config.update(config)
+        else:
+            app.config.from_object(config)
+    data_dir = Path(app.config["DATA_DIR"])
+    if isinstance(config, dict) and "DATA_DIR" in config and "SQLALCHEMY_DATABASE_URI" not in config \
+            and not os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir.resolve() / 'brandname.sqlite3'}"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _development_secret(data_dir)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+
+    from .api import bp as api_bp
+    from .public import bp as public_bp
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)
+
+    from .cli import brandname_cli
+    app.cli.add_command(brandname_cli)
+
+    _register_error_handlers(app)
+    return app
+
+
+def _development_secret(data_dir):
+    """A per-installation secret kept in the data folder, so sessions survive restarts."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # SQLite enforces foreign keys only when asked, per connection.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
+def _wants_json():
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _register_error_handlers(app):
+    @app.errorhandler(DomainError)
+    def domain_error(exc):
+        if _wants_json():
+            return jsonify(exc.as_dict()), exc.status
+        return render_template("error.html", error=exc), exc.status
+
+    for code, vi, en in ((404, "Không tìm thấy trang.", "Not found."),
+                         (405, "Phương thức không được hỗ trợ.", "Method not allowed."),
+                         (500, "Lỗi hệ thống; yêu cầu chưa được thực hiện.",
+                          "Internal error; nothing was done.")):
+        def handler(exc, code=code, vi=vi, en=en):
+            if code == 500:
+                db.session.rollback()
+            if _wants_json():
+                return jsonify({"error": str(code), "message": vi, "message_en": en}), code
+            err = DomainError(vi, en)
+            return render_template("error.html", error=err), code
+        app.register_error_handler(code, handler)

@@ -1,0 +1,8 @@
+"""Flask extensions, created once and bound in create_app."""
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+from .models import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()

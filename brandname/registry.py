@@ -1,0 +1,39 @@
+"""The app-bound registry context: rules from configuration and the key store, built once per app."""
+from flask import current_app
+
+from . import fees
+from .dates import parse_holidays
+from .lifecycle import Rules
+from .signing import KeyStore
+
+
+def rules_from_config(config):
+    return Rules(
+        holidays=parse_holidays(config.get("HOLIDAYS", "")),
+        fee_schedule=fees.schedule_from_config(config.get("FEE_SCHEDULE")),
+        payment_days=int(config.get("PAYMENT_DAYS", 30)),
+        quarantine_days=int(config.get("QUARANTINE_DAYS", 365)),
+        renewal_window_days=int(config.get("RENEWAL_WINDOW_DAYS", 90)),
+        authority=config.get("AUTHORITY_NAME") or Rules.authority,
+    )
+
+
+def rules():
+    ext = current_app.extensions
+    if "brandname_rules" not in ext:
+        ext["brandname_rules"] = rules_from_config(current_app.config)
+    return ext["brandname_rules"]
+
+
+def keys():
+    """The registry key store; raises KeysMissing until `brandname init` has made or found keys."""
+    ext = current_app.extensions
+    if ext.get("brandname_keys") is None:
+        ext["brandname_keys"] = KeyStore(current_app.config["CERTS_DIR"],
+                                         current_app.config.get("KEY_PASSPHRASE"))
+    return ext["brandname_keys"]
+
+
+def reload_keys():
+    current_app.extensions["brandname_keys"] = None
+    return keys()

@@ -1,0 +1,174 @@
+"""Shared fixtures. Every test gets an empty registry; on PostgreSQL (TEST_DATABASE_URL) each
+pytest process works in a database of its own, created here and dropped at the end."""
+import os
+import uuid
+from datetime import datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from brandname import create_app, lifecycle
+from brandname.accounts import create_account
+from brandname.extensions import db
+from brandname.models import Base
+from brandname.signing import KeyStore
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+NOW = datetime(2026, 3, 2, 3, 0, 0)  # Monday 10:00 in Hanoi
+
+
+def _pg_url(raw):
+    url = make_url(raw)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database for this pytest process: a file per test on SQLite, one fresh PG database."""
+    if not TEST_DATABASE_URL:
+        yield None
+        return
+    base = _pg_url(TEST_DATABASE_URL)
+    name = f"bn_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name)
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def certs_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("certs")
+    KeyStore.create(path)
+    return path
+
+
+@pytest.fixture
+def app(tmp_path, database_url, certs_dir):
+    uri = database_url or f"sqlite:///{tmp_path / 'registry.sqlite3'}"
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "test-secret", "DATA_DIR": str(tmp_path / "data"),
+        "CERTS_DIR": str(certs_dir), "SQLALCHEMY_DATABASE_URI": uri,
+        "PUBLIC_URL": "https://brandname.test", "WTF_CSRF_ENABLED": False,
+    })
+    with app.app_context():
+        if database_url:
+            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        else:
+            Base.metadata.create_all(db.engine)
+        lifecycle.ensure_counters(db.session)
+        db.session.commit()
+        yield app
+        db.session.remove()
+        if not database_url:
+            db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def keys(app):
+    from brandname import registry
+    return registry.keys()
+
+
+@pytest.fixture
+def rules():
+    return lifecycle.DEFAULT_RULES
+
+
+def _account(session, email, role, holder_id=None):
+    return create_account(session, email=email, password="correct horse battery", role=role,
+                          full_name=email.split("@")[0], holder_id=holder_id)
+
+
+@pytest.fixture
+def officer(session):
+    return lifecycle.Actor.for_account(_account(session, "officer@cuc.gov.vn", "officer"))
+
+
+@pytest.fixture
+def officer2(session):
+    return lifecycle.Actor.for_account(_account(session, "officer2@cuc.gov.vn", "officer"))
+
+
+@pytest.fixture
+def supervisor(session):
+    return lifecycle.Actor.for_account(_account(session, "chief@cuc.gov.vn", "supervisor"))
+
+
+def org_applicant(code="0101234567", name="Công ty Cổ phần Ánh Dương"):
+    return {"kind": "organization", "name": name, "id_number": code, "tax_code": code,
+            "address": "Số 1 Trần Hưng Đạo, Hoàn Kiếm, Hà Nội", "email": "lienhe@anhduong.vn",
+            "phone": "024 3825 1234", "legal_representative": "Nguyễn Văn An",
+            "contact_person": "Trần Thị Bình"}
+
+
+def person_applicant(number="001203004567"):
+    return {"kind": "individual", "name": "Lê Hoàng Cường", "id_number": number,
+            "address": "Số 5 Lê Lợi, Quận 1, TP. Hồ Chí Minh", "email": "cuong@example.vn",
+            "phone": "0912345678"}
+
+
+def name_entry(name, purpose="Thông báo giao dịch và chăm sóc khách hàng"):
+    return {"name": name, "purpose": purpose, "use_sms": True, "use_voice": False,
+            "products": "Dịch vụ ngân hàng", "sectors": "Tài chính", "carriers": "Viettel, VNPT"}
+
+
+class Registry:
+    """Test helper that walks names through the lifecycle with a fixed clock."""
+
+    def __init__(self, session, keys, officer, rules=lifecycle.DEFAULT_RULES):
+        self.session, self.keys, self.officer, self.rules = session, keys, officer, rules
+
+    def submit(self, *names, applicant=None, now=NOW, **kw):
+        return lifecycle.submit(self.session, applicant=applicant or org_applicant(),
+                                names=[name_entry(n) for n in names], actor=self.officer,
+                                commitments_confirmed=True, now=now, rules=self.rules, **kw)
+
+    def approve(self, application, now=NOW, **kw):
+        return lifecycle.approve(self.session, application.id, actor=self.officer, now=now,
+                                 rules=self.rules, **kw)
+
+    def pay_and_issue(self, application, now=NOW):
+        payment = lifecycle.record_payment(self.session, application.id, actor=self.officer,
+                                           reference=f"FT{application.id:06d}", now=now)
+        return lifecycle.confirm_payment(self.session, payment.id, actor=self.officer, keys=self.keys,
+                                         now=now, rules=self.rules)
+
+    def issue(self, *names, applicant=None, now=NOW):
+        application = self.submit(*names, applicant=applicant, now=now)
+        self.approve(application, now=now)
+        return self.pay_and_issue(application, now=now)
+
+    def followup(self, kind, name, applicant=None, now=NOW, **kw):
+        application = lifecycle.submit(
+            self.session, kind=kind, brandname=name, applicant=applicant or org_applicant(),
+            names=None, actor=self.officer, commitments_confirmed=True, now=now, rules=self.rules, **kw)
+        self.approve(application, now=now)
+        return self.pay_and_issue(application, now=now)
+
+
+@pytest.fixture
+def registry_helper(session, keys, officer):
+    return Registry(session, keys, officer)

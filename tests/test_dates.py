@@ -1,0 +1,66 @@
+from datetime import date, datetime
+
+import pytest
+
+from brandname import dates
+
+
+def test_validity_is_three_years_to_the_day_before_the_anniversary():
+    assert dates.validity_end(date(2026, 3, 2)) == date(2029, 3, 1)
+    assert dates.validity_end(date(2026, 1, 1)) == date(2028, 12, 31)
+
+
+def test_leap_day_anniversary_moves_to_first_of_march():
+    assert dates.add_years(date(2028, 2, 29), 3) == date(2031, 3, 1)
+    assert dates.validity_end(date(2028, 2, 29)) == date(2031, 2, 28)
+
+
+def test_renewal_runs_from_the_old_expiry_without_gap():
+    old_end = date(2029, 3, 1)
+    new_end = dates.renewed_validity_end(old_end)
+    assert new_end == date(2032, 3, 1)
+    assert (new_end - old_end).days in (365 * 3, 365 * 3 + 1)
+
+
+@pytest.mark.parametrize("today, status", [
+    (date(2028, 12, 1), "too_early"),   # 91 days before
+    (date(2028, 12, 2), "on_time"),     # 90 days before: window opens
+    (date(2029, 2, 14), "on_time"),     # exactly 15 days before
+    (date(2029, 2, 15), "late"),
+    (date(2029, 3, 1), "late"),         # the last valid day
+    (date(2029, 3, 2), "expired"),
+])
+def test_renewal_window(today, status):
+    assert dates.renewal_status(today, date(2029, 3, 1)) == status
+
+
+def test_working_days_skip_weekends_and_holidays():
+    assert dates.is_working_day(date(2026, 3, 2))  # Monday
+    assert not dates.is_working_day(date(2026, 3, 7))  # Saturday
+    assert not dates.is_working_day(date(2026, 9, 2))  # National Day
+    assert not dates.is_working_day(date(2026, 2, 17), holidays=(date(2026, 2, 17),))  # Tết, configured
+    assert dates.next_working_day(date(2026, 3, 6)) == date(2026, 3, 9)  # Friday -> Monday
+
+
+def test_decision_deadline_end_of_next_working_day_hanoi_time():
+    # Monday 10:00 Hanoi (03:00 UTC) -> end of Tuesday Hanoi = 16:59:59 UTC Tuesday
+    assert dates.decision_deadline(datetime(2026, 3, 2, 3, 0)) == datetime(2026, 3, 3, 16, 59, 59)
+    # Friday 16:00 Hanoi -> end of Monday
+    assert dates.decision_deadline(datetime(2026, 3, 6, 9, 0)) == datetime(2026, 3, 9, 16, 59, 59)
+    # Received Wednesday 29 Apr 2026; 30 Apr and 1 May are holidays, then a weekend -> Monday 4 May
+    assert dates.decision_deadline(datetime(2026, 4, 29, 2, 0)) == datetime(2026, 5, 4, 16, 59, 59)
+    # A configured holiday pushes it further
+    assert dates.decision_deadline(datetime(2026, 3, 2, 3, 0), holidays=(date(2026, 3, 3),)) == \
+        datetime(2026, 3, 4, 16, 59, 59)
+
+
+def test_local_date_uses_hanoi_day():
+    assert dates.local_date(datetime(2026, 3, 1, 18, 0)) == date(2026, 3, 2)  # 01:00 on the 2nd
+
+
+def test_parse_holidays():
+    assert dates.parse_holidays("2026-02-16, 2026-02-17 2026-04-26") == (
+        date(2026, 2, 16), date(2026, 2, 17), date(2026, 4, 26))
+    assert dates.parse_holidays("") == ()
+    with pytest.raises(ValueError):
+        dates.parse_holidays("16/02/2026")
