@@ -1,0 +1,75 @@
+import json
+from datetime import date
+
+from sqlalchemy import select
+
+from brandname import lifecycle
+from brandname.models import Account, Brandname, Certificate
+
+
+def test_create_officer_from_env(app, session, monkeypatch):
+    monkeypatch.setenv("OFFICER_PW", "a very long password")
+    result = app.test_cli_runner().invoke(args=["brandname", "create-officer", "Can.Bo@cuc.gov.vn",
+                                                "--password-env", "OFFICER_PW", "--role", "supervisor"])
+    assert result.exit_code == 0, result.output
+    account = session.scalars(select(Account)).one()
+    assert (account.email, account.role) == ("can.bo@cuc.gov.vn", "supervisor")
+    assert account.password_hash.startswith("$argon2id$")
+    again = app.test_cli_runner().invoke(args=["brandname", "create-officer", "can.bo@cuc.gov.vn",
+                                               "--password-env", "OFFICER_PW"])
+    assert again.exit_code == 1 and "đã có tài khoản" in again.output
+
+
+def test_create_officer_rejects_short_password(app, monkeypatch):
+    monkeypatch.setenv("PW", "short")
+    result = app.test_cli_runner().invoke(args=["brandname", "create-officer", "x@cuc.gov.vn",
+                                                "--password-env", "PW"])
+    assert result.exit_code == 1 and "10" in result.output
+
+
+def test_seed_demo_makes_issued_names_through_the_lifecycle(app, session, keys):
+    result = app.test_cli_runner().invoke(args=["brandname", "seed-demo", "--names", "5", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    made = result.output.split()
+    assert len(made) == 5 and len(set(made)) == 5
+    for name in made:
+        bn = lifecycle.find_brandname(session, name)
+        assert bn.status == "active"
+        cert = bn.current_certificate
+        assert keys.verify(cert.signature, cert.record.encode())
+
+
+def test_show_json_and_text(app, registry_helper):
+    registry_helper.issue("SHOWME")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["brandname", "show", "showme", "--json"])
+    assert result.exit_code == 0
+    info = json.loads(result.output)
+    assert info["name"] == "SHOWME" and info["status"] == "active"
+    assert info["certificates"][0]["serial"] == "BN-2026-0000001"
+    assert [e["act"] for e in info["events"]] == ["submit", "approve", "record_payment", "confirm_payment", "issue"]
+    text = runner.invoke(args=["brandname", "show", "SHOWME"])
+    assert "BN-2026-0000001" in text.output and "[active]" in text.output
+    missing = runner.invoke(args=["brandname", "show", "NOPE", "--json"])
+    assert missing.exit_code == 1 and json.loads(missing.output)["error"] == "not_found"
+
+
+def test_expire_command_is_idempotent(app, session, registry_helper):
+    registry_helper.issue("OLDNAME")
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["brandname", "expire", "--today", "2029-03-02"])
+    assert first.exit_code == 0 and "expired OLDNAME" in first.output
+    second = runner.invoke(args=["brandname", "expire", "--today", "2029-03-02"])
+    assert second.exit_code == 0 and "expired: 0" in second.output
+    bn = session.scalars(select(Brandname)).one()
+    assert bn.status == "expired" and bn.blocked_until == date(2030, 3, 1)
+
+
+def test_demo_prepares_accounts_and_names_without_serving(app, session):
+    result = app.test_cli_runner().invoke(args=["brandname", "demo", "--no-serve", "--names", "3"])
+    assert result.exit_code == 0, result.output
+    assert "officer@demo.brandname.vn" in result.output and "http://127.0.0.1:5000/" in result.output
+    assert {a.role for a in session.scalars(select(Account))} == {"officer", "supervisor"}
+    assert len(session.scalars(select(Certificate)).all()) == 3
+    again = app.test_cli_runner().invoke(args=["brandname", "demo", "--no-serve", "--names", "3"])
+    assert again.exit_code == 0 and len(session.scalars(select(Certificate)).all()) == 3
