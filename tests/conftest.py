@@ -172,3 +172,21 @@ class Registry:
 @pytest.fixture
 def registry_helper(session, keys, officer):
     return Registry(session, keys, officer)
+
+
+@pytest.fixture
+def empty_db_url(tmp_path):
+    """An empty database (no tables) for tests that run the migrations themselves."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+        return
+    base = _pg_url(TEST_DATABASE_URL)
+    name = f"bn_mig_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -65,11 +65,21 @@ def test_expire_command_is_idempotent(app, session, registry_helper):
     assert bn.status == "expired" and bn.blocked_until == date(2030, 3, 1)
 
 
-def test_demo_prepares_accounts_and_names_without_serving(app, session):
-    result = app.test_cli_runner().invoke(args=["brandname", "demo", "--no-serve", "--names", "3"])
+def test_demo_prepares_a_fresh_registry_without_serving(tmp_path, empty_db_url):
+    from brandname import create_app
+    from brandname.extensions import db
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path / "data"),
+                      "CERTS_DIR": str(tmp_path / "certs"), "SECRET_KEY": "x"})
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["brandname", "demo", "--no-serve", "--names", "3"])
     assert result.exit_code == 0, result.output
     assert "officer@demo.brandname.vn" in result.output and "http://127.0.0.1:5000/" in result.output
-    assert {a.role for a in session.scalars(select(Account))} == {"officer", "supervisor"}
-    assert len(session.scalars(select(Certificate)).all()) == 3
-    again = app.test_cli_runner().invoke(args=["brandname", "demo", "--no-serve", "--names", "3"])
-    assert again.exit_code == 0 and len(session.scalars(select(Certificate)).all()) == 3
+    assert "keys: created" in result.output
+    with app.app_context():
+        assert {a.role for a in db.session.scalars(select(Account))} == {"officer", "supervisor"}
+        assert len(db.session.scalars(select(Certificate)).all()) == 3
+    again = runner.invoke(args=["brandname", "demo", "--no-serve", "--names", "3"])
+    assert again.exit_code == 0 and "keys: found" in again.output
+    with app.app_context():
+        assert len(db.session.scalars(select(Certificate)).all()) == 3
+        db.engine.dispose()

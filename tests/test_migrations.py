@@ -1,32 +1,11 @@
 """The migrations, not create_all, build the production schema: check they match the models."""
-import os
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, inspect, select
 
 from brandname import create_app
 from brandname.models import Base, Counter
-from tests.conftest import TEST_DATABASE_URL, _pg_url
-
-
-@pytest.fixture
-def empty_db_url(tmp_path):
-    if not TEST_DATABASE_URL:
-        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-        return
-    base = _pg_url(TEST_DATABASE_URL)
-    name = f"bn_mig_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_migrations_build_the_models_schema_and_downgrade(tmp_path, empty_db_url):
