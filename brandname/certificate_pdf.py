@@ -74,7 +74,8 @@ def authority_lines(authority):
     return ", ".join(parts[1:]), parts[0]
 
 
-def form_strings(record, *, signer_title, signer_name, holder_id_number=None, place="Hà Nội"):
+def form_strings(record, *, public_url, signer_title, signer_name, holder_id_number=None,
+                 place="Hà Nội"):
     """Every text line of the form, in order, as (role, text): what the page shows and tests read."""
     holder = record["holder"]
     parent, body = authority_lines(record["authority"])
@@ -100,7 +101,7 @@ def form_strings(record, *, signer_title, signer_name, holder_id_number=None, pl
     lines += [("h2", "2. Được sử dụng tên định danh:"), ("name", record["name"]),
               ("forms", f"3. Hình thức sử dụng: {forms}"),
               ("kind", f"4. Hình thức cấp: {KINDS.get(record['kind'], record['kind'])}"),
-              ("validity", f"5. Giấy chứng nhận có hiệu lực từ ngày {vn_date(record['valid_from'])} "
+              ("validity", f"5. Thời hạn hiệu lực: từ ngày {vn_date(record['valid_from'])} "
                            f"đến hết ngày {vn_date(record['valid_until'])}.")]
     if record.get("previous_serial"):
         lines.append(("replaces", f"6. Giấy chứng nhận này thay thế Giấy chứng nhận số "
@@ -111,6 +112,7 @@ def form_strings(record, *, signer_title, signer_name, holder_id_number=None, pl
     if signer_name:
         lines.append(("signer_name", signer_name))
     lines += [("qr_caption", "Quét mã QR để xác thực"),
+              ("url", verify_url(public_url, record["serial"])),
               ("footer", "Văn bản điện tử được ký số theo chuẩn PAdES bởi khóa của cơ quan cấp. "
                          "Dữ liệu gốc (certificate.json và chữ ký certificate.jws) được đính kèm trong tệp.")]
     return lines
@@ -188,7 +190,8 @@ def render(record_text, signature, *, public_url, signer_title, signer_name="",
     """The unsigned certificate PDF (bytes) for the canonical record `record_text` and its JWS."""
     register_fonts()
     record = json.loads(record_text)
-    strings = dict(form_strings(record, signer_title=signer_title, signer_name=signer_name,
+    strings = dict(form_strings(record, public_url=public_url, signer_title=signer_title,
+                                signer_name=signer_name,
                                 holder_id_number=holder_id_number, place=place))
     width, height = A4
     left, right = 72, width - 72
@@ -217,23 +220,23 @@ def render(record_text, signature, *, public_url, signer_title, signer_name="",
     if "parent" in strings:
         _centered(c, strings["parent"], y, REGULAR, 11)
         y -= 15
-    body_w = _centered(c, strings["authority"], y, BOLD, 11.5)
-    c.line(width / 2 - min(body_w, 120) / 2, y - 5, width / 2 + min(body_w, 120) / 2, y - 5)
+    _centered(c, strings["authority"], y, BOLD, 11.5)
+    c.line(width / 2 - 40, y - 9, width / 2 + 40, y - 9)
 
     # title and number
-    y -= 44
+    y -= 50
     _centered(c, TITLE, y, BOLD, 17, color=RED)
     y -= 22
     _centered(c, strings["serial"], y, BOLD, 12)
 
     # legal basis and the certifying sentence
-    y -= 30
+    y -= 34
     y = _wrapped(c, LEGAL_BASIS, left, y, text_width, ITALIC, 10.5, 14)
-    y -= 6
+    y -= 8
     y = _wrapped(c, strings["certifies"], left, y, text_width, BOLD, 11.5, 15)
 
     # 1. holder
-    y -= 6
+    y -= 8
     c.setFont(BOLD, 11.5)
     c.setFillColor(black)
     c.drawString(left, y, strings["h1"])
@@ -243,10 +246,10 @@ def render(record_text, signature, *, public_url, signer_title, signer_name="",
             label = strings[key].split(": ", 1)[0] + ": "
             y = _wrapped(c, strings[key], left + 14, y, text_width - 14, REGULAR, 11, 15,
                          bold_prefix=label if key == "holder_name" else None)
-            y -= 2
+            y -= 3
 
     # 2. the sender name, large, in a framed band
-    y -= 6
+    y -= 8
     c.setFont(BOLD, 11.5)
     c.drawString(left, y, strings["h2"])
     y -= 16
@@ -262,7 +265,7 @@ def render(record_text, signature, *, public_url, signer_title, signer_name="",
     for key in ("forms", "kind", "validity", "replaces"):
         if key in strings:
             y = _wrapped(c, strings[key], left, y, text_width, REGULAR, 11.5, 15.5)
-            y -= 4
+            y -= 6
 
     # signature block (right) and QR code (left)
     block_top = min(y - 14, 250)
@@ -276,7 +279,7 @@ def render(record_text, signature, *, public_url, signer_title, signer_name="",
 
     qr_size = 104
     qr_x, qr_y = left - 4, block_top - qr_size - 4
-    url = verify_url(public_url, record["serial"])
+    url = strings["url"]
     _qr(c, url, qr_x, qr_y, qr_size)
     c.linkURL(url, (qr_x, qr_y, qr_x + qr_size, qr_y + qr_size), relative=0)
     c.setFont(ITALIC, 8.5)
@@ -288,10 +291,11 @@ def render(record_text, signature, *, public_url, signer_title, signer_name="",
 
     # footer
     c.setFillColor(GREY)
-    fy = 52
-    for line in reversed(simpleSplit(strings["footer"], ITALIC, 8, text_width)):
+    footer = simpleSplit(strings["footer"], ITALIC, 8, text_width)
+    fy = 52 + 10 * (len(footer) - 1)
+    for line in footer:
         _centered(c, line, fy, ITALIC, 8, color=GREY)
-        fy += 10
+        fy -= 10
 
     c.showPage()
     c.save()

@@ -172,3 +172,21 @@ class Registry:
 @pytest.fixture
 def registry_helper(session, keys, officer):
     return Registry(session, keys, officer)
+
+
+# --- Signed certificate documents (issue 3) ---
+
+@pytest.fixture
+def own_keys(app, tmp_path):
+    """Registry keys of this test alone (rotation tests must not touch the shared session keys)."""
+    from brandname import registry
+    path = tmp_path / "own-certs"
+    KeyStore.create(path)
+    app.config["CERTS_DIR"] = str(path)
+    return registry.reload_keys()
+
+
+@pytest.fixture
+def foreign_keys(tmp_path_factory):
+    """Another registry's keys: a different root. Documents they sign must never verify here."""
+    return KeyStore.create(tmp_path_factory.mktemp("foreign-certs"))
