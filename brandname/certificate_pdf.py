@@ -67,11 +67,13 @@ def issued_local_date(record):
 
 
 def authority_lines(authority):
-    """'Cục An toàn thông tin, Bộ Thông tin và Truyền thông' -> parent body over the issuing body."""
-    parts = [p.strip() for p in authority.split(",") if p.strip()]
-    if len(parts) < 2:
+    """'Cục An toàn thông tin, Bộ Thông tin và Truyền thông' -> (parent body, issuing body).
+
+    The parent is what follows the last comma (a body's own name may contain commas)."""
+    body, sep, parent = authority.strip().rpartition(",")
+    if not sep or not body.strip() or not parent.strip():
         return None, authority.strip()
-    return ", ".join(parts[1:]), parts[0]
+    return parent.strip(), body.strip()
 
 
 def form_strings(record, *, public_url, signer_title, signer_name, holder_id_number=None,
@@ -185,28 +187,48 @@ def _border(c, width, height):
         c.rect(cx - 3, cy - 3, 6, 6, stroke=0, fill=1)
 
 
+LOWEST_BODY_END = 228  # below this the signature block and QR code would reach the footer
+
+
 def render(record_text, signature, *, public_url, signer_title, signer_name="",
            holder_id_number=None, place="Hà Nội"):
-    """The unsigned certificate PDF (bytes) for the canonical record `record_text` and its JWS."""
+    """The unsigned certificate PDF (bytes) for the canonical record `record_text` and its JWS.
+
+    Long holder details shrink the body text (never truncate it) so the page stays one page.
+    """
     register_fonts()
     record = json.loads(record_text)
     strings = dict(form_strings(record, public_url=public_url, signer_title=signer_title,
                                 signer_name=signer_name,
                                 holder_id_number=holder_id_number, place=place))
-    width, height = A4
-    left, right = 72, width - 72
-    text_width = right - left
-    buf = BytesIO()
+    for scale in (1.0, 0.92, 0.84, 0.76, 0.68, 0.6):
+        buf = BytesIO()
+        c = _canvas(buf, record)
+        if _draw_page(c, record, strings, scale) >= LOWEST_BODY_END or scale == 0.6:
+            break
+    c.showPage()
+    c.save()
+    return _attach(buf.getvalue(), record_text.encode("utf-8"), signature.encode("ascii"))
+
+
+def _canvas(buf, record):
     c = Canvas(buf, pagesize=A4, pageCompression=1)
     c.setTitle(f"{TITLE} - {record['name']} - {record['serial']}")
     c.setAuthor(record["authority"])
     c.setSubject(f"Tên định danh {record['name']}, số {record['serial']}")
     c.setCreator("brandname")
     c.setKeywords([record["serial"], record["name"]])
+    return c
 
+
+def _draw_page(c, record, strings, scale):
+    """Draw the whole form; returns where the body (items 1-6) ended, for the fit check."""
+    width, height = A4
+    left, right = 72, width - 72
+    text_width = right - left
     _border(c, width, height)
 
-    # national header, centered, with the short rule under the motto
+    # national header, centered, with the rule under the motto
     y = height - 78
     _centered(c, NATIONAL, y, BOLD, 12.5)
     y -= 17
@@ -215,12 +237,17 @@ def render(record_text, signature, *, public_url, signer_title, signer_name="",
     c.setLineWidth(0.7)
     c.line(width / 2 - motto_w / 2, y - 4, width / 2 + motto_w / 2, y - 4)
 
-    # the issuing authority
+    # the issuing authority: parent body, then the issuing body in bold with a short rule
     y -= 36
     if "parent" in strings:
-        _centered(c, strings["parent"], y, REGULAR, 11)
-        y -= 15
-    _centered(c, strings["authority"], y, BOLD, 11.5)
+        for line in simpleSplit(strings["parent"], REGULAR, 11, 400):
+            _centered(c, line, y, REGULAR, 11)
+            y -= 15
+    body_lines = simpleSplit(strings["authority"], BOLD, 11.5, 400)
+    for i, line in enumerate(body_lines):
+        _centered(c, line, y, BOLD, 11.5)
+        if i < len(body_lines) - 1:
+            y -= 15
     c.line(width / 2 - 40, y - 9, width / 2 + 40, y - 9)
 
     # title and number
@@ -229,43 +256,48 @@ def render(record_text, signature, *, public_url, signer_title, signer_name="",
     y -= 22
     _centered(c, strings["serial"], y, BOLD, 12)
 
-    # legal basis and the certifying sentence
-    y -= 34
-    y = _wrapped(c, LEGAL_BASIS, left, y, text_width, ITALIC, 10.5, 14)
-    y -= 8
-    y = _wrapped(c, strings["certifies"], left, y, text_width, BOLD, 11.5, 15)
+    # the body, scaled down when the holder's details are long
+    def k(value):
+        return value * scale
+
+    y -= k(34)
+    y = _wrapped(c, LEGAL_BASIS, left, y, text_width, ITALIC, k(10.5), k(14))
+    y -= k(8)
+    y = _wrapped(c, strings["certifies"], left, y, text_width, BOLD, k(11.5), k(15))
 
     # 1. holder
-    y -= 8
-    c.setFont(BOLD, 11.5)
+    y -= k(8)
+    c.setFont(BOLD, k(11.5))
     c.setFillColor(black)
     c.drawString(left, y, strings["h1"])
-    y -= 18
+    y -= k(18)
     for key in ("holder_name", "holder_id", "holder_address"):
         if key in strings:
             label = strings[key].split(": ", 1)[0] + ": "
-            y = _wrapped(c, strings[key], left + 14, y, text_width - 14, REGULAR, 11, 15,
+            y = _wrapped(c, strings[key], left + 14, y, text_width - 14, REGULAR, k(11), k(15),
                          bold_prefix=label if key == "holder_name" else None)
-            y -= 3
+            y -= k(3)
 
     # 2. the sender name, large, in a framed band
-    y -= 8
-    c.setFont(BOLD, 11.5)
+    y -= k(8)
+    c.setFont(BOLD, k(11.5))
     c.drawString(left, y, strings["h2"])
-    y -= 16
-    band_h = 58
+    y -= k(16)
+    band_h = k(58)
     c.setFillColor(Color(0.96, 0.95, 0.90))
     c.setStrokeColor(NAVY)
     c.setLineWidth(1)
     c.roundRect(width / 2 - 150, y - band_h, 300, band_h, 6, stroke=1, fill=1)
-    _centered(c, record["name"], y - band_h / 2 - 12, BOLD, 34, color=NAVY)
-    y -= band_h + 26
+    name_size = min(k(34), 34.0 * 270 / max(1.0, pdfmetrics.stringWidth(record["name"], BOLD, 34)))
+    _centered(c, record["name"], y - band_h / 2 - name_size * 0.35, BOLD, name_size, color=NAVY)
+    y -= band_h + k(26)
 
     # 3..6
     for key in ("forms", "kind", "validity", "replaces"):
         if key in strings:
-            y = _wrapped(c, strings[key], left, y, text_width, REGULAR, 11.5, 15.5)
-            y -= 6
+            y = _wrapped(c, strings[key], left, y, text_width, REGULAR, k(11.5), k(15.5))
+            y -= k(6)
+    body_end = y
 
     # signature block (right) and QR code (left)
     block_top = min(y - 14, 250)
@@ -286,20 +318,16 @@ def render(record_text, signature, *, public_url, signer_title, signer_name="",
     c.setFillColor(GREY)
     c.drawString(qr_x + 4, qr_y - 9, strings["qr_caption"])
     c.setFont(REGULAR, 7.5)
-    for i, line in enumerate(simpleSplit(url, REGULAR, 7.5, 180)):
+    for i, line in enumerate(simpleSplit(url, REGULAR, 7.5, 180)[:2]):
         c.drawString(qr_x + 4, qr_y - 20 - i * 9, line)
 
     # footer
-    c.setFillColor(GREY)
     footer = simpleSplit(strings["footer"], ITALIC, 8, text_width)
-    fy = 52 + 10 * (len(footer) - 1)
+    fy = 50 + 10 * (len(footer) - 1)
     for line in footer:
         _centered(c, line, fy, ITALIC, 8, color=GREY)
         fy -= 10
-
-    c.showPage()
-    c.save()
-    return _attach(buf.getvalue(), record_text.encode("utf-8"), signature.encode("ascii"))
+    return body_end
 
 
 def _attach(pdf_bytes, record_bytes, jws_bytes):

@@ -184,3 +184,24 @@ def test_a_failed_render_leaves_no_file(app, session, registry_helper, monkeypat
         documents.certificate_pdf_path(cert)
     folder = Path(app.config["DATA_DIR"]) / "certificates"
     assert list(folder.iterdir()) == []
+
+
+def test_longest_holder_details_still_fit_one_page_without_truncation(renewed):
+    record = json.loads(renewed.record)
+    record["holder"]["name"] = ("Tổng công ty Cổ phần Đầu tư Phát triển Công nghiệp Thương mại "
+                                "Dịch vụ Xuất nhập khẩu Việt Nam ") * 3
+    record["holder"]["name"] = record["holder"]["name"][:300].strip()
+    record["holder"]["address"] = ("Tầng 25, Tòa nhà Keangnam Landmark 72, Phạm Hùng, phường Mễ Trì, "
+                                   "quận Nam Từ Liêm, Hà Nội; ") * 6
+    record["holder"]["address"] = record["holder"]["address"][:500].strip()
+    record["authority"] = "Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao, Bộ Công an"
+    from brandname.signing import canonical_json
+    text_record = canonical_json(record).decode()
+    pdf = certificate_pdf.render(text_record, renewed.signature, public_url="https://brandname.test",
+                                 signer_title="KT. Cục trưởng\nPhó Cục trưởng", signer_name="Trần Văn Bình")
+    text = page_text(pdf)  # asserts one page
+    for _, s in certificate_pdf.form_strings(record, public_url="https://brandname.test",
+                                             signer_title="KT. Cục trưởng\nPhó Cục trưởng",
+                                             signer_name="Trần Văn Bình"):
+        assert flat(s) in text, s
+    assert "BỘ CÔNG AN" in text and "CỤC AN NINH MẠNG VÀ PHÒNG, CHỐNG TỘI PHẠM" in text
