@@ -309,7 +309,8 @@ class PdfSignatureCheck:
 
     `problem` is None when the signature is intact, valid, chains to the registry root with one of
     the registry's issuing certificates, and covers the whole file; otherwise it is one of
-    not_pdf, unsigned, several_signatures, broken, foreign_key, modified_after_signing.
+    not_pdf, unsigned, several_signatures, broken, foreign_key, issuer_not_valid,
+    modified_after_signing.
     """
 
     problem: str | None
@@ -369,18 +370,32 @@ def sign_pdf(keys, pdf_bytes, *, reason=None, location=None):
     return out.getvalue()
 
 
-def _validation_context(keys):
+def _validation_context(keys, moment=None):
     from pyhanko_certvalidator import ValidationContext
     return ValidationContext(
         trust_roots=[_asn1_certificate(keys.root_certificate)],
         other_certs=[_asn1_certificate(i.certificate) for i in keys.issuers.values()],
-        allow_fetching=False,
+        allow_fetching=False, moment=moment,
     )
 
 
-def check_pdf(keys, pdf_bytes):
+def _our_issuer(keys, signing_cert):
+    if signing_cert is None:
+        return None
+    der = signing_cert.dump()
+    for issuer in keys.issuers.values():
+        if issuer.certificate.public_bytes(serialization.Encoding.DER) == der:
+            return issuer
+    return None
+
+
+def check_pdf(keys, pdf_bytes, at=None):
     """Validate the registry signature in `pdf_bytes`, the registry root as the only trust anchor.
 
+    Validated as of `at` (default now). A signature by one of the registry's own issuing
+    certificates that has since expired is validated as of its signing time instead: the registry
+    keeps its old issuing certificates precisely so that what it signed stays verifiable (there is
+    no timestamp authority here; B-B signatures carry the signer's clock).
     Never raises on bad input; the answer's `problem` says what is wrong.
     """
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -398,24 +413,27 @@ def check_pdf(keys, pdf_bytes):
         return PdfSignatureCheck("unsigned", detail="no signed signature field")
     if len(signatures) > 1:
         return PdfSignatureCheck("several_signatures", detail=f"{len(signatures)} signatures")
+    embedded = signatures[0]
     try:
-        status = validate_pdf_signature(signatures[0], _validation_context(keys))
+        status = validate_pdf_signature(embedded, _validation_context(keys, at))
+        issuer = _our_issuer(keys, status.signing_cert)
+        signed_at = embedded.self_reported_timestamp
+        if (status.intact and status.valid and not status.trusted and issuer is not None
+                and signed_at is not None and issuer.not_before <= signed_at <= issuer.not_after
+                and (at or _now()) > issuer.not_after):
+            status = validate_pdf_signature(embedded, _validation_context(keys, signed_at))
     except Exception as exc:  # noqa: BLE001 - a malformed signature is a broken one
         return PdfSignatureCheck("broken", detail=f"{type(exc).__name__}: {exc}")
-    kid = signer = None
-    if status.signing_cert is not None:
-        signer = status.signing_cert.subject.human_friendly
-        signer_der = status.signing_cert.dump()
-        for issuer in keys.issuers.values():
-            if issuer.certificate.public_bytes(serialization.Encoding.DER) == signer_der:
-                kid = issuer.kid
-                break
-    signed_at = getattr(status, "signer_reported_dt", None)
+    kid = issuer.kid if issuer is not None else None
+    signer = status.signing_cert.subject.human_friendly if status.signing_cert is not None else None
     if not status.intact or not status.valid:
         return PdfSignatureCheck("broken", kid, signer, signed_at,
                                  detail=f"intact={status.intact} valid={status.valid}")
-    if not status.trusted or kid is None:
+    if kid is None:
         return PdfSignatureCheck("foreign_key", kid, signer, signed_at,
+                                 detail=f"trusted={status.trusted} signer={signer}")
+    if not status.trusted:
+        return PdfSignatureCheck("issuer_not_valid", kid, signer, signed_at,
                                  detail=f"trusted={status.trusted} signer={signer}")
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         return PdfSignatureCheck("modified_after_signing", kid, signer, signed_at,

@@ -18,8 +18,7 @@ STATUS_TEXT = {
 }
 
 PROBLEMS = {
-    "not_pdf": ("Tệp tải lên không phải là tệp PDF đọc được.",
-                "The uploaded file is not a readable PDF."),
+    "not_pdf": ("Tệp không phải là tệp PDF đọc được.", "The file is not a readable PDF."),
     "unsigned": ("Tệp PDF không có chữ ký số.", "The PDF carries no digital signature."),
     "several_signatures": ("Tệp PDF có nhiều hơn một chữ ký; giấy chứng nhận do cơ quan cấp chỉ có "
                            "một chữ ký.",
@@ -30,6 +29,8 @@ PROBLEMS = {
                     "thư gốc của sổ đăng ký).",
                     "The file was signed with a key that is not the registry's (it does not chain "
                     "to the registry root)."),
+    "issuer_not_valid": ("Chứng thư ký của sổ đăng ký không có hiệu lực vào thời điểm ký hoặc kiểm tra.",
+                         "The registry's signing certificate was not valid at the signing or checking time."),
     "modified_after_signing": ("Tệp đã bị bổ sung nội dung sau khi được ký.",
                                "Content was added to the file after it was signed."),
     "no_record": ("Tệp không chứa bản ghi gốc của giấy chứng nhận (certificate.json, certificate.jws).",

@@ -167,3 +167,15 @@ def test_jws_records_of_all_certificates_verify(session, keys, registry_helper):
         assert header["kid"] == cert.kid and payload == cert.record.encode("utf-8")
     with pytest.raises(signing.SignatureInvalid):
         keys.verify(certs[0].signature, certs[1].record.encode("utf-8"))
+
+
+def test_signatures_by_an_issuing_certificate_that_expired_later_still_verify(keys):
+    from datetime import datetime, timedelta, timezone
+    signed = signing.sign_pdf(keys, blank_pdf())
+    later = datetime.now(timezone.utc) + timedelta(days=365 * 6)  # issuing certificate long expired
+    assert later > keys.current.not_after
+    check = signing.check_pdf(keys, signed, at=later)
+    assert check.ok and check.kid == keys.current_kid
+    # validation as of a moment before the issuing certificate existed fails: time is checked
+    earlier = keys.current.not_before - timedelta(days=1)
+    assert signing.check_pdf(keys, signed, at=earlier).problem == "issuer_not_valid"

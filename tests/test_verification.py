@@ -1,6 +1,6 @@
 """Checking certificates: by serial, by uploaded PDF, through the API, the public pages and the CLI."""
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
@@ -9,7 +9,6 @@ from cryptography.hazmat.primitives import hashes
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from brandname import certificate_pdf, documents, lifecycle, registry, signing, verification
-from brandname.models import Certificate
 
 from .conftest import NOW, Registry, person_applicant
 
