@@ -243,7 +243,8 @@ def test_verify_page_active(client, issued):
     code, html = page(client, f"/verify/{issued.serial}")
     assert code == 200
     assert "Đang có hiệu lực" in html and "active" in html and "VIETSUN" in html
-    assert "01/03/2029" in html
+    assert "từ ngày 02/03/2026 đến hết ngày 01/03/2029" in html
+    assert "Ngày cấp</dt><dd>02/03/2026" in html
 
 
 def test_verify_page_superseded(client, registry_helper, issued):
