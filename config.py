@@ -21,6 +21,8 @@ class Config:
     KEY_PASSPHRASE = os.environ.get("BRANDNAME_KEY_PASSPHRASE") or None
     AUTHORITY_NAME = os.environ.get(
         "BRANDNAME_AUTHORITY", "Cục An toàn thông tin, Bộ Thông tin và Truyền thông")
+    SIGNER_TITLE = os.environ.get("BRANDNAME_SIGNER_TITLE", "Cục trưởng")
+    SIGNER_NAME = os.environ.get("BRANDNAME_SIGNER_NAME", "")
     PAYMENT_DAYS = int(os.environ.get("BRANDNAME_PAYMENT_DAYS", "30"))
     QUARANTINE_DAYS = int(os.environ.get("BRANDNAME_QUARANTINE_DAYS", "365"))
     RENEWAL_WINDOW_DAYS = int(os.environ.get("BRANDNAME_RENEWAL_WINDOW_DAYS", "90"))

@@ -180,3 +180,59 @@ def demo_cmd(ctx, host, port, count, no_serve):
     click.echo(f"  applicants sign up at {base}/applicant/")
     if not no_serve:
         current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+# --- Signed certificate documents (issue 3) ---
+
+@brandname_cli.command("rotate-key")
+@with_appcontext
+def rotate_key():
+    """Make a new issuing key under the same root; older certificates keep verifying."""
+    keys = registry.keys()
+    old = keys.current_kid
+    kid = keys.rotate()
+    registry.reload_keys()
+    click.echo(f"issuing key rotated: {old} -> {kid}")
+    click.echo(f"{len(keys.issuers)} issuing certificates kept; new certificates are signed with {kid}")
+
+
+@brandname_cli.command("certificate-pdf")
+@click.argument("name")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the signed PDF.")
+@with_appcontext
+def certificate_pdf_cmd(name, out_path):
+    """Write the current certificate of NAME as its signed PDF (the file the holder downloads)."""
+    import shutil
+
+    from .documents import certificate_pdf_path
+    bn = lifecycle.find_brandname(db.session, name, live_only=False)
+    cert = bn.current_certificate if bn is not None else None
+    if cert is None:
+        click.echo(f"Lỗi: tên định danh {name} không có giấy chứng nhận.\n"
+                   f"Error: {name} has no certificate.", err=True)
+        sys.exit(1)
+    shutil.copyfile(certificate_pdf_path(cert), out_path)
+    click.echo(f"{cert.serial} ({bn.name}) -> {out_path}")
+
+
+@brandname_cli.command("verify")
+@click.argument("pdf_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
+@with_appcontext
+def verify_cmd(pdf_file, as_json):
+    """Check a certificate PDF. Exit 0 only when it is genuine and the certificate is active."""
+    from pathlib import Path
+
+    from . import verification
+    with open(pdf_file, "rb") as fh:
+        data = fh.read(20 * 1024 * 1024 + 1)
+    verdict = verification.verify_pdf(db.session, registry.keys(), data)
+    if as_json:
+        click.echo(json.dumps(verdict, ensure_ascii=False, default=str))
+    else:
+        click.echo(f"{Path(pdf_file).name}:")
+        for line in verification.summary_lines(verdict):
+            click.echo(f"  {line}")
+    status = verdict.get("status") or {}
+    sys.exit(0 if verdict["genuine"] and status.get("status") == "active" else 1)

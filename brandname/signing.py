@@ -9,6 +9,7 @@ Older issuing certificates stay, so records signed before a rotation still verif
 import json
 import os
 import stat
+from io import BytesIO
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -294,3 +295,147 @@ class KeyStore:
 def _b64decode(text):
     import base64
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+# -- PDF documents (PAdES) ----------------------------------------------------------------
+# pyHanko is imported lazily: only the document paths pay for it.
+
+PDF_FIELD = "RegistrySignature"
+
+
+@dataclass(frozen=True)
+class PdfSignatureCheck:
+    """What pyHanko found about the one registry signature of a PDF.
+
+    `problem` is None when the signature is intact, valid, chains to the registry root with one of
+    the registry's issuing certificates, and covers the whole file; otherwise it is one of
+    not_pdf, unsigned, several_signatures, broken, foreign_key, issuer_not_valid,
+    modified_after_signing.
+    """
+
+    problem: str | None
+    kid: str | None = None
+    signer: str | None = None
+    signed_at: datetime | None = None
+    detail: str = ""
+
+    @property
+    def ok(self):
+        return self.problem is None
+
+
+def _asn1_certificate(cert):
+    from asn1crypto import x509 as asn1_x509
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def _pdf_signer(keys):
+    """A pyHanko signer for the current issuing key; its chain (issuing + root) is embedded."""
+    cached = getattr(keys, "_pdf_signer_cache", None)
+    if cached is not None and cached[0] == keys.current_kid:
+        return cached[1]
+    from asn1crypto import keys as asn1_keys
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    key_der = keys._private_key().private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    signer = signers.SimpleSigner(
+        signing_cert=_asn1_certificate(keys.current.certificate),
+        signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
+        cert_registry=SimpleCertificateStore.from_certs([_asn1_certificate(keys.root_certificate)]),
+        embed_roots=True,
+    )
+    keys._pdf_signer_cache = (keys.current_kid, signer)
+    return signer
+
+
+def sign_pdf(keys, pdf_bytes, *, reason=None, location=None):
+    """Sign `pdf_bytes` with the registry's current issuing key: a PAdES baseline (B-B)
+    certification signature, DocMDP "no changes allowed", chain embedded.
+
+    Returns the signed PDF: the input plus one incremental update holding the signature.
+    """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
+    meta = signers.PdfSignatureMetadata(
+        field_name=PDF_FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
+        certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+        reason=reason, location=location,
+    )
+    out = BytesIO()
+    signers.PdfSigner(meta, signer=_pdf_signer(keys)).sign_pdf(writer, output=out)
+    return out.getvalue()
+
+
+def _validation_context(keys, moment=None):
+    from pyhanko_certvalidator import ValidationContext
+    return ValidationContext(
+        trust_roots=[_asn1_certificate(keys.root_certificate)],
+        other_certs=[_asn1_certificate(i.certificate) for i in keys.issuers.values()],
+        allow_fetching=False, moment=moment,
+    )
+
+
+def _our_issuer(keys, signing_cert):
+    if signing_cert is None:
+        return None
+    der = signing_cert.dump()
+    for issuer in keys.issuers.values():
+        if issuer.certificate.public_bytes(serialization.Encoding.DER) == der:
+            return issuer
+    return None
+
+
+def check_pdf(keys, pdf_bytes, at=None):
+    """Validate the registry signature in `pdf_bytes`, the registry root as the only trust anchor.
+
+    Validated as of `at` (default now). A signature by one of the registry's own issuing
+    certificates that has since expired is validated as of its signing time instead: the registry
+    keeps its old issuing certificates precisely so that what it signed stays verifiable (there is
+    no timestamp authority here; B-B signatures carry the signer's clock).
+    Never raises on bad input; the answer's `problem` says what is wrong.
+    """
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    if not isinstance(pdf_bytes, (bytes, bytearray)) or b"%PDF-" not in bytes(pdf_bytes[:1024]):
+        return PdfSignatureCheck("not_pdf", detail="no PDF header")
+    try:
+        reader = PdfFileReader(BytesIO(bytes(pdf_bytes)), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception as exc:  # noqa: BLE001 - any parse failure means "not a readable PDF"
+        return PdfSignatureCheck("not_pdf", detail=f"{type(exc).__name__}: {exc}")
+    if not signatures:
+        return PdfSignatureCheck("unsigned", detail="no signed signature field")
+    if len(signatures) > 1:
+        return PdfSignatureCheck("several_signatures", detail=f"{len(signatures)} signatures")
+    embedded = signatures[0]
+    try:
+        status = validate_pdf_signature(embedded, _validation_context(keys, at))
+        issuer = _our_issuer(keys, status.signing_cert)
+        signed_at = embedded.self_reported_timestamp
+        if (status.intact and status.valid and not status.trusted and issuer is not None
+                and signed_at is not None and issuer.not_before <= signed_at <= issuer.not_after
+                and (at or _now()) > issuer.not_after):
+            status = validate_pdf_signature(embedded, _validation_context(keys, signed_at))
+    except Exception as exc:  # noqa: BLE001 - a malformed signature is a broken one
+        return PdfSignatureCheck("broken", detail=f"{type(exc).__name__}: {exc}")
+    kid = issuer.kid if issuer is not None else None
+    signer = status.signing_cert.subject.human_friendly if status.signing_cert is not None else None
+    if not status.intact or not status.valid:
+        return PdfSignatureCheck("broken", kid, signer, signed_at,
+                                 detail=f"intact={status.intact} valid={status.valid}")
+    if kid is None:
+        return PdfSignatureCheck("foreign_key", kid, signer, signed_at,
+                                 detail=f"trusted={status.trusted} signer={signer}")
+    if not status.trusted:
+        return PdfSignatureCheck("issuer_not_valid", kid, signer, signed_at,
+                                 detail=f"trusted={status.trusted} signer={signer}")
+    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        return PdfSignatureCheck("modified_after_signing", kid, signer, signed_at,
+                                 detail=f"coverage={status.coverage.name}")
+    return PdfSignatureCheck(None, kid, signer, signed_at, detail=status.summary())

@@ -190,3 +190,21 @@ def empty_db_url(tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+# --- Signed certificate documents (issue 3) ---
+
+@pytest.fixture
+def own_keys(app, tmp_path):
+    """Registry keys of this test alone (rotation tests must not touch the shared session keys)."""
+    from brandname import registry
+    path = tmp_path / "own-certs"
+    KeyStore.create(path)
+    app.config["CERTS_DIR"] = str(path)
+    return registry.reload_keys()
+
+
+@pytest.fixture
+def foreign_keys(tmp_path_factory):
+    """Another registry's keys: a different root. Documents they sign must never verify here."""
+    return KeyStore.create(tmp_path_factory.mktemp("foreign-certs"))

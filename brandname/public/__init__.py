@@ -7,3 +7,6 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 def home():
     return render_template("public/home.html")
+
+
+from . import verify  # noqa: E402,F401  (registers routes on bp)
