@@ -2,7 +2,6 @@
 import json
 import os
 import sys
-from datetime import date
 
 import click
 from flask import current_app
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from . import accounts, demo, lifecycle, registry
 from .errors import DomainError
 from .extensions import db
-from .models import Application, Event
+from .models import Event
 from .signing import KeyStore
 
 

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from brandname import lifecycle
-from brandname.errors import Conflict, Forbidden, InvalidInput, InvalidName, NotAllowed
-from brandname.models import Application, Brandname, Certificate, Event, RequestedName
+from brandname.errors import Conflict, Forbidden, InvalidInput, NotAllowed
+from brandname.models import Application, Brandname, Certificate, Event
 
 from .conftest import NOW, name_entry, org_applicant, person_applicant
 

@@ -251,7 +251,7 @@ def test_verify_page_superseded(client, registry_helper, issued):
     new = registry_helper.followup("reissue", "VIETSUN", now=LATER, reissue_reason="lost").certificates[0]
     code, html = page(client, f"/verify/{issued.serial}")
     assert code == 200
-    assert f"Đã được thay thế bởi giấy chứng nhận số" in html and new.serial in html
+    assert "Đã được thay thế bởi giấy chứng nhận số" in html and new.serial in html
     assert f"superseded by {new.serial}" in html
 
 
