@@ -172,3 +172,18 @@ class Registry:
 @pytest.fixture
 def registry_helper(session, keys, officer):
     return Registry(session, keys, officer)
+
+
+# --- Carrier verification (issue 5) ---
+
+@pytest.fixture
+def carrier_key(session):
+    """An active carrier API key (the key text)."""
+    from brandname import carriers
+    _, key = carriers.create_carrier(session, "Viettel Test", now=NOW)
+    return key
+
+
+@pytest.fixture
+def carrier_headers(carrier_key):
+    return {"Authorization": f"Bearer {carrier_key}"}

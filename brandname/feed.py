@@ -1,0 +1,353 @@
+"""What carriers read: the state record of a name, the signed snapshot and the signed change feed.
+
+No Flask here: callers pass a SQLAlchemy session (or engine), the key store and a folder.
+
+A *state record* is the same JSON object everywhere (GET /api/v1/brandnames/<name>, each line of
+the snapshot, each entry of a change page):
+
+    {"name", "name_normal", "status", "holder": {"name", "id_number"}, "serial", "valid_from",
+     "valid_until", "revoked_at", "revocation_ground", "authorizations": [{"id_number", "name"}]}
+
+`holder.id_number` is the enterprise code of an organization and null for an individual (personal
+data never leaves the registry). A released name has no record: the change feed says
+`{"name_normal", "status": "released"}` and a carrier drops the name from its index.
+
+Deliverability (`deliverable`) is a pure function of a record, the sender's holder id and the day,
+shared by the API and the reference carrier client so both answer alike.
+"""
+import fcntl
+import gzip
+import hashlib
+import json
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import and_, func, select
+
+from . import dates
+from . import names as name_rules
+from .models import Authorization, Brandname, Certificate, Event, Holder
+
+SNAPSHOT_TYP = "brandname-snapshot-manifest"
+CHANGES_TYP = "brandname-changes"
+KEEP_SNAPSHOTS = 3
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+# -- state records --------------------------------------------------------------------------
+
+def _iso_day(value):
+    if value is None or isinstance(value, str):
+        return value[:10] if value else value
+    return value.isoformat()
+
+
+def _iso_moment(value):
+    if value is None:
+        return None
+    if isinstance(value, str):  # raw SQLite text
+        value = datetime.fromisoformat(value)
+    return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+_STATE_COLUMNS = (
+    Brandname.id, Brandname.name, Brandname.name_normal, Brandname.status,
+    Brandname.valid_from, Brandname.valid_until, Brandname.revoked_at, Brandname.revocation_ground,
+    Holder.name.label("holder_name"), Holder.kind.label("holder_kind"),
+    Holder.id_number.label("holder_id_number"), Certificate.serial,
+)
+
+
+def _state_select():
+    return (select(*_STATE_COLUMNS)
+            .join(Holder, Holder.id == Brandname.holder_id)
+            .outerjoin(Certificate, and_(Certificate.brandname_id == Brandname.id,
+                                         Certificate.status == "current"))
+            .where(Brandname.status != "released"))
+
+
+def _record(row, authorizations):
+    return {
+        "name": row.name,
+        "name_normal": row.name_normal,
+        "status": row.status,
+        "holder": {"name": row.holder_name,
+                   "id_number": row.holder_id_number if row.holder_kind == "organization" else None},
+        "serial": row.serial,
+        "valid_from": _iso_day(row.valid_from),
+        "valid_until": _iso_day(row.valid_until),
+        "revoked_at": _iso_moment(row.revoked_at),
+        "revocation_ground": row.revocation_ground,
+        "authorizations": authorizations,
+    }
+
+
+def _authorizations(connection, brandname_ids=None):
+    """brandname id -> [{"id_number", "name"}] of its authorizations in force."""
+    stmt = (select(Authorization.brandname_id, Authorization.party_id_number, Authorization.party_name)
+            .where(Authorization.withdrawn_at.is_(None)))
+    if brandname_ids is not None:
+        if not brandname_ids:
+            return {}
+        stmt = stmt.where(Authorization.brandname_id.in_(list(brandname_ids)))
+    else:
+        stmt = stmt.join(Brandname, Brandname.id == Authorization.brandname_id).where(
+            Brandname.status != "released")
+    out = {}
+    for bid, number, name in connection.execute(stmt.order_by(Authorization.brandname_id, Authorization.id)):
+        out.setdefault(bid, []).append({"id_number": number, "name": name})
+    return out
+
+
+def state_of(session, name):
+    """The state record of a (not released) name, case-insensitively, or None."""
+    if not isinstance(name, str) or not 0 < len(name) <= name_rules.MAX_LENGTH:
+        return None
+    conn = session.connection()
+    row = conn.execute(_state_select().where(
+        Brandname.name_normal == name_rules.normal_form(name)).order_by(Brandname.id.desc())).first()
+    if row is None:
+        return None
+    return _record(row, _authorizations(conn, [row.id]).get(row.id, []))
+
+
+def states_of(connection, names_normal):
+    """name_normal -> state record for the names among `names_normal` that are not released."""
+    names_normal = sorted(set(names_normal))
+    out = {}
+    for start in range(0, len(names_normal), 500):
+        chunk = names_normal[start:start + 500]
+        rows = connection.execute(_state_select().where(Brandname.name_normal.in_(chunk))).all()
+        auths = _authorizations(connection, [r.id for r in rows])
+        for row in rows:
+            out[row.name_normal] = _record(row, auths.get(row.id, []))
+    return out
+
+
+# -- deliverability (shared with the carrier client) ----------------------------------------
+
+def effective_status(record, today):
+    """The status a carrier must act on: an active name past its last valid day is expired even
+    before the registry's daily job has recorded it."""
+    if record is None:
+        return None
+    status = record["status"]
+    if status == "active" and record.get("valid_until") and record["valid_until"] < today.isoformat():
+        return "expired"
+    return status
+
+
+def normal_holder_id(holder_id):
+    return "".join(str(holder_id).split()).upper()
+
+
+def deliverable(record, holder_id=None, today=None):
+    """(deliverable, status, reason) for a message sent under the name of `record`.
+
+    reason: ok | not_registered | reserved | expired | revoked | holder_mismatch; with a holder id,
+    `ok` means the sender is the holder or a party the holder has authorized (Art. 23.6).
+    """
+    if record is None:
+        return False, None, "not_registered"
+    today = today or dates.local_today()
+    status = effective_status(record, today)
+    if status != "active":
+        return False, status, status
+    if holder_id is not None:
+        wanted = normal_holder_id(holder_id)
+        own = record["holder"].get("id_number")
+        if not (own is not None and normal_holder_id(own) == wanted) and not any(
+                normal_holder_id(a["id_number"]) == wanted for a in record.get("authorizations") or ()):
+            return False, status, "holder_mismatch"
+    return True, status, "ok"
+
+
+# -- consistent reads ------------------------------------------------------------------------
+
+def _head(connection):
+    return connection.execute(select(func.coalesce(func.max(Event.seq), 0))).scalar_one()
+
+
+def _read_connection(engine):
+    conn = engine.connect()
+    if engine.dialect.name == "postgresql":
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+    return conn
+
+
+def head(session):
+    return _head(session.connection())
+
+
+# -- snapshot --------------------------------------------------------------------------------
+
+class _HashingWriter:
+    def __init__(self, fh):
+        self.fh, self.sha, self.size = fh, hashlib.sha256(), 0
+
+    def write(self, data):
+        self.sha.update(data)
+        self.size += len(data)
+        return self.fh.write(data)
+
+    def flush(self):
+        self.fh.flush()
+
+
+def _write_lines(connection, fh, batch=5000):
+    auths = _authorizations(connection)
+    count = 0
+    stmt = _state_select().order_by(Brandname.id)
+    result = connection.execution_options(stream_results=True, yield_per=batch).execute(stmt)
+    encode, record = _encode, _record
+    for rows in result.partitions(batch):
+        lines = [encode(record(row, auths.get(row.id, []))) for row in rows]
+        count += len(lines)
+        fh.write(("\n".join(lines) + "\n").encode("utf-8"))
+    return count
+
+
+def snapshot_paths(folder, seq):
+    folder = Path(folder)
+    return folder / f"snapshot-{seq:012d}.jsonl.gz", folder / f"snapshot-{seq:012d}.manifest.jws"
+
+
+def build_snapshot(engine, keys, folder, *, now=None, compresslevel=1, attempts=5):
+    """Write the snapshot of every name that is not released, as of one event sequence number,
+    and its signed manifest. Returns (path, manifest_token, manifest_payload).
+
+    Rows are streamed (server-side cursor on PostgreSQL) and never become ORM objects. On
+    PostgreSQL the read runs in one REPEATABLE READ transaction; on SQLite the head sequence is
+    read before and after and the build is retried if an act committed in between.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for _ in range(attempts):
+        tmp = folder / f".snapshot-{os.getpid()}-{time.monotonic_ns()}.tmp"
+        try:
+            with _read_connection(engine) as conn, conn.begin():
+                seq = _head(conn)
+                with open(tmp, "wb") as raw:
+                    writer = _HashingWriter(raw)
+                    with gzip.GzipFile(fileobj=writer, mode="wb", compresslevel=compresslevel, mtime=0) as gz:
+                        count = _write_lines(conn, gz)
+                    raw.flush()
+                    os.fsync(raw.fileno())
+                if _head(conn) != seq:
+                    continue
+            payload = {"type": "brandname-snapshot", "version": 1, "seq": seq,
+                       "time": _iso_moment(now or dates.utcnow()), "count": count,
+                       "sha256": writer.sha.hexdigest(), "size": writer.size,
+                       "format": "application/jsonl+gzip"}
+            _, token = keys.sign_json(payload, typ=SNAPSHOT_TYP)
+            path, manifest_path = snapshot_paths(folder, seq)
+            manifest_tmp = manifest_path.with_suffix(".tmp")
+            manifest_tmp.write_text(token)
+            os.replace(tmp, path)
+            os.replace(manifest_tmp, manifest_path)
+            _prune(folder)
+            return path, token, payload
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+    raise RuntimeError("the registry kept changing while the snapshot was built; try again")
+
+
+def _prune(folder):
+    snaps = sorted(Path(folder).glob("snapshot-*.jsonl.gz"))
+    for old in snaps[:-KEEP_SNAPSHOTS]:
+        for path in snapshot_paths(folder, int(old.name.split("-")[1].split(".")[0])):
+            path.unlink(missing_ok=True)
+
+
+def cached_snapshots(folder):
+    """[(seq, path, manifest_path)] of complete cached snapshots, newest first."""
+    out = []
+    for path in sorted(Path(folder).glob("snapshot-*.jsonl.gz"), reverse=True):
+        seq = int(path.name.split("-")[1].split(".")[0])
+        manifest = snapshot_paths(folder, seq)[1]
+        if manifest.exists():
+            out.append((seq, path, manifest))
+    return out
+
+
+def current_snapshot(engine, keys, folder, *, max_age=0, now=None):
+    """(seq, path, manifest token) of a snapshot to serve: the cached one if it is at the head,
+    or younger than `max_age` seconds (the carrier catches up with the change feed), else a new
+    one. One build at a time per folder (a file lock)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def usable(current_head):
+        for seq, path, manifest in cached_snapshots(folder):
+            if seq == current_head or (max_age > 0 and time.time() - path.stat().st_mtime < max_age):
+                return seq, path, manifest.read_text()
+            return None
+        return None
+
+    with engine.connect() as conn:
+        current_head = _head(conn)
+    found = usable(current_head)
+    if found:
+        return found
+    with open(folder / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with engine.connect() as conn:
+            current_head = _head(conn)
+        found = usable(current_head)  # another worker may have built it while we waited
+        if found:
+            return found
+        path, token, payload = build_snapshot(engine, keys, folder, now=now)
+        return payload["seq"], path, token
+
+
+def snapshot_for_seq(folder, seq):
+    path, manifest = snapshot_paths(folder, seq)
+    if path.exists() and manifest.exists():
+        return path, manifest.read_text()
+    return None
+
+
+# -- change feed -----------------------------------------------------------------------------
+
+def _affected(event):
+    """Names whose carrier-visible state an event may have changed (normal forms)."""
+    out = []
+    if event.name_normal:
+        out.append(event.name_normal)
+    details = event.details or {}
+    if event.act == "approve":
+        out.extend(name_rules.normal_form(n) for n in details.get("approved") or ())
+    elif event.act == "lapse":
+        out.extend(name_rules.normal_form(n) for n in details.get("freed") or ())
+    return list(dict.fromkeys(out))
+
+
+def changes(session, keys, since, limit, *, now=None):
+    """The signed page of events after `since` (at most `limit`), in sequence order, each with the
+    state records of the names it touched; returns (compact JWS, payload).
+
+    States are read after the events, so they may already include later acts; applying the pages
+    in order always converges to the registry's state at `head`.
+    """
+    conn = session.connection()
+    current_head = _head(conn)
+    events = session.execute(select(Event.seq, Event.at, Event.act, Event.name_normal, Event.details)
+                             .where(Event.seq > since).order_by(Event.seq).limit(limit)).all()
+    touched = {e.seq: _affected(e) for e in events}
+    states = states_of(conn, [n for names in touched.values() for n in names])
+    entries = []
+    for e in events:
+        entries.append({
+            "seq": e.seq, "at": _iso_moment(e.at), "act": e.act,
+            "names": [states.get(n) or {"name_normal": n, "status": "released"} for n in touched[e.seq]],
+        })
+    payload = {"type": "brandname-changes", "version": 1, "since": since,
+               "next": entries[-1]["seq"] if entries else since,
+               "head": max(current_head, entries[-1]["seq"] if entries else 0),
+               "time": _iso_moment(now or dates.utcnow()), "changes": entries}
+    _, token = keys.sign_json(payload, typ=CHANGES_TYP)
+    return token, payload
+
