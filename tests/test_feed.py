@@ -1,0 +1,150 @@
+"""brandname/feed.py: state records, deliverability, snapshot build and cache, change pages."""
+import gzip
+import hashlib
+import json
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import insert, select
+
+from brandname import feed, lifecycle
+from brandname.extensions import db
+from brandname.models import Brandname, Certificate, Holder
+
+from .conftest import NOW, org_applicant
+
+
+def record(status="active", until="2029-03-01", holder="0101234567", auths=()):
+    return {"name": "X", "name_normal": "X", "status": status, "valid_until": until,
+            "holder": {"name": "H", "id_number": holder},
+            "authorizations": [{"id_number": a, "name": "P"} for a in auths]}
+
+
+TODAY = date(2026, 3, 2)
+
+
+@pytest.mark.parametrize("rec,holder,expected", [
+    (None, None, (False, None, "not_registered")),
+    (record(), None, (True, "active", "ok")),
+    (record(), "0101234567", (True, "active", "ok")),
+    (record(), " 0101234567 ", (True, "active", "ok")),
+    (record(), "0101234568", (False, "active", "holder_mismatch")),
+    (record(auths=["0312345678"]), "0312345678", (True, "active", "ok")),
+    (record(auths=["0312345678"]), "0312345679", (False, "active", "holder_mismatch")),
+    (record(holder=None), "001203004567", (False, "active", "holder_mismatch")),
+    (record(holder=None), None, (True, "active", "ok")),
+    (record(until="2026-03-02"), None, (True, "active", "ok")),  # the last valid day still counts
+    (record(until="2026-03-01"), None, (False, "expired", "expired")),
+    (record("reserved", until=None), None, (False, "reserved", "reserved")),
+    (record("revoked"), "0101234567", (False, "revoked", "revoked")),
+    (record("expired"), None, (False, "expired", "expired")),
+])
+def test_deliverable(rec, holder, expected):
+    assert feed.deliverable(rec, holder, TODAY) == expected
+
+
+def _snapshot_lines(path):
+    return [json.loads(x) for x in gzip.decompress(path.read_bytes()).decode().splitlines()]
+
+
+def test_build_snapshot_signed_manifest_and_deterministic_bytes(app, session, registry_helper, keys, tmp_path):
+    registry_helper.issue("VietSun", "SunMart")
+    path, token, payload = feed.build_snapshot(db.engine, keys, tmp_path / "a", now=NOW)
+    _, signed = keys.verify(token)
+    assert json.loads(signed) == payload
+    assert payload["seq"] == feed.head(session) and payload["count"] == 2
+    assert payload["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert [x["name"] for x in _snapshot_lines(path)] == ["VietSun", "SunMart"]
+    again, _, payload2 = feed.build_snapshot(db.engine, keys, tmp_path / "b", now=NOW)
+    assert again.read_bytes() == path.read_bytes() and payload2 == payload
+    assert [p.name for p in (tmp_path / "a").iterdir() if p.name.startswith(".")] == []
+
+
+def test_snapshot_is_consistent_with_its_seq_when_an_act_commits_during_the_build(
+        app, session, registry_helper, keys, tmp_path, monkeypatch, officer):
+    bn = registry_helper.issue("VietSun").brandnames[0]
+    before = feed.head(session)
+    original = feed._write_lines
+    calls = []
+
+    def write_then_act(conn, fh, batch=5000):
+        count = original(conn, fh, batch)
+        if not calls:
+            calls.append(1)
+            lifecycle.give_up(session, bn.id, actor=officer, now=NOW)  # another connection commits
+        return count
+    monkeypatch.setattr(feed, "_write_lines", write_then_act)
+    path, _, payload = feed.build_snapshot(db.engine, keys, tmp_path, now=NOW)
+    status = _snapshot_lines(path)[0]["status"]
+    # PostgreSQL reads one REPEATABLE READ snapshot; SQLite notices the new head and rebuilds
+    assert (payload["seq"], status) in ((before, "active"), (before + 1, "revoked"))
+
+
+def test_current_snapshot_is_cached_per_seq_and_pruned(app, session, registry_helper, keys, tmp_path,
+                                                      monkeypatch, officer):
+    names = registry_helper.issue("AAA1", "AAA2", "AAA3", "AAA4", "AAA5").brandnames
+    builds = []
+    original = feed.build_snapshot
+    monkeypatch.setattr(feed, "build_snapshot", lambda *a, **k: builds.append(1) or original(*a, **k))
+    first = feed.current_snapshot(db.engine, keys, tmp_path)
+    assert feed.current_snapshot(db.engine, keys, tmp_path)[0] == first[0] and len(builds) == 1
+    for bn in names:
+        lifecycle.give_up(session, bn.id, actor=officer, now=NOW)
+        feed.current_snapshot(db.engine, keys, tmp_path)
+    assert len(builds) == 6
+    kept = feed.cached_snapshots(tmp_path)
+    assert len(kept) == feed.KEEP_SNAPSHOTS and kept[0][0] == feed.head(session)
+    # with a max age, a young snapshot is served although the head moved on
+    registry_helper.issue("AAA6")
+    assert feed.current_snapshot(db.engine, keys, tmp_path, max_age=3600)[0] == kept[0][0]
+    assert len(builds) == 6
+
+
+def test_changes_pages_are_contiguous_and_signed(app, session, registry_helper, keys):
+    registry_helper.issue("VietSun", "SunMart")
+    head = feed.head(session)
+    seen, since = [], 0
+    while since < head:
+        token, page = feed.changes(session, keys, since, 2)
+        assert json.loads(keys.verify(token)[1]) == page
+        assert page["since"] == since and len(page["changes"]) <= 2
+        seen.extend(c["seq"] for c in page["changes"])
+        since = page["next"]
+    assert seen == list(range(1, head + 1))
+    acts = {c["act"]: c for c in feed.changes(session, keys, 0, 100)[1]["changes"]}
+    assert {r["name_normal"] for r in acts["approve"]["names"]} == {"VIETSUN", "SUNMART"}
+    assert acts["submit"]["names"] == []  # nothing for carriers in an issue application's receipt
+
+
+def _bulk_seed(session, count):
+    """Realistic rows straight through SQLAlchemy Core (the bench does the same at scale)."""
+    now = NOW
+    session.execute(insert(Holder), [{"kind": "organization", "name": f"Công ty {i}", "id_number": f"01{i:08d}",
+                                      "address": "Hà Nội", "email": "a@b.vn", "phone": "024",
+                                      "created_at": now, "updated_at": now} for i in range(count // 10)])
+    holder_ids = session.scalars(select(Holder.id).order_by(Holder.id)).all()
+    session.execute(insert(Brandname), [{
+        "name": f"BULK{i:06d}", "name_normal": f"BULK{i:06d}", "confusable_key": f"BUIK{i:06d}",
+        "holder_id": holder_ids[i % len(holder_ids)], "status": "active", "use_sms": True, "use_voice": False,
+        "purpose": "", "reserved_at": now, "valid_from": date(2026, 3, 2), "valid_until": date(2029, 3, 1)}
+        for i in range(count)])
+    ids = session.scalars(select(Brandname.id).order_by(Brandname.id)).all()
+    session.execute(insert(Certificate), [{
+        "serial": f"BN-2026-{i:07d}", "brandname_id": bid, "kind": "issue", "status": "current",
+        "issued_at": now, "valid_from": date(2026, 3, 2), "valid_until": date(2029, 3, 1),
+        "record": "{}", "signature": "x", "kid": "k"} for i, bid in enumerate(ids)])
+    session.commit()
+
+
+def test_snapshot_streams_many_names(app, session, keys, tmp_path):
+    _bulk_seed(session, 12_000)
+    path, _, payload = feed.build_snapshot(db.engine, keys, tmp_path, now=NOW)
+    lines = _snapshot_lines(path)
+    assert payload["count"] == len(lines) == 12_000
+    assert lines[-1]["serial"] == "BN-2026-0011999" and lines[0]["holder"]["id_number"] == "0100000000"
+
+
+def test_state_of_unknown_and_malformed(app, session):
+    assert feed.state_of(session, "NOPE") is None
+    assert feed.state_of(session, "") is None
+    assert feed.state_of(session, "x" * 12) is None
