@@ -148,3 +148,19 @@ def test_state_of_unknown_and_malformed(app, session):
     assert feed.state_of(session, "NOPE") is None
     assert feed.state_of(session, "") is None
     assert feed.state_of(session, "x" * 12) is None
+
+
+def test_snapshot_lines_equal_the_api_records(app, session, registry_helper, keys, tmp_path, officer):
+    from .conftest import person_applicant
+    made = registry_helper.issue("VietSun", "Sun.Mart", "A-B_C").brandnames
+    lifecycle.authorize(session, made[0].id, actor=officer, party_id_number="0312345678",
+                        party_name='Đại lý "Tin nhắn" \\ số 1', now=NOW)
+    lifecycle.give_up(session, made[1].id, actor=officer, now=datetime(2026, 4, 1, 5, 6, 7, 123456))
+    registry_helper.issue("CUONG", applicant=person_applicant())
+    registry_helper.approve(registry_helper.submit("RESERVED"))
+    path, _, _ = feed.build_snapshot(db.engine, keys, tmp_path, now=NOW)
+    lines = _snapshot_lines(path)
+    assert len(lines) == 5
+    for line in lines:
+        assert line == feed.state_of(session, line["name"])
+    assert [list(line) for line in lines] == [list(feed.state_of(session, line["name"])) for line in lines]
