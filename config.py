@@ -31,7 +31,7 @@ class Config:
 
     # Carrier verification (issue 5)
     REDIS_URL = os.environ.get("REDIS_URL") or None
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_STORAGE_URI = REDIS_URL or "brandname-memory://"  # brandname/ratelimit.py
     RATELIMIT_KEY_PREFIX = os.environ.get("BRANDNAME_RATELIMIT_PREFIX", "brandname")
     RATELIMIT_STRATEGY = "fixed-window"
     RATELIMIT_HEADERS_ENABLED = True

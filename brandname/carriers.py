@@ -111,11 +111,11 @@ class _KeyCache:
 _cache = _KeyCache()
 
 
-def authenticate(session, key, *, cache_seconds=0):
+def authenticate(session, key, *, cache_seconds=0, digest=None):
     """The (id, name) of the carrier holding this active key, or None."""
     if not key or not key.startswith(KEY_PREFIX) or len(key) > 200:
         return None
-    digest = hash_key(key)
+    digest = digest or hash_key(key)
     found = _cache.get(digest, cache_seconds)
     if found is not None:
         return found

@@ -4,6 +4,7 @@ from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
+from . import ratelimit  # noqa: F401 - registers the brandname-memory:// rate-limit storage
 from .models import Base
 
 db = SQLAlchemy(model_class=Base)

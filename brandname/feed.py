@@ -20,11 +20,13 @@ import gzip
 import hashlib
 import json
 import os
+import threading
 import time
+import weakref
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, event, func, literal_column, select
 
 from . import dates
 from . import names as name_rules
@@ -101,16 +103,134 @@ def _authorizations(connection, brandname_ids=None):
     return out
 
 
-def state_of(session, name):
-    """The state record of a (not released) name, case-insensitively, or None."""
+def _day(value):
+    if value is None:
+        return None
+    return value[:10] if value.__class__ is str else value.isoformat()
+
+
+_BY_NAME = (select(Brandname.name, Brandname.name_normal, Brandname.status, Holder.name, Holder.kind,
+                   Holder.id_number, Certificate.serial, Brandname.valid_from, Brandname.valid_until,
+                   Brandname.revoked_at, Brandname.revocation_ground, Authorization.party_id_number,
+                   Authorization.party_name)
+            .join(Holder, Holder.id == Brandname.holder_id)
+            .outerjoin(Certificate, and_(Certificate.brandname_id == Brandname.id,
+                                         Certificate.status == literal_column("'current'")))
+            .outerjoin(Authorization, and_(Authorization.brandname_id == Brandname.id,
+                                           Authorization.withdrawn_at.is_(None)))
+            .where(Brandname.name_normal == bindparam("name_normal"),
+                   Brandname.status != literal_column("'released'"))
+            .order_by(Authorization.id))
+_compiled_by_name = {}
+
+
+def _by_name_sql(dialect):
+    """The one-name query compiled once per dialect, for a bare DB-API cursor: the hot path of
+    GET /api/v1/brandnames/<name> skips SQLAlchemy's per-call statement and result handling."""
+    found = _compiled_by_name.get(dialect.name)
+    if found is None:
+        compiled = _BY_NAME.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        found = _compiled_by_name[dialect.name] = (str(compiled), bool(compiled.positional))
+    return found
+
+
+def _state_from_rows(rows):
+    if not rows:
+        return None
+    (name, normal, status, holder_name, holder_kind, holder_number, serial, vfrom, vuntil, revoked,
+     ground, _, _) = rows[0]
+    return {
+        "name": name, "name_normal": normal, "status": status,
+        "holder": {"name": holder_name, "id_number": holder_number if holder_kind == "organization" else None},
+        "serial": serial, "valid_from": _day(vfrom), "valid_until": _day(vuntil),
+        "revoked_at": _iso_moment(revoked), "revocation_ground": ground,
+        "authorizations": [{"id_number": r[11], "name": r[12]} for r in rows if r[11] is not None],
+    }
+
+
+def _lookup_key(name):
     if not isinstance(name, str) or not 0 < len(name) <= name_rules.MAX_LENGTH:
         return None
-    conn = session.connection()
-    row = conn.execute(_state_select().where(
-        Brandname.name_normal == name_rules.normal_form(name)).order_by(Brandname.id.desc())).first()
-    if row is None:
+    return name_rules.normal_form(name)
+
+
+def state_of(session, name):
+    """The state record of a (not released) name, case-insensitively, or None. One query,
+    inside the session's transaction."""
+    normal = _lookup_key(name)
+    if normal is None:
         return None
-    return _record(row, _authorizations(conn, [row.id]).get(row.id, []))
+    conn = session.connection()
+    sql, positional = _by_name_sql(conn.dialect)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, (normal,) if positional else {"name_normal": normal})
+        return _state_from_rows(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+class FastReader:
+    """The hot path of GET /api/v1/brandnames/<name>: one dedicated DB-API connection per
+    thread (autocommit, detached from the pool), so a lookup costs one query and no session,
+    pool check-out or ping. A broken connection is dropped and the query retried once."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.sql, self.positional = _by_name_sql(engine.dialect)
+        self._local = threading.local()
+        self._all = []
+        self._lock = threading.Lock()
+        weakref.finalize(self, FastReader._close_all, self._all)
+        event.listen(engine, "engine_disposed", lambda _engine: FastReader._close_all(self._all))
+
+    def _connection(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            fairy = self.engine.raw_connection()
+            conn = fairy.dbapi_connection
+            fairy.detach()  # ours for the thread's life; the pool makes another for others
+            if self.engine.dialect.name == "postgresql":
+                conn.autocommit = True
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @staticmethod
+    def _close_all(conns):
+        while conns:
+            try:
+                conns.pop().close()
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+
+    def state_of(self, name):
+        normal = _lookup_key(name)
+        if normal is None:
+            return None
+        params = (normal,) if self.positional else {"name_normal": normal}
+        for attempt in (1, 2):
+            conn = self._connection()
+            try:
+                cursor = conn.cursor()
+                try:
+                    cursor.execute(self.sql, params)
+                    return _state_from_rows(cursor.fetchall())
+                finally:
+                    cursor.close()
+            except self.engine.dialect.loaded_dbapi.Error:
+                self._local.conn = None
+                with self._lock:
+                    if conn in self._all:
+                        self._all.remove(conn)
+                try:
+                    conn.close()
+                except Exception:  # noqa: BLE001
+                    pass
+                if attempt == 2:
+                    raise
+        return None
 
 
 def states_of(connection, names_normal):

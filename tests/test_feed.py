@@ -164,3 +164,15 @@ def test_snapshot_lines_equal_the_api_records(app, session, registry_helper, key
     for line in lines:
         assert line == feed.state_of(session, line["name"])
     assert [list(line) for line in lines] == [list(feed.state_of(session, line["name"])) for line in lines]
+
+
+def test_fast_reader_reconnects_after_a_broken_connection(app, session, registry_helper):
+    registry_helper.issue("VietSun")
+    reader = feed.FastReader(db.engine)
+    assert reader.state_of("vietsun")["status"] == "active"
+    reader._local.conn.close()  # e.g. the database server restarted
+    assert reader.state_of("VIETSUN")["serial"] == "BN-2026-0000001"
+    assert reader.state_of("NOPE") is None and reader.state_of("") is None
+    assert len(reader._all) == 1  # the replacement only
+    reader._close_all(reader._all)
+    assert reader._all == []
