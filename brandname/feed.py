@@ -263,25 +263,30 @@ def normal_holder_id(holder_id):
     return "".join(str(holder_id).split()).upper()
 
 
-def deliverable(record, holder_id=None, today=None):
-    """(deliverable, status, reason) for a message sent under the name of `record`.
-
-    reason: ok | not_registered | reserved | expired | revoked | holder_mismatch; with a holder id,
-    `ok` means the sender is the holder or a party the holder has authorized (Art. 23.6).
-    """
-    if record is None:
-        return False, None, "not_registered"
-    today = today or dates.local_today()
-    status = effective_status(record, today)
+def decide(status, valid_until, holder_number, authorized_numbers, holder_id, today_iso):
+    """(deliverable, status, reason) from the bare facts; `today_iso` is the local date as
+    YYYY-MM-DD. reason: ok | not_registered | reserved | expired | revoked | holder_mismatch;
+    with a holder id, `ok` means the sender is the holder or a party the holder has authorized
+    (Art. 23.6). An individual holder's ID number is never published, so it never matches."""
+    if status == "active" and valid_until and valid_until < today_iso:
+        status = "expired"
     if status != "active":
         return False, status, status
     if holder_id is not None:
         wanted = normal_holder_id(holder_id)
-        own = record["holder"].get("id_number")
-        if not (own is not None and normal_holder_id(own) == wanted) and not any(
-                normal_holder_id(a["id_number"]) == wanted for a in record.get("authorizations") or ()):
+        if not (holder_number is not None and normal_holder_id(holder_number) == wanted) and not any(
+                normal_holder_id(a) == wanted for a in authorized_numbers):
             return False, status, "holder_mismatch"
     return True, status, "ok"
+
+
+def deliverable(record, holder_id=None, today=None):
+    """decide() for a state record (None: never registered or released)."""
+    if record is None:
+        return False, None, "not_registered"
+    today = today or dates.local_today()
+    return decide(record["status"], record.get("valid_until"), record["holder"].get("id_number"),
+                  [a["id_number"] for a in record.get("authorizations") or ()], holder_id, today.isoformat())
 
 
 # -- consistent reads ------------------------------------------------------------------------
