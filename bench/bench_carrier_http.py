@@ -123,10 +123,11 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--database-url", help="e.g. postgresql+psycopg://postgres@127.0.0.1/bench (SQLite file otherwise)")
     parser.add_argument("--redis", action="store_true", help="rate-limit storage in Redis (REDIS_URL)")
     parser.add_argument("--python-load", action="store_true", help="use the Python generator, not wrk")
     args = parser.parse_args()
-    _, url = common.database(args.names, label="http")
+    _, url = common.database(args.names, args.database_url, label="http")
     work = Path(tempfile.mkdtemp(dir=common.WORK))
     env = {**os.environ, "BRANDNAME_PRODUCTION": "1", "DATABASE_URL": url, "BRANDNAME_DATA_DIR": str(work),
            "BRANDNAME_CERTS_DIR": str(common.WORK / "certs"), "SECRET_KEY": "bench-secret",
@@ -141,6 +142,7 @@ def main():
         "    print(carriers.create_carrier(db.session, f'bench-{time.time_ns()}')[1])")],
         cwd=HERE, env=env, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
     from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
     with create_engine(url).connect() as conn:
         names = [r[0] for r in conn.execute(text("SELECT name FROM brandnames WHERE status != 'released'"))]
     names_file = work / "names.txt"
@@ -188,7 +190,7 @@ def main():
                       "server_cpu_ratio": round(cpu_ratio, 2),
                       "round_ratios": [round(r, 2) for r in ratios],"bench": "carrier_http", "names": args.names, "load": "wrk" if use_wrk else "python",
                       "server": f"gunicorn gthread {args.workers} workers x {args.threads} threads, production config, "
-                                f"{url.split(':')[0]}",
+                                f"{make_url(url).get_backend_name()}",
                       "rate_limit_storage": "redis" if args.redis else "memory",
                       "bare": bare, "brandname": name, "ratio": round(name["rps"] / bare["rps"], 2),
                       "target_ratio": 0.8, "rounds": results}))

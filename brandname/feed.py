@@ -23,6 +23,7 @@ import os
 import threading
 import time
 import weakref
+from collections import namedtuple
 from datetime import datetime
 from pathlib import Path
 
@@ -112,7 +113,7 @@ def _day(value):
 _BY_NAME = (select(Brandname.name, Brandname.name_normal, Brandname.status, Holder.name, Holder.kind,
                    Holder.id_number, Certificate.serial, Brandname.valid_from, Brandname.valid_until,
                    Brandname.revoked_at, Brandname.revocation_ground, Authorization.party_id_number,
-                   Authorization.party_name)
+                   Authorization.party_name, Brandname.holder_id)
             .join(Holder, Holder.id == Brandname.holder_id)
             .outerjoin(Certificate, and_(Certificate.brandname_id == Brandname.id,
                                          Certificate.status == literal_column("'current'")))
@@ -138,7 +139,7 @@ def _state_from_rows(rows):
     if not rows:
         return None
     (name, normal, status, holder_name, holder_kind, holder_number, serial, vfrom, vuntil, revoked,
-     ground, _, _) = rows[0]
+     ground, _, _, _) = rows[0]
     return {
         "name": name, "name_normal": normal, "status": status,
         "holder": {"name": holder_name, "id_number": holder_number if holder_kind == "organization" else None},
@@ -211,18 +212,14 @@ class FastReader:
             except Exception:  # noqa: BLE001 - already gone
                 pass
 
-    def state_of(self, name):
-        normal = _lookup_key(name)
-        if normal is None:
-            return None
-        params = (normal,) if self.positional else {"name_normal": normal}
+    def _run(self, sql, params):
         for attempt in (1, 2):
             conn = self._connection()
             try:
                 cursor = conn.cursor()
                 try:
-                    cursor.execute(self.sql, params)
-                    return _state_from_rows(cursor.fetchall())
+                    cursor.execute(sql, params)
+                    return cursor.fetchall()
                 finally:
                     cursor.close()
             except self.engine.dialect.loaded_dbapi.Error:
@@ -236,7 +233,92 @@ class FastReader:
                     pass
                 if attempt == 2:
                     raise
-        return None
+        return []
+
+    def state_of(self, name):
+        return self.state_and_holder(name)[0]
+
+    def state_and_holder(self, name):
+        """(state record or None, holder row id or None)."""
+        normal = _lookup_key(name)
+        if normal is None:
+            return None, None
+        rows = self._run(self.sql, (normal,) if self.positional else {"name_normal": normal})
+        return _state_from_rows(rows), (rows[0][13] if rows else None)
+
+    def head(self):
+        return self._run("SELECT max(seq) FROM events", ())[0][0] or 0
+
+    def events_after(self, seq):
+        sql = "SELECT seq, act, name_normal, details FROM events WHERE seq > %s ORDER BY seq" % (
+            "?" if self.positional else "%(seq)s")
+        out = []
+        for seq_, act_, normal, details in self._run(sql, (seq,) if self.positional else {"seq": seq}):
+            if isinstance(details, (str, bytes)):
+                details = json.loads(details)
+            out.append(_EventRow(seq_, act_, normal, details))
+        return out
+
+
+_EventRow = namedtuple("_EventRow", "seq act name_normal details")
+_MISSING = object()
+
+
+class NameCache:
+    """Read-through cache of state records for GET /api/v1/brandnames/<name>, per process.
+
+    At most every `poll_seconds` a request reads the head of the event log; the names touched by
+    new events (the same `_affected` the change feed uses) are dropped, so a cached answer is
+    never older than `poll_seconds` behind the database. A record read while the head moved is
+    not kept (it may predate an event already processed). Bounded: cleared when full.
+    """
+
+    def __init__(self, reader, *, max_entries=200_000, poll_seconds=0.2, max_events=5000):
+        self.reader, self.max_entries, self.poll_seconds = reader, max_entries, poll_seconds
+        self.max_events = max_events
+        self.entries = {}
+        self.by_holder = {}  # holder id -> names cached
+        self.head = None
+        self._checked = float("-inf")  # the first lookup reads the head
+        self._lock = threading.Lock()
+
+    def _refresh(self, now):
+        with self._lock:
+            if now - self._checked < self.poll_seconds and self.head is not None:
+                return
+            head = self.reader.head()
+            if self.head is None or head < self.head or head - self.head > self.max_events:
+                self.entries, self.by_holder = {}, {}
+            elif head != self.head:
+                for event in self.reader.events_after(self.head):
+                    for normal in _affected(event):
+                        self.entries.pop(normal, None)
+                    holder_id = (event.details or {}).get("holder_id")
+                    if event.act in ("issue", "reissue", "renewal") and holder_id is not None:
+                        for normal in self.by_holder.pop(holder_id, ()):
+                            self.entries.pop(normal, None)
+                    head = max(head, event.seq)
+            self.head, self._checked = head, now
+
+    def state_of(self, name):
+        normal = _lookup_key(name)
+        if normal is None:
+            return None
+        if time.monotonic() - self._checked >= self.poll_seconds:
+            self._refresh(time.monotonic())
+        found = self.entries.get(normal, _MISSING)
+        if found is not _MISSING:
+            return found  # shared: callers must not change it
+        seen = self.head
+        record, holder_id = self.reader.state_and_holder(name)
+        with self._lock:
+            if self.head == seen:
+                if len(self.entries) >= self.max_entries:
+                    self.entries, self.by_holder = {}, {}
+                self.entries[normal] = record
+                if holder_id is not None:
+                    self.by_holder.setdefault(holder_id, set()).add(normal)
+        return record
 
 
 def states_of(connection, names_normal):

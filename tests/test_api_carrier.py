@@ -16,6 +16,13 @@ HOLDER = "0101234567"
 OTHER = "0309876543"
 
 
+@pytest.fixture(autouse=True)
+def fresh_name_cache(app):
+    """Let every request see acts committed just before it (the cache polls the event log
+    every request instead of every 0.2 s); tests/test_feed.py covers the polling itself."""
+    app.config["CARRIER_NAME_CACHE_POLL_SECONDS"] = 0
+
+
 def issue(registry_helper, *names, applicant=None, now=NOW):
     result = registry_helper.issue(*names, applicant=applicant, now=now)
     return result.brandnames

@@ -20,6 +20,13 @@ from .conftest import NOW, org_applicant, person_applicant
 BASE = "http://registry.test"
 
 
+@pytest.fixture(autouse=True)
+def fresh_name_cache(app):
+    """Let every request see acts committed just before it (the cache polls the event log
+    every request instead of every 0.2 s); tests/test_feed.py covers the polling itself."""
+    app.config["CARRIER_NAME_CACHE_POLL_SECONDS"] = 0
+
+
 class FlaskTransport:
     """carrier_client transport over the Flask test client; `hooks` may rewrite answers."""
 

@@ -176,3 +176,42 @@ def test_fast_reader_reconnects_after_a_broken_connection(app, session, registry
     assert len(reader._all) == 1  # the replacement only
     reader._close_all(reader._all)
     assert reader._all == []
+
+
+def test_name_cache_polls_the_event_log_and_drops_touched_names(app, session, registry_helper, officer):
+    made = registry_helper.issue("VietSun", "SunMart").brandnames
+    cache = feed.NameCache(feed.FastReader(db.engine), poll_seconds=3600)
+    assert cache.state_of("vietsun")["status"] == "active"
+    assert cache.state_of("NEWNAME") is None  # negative answers are cached too
+    assert cache.state_of("SUNMART")["status"] == "active"
+    lifecycle.give_up(session, made[0].id, actor=officer, now=NOW)
+    registry_helper.approve(registry_helper.submit("NEWNAME"))
+    assert cache.state_of("VIETSUN")["status"] == "active"  # within the poll interval
+    cache._checked -= 3600  # the interval has passed
+    assert cache.state_of("VIETSUN")["status"] == "revoked"
+    assert cache.state_of("NEWNAME")["status"] == "reserved"  # approve names the reserved name
+    assert "SUNMART" in cache.entries  # untouched names stay cached
+    # a new certificate for the same holder may carry new holder details: its names are dropped
+    registry_helper.issue("THIRD")
+    cache._checked -= 3600
+    assert cache.state_of("THIRD")["status"] == "active"
+    assert "SUNMART" not in cache.entries and "VIETSUN" not in cache.entries
+    # a record read while another request moved the head is not kept
+    reader = cache.reader
+    original = reader.state_and_holder
+
+    def slow_read(name):
+        found = original(name)
+        cache.head += 1  # as if a refresh processed a newer event meanwhile
+        return found
+    reader.state_and_holder = slow_read
+    assert cache.state_of("SUNMART")["status"] == "active"
+    assert "SUNMART" not in cache.entries
+
+
+def test_name_cache_is_bounded(app, session, registry_helper):
+    registry_helper.issue("AAA1", "AAA2", "AAA3")
+    cache = feed.NameCache(feed.FastReader(db.engine), max_entries=2, poll_seconds=3600)
+    for name in ("AAA1", "AAA2", "AAA3"):
+        assert cache.state_of(name)["name"] == name
+    assert len(cache.entries) <= 2

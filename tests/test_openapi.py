@@ -13,6 +13,13 @@ from brandname import lifecycle
 from .conftest import NOW
 
 
+@pytest.fixture(autouse=True)
+def fresh_name_cache(app):
+    """Let every request see acts committed just before it (the cache polls the event log
+    every request instead of every 0.2 s); tests/test_feed.py covers the polling itself."""
+    app.config["CARRIER_NAME_CACHE_POLL_SECONDS"] = 0
+
+
 @pytest.fixture
 def spec(client):
     r = client.get("/api/v1/openapi.json")

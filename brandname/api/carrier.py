@@ -114,18 +114,25 @@ def _limited_by_key():
 
 
 def _reader():
+    """The name lookup of this process: a FastReader, behind a NameCache unless
+    CARRIER_NAME_CACHE_SIZE is 0."""
     ext = current_app.extensions
     reader = ext.get("brandname_fast_reader")
-    if reader is None or reader.engine is not db.engine:
-        reader = ext["brandname_fast_reader"] = feed.FastReader(db.engine)
+    if reader is None:
+        reader = feed.FastReader(db.engine)
+        size = int(current_app.config.get("CARRIER_NAME_CACHE_SIZE", 200_000))
+        if size > 0:
+            reader = feed.NameCache(reader, max_entries=size,
+                                    poll_seconds=float(current_app.config.get("CARRIER_NAME_CACHE_POLL_SECONDS", 0.2)))
+        ext["brandname_fast_reader"] = reader
     return reader
 
 
 def _public_record(record, today):
-    """The API's view of a (fresh) state record: the status carriers must act on."""
-    record["status"] = feed.effective_status(record, today)
-    del record["name_normal"]
-    return record
+    """The API's view of a state record (left unchanged): the status carriers must act on."""
+    out = {k: v for k, v in record.items() if k != "name_normal"}
+    out["status"] = feed.effective_status(record, today)
+    return out
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
