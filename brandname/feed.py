@@ -110,18 +110,18 @@ def _day(value):
     return value[:10] if value.__class__ is str else value.isoformat()
 
 
-_BY_NAME = (select(Brandname.name, Brandname.name_normal, Brandname.status, Holder.name, Holder.kind,
-                   Holder.id_number, Certificate.serial, Brandname.valid_from, Brandname.valid_until,
-                   Brandname.revoked_at, Brandname.revocation_ground, Authorization.party_id_number,
-                   Authorization.party_name, Brandname.holder_id)
-            .join(Holder, Holder.id == Brandname.holder_id)
-            .outerjoin(Certificate, and_(Certificate.brandname_id == Brandname.id,
-                                         Certificate.status == literal_column("'current'")))
-            .outerjoin(Authorization, and_(Authorization.brandname_id == Brandname.id,
-                                           Authorization.withdrawn_at.is_(None)))
-            .where(Brandname.name_normal == bindparam("name_normal"),
-                   Brandname.status != literal_column("'released'"))
-            .order_by(Authorization.id))
+_LIVE = (select(Brandname.name, Brandname.name_normal, Brandname.status, Holder.name, Holder.kind,
+                Holder.id_number, Certificate.serial, Brandname.valid_from, Brandname.valid_until,
+                Brandname.revoked_at, Brandname.revocation_ground, Authorization.party_id_number,
+                Authorization.party_name, Brandname.holder_id)
+         .join(Holder, Holder.id == Brandname.holder_id)
+         .outerjoin(Certificate, and_(Certificate.brandname_id == Brandname.id,
+                                      Certificate.status == literal_column("'current'")))
+         .outerjoin(Authorization, and_(Authorization.brandname_id == Brandname.id,
+                                        Authorization.withdrawn_at.is_(None)))
+         .where(Brandname.status != literal_column("'released'")))
+_BY_NAME = _LIVE.where(Brandname.name_normal == bindparam("name_normal")).order_by(Authorization.id)
+_ALL_LIVE = _LIVE.order_by(Brandname.id, Authorization.id)
 _compiled_by_name = {}
 
 
@@ -249,6 +249,40 @@ class FastReader:
     def head(self):
         return self._run("SELECT max(seq) FROM events", ())[0][0] or 0
 
+    def count_live(self):
+        return self._run("SELECT count(*) FROM brandnames WHERE status != 'released'", ())[0][0]
+
+    def all_states(self, batch=10_000):
+        """Yield (state record, holder row id) of every live name, streamed."""
+        sql = str(_ALL_LIVE.compile(dialect=self.engine.dialect))
+        conn = self._connection()
+        cursor = conn.cursor()
+        try:
+            cursor.execute(sql, ())
+            group = []
+            while True:
+                rows = cursor.fetchmany(batch)
+                if not rows:
+                    break
+                for row in rows:
+                    if group and row[1] != group[0][1]:
+                        yield _state_from_rows(group), group[0][13]
+                        group = []
+                    group.append(row)
+            if group:
+                yield _state_from_rows(group), group[0][13]
+        finally:
+            cursor.close()
+
+    def close_thread_connection(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            with self._lock:
+                if conn in self._all:
+                    self._all.remove(conn)
+            conn.close()
+
     def events_after(self, seq):
         sql = "SELECT seq, act, name_normal, details FROM events WHERE seq > %s ORDER BY seq" % (
             "?" if self.positional else "%(seq)s")
@@ -273,8 +307,10 @@ class NameCache:
     not kept (it may predate an event already processed). Bounded: cleared when full.
     """
 
-    def __init__(self, reader, *, max_entries=200_000, poll_seconds=0.2, max_events=5000):
+    def __init__(self, reader, *, max_entries=200_000, poll_seconds=0.2, max_events=5000, preload=False):
         self.reader, self.max_entries, self.poll_seconds = reader, max_entries, poll_seconds
+        self._preload_wanted = preload
+        self.preloaded = False
         self.max_events = max_events
         self.entries = {}
         self.by_holder = {}  # holder id -> names cached
@@ -300,10 +336,48 @@ class NameCache:
                     head = max(head, event.seq)
             self.head, self._checked = head, now
 
+    def start_preload(self):
+        """Load every live name in a background thread when they all fit (see preload())."""
+        with self._lock:
+            if not self._preload_wanted:
+                return
+            self._preload_wanted = False
+        threading.Thread(target=self.preload, name="name-cache-preload", daemon=True).start()
+
+    def preload(self):
+        """Fill the cache with every live name if they fit in it; returns True if it did.
+
+        The records are read after the head `h`; the cache then restarts from `h`, so the next
+        poll drops every name an act touched since, whatever was read before or meanwhile."""
+        try:
+            head = self.reader.head()
+            if self.reader.count_live() > self.max_entries:
+                return False
+            entries, by_holder = {}, {}
+            for record, holder_id in self.reader.all_states():
+                entries[record["name_normal"]] = record
+                by_holder.setdefault(holder_id, set()).add(record["name_normal"])
+            with self._lock:
+                self.entries, self.by_holder = entries, by_holder
+                self.head, self._checked = head, float("-inf")
+            self.preloaded = True
+            return True
+        except Exception:  # noqa: BLE001 - the cache stays a lazy one
+            import logging
+            logging.getLogger(__name__).warning("name cache preload failed", exc_info=True)
+            return False
+        finally:
+            try:
+                self.reader.close_thread_connection()
+            except Exception:  # noqa: BLE001
+                pass
+
     def state_of(self, name):
         normal = _lookup_key(name)
         if normal is None:
             return None
+        if self._preload_wanted:
+            self.start_preload()
         if time.monotonic() - self._checked >= self.poll_seconds:
             self._refresh(time.monotonic())
         found = self.entries.get(normal, _MISSING)

@@ -1,5 +1,6 @@
 """brandname/feed.py: state records, deliverability, snapshot build and cache, change pages."""
 import gzip
+import time
 import hashlib
 import json
 from datetime import date, datetime
@@ -215,3 +216,30 @@ def test_name_cache_is_bounded(app, session, registry_helper):
     for name in ("AAA1", "AAA2", "AAA3"):
         assert cache.state_of(name)["name"] == name
     assert len(cache.entries) <= 2
+
+
+def test_name_cache_preload_when_the_registry_fits(app, session, registry_helper, officer):
+    made = registry_helper.issue("VietSun", "SunMart", "Third").brandnames
+    lifecycle.authorize(session, made[0].id, actor=officer, party_id_number="0312345678", party_name="P", now=NOW)
+    reader = feed.FastReader(db.engine)
+    assert feed.NameCache(reader, max_entries=2, poll_seconds=3600).preload() is False  # does not fit
+    cache = feed.NameCache(reader, max_entries=10, poll_seconds=3600)
+    assert cache.preload() is True and cache.preloaded
+    assert set(cache.entries) == {"VIETSUN", "SUNMART", "THIRD"}
+    for name in ("VIETSUN", "SUNMART", "THIRD"):
+        assert cache.entries[name] == feed.state_of(session, name)
+    assert cache.entries["VIETSUN"]["authorizations"] == [{"id_number": "0312345678", "name": "P"}]
+    lifecycle.give_up(session, made[1].id, actor=officer, now=NOW)
+    assert cache.state_of("SUNMART")["status"] == "revoked"  # the first lookup after a preload polls
+    assert cache.state_of("vietsun")["status"] == "active"
+
+
+def test_name_cache_background_preload_through_the_api(app, client, session, registry_helper, carrier_headers):
+    registry_helper.issue("VietSun")
+    app.config["CARRIER_NAME_CACHE_PRELOAD"] = True
+    assert client.get("/api/v1/brandnames/VIETSUN", headers=carrier_headers).status_code == 200
+    cache = app.extensions["brandname_fast_reader"]
+    deadline = time.time() + 10
+    while not cache.preloaded and time.time() < deadline:
+        time.sleep(0.05)
+    assert cache.preloaded and "VIETSUN" in cache.entries

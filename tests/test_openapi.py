@@ -18,6 +18,7 @@ def fresh_name_cache(app):
     """Let every request see acts committed just before it (the cache polls the event log
     every request instead of every 0.2 s); tests/test_feed.py covers the polling itself."""
     app.config["CARRIER_NAME_CACHE_POLL_SECONDS"] = 0
+    app.config["CARRIER_NAME_CACHE_PRELOAD"] = False  # deterministic; preloading is tested in test_feed
 
 
 @pytest.fixture

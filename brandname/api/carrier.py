@@ -123,7 +123,8 @@ def _reader():
         size = int(current_app.config.get("CARRIER_NAME_CACHE_SIZE", 200_000))
         if size > 0:
             reader = feed.NameCache(reader, max_entries=size,
-                                    poll_seconds=float(current_app.config.get("CARRIER_NAME_CACHE_POLL_SECONDS", 0.2)))
+                                    poll_seconds=float(current_app.config.get("CARRIER_NAME_CACHE_POLL_SECONDS", 0.2)),
+                                    preload=bool(current_app.config.get("CARRIER_NAME_CACHE_PRELOAD", True)))
         ext["brandname_fast_reader"] = reader
     return reader
 
