@@ -5,12 +5,14 @@ keys are checked by brandname/carriers.py.
 """
 import hashlib
 import json
+import threading
 import time
 from functools import wraps
 from pathlib import Path
 
 from flask import Response, current_app, g, jsonify, request, send_file
 from limits import parse_many
+from limits.storage import MemoryStorage
 
 from .. import carriers, dates, feed, registry
 from ..extensions import db, limiter
@@ -43,12 +45,55 @@ def carrier_rate_key(digest):
 _parsed_limits = {}
 
 
+class BatchedCounts:
+    """Per-key counting against a shared storage (Redis) with local pre-aggregation.
+
+    Each process adds its requests to the shared fixed-window counter in batches (every
+    `batch` requests or `interval` seconds, whichever comes first) and decides with the last
+    shared total plus its own unsent requests, so most requests cost no network call. The
+    batch is 1 for small limits (exact counting); for large limits several workers may
+    together let through at most (workers x batch) requests too many per window.
+    """
+
+    MAX_BATCH = 32
+
+    def __init__(self, interval=0.1):
+        self.interval = interval
+        self._state = {}
+        self._lock = threading.Lock()
+
+    def hit(self, storage, item, *identifiers):
+        key = item.key_for(*identifiers)
+        batch = max(1, min(self.MAX_BATCH, item.amount // 50))
+        now = time.monotonic()
+        with self._lock:
+            state = self._state.get(key)
+            if state is None:
+                state = self._state[key] = [0, 0, float("-inf")]  # pending, shared total, last flush
+                if len(self._state) > 100_000:
+                    self._state = {key: state}
+            state[0] += 1
+            flush = state[0] >= batch or now - state[2] >= self.interval
+            if flush:
+                pending, state[0], state[2] = state[0], 0, now
+        if flush:
+            total = storage.incr(key, item.get_expiry(), amount=pending)
+            with self._lock:
+                state[1] = total
+            return total <= item.amount
+        return state[1] + state[0] <= item.amount
+
+
+_batched = BatchedCounts()
+
+
 def _rate_limited(digest):
     """Count this request against its API key's allowance (CARRIER_RATE_LIMIT) with the
-    Flask-Limiter instance's own strategy and storage (Redis when REDIS_URL is set). Done here,
-    as one storage hit, rather than through the route decorator, which costs several times more
-    on this hot path. Returns a 429 response or None. A storage outage fails open: carriers
-    must always get an answer."""
+    Flask-Limiter instance's own storage (Redis when REDIS_URL is set): one in-process hit for
+    the memory storage, batched additions (BatchedCounts) for a shared one. Done here rather
+    than through the route decorator, which costs several times more on this hot path.
+    Returns a 429 response or None. A storage outage fails open: carriers must always get an
+    answer."""
     config = current_app.config
     if not config.get("RATELIMIT_ENABLED", True):
         return None
@@ -59,9 +104,13 @@ def _rate_limited(digest):
     ident = carrier_rate_key(digest)
     prefix = config.get("RATELIMIT_KEY_PREFIX", "brandname")
     try:
+        storage = limiter.storage
+        local = isinstance(storage, MemoryStorage)
         strategy = limiter.limiter
         for item in items:
-            if not strategy.hit(item, prefix, "carrier", ident):
+            allowed = (strategy.hit(item, prefix, "carrier", ident) if local
+                       else _batched.hit(storage, item, prefix, "carrier", ident))
+            if not allowed:
                 reset = strategy.get_window_stats(item, prefix, "carrier", ident).reset_time
                 response, status = _error(
                     429, "rate_limited", "Quá nhiều yêu cầu với khóa API này; vui lòng thử lại sau.",
