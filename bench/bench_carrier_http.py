@@ -75,6 +75,19 @@ def server_cpu_seconds(master_pid):
     return total / tick
 
 
+def worker_rss_mb(master_pid):
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return []
+    out = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                out.append(round(int(line.split()[1]) / 1024))
+    return out
+
+
 def run_wrk(port, seconds, env, connections):
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", env["BENCH_LUA"],
                           f"http://127.0.0.1:{port}"], env=env, capture_output=True, text=True, check=True).stdout
@@ -169,6 +182,7 @@ def main():
                 run["server_cpu_us_per_request"] = round(
                     (server_cpu_seconds(server.pid) - cpu) / max(1, run["requests"]) * 1e6, 1)
                 results[label].append(run)
+        rss = worker_rss_mb(server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(15)
@@ -193,7 +207,7 @@ def main():
                                 f"{make_url(url).get_backend_name()}",
                       "rate_limit_storage": "redis" if args.redis else "memory",
                       "bare": bare, "brandname": name, "ratio": round(name["rps"] / bare["rps"], 2),
-                      "target_ratio": 0.8, "rounds": results}))
+                      "target_ratio": 0.8, "worker_rss_mb": rss, "rounds": results}))
 
 
 if __name__ == "__main__":
