@@ -41,10 +41,10 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 # -- state records --------------------------------------------------------------------------
 
-def _iso_day(value):
-    if value is None or isinstance(value, str):
-        return value[:10] if value else value
-    return value.isoformat()
+def _day(value):
+    if value is None:
+        return None
+    return value[:10] if value.__class__ is str else value.isoformat()
 
 
 def _iso_moment(value):
@@ -79,8 +79,8 @@ def _record(row, authorizations):
         "holder": {"name": row.holder_name,
                    "id_number": row.holder_id_number if row.holder_kind == "organization" else None},
         "serial": row.serial,
-        "valid_from": _iso_day(row.valid_from),
-        "valid_until": _iso_day(row.valid_until),
+        "valid_from": _day(row.valid_from),
+        "valid_until": _day(row.valid_until),
         "revoked_at": _iso_moment(row.revoked_at),
         "revocation_ground": row.revocation_ground,
         "authorizations": authorizations,
@@ -102,12 +102,6 @@ def _authorizations(connection, brandname_ids=None):
     for bid, number, name in connection.execute(stmt.order_by(Authorization.brandname_id, Authorization.id)):
         out.setdefault(bid, []).append({"id_number": number, "name": name})
     return out
-
-
-def _day(value):
-    if value is None:
-        return None
-    return value[:10] if value.__class__ is str else value.isoformat()
 
 
 _LIVE = (select(Brandname.name, Brandname.name_normal, Brandname.status, Holder.name, Holder.kind,

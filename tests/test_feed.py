@@ -162,8 +162,9 @@ def test_snapshot_lines_equal_the_api_records(app, session, registry_helper, key
     path, _, _ = feed.build_snapshot(db.engine, keys, tmp_path, now=NOW)
     lines = _snapshot_lines(path)
     assert len(lines) == 5
+    batch = feed.states_of(session.connection(), [line["name_normal"] for line in lines])
     for line in lines:
-        assert line == feed.state_of(session, line["name"])
+        assert line == feed.state_of(session, line["name"]) == batch[line["name_normal"]]
     assert [list(line) for line in lines] == [list(feed.state_of(session, line["name"])) for line in lines]
 
 
