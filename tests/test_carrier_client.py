@@ -4,7 +4,7 @@ import base64
 import json
 import random
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from werkzeug.serving import make_server

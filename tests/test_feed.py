@@ -12,7 +12,7 @@ from brandname import feed, lifecycle
 from brandname.extensions import db
 from brandname.models import Brandname, Certificate, Holder
 
-from .conftest import NOW, org_applicant
+from .conftest import NOW
 
 
 def record(status="active", until="2029-03-01", holder="0101234567", auths=()):
