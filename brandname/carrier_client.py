@@ -240,7 +240,11 @@ class CarrierClient:
         """A fresh memo of answers (after a load, a sync, and at local midnight): a repeated
         check is one C-level cache hit; a first check computes the answer from the index."""
         self._today_iso = self.today().isoformat()
-        self.check = functools.lru_cache(maxsize=2 * len(self.index) + 65_536)(self._answer)
+        index, today_iso = self.index, self._today_iso
+
+        def answer(name, holder_id=None):  # bound to this index and day, so a sync swaps both at once
+            return self._answer(name, holder_id, index, today_iso)
+        self.check = functools.lru_cache(maxsize=2 * len(index) + 65_536)(answer)
         self._schedule_midnight()
 
     def _schedule_midnight(self):
@@ -254,14 +258,14 @@ class CarrierClient:
         self._timer.daemon = True
         self._timer.start()
 
-    def _answer(self, name, holder_id=None):
+    def _answer(self, name, holder_id=None, index=None, today_iso=None):
         """Answer(deliverable, status, reason) for a message under `name` (from `holder_id`)."""
         if not isinstance(name, str):
             return NOT_REGISTERED
-        entry = self.index.get(name_rules.normal_form(name))
+        entry = (self.index if index is None else index).get(name_rules.normal_form(name))
         if entry is None:
             return NOT_REGISTERED
-        answer = feed.decide(entry[1], entry[2], entry[3], entry[4], holder_id, self._today_iso)
+        answer = feed.decide(entry[1], entry[2], entry[3], entry[4], holder_id, today_iso or self._today_iso)
         return _ANSWERS.get(answer) or Answer(*answer)
 
     def check(self, name, holder_id=None):  # replaced per instance by the memo above
