@@ -8,7 +8,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/availability")
-@limiter.limit(lambda: current_app.config.get("AVAILABILITY_RATE_LIMIT", "60 per minute"))  # per IP
+@limiter.limit(lambda: current_app.config.get("AVAILABILITY_RATE_LIMIT", "300 per minute"))  # per IP
 def availability():
     name = request.args.get("name")
     if name is None:
