@@ -30,3 +30,20 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     PRODUCTION = _bool("BRANDNAME_PRODUCTION")
     TESTING = False
+
+    # Carrier verification (issue 5)
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    RATELIMIT_STORAGE_URI = REDIS_URL or "brandname-memory://"  # brandname/ratelimit.py
+    RATELIMIT_KEY_PREFIX = os.environ.get("BRANDNAME_RATELIMIT_PREFIX", "brandname")
+    RATELIMIT_STRATEGY = "fixed-window"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = _bool("BRANDNAME_RATELIMIT_ENABLED", True)
+    CARRIER_RATE_LIMIT = os.environ.get("BRANDNAME_CARRIER_RATE_LIMIT", "200 per second")
+    AVAILABILITY_RATE_LIMIT = os.environ.get("BRANDNAME_AVAILABILITY_RATE_LIMIT", "300 per minute")
+    CARRIER_KEY_CACHE_SECONDS = float(os.environ.get("BRANDNAME_CARRIER_KEY_CACHE_SECONDS", "5"))
+    CARRIER_NAME_CACHE_SIZE = int(os.environ.get("BRANDNAME_CARRIER_NAME_CACHE_SIZE", "200000"))
+    CARRIER_NAME_CACHE_PRELOAD = _bool("BRANDNAME_CARRIER_NAME_CACHE_PRELOAD", True)
+    CARRIER_NAME_CACHE_POLL_SECONDS = float(os.environ.get("BRANDNAME_CARRIER_NAME_CACHE_POLL_SECONDS", "0.2"))
+    CARRIER_CACHE_SECONDS = int(os.environ.get("BRANDNAME_CARRIER_CACHE_SECONDS", "30"))
+    SNAPSHOT_MAX_AGE = int(os.environ.get("BRANDNAME_SNAPSHOT_MAX_AGE", "600"))
+    CHANGES_MAX_LIMIT = int(os.environ.get("BRANDNAME_CHANGES_MAX_LIMIT", "5000"))

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .errors import DomainError
-from .extensions import db, migrate
+from .extensions import db, limiter, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -33,6 +33,7 @@ def create_app(config=None):
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    limiter.init_app(app)
 
     from .api import bp as api_bp
     from .public import bp as public_bp
@@ -75,6 +76,16 @@ def _register_error_handlers(app):
         if _wants_json():
             return jsonify(exc.as_dict()), exc.status
         return render_template("error.html", error=exc), exc.status
+
+    @app.errorhandler(429)
+    def too_many_requests(exc):
+        body = {"error": "rate_limited",
+                "message": "Quá nhiều yêu cầu; vui lòng thử lại sau.",
+                "message_en": "Too many requests; try again later.",
+                "limit": str(getattr(exc, "description", ""))}
+        if _wants_json():
+            return jsonify(body), 429
+        return render_template("error.html", error=DomainError(body["message"], body["message_en"])), 429
 
     for code, vi, en in ((404, "Không tìm thấy trang.", "Not found."),
                          (405, "Phương thức không được hỗ trợ.", "Method not allowed."),

@@ -235,3 +235,33 @@ def verify_cmd(pdf_file, as_json):
             click.echo(f"  {line}")
     status = verdict.get("status") or {}
     sys.exit(0 if verdict["genuine"] and status.get("status") == "active" else 1)
+
+
+# --- Carrier verification (issue 5) ---
+
+@brandname_cli.command("create-carrier")
+@click.argument("name")
+@with_appcontext
+def create_carrier_cmd(name):
+    """Create carrier NAME's API key and print it once (only its SHA-256 is stored)."""
+    from . import carriers
+    try:
+        row, key = carriers.create_carrier(db.session, name)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"Khóa API của {row.name} (chỉ hiển thị một lần) / API key of {row.name} (shown once):",
+               err=True)
+    click.echo(key)
+
+
+@brandname_cli.command("revoke-carrier")
+@click.argument("name")
+@with_appcontext
+def revoke_carrier_cmd(name):
+    """Revoke carrier NAME's API key."""
+    from . import carriers
+    try:
+        row = carriers.revoke_carrier(db.session, name)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"revoked the API key {row.key_prefix}… of {row.name}")

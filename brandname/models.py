@@ -290,3 +290,18 @@ class Event(Base):
     name_normal: Mapped[str | None] = mapped_column(String(11), index=True)
     application_id: Mapped[int | None] = mapped_column(Integer, index=True)
     details: Mapped[dict] = mapped_column(JSON)
+
+
+# --- Carrier verification (issue 5) ---
+
+class CarrierKey(Base):
+    """A carrier's API key. Only the SHA-256 of the key is kept; the key is shown once."""
+
+    __tablename__ = "carrier_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    key_prefix: Mapped[str] = mapped_column(String(20))  # shown in lists and logs, not secret
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)  # hex SHA-256 of the whole key
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)

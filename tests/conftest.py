@@ -208,3 +208,18 @@ def own_keys(app, tmp_path):
 def foreign_keys(tmp_path_factory):
     """Another registry's keys: a different root. Documents they sign must never verify here."""
     return KeyStore.create(tmp_path_factory.mktemp("foreign-certs"))
+
+
+# --- Carrier verification (issue 5) ---
+
+@pytest.fixture
+def carrier_key(session):
+    """An active carrier API key (the key text)."""
+    from brandname import carriers
+    _, key = carriers.create_carrier(session, "Viettel Test", now=NOW)
+    return key
+
+
+@pytest.fixture
+def carrier_headers(carrier_key):
+    return {"Authorization": f"Bearer {carrier_key}"}

@@ -1,13 +1,14 @@
 """The JSON API under /api/v1: public endpoints here; carrier endpoints join this blueprint."""
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from .. import lifecycle, registry
-from ..extensions import db
+from ..extensions import db, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/availability")
+@limiter.limit(lambda: current_app.config.get("AVAILABILITY_RATE_LIMIT", "300 per minute"))  # per IP
 def availability():
     name = request.args.get("name")
     if name is None:
@@ -24,3 +25,7 @@ def keys():
 
 
 from . import certificates  # noqa: E402,F401  (registers routes on bp)
+
+
+# Carrier endpoints and the OpenAPI document (issue 5) register on this blueprint.
+from . import carrier, openapi  # noqa: E402,F401
