@@ -27,6 +27,8 @@ def create_app(config=None):
     if isinstance(config, dict) and "DATA_DIR" in config and "SQLALCHEMY_DATABASE_URI" not in config \
             and not os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir.resolve() / 'brandname.sqlite3'}"
+    from config import database_url
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     data_dir.mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(data_dir)

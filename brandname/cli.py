@@ -139,9 +139,14 @@ def show(name, as_json):
 @brandname_cli.command("seed-demo")
 @click.option("--names", "count", type=click.IntRange(1), default=20, show_default=True)
 @click.option("--seed", "seed_value", type=int, default=None, help="Random seed for repeatable data.")
+@click.option("--bulk/--no-bulk", default=None,
+              help="Bulk path (bulk.issue_many, as import-legacy); default: on above 1000 names.")
+@click.option("--batch", "batch_size", type=click.IntRange(1), default=5000, show_default=True)
 @with_appcontext
-def seed_demo(count, seed_value):
-    """Create COUNT realistic holders and names through the lifecycle services."""
+def seed_demo(count, seed_value, bulk, batch_size):
+    """Create COUNT realistic holders and names through the lifecycle services (or in bulk)."""
+    if bulk or (bulk is None and count > BULK_THRESHOLD):
+        return _seed_demo_bulk(count, seed_value, batch_size)
     for name in demo.seed(db.session, count, keys=registry.keys(), rules=registry.rules(),
                           seed_value=seed_value):
         click.echo(name)
