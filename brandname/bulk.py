@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, text, update
 
 from . import dates
 from . import names as name_rules
@@ -73,6 +73,25 @@ def next_values(session, name, count):
         session.flush()
         return 1
     return session.scalar(select(Counter.value).where(Counter.name == name)) - count + 1
+
+
+def allocate_ids(session, model, count):
+    """`count` fresh primary keys for `model`, so batches insert without RETURNING.
+
+    PostgreSQL: from the table's own sequence (what a plain INSERT would use). SQLite: the
+    database has one writer at a time; a no-op write first takes that lock for this
+    transaction, then max(id)+1.. cannot be taken by anyone else before the commit."""
+    if not count:
+        return []
+    table = model.__table__
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        seq = session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
+        return session.scalars(text("SELECT nextval(CAST(:s AS regclass)) FROM generate_series(1, :n)"),
+                               {"s": seq, "n": count}).all()
+    session.execute(update(Counter).where(Counter.name == "serial").values(value=Counter.value))
+    start = (session.scalar(select(func.max(table.c.id))) or 0) + 1
+    return list(range(start, start + count))
 
 
 def validate_row(row):
@@ -166,29 +185,29 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
         k: (h.get(k) or "") for k in ("name", "address", "email", "phone")})
         for key, h in wanted.items() if key not in holder_ids]
     if new:
-        inserted = session.execute(
-            insert(Holder).returning(Holder.id, Holder.kind, Holder.id_number,
-                                     sort_by_parameter_order=True), new).all()
-        for hid, kind, id_number in inserted:
-            holder_ids[(kind, id_number)] = hid
+        for h, hid in zip(new, allocate_ids(session, Holder, len(new))):
+            h["id"] = hid
+            holder_ids[(h["kind"], h["id_number"])] = hid
+        session.execute(insert(Holder.__table__), new)
     # 4. brandnames
     bn_rows = []
-    for row, holder, normal in todo:
+    bn_ids = allocate_ids(session, Brandname, len(todo))
+    for (row, holder, normal), bn_id in zip(todo, bn_ids):
         valid_from = row.valid_from or today
         valid_until = row.valid_until or dates.validity_end(valid_from)
         bn_rows.append({
-            "name": row.name, "name_normal": normal, "confusable_key": name_rules.confusable_key(row.name),
+            "id": bn_id, "name": row.name, "name_normal": normal, "confusable_key": name_rules.confusable_key(row.name),
             "holder_id": holder_ids[(holder["kind"], holder["id_number"])], "status": "active",
             "use_sms": bool(row.use_sms), "use_voice": bool(row.use_voice), "purpose": row.purpose or "",
             "reserved_at": now, "valid_from": valid_from, "valid_until": valid_until,
             "application_id": None, "legacy_source": (row.source or None) and row.source[:200],
         })
-    bn_ids = session.execute(insert(Brandname).returning(Brandname.id, sort_by_parameter_order=True),
-                             bn_rows).scalars().all()
+    session.execute(insert(Brandname.__table__), bn_rows)
     # 5. signed certificate records, serials from the gap-free counter
     first_serial = next_values(session, "serial", len(todo))
     year = today.year
     cert_rows = []
+    cert_ids = allocate_ids(session, Certificate, len(todo))
     for i, ((row, holder, normal), bn, bn_id) in enumerate(zip(todo, bn_rows, bn_ids)):
         cert = SimpleNamespace(
             serial=f"BN-{year}-{first_serial + i:07d}", kind="legacy", issued_at=now,
@@ -197,16 +216,15 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
                                use_voice=bn["use_voice"])
         record, token = keys.sign_json(_certificate_record(cert, view, _HolderView(**holder), rules))
         cert_rows.append({
-            "serial": cert.serial, "brandname_id": bn_id, "application_id": None, "kind": "legacy",
+            "id": cert_ids[i], "serial": cert.serial, "brandname_id": bn_id, "application_id": None, "kind": "legacy",
             "status": "current", "issued_at": now, "valid_from": cert.valid_from,
             "valid_until": cert.valid_until, "previous_serial": None, "superseded_by_serial": None,
             "record": record.decode("utf-8"), "signature": token, "kid": keys.current_kid,
         })
-    cert_ids = session.execute(insert(Certificate).returning(Certificate.id, sort_by_parameter_order=True),
-                               cert_rows).scalars().all()
+    session.execute(insert(Certificate.__table__), cert_rows)
     # 6. one event per name, gap-free sequence
     first_seq = next_values(session, "event", len(todo))
-    session.execute(insert(Event), [{
+    session.execute(insert(Event.__table__), [{
         "seq": first_seq + i, "at": now, "actor_kind": actor.kind, "actor_id": actor.id,
         "actor_label": actor.label, "act": LEGACY_ACT, "subject_type": "certificate",
         "subject_id": cert_id, "name_normal": bn["name_normal"], "application_id": None,
