@@ -21,7 +21,7 @@ from . import dates
 from . import names as name_rules
 from .errors import InvalidInput
 from .form01 import validate_applicant
-from .lifecycle import Actor, _certificate_record
+from .lifecycle import Actor, _certificate_record, crash_point
 from .models import Brandname, Certificate, Counter, Event, Holder
 
 LEGACY_ACT = "legacy_import"
@@ -123,6 +123,7 @@ def issue_batch(session, rows, *, keys, rules, actor=None, now=None, report=None
     try:
         _issue_batch(session, rows, keys=keys, rules=rules, actor=actor, now=now, today=today,
                      report=report)
+        crash_point("bulk_before_commit")
         session.commit()
     except BaseException:
         session.rollback()
@@ -139,10 +140,14 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
         if not problems:
             normal = name_rules.normal_form(row.name)
             if normal in seen:
-                problems.append((f"Trùng với tên ở dòng {seen[normal]}.",
-                                 f"Repeats the name on line {seen[normal]}."))
+                first_line, first_holder = seen[normal]
+                if (first_holder["kind"], first_holder["id_number"]) == (holder["kind"], holder["id_number"]):
+                    report.skipped += 1  # the same name for the same holder twice: harmless
+                    continue
+                problems.append((f"Trùng với tên ở dòng {first_line} (chủ thể khác).",
+                                 f"Repeats the name on line {first_line} (another holder)."))
             else:
-                seen[normal] = row.line
+                seen[normal] = (row.line, holder)
         if problems:
             report.rejected.append((row.line, "; ".join(p[0] for p in problems),
                                     "; ".join(p[1] for p in problems)))
