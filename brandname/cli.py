@@ -309,8 +309,12 @@ def export_cmd(out_dir, include_private_keys):
 @with_appcontext
 def restore_cmd(backup_dir):
     """Load BACKUP_DIR into an EMPTY database (upgraded to the latest schema first)."""
+    from sqlalchemy import inspect as sa_inspect
     from . import backup
-    upgrade(directory=current_app.extensions["migrate"].directory)
+    present = sa_inspect(db.engine)
+    if not present.has_table("counters") or present.has_table("alembic_version"):
+        # a new database gets the schema; a migrated one is brought to the latest revision
+        upgrade(directory=current_app.extensions["migrate"].directory)
     try:
         manifest = backup.restore(db.session, backup_dir, data_dir=current_app.config["DATA_DIR"],
                                   certs_dir=current_app.config["CERTS_DIR"])
