@@ -25,6 +25,7 @@ class Config:
     # Optional read replica (PostgreSQL streaming replica) for read-only public lookups.
     DATABASE_READ_URL = database_url(os.environ.get("DATABASE_READ_URL")) or None
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    OPERATOR_TOKEN = os.environ.get("BRANDNAME_OPERATOR_TOKEN") or None
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     PUBLIC_URL = os.environ.get("BRANDNAME_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
     HOLIDAYS = os.environ.get("BRANDNAME_HOLIDAYS", "")

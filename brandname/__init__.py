@@ -40,6 +40,8 @@ def create_app(config=None):
     from .public import bp as public_bp
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
+    from .health import bp as health_bp
+    app.register_blueprint(health_bp)
 
     from .cli import brandname_cli
     app.cli.add_command(brandname_cli)

@@ -21,3 +21,6 @@ def keys():
     response = jsonify(registry.keys().jwks())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+from . import operator  # noqa: E402,F401  (operator JSON endpoint; off unless a token is configured)
