@@ -157,7 +157,9 @@ class Brandname(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(11))
-    name_normal: Mapped[str] = mapped_column(String(11), index=True)
+    # collation "C" on PostgreSQL: byte order, so LIKE 'ABC%' uses the btree (search.py)
+    name_normal: Mapped[str] = mapped_column(
+        String(11).with_variant(String(11, collation="C"), "postgresql"), index=True)
     confusable_key: Mapped[str] = mapped_column(String(40), index=True)
     holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
@@ -290,3 +292,20 @@ class Event(Base):
     name_normal: Mapped[str | None] = mapped_column(String(11), index=True)
     application_id: Mapped[int | None] = mapped_column(Integer, index=True)
     details: Mapped[dict] = mapped_column(JSON)
+
+
+# --- Production footing: search indexes ---
+
+from sqlalchemy import event as _sa_event  # noqa: E402
+
+# Substring search: a pg_trgm GIN index on PostgreSQL (migration 0004 creates the extension).
+# On SQLite the index is deliberately empty (WHERE 0): SQLite has no trigram index, and keeping
+# the same index name on both backends keeps the schema comparison of migrations and models clean.
+Index("ix_brandnames_name_normal_trgm", Brandname.name_normal, postgresql_using="gin",
+      postgresql_ops={"name_normal": "gin_trgm_ops"}, sqlite_where=text("0"))
+
+
+@_sa_event.listens_for(Base.metadata, "before_create")
+def _pg_trgm_extension(target, connection, **kw):
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")

@@ -1,0 +1,64 @@
+"""Public search (brandname/search.py): prefix and substring on the normal form, paginated."""
+from brandname import bulk, lifecycle, search
+
+from .conftest import person_applicant
+from .test_bulk import legacy_row
+
+
+def seed(session, keys, rules, names, **kw):
+    rows = [bulk.NameRow(line=i + 2, name=n, holder={
+        "kind": "organization", "name": f"Công ty {n}", "id_number": f"0312{i:06d}", "tax_code": None,
+        "address": "1 Lê Lợi", "email": "a@b.vn", "phone": "0281234567", "legal_representative": "A",
+        "contact_person": "B"}, purpose="CSKH", source="test") for i, n in enumerate(names)]
+    report = bulk.issue_many(session, rows, keys=keys, rules=rules)
+    assert report.imported == len(names), report.rejected
+
+
+def names_of(page):
+    return [r["name"] for r in page.results]
+
+
+def test_prefix_and_substring(session, keys, rules):
+    seed(session, keys, rules, ["VIETBANK", "VietMart", "VIET-AIR", "SAIGONBANK", "HABANK", "VI",
+                                "XVIETX", "V_1"])
+    assert names_of(search.search_names(session, "viet", mode="prefix")) == ["VIET-AIR", "VIETBANK", "VietMart"]
+    assert names_of(search.search_names(session, "BANK")) == ["HABANK", "SAIGONBANK", "VIETBANK"]
+    assert search.search_names(session, "BANK").mode == "substring"
+    # short text: prefix only (a 1–2 character substring would match half the registry)
+    page = search.search_names(session, "vi")
+    assert page.mode == "prefix" and names_of(page) == ["VI", "VIET-AIR", "VIETBANK", "VietMart"]
+    assert names_of(search.search_names(session, "iet", mode="substring")) == [
+        "VIET-AIR", "VIETBANK", "VietMart", "XVIETX"]
+    # LIKE wildcards in the query are literal characters, not patterns
+    assert names_of(search.search_names(session, "V_", mode="prefix")) == ["V_1"]
+    assert search.search_names(session, "V%*?").query == "V"  # characters no name holds are dropped
+    assert search.search_names(session, "   ").results == []
+    assert search.search_names(session, "Việt", mode="prefix").query == "VIET"
+
+
+def test_pagination_and_public_fields(session, keys, rules, registry_helper):
+    seed(session, keys, rules, [f"PAGE{i:03d}" for i in range(45)])
+    registry_helper.issue("PAGEX", applicant=person_applicant())
+    first = search.search_names(session, "PAGE", page=1, per_page=20)
+    third = search.search_names(session, "PAGE", page=3, per_page=20)
+    assert len(first.results) == 20 and first.has_next
+    assert names_of(third) == ["PAGE040", "PAGE041", "PAGE042", "PAGE043", "PAGE044", "PAGEX"]
+    assert not third.has_next
+    person = third.results[-1]
+    assert person["holder_kind"] == "individual" and person["holder_name"] is None
+    assert first.results[0]["holder_name"] == "Công ty PAGE000"
+    assert first.results[0]["status"] == "active" and first.results[0]["valid_until"]
+    assert search.search_names(session, "PAGE", page=10_000).page == search.MAX_PAGE
+    assert search.search_names(session, "PAGE", per_page=10_000).per_page == search.MAX_PER_PAGE
+
+
+def test_released_names_are_not_found_and_lookup(session, keys, rules, officer, registry_helper):
+    registry_helper.issue("GONEAWAY")
+    bn = lifecycle.find_brandname(session, "GONEAWAY")
+    lifecycle.give_up(session, bn.id, actor=officer)
+    assert search.search_names(session, "GONE", mode="prefix").results[0]["status"] == "revoked"
+    lifecycle.release(session, bn.id, actor=officer, reason="test")
+    assert search.search_names(session, "GONE", mode="prefix").results == []
+    assert search.lookup_name(session, "goneaway") is None
+    registry_helper.issue("LOOKME")
+    assert search.lookup_name(session, "lookme")["status"] == "active"
