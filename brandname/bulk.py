@@ -11,11 +11,12 @@ statements, and the batch commits or rolls back as a whole. A rerun skips names 
 in the registry for the same holder (idempotent), and refuses names someone else holds.
 No Flask here.
 """
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import JSON, func, select, text, update
 
 from . import dates
 from . import names as name_rules
@@ -92,6 +93,31 @@ def allocate_ids(session, model, count):
     session.execute(update(Counter).where(Counter.name == "serial").values(value=Counter.value))
     start = (session.scalar(select(func.max(table.c.id))) or 0) + 1
     return list(range(start, start + count))
+
+
+def write_rows(session, table, rows):
+    """Insert dict rows into a Core table, as fast as the backend allows, inside the session's
+    transaction. PostgreSQL: COPY through psycopg; SQLite: the DBAPI's executemany with the
+    columns' own SQLAlchemy bind processors (so stored values are exactly what the ORM writes)."""
+    if not rows:
+        return
+    columns = [c for c in table.columns if c.name in rows[0]]
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name == "postgresql":
+        json_cols = {c.name for c in columns if isinstance(c.type, JSON)}
+        names = ", ".join(f'"{c.name}"' for c in columns)
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[c.name]) if c.name in json_cols and row[c.name] is not None
+                                else row[c.name] for c in columns])
+        return
+    processors = [(c.name, c.type.bind_processor(dialect)) for c in columns]
+    placeholders = ", ".join("?" for _ in columns)
+    sql = f'INSERT INTO "{table.name}" ({", ".join(c.name for c in columns)}) VALUES ({placeholders})'
+    connection.exec_driver_sql(sql, [tuple(p(row[n]) if p else row[n] for n, p in processors)
+                                     for row in rows])
 
 
 def validate_row(row):
@@ -193,7 +219,7 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
         for h, hid in zip(new, allocate_ids(session, Holder, len(new))):
             h["id"] = hid
             holder_ids[(h["kind"], h["id_number"])] = hid
-        session.execute(insert(Holder.__table__), new)
+        write_rows(session, Holder.__table__, new)
     # 4. brandnames
     bn_rows = []
     bn_ids = allocate_ids(session, Brandname, len(todo))
@@ -207,7 +233,7 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
             "reserved_at": now, "valid_from": valid_from, "valid_until": valid_until,
             "application_id": None, "legacy_source": (row.source or None) and row.source[:200],
         })
-    session.execute(insert(Brandname.__table__), bn_rows)
+    write_rows(session, Brandname.__table__, bn_rows)
     # 5. signed certificate records, serials from the gap-free counter
     first_serial = next_values(session, "serial", len(todo))
     year = today.year
@@ -226,10 +252,10 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
             "valid_until": cert.valid_until, "previous_serial": None, "superseded_by_serial": None,
             "record": record.decode("utf-8"), "signature": token, "kid": keys.current_kid,
         })
-    session.execute(insert(Certificate.__table__), cert_rows)
+    write_rows(session, Certificate.__table__, cert_rows)
     # 6. one event per name, gap-free sequence
     first_seq = next_values(session, "event", len(todo))
-    session.execute(insert(Event.__table__), [{
+    write_rows(session, Event.__table__, [{
         "seq": first_seq + i, "at": now, "actor_kind": actor.kind, "actor_id": actor.id,
         "actor_label": actor.label, "act": LEGACY_ACT, "subject_type": "certificate",
         "subject_id": cert_id, "name_normal": bn["name_normal"], "application_id": None,
@@ -240,8 +266,22 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
     report.imported += len(todo)
 
 
-def issue_many(session, rows, *, keys, rules, actor=None, now=None, batch_size=5000, progress=None):
-    """Issue an iterable of NameRow batch by batch (constant memory); return a BulkReport."""
+def analyze(session):
+    """Refresh the planner's statistics after a large load (a fresh PostgreSQL table has none
+    until autovacuum comes by, and plans made without them can be very slow)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE holders, brandnames, certificates, events"))
+    else:
+        session.execute(text("PRAGMA analysis_limit=2000"))
+        session.execute(text("ANALYZE"))
+    session.commit()
+
+
+def issue_many(session, rows, *, keys, rules, actor=None, now=None, batch_size=5000, progress=None,
+               analyze_after=10_000):
+    """Issue an iterable of NameRow batch by batch (constant memory); return a BulkReport.
+
+    After `analyze_after` or more new names the tables' statistics are refreshed."""
     report = BulkReport()
     batch = []
     for row in rows:
@@ -255,6 +295,8 @@ def issue_many(session, rows, *, keys, rules, actor=None, now=None, batch_size=5
         issue_batch(session, batch, keys=keys, rules=rules, actor=actor, now=now, report=report)
         if progress:
             progress(report)
+    if analyze_after is not None and report.imported >= analyze_after:
+        analyze(session)
     return report
 
 
