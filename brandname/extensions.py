@@ -2,7 +2,7 @@
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
-from .models import Base
+from .models import Base, alembic_include_name
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
+migrate = Migrate(include_name=alembic_include_name)

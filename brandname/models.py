@@ -305,7 +305,43 @@ Index("ix_brandnames_name_normal_trgm", Brandname.name_normal, postgresql_using=
       postgresql_ops={"name_normal": "gin_trgm_ops"}, sqlite_where=text("0"))
 
 
+# Substring search on SQLite: an FTS5 trigram index over brandnames.name_normal (external
+# content, kept in step by triggers). Not a SQLAlchemy table: migration 0004 and the
+# after_create hook below make it, and alembic_include_name keeps autogenerate away from it.
+SQLITE_SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS brandnames_fts USING fts5("
+    "name_normal, content='brandnames', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER IF NOT EXISTS brandnames_fts_ai AFTER INSERT ON brandnames BEGIN "
+    "INSERT INTO brandnames_fts(rowid, name_normal) VALUES (new.id, new.name_normal); END",
+    "CREATE TRIGGER IF NOT EXISTS brandnames_fts_ad AFTER DELETE ON brandnames BEGIN "
+    "INSERT INTO brandnames_fts(brandnames_fts, rowid, name_normal) VALUES ('delete', old.id, old.name_normal); END",
+    "CREATE TRIGGER IF NOT EXISTS brandnames_fts_au AFTER UPDATE OF name_normal ON brandnames BEGIN "
+    "INSERT INTO brandnames_fts(brandnames_fts, rowid, name_normal) VALUES ('delete', old.id, old.name_normal); "
+    "INSERT INTO brandnames_fts(rowid, name_normal) VALUES (new.id, new.name_normal); END",
+)
+
+
+def alembic_include_name(name, type_, parent_names):
+    """Autogenerate ignores the SQLite search index (brandnames_fts and its shadow tables)."""
+    return not (type_ == "table" and name.startswith("brandnames_fts"))
+
+
 @_sa_event.listens_for(Base.metadata, "before_create")
 def _pg_trgm_extension(target, connection, **kw):
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+
+
+@_sa_event.listens_for(Base.metadata, "after_create")
+def _sqlite_search_index(target, connection, **kw):
+    if connection.dialect.name == "sqlite":
+        for statement in SQLITE_SEARCH_DDL:
+            connection.exec_driver_sql(statement)
+
+
+@_sa_event.listens_for(Base.metadata, "before_drop")
+def _drop_sqlite_search_index(target, connection, **kw):
+    if connection.dialect.name == "sqlite":
+        for trigger in ("brandnames_fts_ai", "brandnames_fts_ad", "brandnames_fts_au"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+        connection.exec_driver_sql("DROP TABLE IF EXISTS brandnames_fts")

@@ -13,7 +13,7 @@ million rows); pages stop at MAX_PAGE.
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from . import names as name_rules
 from .models import Brandname, Holder
@@ -62,30 +62,91 @@ def search_names(session, q, page=1, per_page=20, *, mode="auto", statuses=PUBLI
         mode = "prefix"
     if mode not in ("prefix", "substring"):
         raise ValueError(f"unknown search mode {mode!r}")
-    dialect = session.get_bind().dialect.name
-    column = Brandname.name_normal
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    live = (Brandname.status != "released" if set(statuses) == set(PUBLIC_STATUSES)
+            else Brandname.status.in_(statuses))
+    offset, want = (page - 1) * per_page, per_page + 1
+    prefix = _prefix_condition(session, query)
     if mode == "prefix":
-        if dialect == "sqlite":
-            # GLOB: no escaping needed, a normal form never holds * ? [ ]
-            condition = column.op("GLOB")(query + "*")
-        else:
-            condition = column.like(escaped + "%", escape="\\")
+        rows = _fetch(session, [prefix, live], offset, want)
     else:
-        condition = column.like("%" + escaped + "%", escape="\\")
-    stmt = (select(Brandname.name, Brandname.status, Brandname.valid_from, Brandname.valid_until,
-                   Holder.kind, Holder.name)
-            .join(Holder, Holder.id == Brandname.holder_id)
-            .where(condition, Brandname.status.in_(statuses))
-            .order_by(column)
-            .offset((page - 1) * per_page).limit(per_page + 1))
-    rows = session.execute(stmt).all()
+        # substring: names that START with the text come first (ordered), then the others
+        # that contain it (ordered) — both tiers can be served from an index
+        first = _count(session, [prefix, live], offset + want)
+        rows = _fetch(session, [prefix, live], offset, want) if first > offset else []
+        if len(rows) < want:
+            rest_offset = max(0, offset - first)
+            rows += _fetch_contains(session, query, live, rest_offset, want - len(rows))
     results = [{"name": name, "status": status,
                 "valid_from": valid_from.isoformat() if valid_from else None,
                 "valid_until": valid_until.isoformat() if valid_until else None,
                 "holder_kind": kind, "holder_name": holder_name if kind == "organization" else None}
                for name, status, valid_from, valid_until, kind, holder_name in rows[:per_page]]
     return SearchPage(query, mode, page, per_page, results, len(rows) > per_page)
+
+
+PROBE = 2000
+_COLUMNS = (Brandname.name, Brandname.status, Brandname.valid_from, Brandname.valid_until,
+            Holder.kind, Holder.name)
+
+
+def _escape(query):
+    return query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _prefix_condition(session, query):
+    if session.get_bind().dialect.name == "sqlite":
+        # GLOB is case-sensitive, so SQLite can turn it into an index range (no escaping
+        # needed: a normal form never holds * ? [ ])
+        return Brandname.name_normal.op("GLOB")(query + "*")
+    return Brandname.name_normal.like(_escape(query) + "%", escape="\\")
+
+
+def _fetch(session, conditions, offset, limit):
+    stmt = (select(*_COLUMNS).join(Holder, Holder.id == Brandname.holder_id).where(*conditions)
+            .order_by(Brandname.name_normal).offset(offset).limit(limit))
+    return list(session.execute(stmt).all())
+
+
+def _count(session, conditions, cap):
+    inner = select(Brandname.id).where(*conditions).limit(cap).subquery()
+    return session.scalar(select(func.count()).select_from(inner))
+
+
+def _fetch_contains(session, query, live, offset, limit):
+    """Names containing `query` but not starting with it, in name order."""
+    column = Brandname.name_normal
+    dialect = session.get_bind().dialect.name
+    not_prefix = ~_prefix_condition(session, query)
+    # probe the trigram index for the matching ids (few for most texts); when there are many,
+    # matches are spread over the alphabet and the ordered scan finds a page quickly instead
+    if dialect == "sqlite":
+        if not _has_fts(session):
+            return _fetch(session, [column.like("%" + _escape(query) + "%", escape="\\"), not_prefix, live],
+                          offset, limit)
+        ids = session.scalars(text("SELECT rowid FROM brandnames_fts WHERE name_normal GLOB :p LIMIT :n"),
+                              {"p": f"*{query}*", "n": PROBE + 1}).all()
+        contains = column.op("GLOB")(f"*{query}*")
+    else:
+        contains = column.like("%" + _escape(query) + "%", escape="\\")
+        ids = session.scalars(select(Brandname.id).where(contains, live).limit(PROBE + 1)).all()
+    if len(ids) <= PROBE:
+        if not ids:
+            return []
+        return _fetch(session, [Brandname.id.in_(ids), contains, not_prefix, live], offset, limit)
+    return _fetch(session, [contains, not_prefix, live], offset, limit)
+
+
+def _has_fts(session):
+    bind = session.get_bind()
+    cached = _FTS_PRESENT.get(bind.url)
+    if cached is None:
+        cached = bool(session.execute(text(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'brandnames_fts'")).first())
+        _FTS_PRESENT[bind.url] = cached
+    return cached
+
+
+_FTS_PRESENT = {}
 
 
 def lookup_name(session, name):
