@@ -186,14 +186,8 @@ def _rendered_marker():
 
 
 def _pdf_path_for(data_dir, serial):
-    try:  # issue 3's documents module decides where a kept PDF lives
-        from .documents import certificate_pdf_path
-    except ImportError:
-        return data_dir / "certificates" / f"{serial}.pdf"
-    try:
-        return Path(certificate_pdf_path(data_dir, serial))
-    except TypeError:
-        return Path(certificate_pdf_path(serial))
+    # the layout of documents.certificate_pdf_path (issue 3): DATA_DIR/certificates/<serial>.pdf
+    return data_dir / "certificates" / f"{serial}.pdf"
 
 
 def _check_files(session, data_dir, found):
@@ -208,6 +202,8 @@ def _check_files(session, data_dir, found):
                 continue
             if head != b"%PDF-":
                 found.add("files", f"{path}: not a PDF file")
+            elif session.scalar(select(Certificate.id).where(Certificate.serial == path.stem)) is None:
+                found.add("files", f"{path}: no certificate with serial {path.stem}")
     marker = _rendered_marker()
     if marker is None:
         return

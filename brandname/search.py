@@ -97,7 +97,7 @@ def _prefix_condition(session, query):
     if session.get_bind().dialect.name == "sqlite":
         # GLOB is case-sensitive, so SQLite can turn it into an index range (no escaping
         # needed: a normal form never holds * ? [ ])
-        return Brandname.name_normal.op("GLOB")(query + "*")
+        return Brandname.name_normal.op("GLOB", is_comparison=True)(query + "*")
     return Brandname.name_normal.like(_escape(query) + "%", escape="\\")
 
 
@@ -125,7 +125,7 @@ def _fetch_contains(session, query, live, offset, limit):
                           offset, limit)
         ids = session.scalars(text("SELECT rowid FROM brandnames_fts WHERE name_normal GLOB :p LIMIT :n"),
                               {"p": f"*{query}*", "n": PROBE + 1}).all()
-        contains = column.op("GLOB")(f"*{query}*")
+        contains = column.op("GLOB", is_comparison=True)(f"*{query}*")
     else:
         contains = column.like("%" + _escape(query) + "%", escape="\\")
         ids = session.scalars(select(Brandname.id).where(contains, live).limit(PROBE + 1)).all()

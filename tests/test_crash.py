@@ -143,6 +143,7 @@ def test_doctor_command_reports_problems_and_exits_1(app, session, keys, registr
     pdf_dir = Path(app.config["DATA_DIR"]) / "certificates"
     pdf_dir.mkdir(parents=True, exist_ok=True)
     (pdf_dir / "BN-2026-0000001.pdf").write_bytes(b"")  # a PDF cut off while being written
+    (pdf_dir / "BN-2026-0999999.pdf").write_bytes(b"%PDF-1.7")  # a kept file nobody issued
     session.commit()
     bad = runner.invoke(args=["brandname", "doctor"])
     assert bad.exit_code == 1
@@ -150,6 +151,7 @@ def test_doctor_command_reports_problems_and_exits_1(app, session, keys, registr
     assert "[current_certificate] active name DOCTWO has no current certificate" in bad.output
     assert "[counter]" not in bad.output
     assert "[files]" in bad.output and "not a PDF file" in bad.output
+    assert "no certificate with serial BN-2026-0999999" in bad.output
     # the deleted event was the last one: the counter is now ahead; delete one in the middle too
     middle = session.scalars(select(Event).where(Event.seq == 3)).one()
     session.delete(middle)

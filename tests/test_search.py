@@ -62,3 +62,33 @@ def test_released_names_are_not_found_and_lookup(session, keys, rules, officer, 
     assert search.lookup_name(session, "goneaway") is None
     registry_helper.issue("LOOKME")
     assert search.lookup_name(session, "lookme")["status"] == "active"
+
+
+def test_substring_lists_prefix_matches_first_then_the_others(session, keys, rules, monkeypatch):
+    seed(session, keys, rules, ["ABANK", "BANKVN", "BANKA", "ZBANK", "MBANKX", "BANJO"])
+    page = search.search_names(session, "BANK")
+    assert names_of(page) == ["BANKA", "BANKVN", "ABANK", "MBANKX", "ZBANK"]
+    # page 2 of 2 crosses from the prefix tier into the contains tier
+    assert names_of(search.search_names(session, "BANK", page=2, per_page=3)) == ["MBANKX", "ZBANK"]
+    assert search.search_names(session, "BANK", page=1, per_page=3).has_next
+    # many matches: the probe gives up and the ordered scan answers, with the same result
+    monkeypatch.setattr(search, "PROBE", 1)
+    assert names_of(search.search_names(session, "BANK")) == ["BANKA", "BANKVN", "ABANK", "MBANKX", "ZBANK"]
+
+
+def test_sqlite_trigram_index_follows_the_table(session, keys, rules, officer, registry_helper):
+    if session.get_bind().dialect.name != "sqlite":
+        import pytest
+        pytest.skip("the FTS5 trigram table exists on SQLite only (PostgreSQL uses pg_trgm)")
+    from sqlalchemy import text
+    seed(session, keys, rules, ["FTSONE", "FTSTWO"])
+    count = lambda: session.execute(text(
+        "SELECT count(*) FROM brandnames_fts WHERE name_normal GLOB '*TSO*'")).scalar()
+    assert count() == 1
+    session.execute(text("DELETE FROM events"))
+    session.execute(text("DELETE FROM certificates"))
+    session.execute(text("DELETE FROM brandnames WHERE name_normal = 'FTSONE'"))
+    session.commit()
+    assert count() == 0
+    assert names_of(search.search_names(session, "TSO")) == []
+    assert names_of(search.search_names(session, "TST")) == ["FTSTWO"]
