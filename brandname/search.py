@@ -128,12 +128,41 @@ def _fetch_contains(session, query, live, offset, limit):
         contains = column.op("GLOB", is_comparison=True)(f"*{query}*")
     else:
         contains = column.like("%" + _escape(query) + "%", escape="\\")
+        if live.compare(Brandname.status != "released"):
+            rows = _pg_contains(session, query, offset, limit)
+            if rows is not None:
+                return rows
         ids = session.scalars(select(Brandname.id).where(contains, live).limit(PROBE + 1)).all()
     if len(ids) <= PROBE:
         if not ids:
             return []
         return _fetch(session, [Brandname.id.in_(ids), contains, not_prefix, live], offset, limit)
     return _fetch(session, [contains, not_prefix, live], offset, limit)
+
+
+PG_CAP = 20_000
+_PG_CONTAINS = text("""
+WITH m AS MATERIALIZED (
+    SELECT id, name_normal FROM brandnames
+    WHERE name_normal LIKE :contains ESCAPE '\\' AND name_normal NOT LIKE :prefix ESCAPE '\\'
+      AND status != 'released'
+    LIMIT :cap),
+top AS (SELECT id, name_normal FROM m ORDER BY name_normal OFFSET :offset LIMIT :limit)
+SELECT b.name, b.status, b.valid_from, b.valid_until, h.kind, h.name, (SELECT count(*) FROM m) AS n
+FROM top JOIN brandnames b ON b.id = top.id JOIN holders h ON h.id = b.holder_id
+ORDER BY top.name_normal""")
+
+
+def _pg_contains(session, query, offset, limit):
+    """PostgreSQL: collect the matches through the trigram index (a bitmap scan, fast while they
+    are few thousand), sort them, join the page. None when there are more than PG_CAP matches:
+    the ordered index scan then finds a page sooner."""
+    escaped = _escape(query)
+    rows = session.execute(_PG_CONTAINS, {"contains": f"%{escaped}%", "prefix": f"{escaped}%",
+                                          "cap": PG_CAP + 1, "offset": offset, "limit": limit}).all()
+    if rows and rows[0][6] > PG_CAP:
+        return None
+    return [tuple(r[:6]) for r in rows]
 
 
 def _has_fts(session):

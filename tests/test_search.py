@@ -73,6 +73,7 @@ def test_substring_lists_prefix_matches_first_then_the_others(session, keys, rul
     assert search.search_names(session, "BANK", page=1, per_page=3).has_next
     # many matches: the probe gives up and the ordered scan answers, with the same result
     monkeypatch.setattr(search, "PROBE", 1)
+    monkeypatch.setattr(search, "PG_CAP", 1)
     assert names_of(search.search_names(session, "BANK")) == ["BANKA", "BANKVN", "ABANK", "MBANKX", "ZBANK"]
 
 
