@@ -33,7 +33,14 @@ def create_app(config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(data_dir)
 
+    if app.config.get("DATABASE_READ_URL"):
+        # a streaming replica for read-only public lookups (registry.read_session)
+        app.config["DATABASE_READ_URL"] = database_url(app.config["DATABASE_READ_URL"])
+        app.config["SQLALCHEMY_BINDS"] = {**(app.config.get("SQLALCHEMY_BINDS") or {}),
+                                          "read": app.config["DATABASE_READ_URL"]}
     db.init_app(app)
+    from .registry import close_read_session
+    app.teardown_appcontext(close_read_session)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
 
     from .api import bp as api_bp

@@ -195,10 +195,11 @@ BULK_THRESHOLD = 1000
 def _progress(started, label):
     import time
 
-    def show(report):
+    def show(report, rejected=None):
         elapsed = time.monotonic() - started
+        rejected = report.rejected_count if rejected is None else rejected
         click.echo(f"  {label}: {report.imported} issued, {report.skipped} skipped, "
-                   f"{report.rejected_count} rejected, {report.batches} batches, {elapsed:.0f} s", err=True)
+                   f"{rejected} rejected, {report.batches} batches, {elapsed:.0f} s", err=True)
     return show
 
 
@@ -250,7 +251,7 @@ def import_legacy(csv_file, carrier, file_date, batch_size):
         rejected_total += len(bad_rows) + len(report.rejected)
         bad_rows.clear()
         report.rejected.clear()
-        show(report)
+        show(report, rejected_total)
 
     with open(path, newline="", encoding="utf-8-sig") as fh:
         try:

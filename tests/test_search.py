@@ -93,3 +93,47 @@ def test_sqlite_trigram_index_follows_the_table(session, keys, rules, officer, r
     assert count() == 0
     assert names_of(search.search_names(session, "TSO")) == []
     assert names_of(search.search_names(session, "TST")) == ["FTSTWO"]
+
+
+def test_search_api(client, session, keys, rules):
+    seed(session, keys, rules, ["APIBANK", "APIMART", "XAPIX"])
+    body = client.get("/api/v1/search?q=api").get_json()
+    assert body["mode"] == "substring" and [r["name"] for r in body["results"]] == ["APIBANK", "APIMART", "XAPIX"]
+    body = client.get("/api/v1/search?q=api&mode=prefix&per_page=1").get_json()
+    assert [r["name"] for r in body["results"]] == ["APIBANK"] and body["has_next"]
+    assert client.get("/api/v1/search?q=a&mode=fuzzy").status_code == 400
+    assert client.get("/api/v1/search?q=a&page=x").status_code == 400
+
+
+def _read_only_url(url):
+    """The same database, opened read-only: stands in for a streaming replica."""
+    if url.startswith("sqlite:///"):
+        return f"sqlite:///file:{url[len('sqlite:///'):]}?mode=ro&uri=true"
+    return url + "?options=-c%20default_transaction_read_only%3Don"
+
+
+def test_read_replica_serves_public_search(app, session, keys, rules, certs_dir, tmp_path):
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from brandname import create_app, registry
+    from brandname.extensions import db
+    seed(session, keys, rules, ["REPLICA1", "REPLICA2"])
+    primary = app.config["SQLALCHEMY_DATABASE_URI"]
+    replica_app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATA_DIR": str(tmp_path / "r"),
+                              "CERTS_DIR": str(certs_dir), "SQLALCHEMY_DATABASE_URI": primary,
+                              "DATABASE_READ_URL": _read_only_url(primary)})
+    with replica_app.app_context():
+        reader = registry.read_session()
+        assert reader is not db.session and reader.get_bind() is db.engines["read"]
+        with pytest.raises(DBAPIError):  # it is really the read-only connection
+            reader.execute(text("UPDATE counters SET value = value"))
+        reader.rollback()
+        body = replica_app.test_client().get("/api/v1/search?q=REPLICA").get_json()
+        assert [r["name"] for r in body["results"]] == ["REPLICA1", "REPLICA2"]
+        db.engines["read"].dispose()
+        db.engine.dispose()
+    with replica_app.app_context():  # without the setting, lookups use the primary
+        replica_app.config["DATABASE_READ_URL"] = None
+        assert registry.read_session() is db.session

@@ -23,4 +23,4 @@ def keys():
     return response
 
 
-from . import operator  # noqa: E402,F401  (operator JSON endpoint; off unless a token is configured)
+from . import operator, search  # noqa: E402,F401  (operator endpoint, off unless a token is set; public search)
