@@ -234,7 +234,10 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
             "application_id": None, "legacy_source": (row.source or None) and row.source[:200],
         })
     write_rows(session, Brandname.__table__, bn_rows)
-    # 5. signed certificate records, serials from the gap-free counter
+    # 5. signed certificate records, serials from the gap-free counter. The counters are taken
+    #    in the lifecycle's order (event, then serial: confirm_payment records its event before
+    #    make_certificate draws a serial), so a bulk batch and an issuance cannot deadlock.
+    first_seq = next_values(session, "event", len(todo))
     first_serial = next_values(session, "serial", len(todo))
     year = today.year
     cert_rows = []
@@ -254,7 +257,6 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
         })
     write_rows(session, Certificate.__table__, cert_rows)
     # 6. one event per name, gap-free sequence
-    first_seq = next_values(session, "event", len(todo))
     write_rows(session, Event.__table__, [{
         "seq": first_seq + i, "at": now, "actor_kind": actor.kind, "actor_id": actor.id,
         "actor_label": actor.label, "act": LEGACY_ACT, "subject_type": "certificate",

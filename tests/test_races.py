@@ -174,3 +174,25 @@ def test_renewal_racing_revocation_ends_in_one_order(session, keys, officer, sup
     assert_event_sequence(session)
     print("orders:", orders)
     assert orders  # every round ended in one of the two orders (asserted above)
+
+
+def test_bulk_import_racing_issuance(session, keys, rules, officer, registry_helper, race_engine):
+    """A legacy import batch and ordinary issuance take the counters in the same order."""
+    from brandname import bulk, demo
+    payments = []
+    for i in range(12):
+        application = registry_helper.submit(f"ISSUE{i:02d}", applicant=holder(500 + i))
+        registry_helper.approve(application)
+        payments.append(lifecycle.record_payment(session, application.id, actor=officer,
+                                                 reference=f"FT{i}", now=NOW).id)
+    rows = list(demo.bulk_rows(600, seed_value=11))
+    jobs = [lambda s: bulk.issue_many(s, rows, keys=keys, rules=rules, batch_size=50).imported]
+    jobs += [(lambda s, pid=pid: len(lifecycle.confirm_payment(s, pid, actor=officer, keys=keys,
+                                                               now=NOW).certificates)) for pid in payments]
+    outcomes = run_concurrently(race_engine, jobs)
+    assert [o[0] for o in outcomes] == ["ok"] * len(jobs), [o for o in outcomes if o[0] != "ok"][:3]
+    assert outcomes[0][1] == 600 and all(o[1] == 1 for o in outcomes[1:])
+    session.expire_all()
+    assert_event_sequence(session)
+    serials = sorted(int(s[-7:]) for s in session.scalars(select(Certificate.serial)))
+    assert serials == list(range(1, 613))  # no serial lost or doubled
