@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import text
 
 from brandname import backup, doctor, lifecycle
-from brandname.extensions import db
 from brandname.models import Base
 
 from .conftest import NOW, org_applicant, person_applicant

@@ -2,7 +2,6 @@
 from brandname import bulk, lifecycle, search
 
 from .conftest import person_applicant
-from .test_bulk import legacy_row
 
 
 def seed(session, keys, rules, names, **kw):
