@@ -205,6 +205,7 @@ def _progress(started, label):
 
 def _seed_demo_bulk(count, seed_value, batch_size):
     import time
+    from datetime import date
     from . import bulk
     from .models import Brandname
     from sqlalchemy import func
