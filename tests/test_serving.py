@@ -82,8 +82,11 @@ def test_operator_endpoint_off_without_token_then_approves(app, client, session,
 
 def test_gunicorn_config_loads():
     import importlib
+    import multiprocessing
     conf = importlib.import_module("brandname.gunicorn_conf")
-    assert conf.workers >= 3 and conf.worker_class == "gthread" and conf.preload_app is False
+    expected = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+    assert conf.workers == expected and conf.worker_class == "gthread" and conf.preload_app is False
+    assert conf.bind == os.environ.get("BRANDNAME_BIND", "127.0.0.1:8000")
 
 
 # -- two instances ---------------------------------------------------------------------------
@@ -125,7 +128,7 @@ def two_instances(app, tmp_path):
         env.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], BRANDNAME_CERTS_DIR=str(app.config["CERTS_DIR"]),
                    BRANDNAME_DATA_DIR=str(tmp_path / f"instance{i}"), SECRET_KEY="shared-secret",
                    BRANDNAME_OPERATOR_TOKEN=TOKEN, BRANDNAME_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2",
-                   BRANDNAME_THREADS="8", BRANDNAME_ACCESS_LOG="/dev/null")
+                   BRANDNAME_THREADS="6", BRANDNAME_ACCESS_LOG="/dev/null")
         if redis_url:
             env["REDIS_URL"] = redis_url
         log = open(tmp_path / f"gunicorn{i}.log", "w")
