@@ -6,6 +6,13 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent
 
 
+def database_url(url):
+    """Accept `postgresql://` / `postgres://` URLs and select the psycopg 3 driver for them."""
+    if url and url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
 def _bool(name, default=False):
     value = os.environ.get(name)
     return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
@@ -14,7 +21,11 @@ def _bool(name, default=False):
 class Config:
     DATA_DIR = Path(os.environ.get("BRANDNAME_DATA_DIR", BASE_DIR / "instance")).resolve()
     CERTS_DIR = Path(os.environ.get("BRANDNAME_CERTS_DIR", BASE_DIR / "certs")).resolve()
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'brandname.sqlite3'}"
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or f"sqlite:///{DATA_DIR / 'brandname.sqlite3'}"
+    # Optional read replica (PostgreSQL streaming replica) for read-only public lookups.
+    DATABASE_READ_URL = database_url(os.environ.get("DATABASE_READ_URL")) or None
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    OPERATOR_TOKEN = os.environ.get("BRANDNAME_OPERATOR_TOKEN") or None
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     PUBLIC_URL = os.environ.get("BRANDNAME_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
     HOLIDAYS = os.environ.get("BRANDNAME_HOLIDAYS", "")
@@ -32,7 +43,6 @@ class Config:
     TESTING = False
 
     # Carrier verification (issue 5)
-    REDIS_URL = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = REDIS_URL or "brandname-memory://"  # brandname/ratelimit.py
     RATELIMIT_KEY_PREFIX = os.environ.get("BRANDNAME_RATELIMIT_PREFIX", "brandname")
     RATELIMIT_STRATEGY = "fixed-window"

@@ -27,11 +27,20 @@ def create_app(config=None):
     if isinstance(config, dict) and "DATA_DIR" in config and "SQLALCHEMY_DATABASE_URI" not in config \
             and not os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir.resolve() / 'brandname.sqlite3'}"
+    from config import database_url
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     data_dir.mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(data_dir)
 
+    if app.config.get("DATABASE_READ_URL"):
+        # a streaming replica for read-only public lookups (registry.read_session)
+        app.config["DATABASE_READ_URL"] = database_url(app.config["DATABASE_READ_URL"])
+        app.config["SQLALCHEMY_BINDS"] = {**(app.config.get("SQLALCHEMY_BINDS") or {}),
+                                          "read": app.config["DATABASE_READ_URL"]}
     db.init_app(app)
+    from .registry import close_read_session
+    app.teardown_appcontext(close_read_session)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     limiter.init_app(app)
 
@@ -39,6 +48,8 @@ def create_app(config=None):
     from .public import bp as public_bp
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
+    from .health import bp as health_bp
+    app.register_blueprint(health_bp)
 
     from .cli import brandname_cli
     app.cli.add_command(brandname_cli)

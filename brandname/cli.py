@@ -138,9 +138,14 @@ def show(name, as_json):
 @brandname_cli.command("seed-demo")
 @click.option("--names", "count", type=click.IntRange(1), default=20, show_default=True)
 @click.option("--seed", "seed_value", type=int, default=None, help="Random seed for repeatable data.")
+@click.option("--bulk/--no-bulk", default=None,
+              help="Bulk path (bulk.issue_many, as import-legacy); default: on above 1000 names.")
+@click.option("--batch", "batch_size", type=click.IntRange(1), default=5000, show_default=True)
 @with_appcontext
-def seed_demo(count, seed_value):
-    """Create COUNT realistic holders and names through the lifecycle services."""
+def seed_demo(count, seed_value, bulk, batch_size):
+    """Create COUNT realistic holders and names through the lifecycle services (or in bulk)."""
+    if bulk or (bulk is None and count > BULK_THRESHOLD):
+        return _seed_demo_bulk(count, seed_value, batch_size)
     for name in demo.seed(db.session, count, keys=registry.keys(), rules=registry.rules(),
                           seed_value=seed_value):
         click.echo(name)
@@ -265,3 +270,145 @@ def revoke_carrier_cmd(name):
     except DomainError as exc:
         _fail(exc)
     click.echo(f"revoked the API key {row.key_prefix}… of {row.name}")
+
+
+# --- Production footing: bulk issue, legacy import, doctor, backups ---
+
+BULK_THRESHOLD = 1000
+
+
+def _progress(started, label):
+    import time
+
+    def show(report, rejected=None):
+        elapsed = time.monotonic() - started
+        rejected = report.rejected_count if rejected is None else rejected
+        click.echo(f"  {label}: {report.imported} issued, {report.skipped} skipped, "
+                   f"{rejected} rejected, {report.batches} batches, {elapsed:.0f} s", err=True)
+    return show
+
+
+def _seed_demo_bulk(count, seed_value, batch_size):
+    import time
+    from datetime import date
+    from . import bulk
+    from .models import Brandname
+    from sqlalchemy import func
+    start = db.session.scalar(select(func.count()).select_from(Brandname)) or 0
+    started = time.monotonic()
+    rows = demo.bulk_rows(count, seed_value=seed_value, start=start,
+                          source=f"demo: seed-demo --bulk {date.today().isoformat()}")
+    report = bulk.issue_many(db.session, rows, keys=registry.keys(), rules=registry.rules(),
+                             actor=lifecycle.Actor.operator("seed-demo"), batch_size=batch_size,
+                             progress=_progress(started, "seed-demo"))
+    for line, vi, en in report.rejected:
+        click.echo(f"row {line}: {vi} / {en}", err=True)
+    click.echo(f"seeded {report.imported} names in {time.monotonic() - started:.1f} s "
+               f"({report.batches} batches, {report.rejected_count} rejected)")
+
+
+@brandname_cli.command("import-legacy")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--carrier", default="", help="Carrier that handed the list over (else the carrier column).")
+@click.option("--file-date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date of the carrier's list (default: the file's modification date).")
+@click.option("--batch", "batch_size", type=click.IntRange(1), default=5000, show_default=True)
+@with_appcontext
+def import_legacy(csv_file, carrier, file_date, batch_size):
+    """Import names carriers held before the registry (domain.md, transitional rule).
+
+    Every row is validated; rejected rows are printed with their line number and reason; the rest
+    are issued as active names with signed certificate records (kind 'legacy'), one transaction
+    per batch. Rerunning the same file skips the rows already imported."""
+    import time
+    from pathlib import Path
+    from . import bulk
+    path = Path(csv_file)
+    day = file_date.date() if file_date else bulk.file_date_of(path)
+    started = time.monotonic()
+    bad_rows = []
+    show = _progress(started, "import")
+    rejected_total = 0
+
+    def drain(report):
+        nonlocal rejected_total
+        for line, vi, en in sorted(bad_rows + report.rejected):
+            click.echo(f"dòng/line {line}: {vi} / {en}")
+        rejected_total += len(bad_rows) + len(report.rejected)
+        bad_rows.clear()
+        report.rejected.clear()
+        show(report, rejected_total)
+
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        try:
+            rows = bulk.read_legacy_csv(fh, carrier=carrier.strip(), file_date=day, bad_rows=bad_rows)
+            report = bulk.issue_many(db.session, rows, keys=registry.keys(), rules=registry.rules(),
+                                     actor=lifecycle.Actor.operator("import-legacy"),
+                                     batch_size=batch_size, progress=drain)
+        except bulk.CsvError as exc:
+            click.echo(f"Lỗi: tệp CSV thiếu cột bắt buộc / Error: {exc}", err=True)
+            sys.exit(2)
+    drain(report)
+    click.echo(f"imported {report.imported}, skipped (already imported) {report.skipped}, "
+               f"rejected {rejected_total} in {time.monotonic() - started:.1f} s")
+    if rejected_total:
+        sys.exit(1)
+
+
+@brandname_cli.command("doctor")
+@click.option("--quick", is_flag=True, help="Verify only current certificates' signatures.")
+@with_appcontext
+def doctor_cmd(quick):
+    """Check the registry's invariants; print every problem; exit 1 if there is any."""
+    from . import doctor
+    found = doctor.check(db.session, registry.keys(), current_app.config["DATA_DIR"], verify_all=not quick)
+    for problem in found.problems:
+        click.echo(problem)
+    if not found.ok:
+        summary = ", ".join(f"{k}: {v}" for k, v in sorted(found.counts.items()))
+        click.echo(f"Sổ đăng ký có lỗi / registry has problems ({summary})", err=True)
+        sys.exit(1)
+    click.echo("OK: sổ đăng ký nhất quán / the registry is consistent")
+
+
+@brandname_cli.command("export")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.option("--include-private-keys", is_flag=True,
+              help="Also copy the private keys (keep such a backup offline and encrypted).")
+@with_appcontext
+def export_cmd(out_dir, include_private_keys):
+    """Write the whole registry state to OUT_DIR (rows as JSON lines, documents, public certs, manifest)."""
+    from . import backup
+    try:
+        manifest = backup.export(db.session, out_dir, data_dir=current_app.config["DATA_DIR"],
+                                 certs_dir=current_app.config["CERTS_DIR"],
+                                 include_private_keys=include_private_keys)
+    except backup.BackupError as exc:
+        click.echo(f"Lỗi / Error: {exc}", err=True)
+        sys.exit(1)
+    rows = sum(t["rows"] for t in manifest["tables"])
+    click.echo(f"exported {rows} rows from {len(manifest['tables'])} tables and "
+               f"{len(manifest['files'])} files to {out_dir}")
+
+
+@brandname_cli.command("restore")
+@click.argument("backup_dir", type=click.Path(exists=True, file_okay=False))
+@with_appcontext
+def restore_cmd(backup_dir):
+    """Load BACKUP_DIR into an EMPTY database (upgraded to the latest schema first)."""
+    from sqlalchemy import inspect as sa_inspect
+    from . import backup
+    present = sa_inspect(db.engine)
+    if not present.has_table("counters") or present.has_table("alembic_version"):
+        # a new database gets the schema; a migrated one is brought to the latest revision
+        upgrade(directory=current_app.extensions["migrate"].directory)
+    try:
+        manifest = backup.restore(db.session, backup_dir, data_dir=current_app.config["DATA_DIR"],
+                                  certs_dir=current_app.config["CERTS_DIR"])
+    except backup.BackupError as exc:
+        db.session.rollback()
+        click.echo(f"Lỗi / Error: {exc}", err=True)
+        sys.exit(1)
+    registry.reload_keys()
+    rows = sum(t["rows"] for t in manifest["tables"])
+    click.echo(f"restored {rows} rows and {len(manifest['files'])} files; run `brandname doctor` to check")

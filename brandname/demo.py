@@ -68,3 +68,43 @@ def seed(session, count, *, keys, rules, actor=None, seed_value=None, now=None):
         lifecycle.confirm_payment(session, payment.id, actor=actor, keys=keys, now=now, rules=rules)
         made += 1
         yield name
+
+
+# --- Production footing: bulk demo registries ---
+
+_B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _b36(n, width=4):
+    out = ""
+    for _ in range(width):
+        n, r = divmod(n, 36)
+        out = _B36[r] + out
+    return out
+
+
+def bulk_rows(count, *, seed_value=None, start=0, source="demo"):
+    """Yield `count` NameRow for bulk.issue_many: realistic holders holding one to three names each.
+
+    Names are unique by construction (a letter stem and a base-36 tag of the row number, so no
+    set of a million names is kept in memory); `start` shifts the tags for a second run."""
+    from .bulk import NameRow
+    rng = random.Random(seed_value)
+    made, holder_no = 0, start
+    while made < count:
+        holder_no += 1
+        applicant = demo_applicant(rng, holder_no)
+        # a unique id number per holder: the random part plus the holder number
+        applicant["id_number"] = f"{applicant['id_number'][:5]}{holder_no:07d}"
+        if applicant.get("tax_code"):
+            applicant["tax_code"] = applicant["id_number"]
+        for _ in range(min(rng.choice((1, 1, 1, 2, 3)), count - made)):
+            width = 4 if start + count <= 36 ** 4 else 5
+            stem = (rng.choice(_PREFIXES) + rng.choice(_SUFFIXES))[:rng.choice((4, 5, 6, 11 - width))]
+            sector = rng.choice(_SECTORS)
+            yield NameRow(
+                line=start + made + 1, name=stem + _b36(start + made, width), holder=applicant,
+                purpose=f"Chăm sóc khách hàng, thông báo giao dịch ({sector})",
+                use_sms=True, use_voice=rng.random() < 0.3, source=source,
+                extra={"demo": True})
+            made += 1

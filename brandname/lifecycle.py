@@ -5,6 +5,8 @@ state machine allows it, writes the new state and exactly one event per act, com
 returns. On any refusal it raises a DomainError and the transaction is rolled back, so a refused
 act changes nothing. No Flask here: callers pass the session, the actor, the time and the rules.
 """
+import os
+import signal
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import wraps
@@ -97,6 +99,16 @@ class Result:
 
 # -- plumbing -------------------------------------------------------------------------------
 
+CRASH_ENV = "BRANDNAME_CRASH_AT"
+
+
+def crash_point(name):
+    """Crash-safety tests only: SIGKILL this process at the named point when BRANDNAME_CRASH_AT
+    names it. Inert (one dictionary lookup) when the variable is unset."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def act(fn):
     """Run one legal act as one transaction: commit on success, roll back on any error."""
 
@@ -104,7 +116,9 @@ def act(fn):
     def wrapper(session, *args, **kwargs):
         try:
             result = fn(session, *args, **kwargs)
+            crash_point("before_commit")
             session.commit()
+            crash_point("after_commit")
             return result
         except IntegrityError as exc:
             session.rollback()
@@ -235,8 +249,17 @@ def _holder_for(session, applicant, now):
     if holder is None:
         holder = Holder(created_at=now, updated_at=now)
         _copy_applicant(holder, applicant, now)
-        session.add(holder)
-        session.flush()
+        try:
+            # a savepoint: when a concurrent first filing by the same holder commits first, its
+            # unique (kind, id_number) wins and this filing uses that row instead of failing
+            with session.begin_nested():
+                session.add(holder)
+                session.flush()
+        except IntegrityError:
+            holder = session.scalars(select(Holder).where(
+                Holder.kind == applicant["kind"], Holder.id_number == applicant["id_number"])).first()
+            if holder is None:
+                raise
     return holder
 
 
@@ -291,6 +314,8 @@ def submit(session, *, applicant, names, actor, kind="issue", brandname=None, ac
         entries[0]["name"] = target.name
     holder = _holder_for(session, applicant, now)
     if target is not None:
+        # serialize follow-ups of one name: two racing renewals must not both pass the check below
+        _lock_brandnames(session, [target.id])
         if target.holder_id != holder.id:
             raise Forbidden("Tên định danh này không thuộc người đăng ký.",
                             "This sender name is not held by the applicant.")
@@ -423,6 +448,13 @@ def approve(session, application_id, *, actor, refuse=None, now=None, rules=DEFA
     now = _now(now)
     _require_staff(actor)
     application = _get(session, Application, application_id, what_vi="hồ sơ", what_en="application")
+    if application.status == "rejected" and session.scalar(select(Event.seq).where(
+            Event.act == "auto_reject", Event.application_id == application.id).limit(1)):
+        # lost a race (or the queue) to an earlier application for the same name
+        raise Conflict(
+            f"Hồ sơ số {application.id} đã bị từ chối vì tên đã được chấp thuận cho hồ sơ nộp trước.",
+            f"Application {application.id} was refused: the name was approved for an earlier application.",
+            details={"application_id": application.id})
     if application.status != "submitted":
         raise NotAllowed(
             f"Hồ sơ số {application.id} không chờ quyết định (trạng thái: {application.status}).",
@@ -572,6 +604,10 @@ def confirm_payment(session, payment_id, *, actor, keys, now=None, rules=DEFAULT
         raise NotAllowed(
             f"Số tiền {payment.amount_vnd:,} đồng thấp hơn lệ phí {application.fee_vnd:,} đồng.",
             f"The amount {payment.amount_vnd:,} VND is below the fee {application.fee_vnd:,} VND.")
+    # Lock the names this issuance touches BEFORE the event counter: every act takes its row
+    # locks first and the counter last, so a revocation racing a renewal cannot deadlock.
+    _lock_brandnames(session, [application.brandname_id] if application.kind != "issue"
+                     else [rn.brandname_id for rn in application.names if rn.status == "approved"])
     payment.status, payment.confirmed_at, payment.confirmed_by_id = "confirmed", now, actor.id
     session.flush()
     record_event(session, actor, "confirm_payment", "payment", payment.id, now=now,
@@ -580,6 +616,14 @@ def confirm_payment(session, payment_id, *, actor, keys, now=None, rules=DEFAULT
     result = Result(applications=[application])
     _issue(session, application, actor=actor, keys=keys, now=now, rules=rules, result=result)
     return result
+
+
+def _lock_brandnames(session, ids):
+    ids = sorted({i for i in ids if i is not None})
+    if ids:
+        # populate_existing: objects already loaded get the values current under the lock
+        session.scalars(select(Brandname).where(Brandname.id.in_(ids)).order_by(Brandname.id)
+                        .with_for_update().execution_options(populate_existing=True)).all()
 
 
 def _certificate_record(cert, brandname, holder, rules):
@@ -623,6 +667,7 @@ def make_certificate(session, brandname, *, kind, keys, now, rules, application_
         previous.status, previous.superseded_by_serial = "superseded", cert.serial
     session.add(cert)
     session.flush()
+    crash_point("after_certificate_insert")
     return cert
 
 

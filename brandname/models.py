@@ -157,7 +157,9 @@ class Brandname(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(11))
-    name_normal: Mapped[str] = mapped_column(String(11), index=True)
+    # collation "C" on PostgreSQL: byte order, so LIKE 'ABC%' uses the btree (search.py)
+    name_normal: Mapped[str] = mapped_column(
+        String(11).with_variant(String(11, collation="C"), "postgresql"), index=True)
     confusable_key: Mapped[str] = mapped_column(String(40), index=True)
     holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
@@ -305,3 +307,56 @@ class CarrierKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)  # hex SHA-256 of the whole key
     created_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+# --- Production footing: search indexes ---
+
+from sqlalchemy import event as _sa_event  # noqa: E402
+
+# Substring search: a pg_trgm GIN index on PostgreSQL (migration 0004 creates the extension).
+# On SQLite the index is deliberately empty (WHERE 0): SQLite has no trigram index, and keeping
+# the same index name on both backends keeps the schema comparison of migrations and models clean.
+Index("ix_brandnames_name_normal_trgm", Brandname.name_normal, postgresql_using="gin",
+      postgresql_ops={"name_normal": "gin_trgm_ops"}, sqlite_where=text("0"))
+
+
+# Substring search on SQLite: an FTS5 trigram index over brandnames.name_normal (external
+# content, kept in step by triggers). Not a SQLAlchemy table: migration 0004 and the
+# after_create hook below make it, and alembic_include_name keeps autogenerate away from it.
+SQLITE_SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS brandnames_fts USING fts5("
+    "name_normal, content='brandnames', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER IF NOT EXISTS brandnames_fts_ai AFTER INSERT ON brandnames BEGIN "
+    "INSERT INTO brandnames_fts(rowid, name_normal) VALUES (new.id, new.name_normal); END",
+    "CREATE TRIGGER IF NOT EXISTS brandnames_fts_ad AFTER DELETE ON brandnames BEGIN "
+    "INSERT INTO brandnames_fts(brandnames_fts, rowid, name_normal) VALUES ('delete', old.id, old.name_normal); END",
+    "CREATE TRIGGER IF NOT EXISTS brandnames_fts_au AFTER UPDATE OF name_normal ON brandnames BEGIN "
+    "INSERT INTO brandnames_fts(brandnames_fts, rowid, name_normal) VALUES ('delete', old.id, old.name_normal); "
+    "INSERT INTO brandnames_fts(rowid, name_normal) VALUES (new.id, new.name_normal); END",
+)
+
+
+def alembic_include_name(name, type_, parent_names):
+    """Autogenerate ignores the SQLite search index (brandnames_fts and its shadow tables)."""
+    return not (type_ == "table" and name.startswith("brandnames_fts"))
+
+
+@_sa_event.listens_for(Base.metadata, "before_create")
+def _pg_trgm_extension(target, connection, **kw):
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+
+
+@_sa_event.listens_for(Base.metadata, "after_create")
+def _sqlite_search_index(target, connection, **kw):
+    if connection.dialect.name == "sqlite":
+        for statement in SQLITE_SEARCH_DDL:
+            connection.exec_driver_sql(statement)
+
+
+@_sa_event.listens_for(Base.metadata, "before_drop")
+def _drop_sqlite_search_index(target, connection, **kw):
+    if connection.dialect.name == "sqlite":
+        for trigger in ("brandnames_fts_ai", "brandnames_fts_ad", "brandnames_fts_au"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+        connection.exec_driver_sql("DROP TABLE IF EXISTS brandnames_fts")

@@ -1,5 +1,6 @@
 """The app-bound registry context: rules from configuration and the key store, built once per app."""
-from flask import current_app
+from flask import current_app, g
+from sqlalchemy.orm import Session
 
 from . import fees
 from .dates import parse_holidays
@@ -37,3 +38,23 @@ def keys():
 def reload_keys():
     current_app.extensions["brandname_keys"] = None
     return keys()
+
+
+# --- Production footing: read replica ---
+
+def read_session():
+    """The session for read-only public lookups: bound to the replica (DATABASE_READ_URL, a
+    SQLAlchemy bind named "read") when one is configured, else the primary's db.session.
+    Closed when the app context ends. Never write through it; a replica refuses writes anyway."""
+    from .extensions import db
+    if not current_app.config.get("DATABASE_READ_URL"):
+        return db.session
+    if "brandname_read_session" not in g:
+        g.brandname_read_session = Session(db.engines["read"])
+    return g.brandname_read_session
+
+
+def close_read_session(exc=None):
+    session = g.pop("brandname_read_session", None)
+    if session is not None:
+        session.close()

@@ -5,7 +5,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, select
 
 from brandname import create_app
-from brandname.models import Base, Counter
+from brandname.models import Base, Counter, alembic_include_name
 
 
 def test_migrations_build_the_models_schema_and_downgrade(tmp_path, empty_db_url):
@@ -15,7 +15,8 @@ def test_migrations_build_the_models_schema_and_downgrade(tmp_path, empty_db_url
         upgrade()
         engine = create_engine(empty_db_url)
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"include_name": alembic_include_name}), Base.metadata)
             assert diff == [], diff
             assert {r.name for r in conn.execute(select(Counter.name))} == {"event", "serial"}
         downgrade(revision="base")

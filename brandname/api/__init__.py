@@ -29,3 +29,6 @@ from . import certificates  # noqa: E402,F401  (registers routes on bp)
 
 # Carrier endpoints and the OpenAPI document (issue 5) register on this blueprint.
 from . import carrier, openapi  # noqa: E402,F401
+
+
+from . import operator, search  # noqa: E402,F401  (operator endpoint, off unless a token is set; public search)

@@ -235,6 +235,9 @@ def document():
             "responses": {"200": {"description": "OpenAPI 3.1",
                                   "content": {"application/json": {"schema": {"type": "object"}}}}}}},
     }
+    from . import operator, search
+    paths.update(search.OPENAPI_PATHS)
+    paths.update(operator.OPENAPI_PATHS)
     return {
         "openapi": "3.1.0",
         "info": {"title": "brandname registry API", "version": "1",
@@ -245,7 +248,8 @@ def document():
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {"carrierKey": {"type": "http", "scheme": "bearer",
-                                               "description": "API key from `brandname create-carrier`"}},
+                                               "description": "API key from `brandname create-carrier`"},
+                                **operator.OPENAPI_SECURITY_SCHEMES},
         },
     }
 

@@ -1,0 +1,198 @@
+"""Races between separate database connections (PostgreSQL only: SQLite serializes writers).
+
+Each thread opens its own Session on its own pooled connection; a barrier releases them together.
+"""
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from brandname import lifecycle
+from brandname.errors import Conflict, DomainError, NotAllowed
+from brandname.extensions import db
+from brandname.models import Application, Brandname, Certificate, Event, Holder
+
+from .conftest import NOW, TEST_DATABASE_URL, name_entry, org_applicant
+
+pytestmark = pytest.mark.skipif(
+    not TEST_DATABASE_URL,
+    reason="races need a server database with real concurrent connections: set TEST_DATABASE_URL "
+           "to a PostgreSQL server (SQLite serializes all writers, so there is no race to test)")
+
+THREADS = 50
+# 50 threads share 20 connections: other helpers use the same server (max_connections 100).
+CONNECTIONS = 20
+
+
+@pytest.fixture
+def race_engine(app):
+    engine = create_engine(db.engine.url, pool_size=CONNECTIONS, max_overflow=0, pool_timeout=120)
+    yield engine
+    engine.dispose()
+
+
+def run_concurrently(engine, jobs):
+    """Run each job(session) in its own thread and session; return outcomes in job order:
+    ("ok", value) | ("domain", DomainError) | ("error", exception)."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes = [None] * len(jobs)
+
+    def worker(i, job):
+        session = Session(engine, expire_on_commit=False)
+        try:
+            barrier.wait(timeout=60)
+            outcomes[i] = ("ok", job(session))
+        except DomainError as exc:
+            outcomes[i] = ("domain", exc)
+        except Exception as exc:  # anything else would be a 500 in the app
+            outcomes[i] = ("error", exc)
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not any(t.is_alive() for t in threads), "a racing thread hung"
+    return outcomes
+
+
+def assert_event_sequence(session):
+    seqs = session.scalars(select(Event.seq).order_by(Event.seq)).all()
+    assert seqs == list(range(1, len(seqs) + 1)), "event sequence has a gap or a duplicate"
+    return seqs
+
+
+def holder(i):
+    return org_applicant(code=f"0109{i:06d}", name=f"Công ty TNHH Thử Nghiệm {i}")
+
+
+def test_fifty_concurrent_approvals_for_one_name_one_winner(session, officer, race_engine):
+    apps = [lifecycle.submit(session, applicant=holder(i), names=[name_entry("RACEBANK")],
+                             actor=officer, commitments_confirmed=True, now=NOW + timedelta(seconds=i))
+            for i in range(THREADS)]
+    ids = [a.id for a in apps]
+    # shuffle the order the threads start in, so the earliest application is not always first
+    ids = ids[1::2] + ids[0::2]
+    outcomes = run_concurrently(race_engine, [
+        (lambda s, app_id=app_id: lifecycle.approve(s, app_id, actor=officer, now=NOW + timedelta(hours=1)).id)
+        for app_id in ids])
+    errors = [o for o in outcomes if o[0] == "error"]
+    assert not errors, errors[:3]
+    winners = [o[1] for o in outcomes if o[0] == "ok"]
+    assert winners == [apps[0].id], "first come, first served: only the earliest application wins"
+    losers = [o[1] for o in outcomes if o[0] == "domain"]
+    assert len(losers) == THREADS - 1
+    assert all(isinstance(e, Conflict) and e.status == 409 for e in losers), {type(e) for e in losers}
+    session.expire_all()
+    live = session.scalars(select(Brandname).where(Brandname.name_normal == "RACEBANK",
+                                                   Brandname.status != "released")).all()
+    assert len(live) == 1 and live[0].status == "reserved" and live[0].application_id == apps[0].id
+    statuses = dict(session.execute(select(Application.status, func.count()).group_by(Application.status)).all())
+    assert statuses == {"approved": 1, "rejected": THREADS - 1}
+    seqs = assert_event_sequence(session)
+    # 50 submits, 1 approve, 49 automatic refusals: one event per act, none lost or doubled
+    assert len(seqs) == THREADS + 1 + (THREADS - 1)
+
+
+def test_fifty_concurrent_submissions(session, officer, race_engine):
+    jobs = []
+    for i in range(THREADS):
+        # half file for one name from different holders; half are one new holder filing at once
+        applicant = holder(i) if i % 2 else holder(999)
+        jobs.append(lambda s, applicant=applicant, i=i: lifecycle.submit(
+            s, applicant=applicant, names=[name_entry("SUBMITX" if i % 2 else f"SAME{i:03d}")],
+            actor=officer, commitments_confirmed=True, now=NOW).id)
+    outcomes = run_concurrently(race_engine, jobs)
+    assert [o[0] for o in outcomes] == ["ok"] * THREADS, [o for o in outcomes if o[0] != "ok"][:3]
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Application)) == THREADS
+    # the holder filing 25 times at once exists once
+    assert session.scalar(select(func.count()).select_from(Holder).where(
+        Holder.id_number == holder(999)["id_number"])) == 1
+    seqs = assert_event_sequence(session)
+    assert len(seqs) == THREADS
+    submits = session.scalars(select(Event).where(Event.act == "submit")).all()
+    assert sorted(e.application_id for e in submits) == sorted(o[1] for o in outcomes)
+
+
+def _renewal_ready(session, registry_helper, name, code):
+    applicant = org_applicant(code=code)
+    registry_helper.issue(name, applicant=applicant)
+    renew_day = datetime(2028, 12, 20, 3, 0)
+    application = lifecycle.submit(session, kind="renewal", brandname=name, applicant=applicant,
+                                   names=None, actor=registry_helper.officer,
+                                   commitments_confirmed=True, now=renew_day)
+    lifecycle.approve(session, application.id, actor=registry_helper.officer, now=renew_day)
+    payment = lifecycle.record_payment(session, application.id, actor=registry_helper.officer,
+                                       reference=f"FT-R{application.id}", now=renew_day)
+    return lifecycle.find_brandname(session, name), application, payment, renew_day
+
+
+def test_renewal_racing_revocation_ends_in_one_order(session, keys, officer, supervisor,
+                                                     registry_helper, race_engine):
+    orders = []
+    for round_no in range(8):
+        name = f"RACE{round_no}"
+        bn, application, payment, day = _renewal_ready(session, registry_helper, name, f"02000000{round_no:02d}")
+        old_until, bn_id, app_id, pay_id = bn.valid_until, bn.id, application.id, payment.id
+        if round_no % 2:
+            proposal = lifecycle.propose_revocation(
+                session, bn_id, actor=officer, ground="spam", now=day,
+                evidence={"conclusion_number": f"{round_no}/KL", "conclusion_date": "2028-12-01"})
+            revoke = lambda s, pid=proposal.id: lifecycle.confirm_revocation(s, pid, actor=supervisor, now=day)
+        else:
+            revoke = lambda s: lifecycle.give_up(s, bn_id, actor=officer, request_note="thôi", now=day)
+        renew = lambda s: lifecycle.confirm_payment(s, pay_id, actor=officer, keys=keys, now=day)
+        jobs = [renew, revoke] if round_no % 4 < 2 else [revoke, renew]
+        outcomes = run_concurrently(race_engine, jobs)
+        by_job = dict(zip(("renew", "revoke") if jobs[0] is renew else ("revoke", "renew"), outcomes))
+        assert by_job["revoke"][0] == "ok", by_job["revoke"]
+        assert by_job["renew"][0] in ("ok", "domain"), by_job["renew"]
+        session.expire_all()
+        bn = session.get(Brandname, bn_id)
+        application = session.get(Application, app_id)
+        renewals = session.scalars(select(Certificate).where(Certificate.application_id == app_id)).all()
+        events = {e.act: e.seq for e in session.scalars(select(Event).where(Event.name_normal == name))}
+        assert bn.status == "revoked"
+        if by_job["renew"][0] == "ok":
+            orders.append("renew-then-revoke")
+            assert application.status == "issued" and len(renewals) == 1
+            assert bn.valid_until == renewals[0].valid_until > old_until
+            assert renewals[0].status == "current"
+            assert events["renewal"] < events["revoke"]
+        else:
+            orders.append("revoke-then-renew-refused")
+            assert isinstance(by_job["renew"][1], NotAllowed)
+            assert application.status == "approved" and renewals == []
+            assert bn.valid_until == old_until
+            assert session.get(lifecycle.Payment, pay_id).status == "recorded"
+            assert "renewal" not in events
+    assert_event_sequence(session)
+    print("orders:", orders)
+    assert orders  # every round ended in one of the two orders (asserted above)
+
+
+def test_bulk_import_racing_issuance(session, keys, rules, officer, registry_helper, race_engine):
+    """A legacy import batch and ordinary issuance take the counters in the same order."""
+    from brandname import bulk, demo
+    payments = []
+    for i in range(12):
+        application = registry_helper.submit(f"ISSUE{i:02d}", applicant=holder(500 + i))
+        registry_helper.approve(application)
+        payments.append(lifecycle.record_payment(session, application.id, actor=officer,
+                                                 reference=f"FT{i}", now=NOW).id)
+    rows = list(demo.bulk_rows(600, seed_value=11))
+    jobs = [lambda s: bulk.issue_many(s, rows, keys=keys, rules=rules, batch_size=50).imported]
+    jobs += [(lambda s, pid=pid: len(lifecycle.confirm_payment(s, pid, actor=officer, keys=keys,
+                                                               now=NOW).certificates)) for pid in payments]
+    outcomes = run_concurrently(race_engine, jobs)
+    assert [o[0] for o in outcomes] == ["ok"] * len(jobs), [o for o in outcomes if o[0] != "ok"][:3]
+    assert outcomes[0][1] == 600 and all(o[1] == 1 for o in outcomes[1:])
+    session.expire_all()
+    assert_event_sequence(session)
+    serials = sorted(int(s[-7:]) for s in session.scalars(select(Certificate.serial)))
+    assert serials == list(range(1, 613))  # no serial lost or doubled
