@@ -28,3 +28,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     PRODUCTION = _bool("BRANDNAME_PRODUCTION")
     TESTING = False
+    # --- Web portals (issue 4): outgoing mail; without MAIL_SERVER mails are written to the log ---
+    MAIL_SERVER = os.environ.get("BRANDNAME_MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("BRANDNAME_MAIL_PORT", "25"))
+    MAIL_FROM = os.environ.get("BRANDNAME_MAIL_FROM", "no-reply@brandname.localhost")
+    MAIL_USERNAME = os.environ.get("BRANDNAME_MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("BRANDNAME_MAIL_PASSWORD", "")
+    MAIL_STARTTLS = _bool("BRANDNAME_MAIL_STARTTLS")
