@@ -171,6 +171,12 @@ def init_app(app):
         endpoint = "officer.login" if request.path.startswith("/officer") else "applicant.login"
         return redirect(url_for(endpoint, next=request.full_path.rstrip("?")))
 
+    @app.before_request
+    def forget_cached_user():
+        # Flask-Login caches the user in `g`, which lives in the app context; when an outer app
+        # context is already pushed (CLI tasks, tests) requests would share it. Load it afresh.
+        g.pop("_login_user", None)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -317,9 +317,12 @@ def search():
     holders = names = certificates = applications = []
     if q:
         like = f"%{q.lower()}%"
+        # SQLite's lower() folds ASCII only: also try the spellings people type Vietnamese names in
+        spellings = {q, q.lower(), q.title(), q.upper()}
         holders = db.session.scalars(select(Holder).where(or_(
             func.lower(Holder.name).like(like), func.lower(Holder.id_number).like(like),
-            func.lower(Holder.email).like(like))).order_by(Holder.name).limit(50)).all()
+            func.lower(Holder.email).like(like), *[Holder.name.like(f"%{s}%") for s in spellings]))
+            .order_by(Holder.name).limit(50)).all()
         names = db.session.scalars(select(Brandname).where(
             Brandname.name_normal.like(like)).order_by(Brandname.name_normal, Brandname.id).limit(50)).all()
         certificates = db.session.scalars(select(Certificate).where(
