@@ -8,9 +8,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app, g, redirect, request, session, url_for
-from flask_babel import get_locale, gettext, lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l, refresh as refresh_babel
 from flask_login import UserMixin, current_user
-from markupsafe import Markup, escape
 
 from . import dates
 from .extensions import babel, csrf, db, login_manager
@@ -176,6 +175,7 @@ def init_app(app):
         # Flask-Login caches the user in `g`, which lives in the app context; when an outer app
         # context is already pushed (CLI tasks, tests) requests would share it. Load it afresh.
         g.pop("_login_user", None)
+        refresh_babel()  # Flask-Babel caches the locale the same way
 
     @app.after_request
     def security_headers(response):
