@@ -136,13 +136,17 @@ def home():
 def _apply_form(mode, *, form, application=None, brandname=None, status=200, error=None):
     return render_template("applicant/apply.html", mode=mode, form=form, error=error,
                            message=error_message(error) if error else None,
-                           rows=forms.row_count(form, 1 if mode in ("reissue", "renewal") else 3),
+                           rows=forms.row_count(form, 1),
                            previous=application, brandname=brandname,
                            holder=current_user.holder), status
 
 
 def _submit_from_form(mode, *, previous=None, brandname=None):
     form = request.form
+    if form.get("add_row"):  # without JavaScript, "add a name" re-renders the form one row longer
+        more = dict(form.items())
+        more[f"n-{forms.row_count(form, 1)}-use_sms"] = "on"
+        return _apply_form(mode, form=more, application=previous, brandname=brandname)
     applicant = forms.applicant_from_form(form)
     holder = current_user.holder
     applicant["kind"], applicant["id_number"] = holder.kind, holder.id_number  # fixed by the account
@@ -188,7 +192,7 @@ def apply():
     if request.method == "POST":
         return _submit_from_form("issue")
     form = forms.applicant_to_form(forms.holder_as_applicant(current_user.holder))
-    form.update({f"n-{i}-use_sms": "on" for i in range(3)})
+    form["n-0-use_sms"] = "on"
     return _apply_form("issue", form=form)[0]
 
 

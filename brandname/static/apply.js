@@ -62,6 +62,7 @@
           var v = el.getAttribute(attr);
           if (v) { el.setAttribute(attr, v.replace(/n-\d+-/, "n-" + next + "-").replace(/^status-\d+$/, "status-" + next)); }
         });
+        el.removeAttribute("required");  /* an added row may stay empty */
         if (el.tagName === "INPUT" && el.type !== "checkbox") { el.value = ""; }
         if (el.tagName === "TEXTAREA") { el.value = ""; }
         if (el.type === "checkbox") { el.checked = el.name.slice(-7) === "use_sms"; }
