@@ -55,6 +55,11 @@ def test_lookup_prefix_then_substring_case_insensitive_paginated_no_individual_i
     assert found == ["SUNLEHOANG", "SUNMART", "SUNNY", "ASUN"]  # prefix matches first, then substring
     assert "001203004567" not in body and "Lê Hoàng Cường" in body
     assert "0101234567" in body  # an organization's code is public
+    registry_helper.issue("SUN_MART 2", "SUNXMART")
+    found = re.findall(r'<td class="name-cell">([^<]+)</td>', text(portal.anon.get("/lookup?q=sun_m")))
+    assert found == ["SUN_MART 2"]  # "_" is a character here, not a LIKE wildcard
+    found = re.findall(r'<td class="name-cell">([^<]+)</td>', text(portal.anon.get("/lookup?q=t%202")))
+    assert found == ["SUN_MART 2"]
     for i in range(25):
         registry_helper.issue(f"PAGE{i:02d}")
     page1 = re.findall(r'<td class="name-cell">([^<]+)</td>', text(portal.anon.get("/lookup?q=page")))
@@ -442,3 +447,30 @@ def test_auto_refused_competitor_is_told(portal, session):
     session.expire_all()
     assert session.get(Application, second).status == "rejected"
     assert session.scalars(select(Outbox).where(Outbox.key == f"decided:{second}:rejected")).one().to == "b@example.vn"
+
+
+def test_form_pages_render_and_add_a_row_without_javascript(portal, session):
+    page = text(portal.a.get("/applicant/apply"))
+    assert 'value="Công ty Cổ phần Ánh Dương"' in page and 'readonly' in page  # pre-filled from the profile
+    assert page.count('class="name-row"') == 1
+    response = portal.a.post("/applicant/apply", data={"n-0-name": "KEEPME", "add_row": "1"})
+    assert response.status_code == 200
+    body = text(response)
+    assert body.count('class="name-row"') == 2 and 'value="KEEPME"' in body
+    assert count(session, Application) == 0  # adding a row submits nothing
+    issued_for_a(portal, "FOLLOWUP")
+    bn = lifecycle.find_brandname(session, "FOLLOWUP")
+    for url, heading in ((f"/applicant/names/{bn.id}/reissue", "Đề nghị cấp lại Giấy chứng nhận cho FOLLOWUP"),
+                         (f"/applicant/names/{bn.id}/renew", "Đề nghị gia hạn tên định danh FOLLOWUP")):
+        body = text(portal.a.get(url))
+        assert heading in body and 'name="n-0-name"' not in body
+
+
+def test_b_sees_only_own_data_in_lists(portal, session):
+    issued_for_a(portal, "AONLY")
+    b_app = portal.application_id(portal.apply(portal.b, "BONLY", applicant=person_applicant()))
+    home_b = text(portal.b.get("/applicant/"))
+    assert "BONLY" in home_b and "AONLY" not in home_b and "Lê Hoàng Cường" in home_b
+    assert "AONLY" not in text(portal.b.get("/applicant/names"))
+    assert "BONLY" not in text(portal.a.get("/applicant/"))
+    assert portal.a.get(f"/applicant/applications/{b_app}").status_code == 404

@@ -15,6 +15,7 @@ from .. import accounts, dates, lifecycle, notifications, registry
 from ..applicant import do_login, send_document
 from ..errors import DomainError
 from ..extensions import db
+from ..names import normal_form
 from ..models import (
     Account, Application, Brandname, Certificate, Document, Event, Holder, Payment, RequestedName,
     RevocationProposal,
@@ -324,7 +325,7 @@ def search():
             func.lower(Holder.email).like(like), *[Holder.name.like(f"%{s}%") for s in spellings]))
             .order_by(Holder.name).limit(50)).all()
         names = db.session.scalars(select(Brandname).where(
-            Brandname.name_normal.like(like)).order_by(Brandname.name_normal, Brandname.id).limit(50)).all()
+            Brandname.name_normal.like(f"%{normal_form(q)}%")).order_by(Brandname.name_normal, Brandname.id).limit(50)).all()
         certificates = db.session.scalars(select(Certificate).where(
             func.lower(Certificate.serial).like(like)).order_by(Certificate.serial).limit(50)).all()
         if q.isdigit():

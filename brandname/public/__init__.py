@@ -3,6 +3,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import case, func, or_, select
 
 from ..extensions import db
+from ..names import normal_form
 from ..models import Brandname
 
 bp = Blueprint("public", __name__)
@@ -24,7 +25,7 @@ def _page():
 @bp.get("/lookup")
 def lookup():
     """Registered names, case-insensitive, prefix matches first, then substring matches."""
-    q = "".join((request.args.get("q") or "").split()).lower()[:20]
+    q = normal_form(" ".join((request.args.get("q") or "").split())[:20])  # names are kept upper-cased
     page, rows, total = _page(), [], 0
     if q:
         escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
