@@ -35,3 +35,5 @@ class Config:
     MAIL_USERNAME = os.environ.get("BRANDNAME_MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("BRANDNAME_MAIL_PASSWORD", "")
     MAIL_STARTTLS = _bool("BRANDNAME_MAIL_STARTTLS")
+    # sign-in rate limit storage: memory:// counts per process; redis://host:6379/N shares it
+    RATELIMIT_STORAGE_URI = os.environ.get("BRANDNAME_RATELIMIT_STORAGE", "memory://")

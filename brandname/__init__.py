@@ -96,6 +96,8 @@ def _register_error_handlers(app):
 
     for code, vi, en in ((404, "Không tìm thấy trang.", "Not found."),
                          (403, "Bạn không có quyền truy cập trang này.", "You may not access this page."),
+                         (429, "Quá nhiều yêu cầu; vui lòng thử lại sau ít phút.",
+                          "Too many requests; please try again in a few minutes."),
                          (413, "Tệp tải lên quá lớn (tối đa 10 MB mỗi tệp).",
                           "The upload is too large (at most 10 MB per file)."),
                          (405, "Phương thức không được hỗ trợ.", "Method not allowed."),

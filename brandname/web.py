@@ -12,7 +12,7 @@ from flask_babel import get_locale, lazy_gettext as _l, refresh as refresh_babel
 from flask_login import UserMixin, current_user
 
 from . import dates
-from .extensions import babel, csrf, db, login_manager
+from .extensions import babel, csrf, db, limiter, login_manager
 from .models import Account
 
 log = logging.getLogger(__name__)
@@ -144,6 +144,8 @@ def init_app(app):
     app.config.setdefault("MAX_CONTENT_LENGTH", 60 * 1024 * 1024)
     app.config.setdefault("LOGIN_MAX_FAILURES", 5)
     app.config.setdefault("LOGIN_LOCK_MINUTES", 15)
+    app.config.setdefault("LOGIN_RATE_LIMIT", "20 per minute; 200 per hour")  # sign-in POSTs per IP
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     if app.config.get("PRODUCTION"):
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True,
                           SESSION_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_HTTPONLY=True,
@@ -155,6 +157,7 @@ def init_app(app):
     babel.init_app(app, locale_selector=_select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
@@ -208,3 +211,8 @@ def init_app(app):
             "document_kinds": DOCUMENT_KINDS, "ground_label": lambda g: GROUND_LABELS.get(g, g),
             "evidence_label": lambda e: EVIDENCE_LABELS.get(e, e), "error_message": error_message,
         }
+
+
+def login_rate_limit():
+    """Sign-in attempts allowed per client address (LOGIN_RATE_LIMIT), on top of the account lockout."""
+    return current_app.config["LOGIN_RATE_LIMIT"]

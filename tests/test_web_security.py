@@ -104,3 +104,13 @@ def test_every_message_is_translated():
         catalog = read_po(f)
     untranslated = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
     assert untranslated == []
+
+
+def test_sign_in_attempts_are_rate_limited_per_address(portal, app):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    client = app.test_client()
+    for _ in range(3):
+        assert client.post("/officer/login", data={"email": "nobody@x.vn", "password": "x"}).status_code == 401
+    response = client.post("/officer/login", data={"email": "can.bo@cuc.gov.vn", "password": PASSWORD})
+    assert response.status_code == 429 and "Quá nhiều yêu cầu" in response.get_data(as_text=True)
+    assert client.get("/officer/login").status_code == 200  # only POSTs count

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from .. import accounts, dates, forms, lifecycle, notifications, registry, uploads
 from ..errors import DomainError
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import Application, Authorization, Brandname, Certificate, Document
-from ..web import LoginUser, error_message, safe_next
+from ..web import LoginUser, error_message, login_rate_limit, safe_next
 
 bp = Blueprint("applicant", __name__, url_prefix="/applicant")
 
@@ -84,6 +84,7 @@ def do_login(template, *, staff):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated and current_user.role == "applicant":
         return redirect(url_for("applicant.home"))

@@ -14,13 +14,13 @@ from sqlalchemy import func, or_, select
 from .. import accounts, dates, lifecycle, notifications, registry
 from ..applicant import do_login, send_document
 from ..errors import DomainError
-from ..extensions import db
+from ..extensions import db, limiter
 from ..names import normal_form
 from ..models import (
     Account, Application, Brandname, Certificate, Document, Event, Holder, Payment, RequestedName,
     RevocationProposal,
 )
-from ..web import error_message
+from ..web import error_message, login_rate_limit
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 PAGE = 25
@@ -62,6 +62,7 @@ def get_or_404(model, ident):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated and current_user.role in ("officer", "supervisor"):
         return redirect(url_for("officer.dashboard"))
