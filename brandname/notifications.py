@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import dates
 from .models import Account, Brandname, Outbox
@@ -44,7 +45,13 @@ def queue(session, *, to, subject, body, key=None, now=None):
     mail = Outbox(key=key, to=to, subject=subject, body=body + SIGNATURE,
                   created_at=now or dates.utcnow(), attempts=0)
     session.add(mail)
-    session.commit()
+    try:
+        session.commit()
+    except SQLAlchemyError:
+        # The act itself is already committed; a lost notification is logged, never a 500.
+        session.rollback()
+        log.exception("could not queue mail %r to %s", subject, to)
+        return None
     return mail
 
 

@@ -270,6 +270,16 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
         assert serial in page.content()
     assert console_errors == []  # CSP never blocked anything the pages need
     context.close()
+    # a phone-sized screen: the layout folds to one column
+    mobile = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    phone = mobile.new_page()
+    phone.goto(base + "/")
+    shot(phone, "mobile-home")
+    phone.goto(base + "/lookup?q=a")
+    shot(phone, "mobile-lookup")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    mobile.close()
     if not has_issue3():
         pytest.skip("issue 3 (certificate PDF, /verify) not on this branch: the download and verify "
                     "steps were not run; every other step passed")

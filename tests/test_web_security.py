@@ -114,3 +114,14 @@ def test_sign_in_attempts_are_rate_limited_per_address(portal, app):
     response = client.post("/officer/login", data={"email": "can.bo@cuc.gov.vn", "password": PASSWORD})
     assert response.status_code == 429 and "Quá nhiều yêu cầu" in response.get_data(as_text=True)
     assert client.get("/officer/login").status_code == 200  # only POSTs count
+
+
+def test_sign_in_follows_only_local_next(portal, app):
+    client = app.test_client()
+    response = client.post("/officer/login?next=https://evil.example/x",
+                           data={"email": "can.bo@cuc.gov.vn", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/officer/"
+    client = app.test_client()
+    response = client.post("/applicant/login?next=/applicant/names",
+                           data={"email": "a@anhduong.vn", "password": PASSWORD})
+    assert response.headers["Location"] == "/applicant/names"
