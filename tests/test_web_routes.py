@@ -474,3 +474,82 @@ def test_b_sees_only_own_data_in_lists(portal, session):
     assert "AONLY" not in text(portal.b.get("/applicant/names"))
     assert "BONLY" not in text(portal.a.get("/applicant/"))
     assert portal.a.get(f"/applicant/applications/{b_app}").status_code == 404
+
+
+# -- the whole access matrix: every console and portal endpoint x every role ------------------
+
+def _world(portal, session):
+    """One of everything, owned by A, so each endpoint has a real id to aim at."""
+    app_id = portal.application_id(portal.apply(portal.a, "MATRIXA", files=[("other", "m.png", PNG_BYTES)]))
+    pending = portal.application_id(portal.apply(portal.a, "MATRIXB"))
+    portal.officer.post(f"/officer/applications/{app_id}/approve")
+    portal.a.post(f"/applicant/applications/{app_id}/payment", data={"reference": "M1"})
+    payment = session.scalars(select(Payment)).one()
+    portal.officer.post(f"/officer/payments/{payment.id}/confirm")
+    session.expire_all()
+    bn = lifecycle.find_brandname(session, "MATRIXA")
+    lifecycle.authorize(session, bn.id, actor=lifecycle.Actor.for_account(portal.account_a),
+                        party_id_number="0311112222", party_name="Đại lý")
+    proposal = lifecycle.propose_revocation(
+        session, bn.id, actor=lifecycle.Actor.for_account(portal.account_officer), ground="spam",
+        evidence={"conclusion_number": "1/KL", "conclusion_date": "2026-01-02"})
+    ids = {"app": app_id, "pending": pending, "bn": bn.id, "holder": bn.holder_id,
+           "doc": session.scalars(select(Document)).one().id, "payment": payment.id,
+           "proposal": proposal.id, "auth": session.scalars(select(Authorization)).one().id,
+           "staff": portal.account_officer.id}
+    return ids
+
+
+CONSOLE = [  # (method, url template, officer may, supervisor may)
+    ("GET", "/officer/", True, True), ("GET", "/officer/queue", True, True),
+    ("GET", "/officer/applications/{app}", True, True), ("GET", "/officer/documents/{doc}", True, True),
+    ("GET", "/officer/payments", True, True), ("GET", "/officer/names/{bn}", True, True),
+    ("GET", "/officer/holders/{holder}", True, True), ("GET", "/officer/revocations", True, True),
+    ("GET", "/officer/search?q=m", True, True), ("GET", "/officer/accounts", False, True),
+    ("POST", "/officer/applications/{pending}/approve", True, True),
+    ("POST", "/officer/applications/{pending}/reject", True, True),
+    ("POST", "/officer/payments/{payment}/confirm", True, True),
+    ("POST", "/officer/names/{bn}/propose-revocation", True, True),
+    ("POST", "/officer/names/{bn}/release", True, True),
+    ("POST", "/officer/revocations/{proposal}/confirm", False, True),
+    ("POST", "/officer/revocations/{proposal}/decline", False, True),
+    ("POST", "/officer/accounts", False, True), ("POST", "/officer/accounts/{staff}/active", False, True),
+]
+PORTAL = [  # applicant endpoints on A's objects: A may, B gets 404
+    ("GET", "/applicant/applications/{app}"), ("GET", "/applicant/documents/{doc}"),
+    ("GET", "/applicant/names/{bn}"), ("GET", "/applicant/names/{bn}/reissue"),
+    ("GET", "/applicant/names/{bn}/renew"), ("POST", "/applicant/applications/{pending}/payment"),
+    ("POST", "/applicant/applications/{pending}/documents"), ("POST", "/applicant/names/{bn}/authorizations"),
+    ("POST", "/applicant/authorizations/{auth}/withdraw"), ("POST", "/applicant/names/{bn}/give-up"),
+    ("POST", "/applicant/applications/{pending}/withdraw"),
+]
+
+
+def test_access_matrix(portal, session):
+    ids = _world(portal, session)
+    before = session.scalar(select(func.count()).select_from(Event))
+
+    def call(client, method, url):
+        return client.get(url) if method == "GET" else client.post(url, data={})
+
+    for method, template, officer_may, supervisor_may in CONSOLE:
+        url = template.format(**ids)
+        response = call(portal.anon, method, url)
+        assert response.status_code == 302 and "/officer/login" in response.headers["Location"], url
+        for client in (portal.a, portal.b):
+            assert call(client, method, url).status_code == 403, url
+        if method == "GET":
+            assert (call(portal.officer, method, url).status_code == 200) == officer_may, url
+            assert (call(portal.supervisor, method, url).status_code == 200) == supervisor_may, url
+        elif not officer_may:
+            assert call(portal.officer, method, url).status_code == 403, url
+    for method, template in PORTAL:
+        url = template.format(**ids)
+        response = call(portal.anon, method, url)
+        assert response.status_code == 302 and "/applicant/login" in response.headers["Location"], url
+        assert call(portal.b, method, url).status_code == 404, url
+        assert call(portal.officer, method, url).status_code == 403, url
+        if method == "GET":
+            assert call(portal.a, method, url).status_code == 200, url
+    # nobody without the right managed to change anything: no event was appended
+    assert session.scalar(select(func.count()).select_from(Event)) == before
