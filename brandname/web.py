@@ -216,3 +216,21 @@ def init_app(app):
 def login_rate_limit():
     """Sign-in attempts allowed per client address (LOGIN_RATE_LIMIT), on top of the account lockout."""
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def page_number():
+    from flask import request as _request
+    try:
+        return max(1, min(int(_request.args.get("page", 1)), 100000))
+    except ValueError:
+        return 1
+
+
+def paginate(session, stmt, *, size=25):
+    """(rows, page, pages, total) for a SELECT of one entity, page taken from ?page=."""
+    from sqlalchemy import func, select
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pages = max(1, -(-total // size))
+    page = min(page_number(), pages)
+    rows = session.scalars(stmt.offset((page - 1) * size).limit(size)).all()
+    return rows, page, pages, total

@@ -553,3 +553,14 @@ def test_access_matrix(portal, session):
             assert call(portal.a, method, url).status_code == 200, url
     # nobody without the right managed to change anything: no event was appended
     assert session.scalar(select(func.count()).select_from(Event)) == before
+
+
+def test_queue_is_paginated_oldest_first(portal, session, registry_helper):
+    from datetime import datetime, timedelta
+    for i in range(55):
+        registry_helper.submit(f"Q{i:03d}", now=datetime(2026, 3, 2, 1, 0) + timedelta(minutes=i))
+    first = re.findall(r'<span class="name-cell">(Q\d+)</span>', text(portal.officer.get("/officer/queue")))
+    second = re.findall(r'<span class="name-cell">(Q\d+)</span>',
+                        text(portal.officer.get("/officer/queue?page=2")))
+    assert first == [f"Q{i:03d}" for i in range(50)] and second == [f"Q{i:03d}" for i in range(50, 55)]
+    assert portal.officer.get("/officer/queue?page=999").status_code == 200  # clamped to the last page

@@ -16,7 +16,7 @@ from .. import accounts, dates, forms, lifecycle, notifications, registry, uploa
 from ..errors import DomainError
 from ..extensions import db, limiter
 from ..models import Application, Authorization, Brandname, Certificate, Document
-from ..web import LoginUser, error_message, login_rate_limit, safe_next
+from ..web import LoginUser, error_message, login_rate_limit, paginate, safe_next
 
 bp = Blueprint("applicant", __name__, url_prefix="/applicant")
 
@@ -123,13 +123,14 @@ def signup():
 @bp.get("/")
 @applicant_required
 def home():
-    applications = db.session.scalars(select(Application).where(
-        Application.holder_id == current_user.holder_id).order_by(Application.received_at.desc())).all()
+    applications, page, pages, _total = paginate(db.session, select(Application).where(
+        Application.holder_id == current_user.holder_id).order_by(Application.received_at.desc(),
+                                                                   Application.id.desc()), size=20)
     names = db.session.scalars(select(Brandname).where(
         Brandname.holder_id == current_user.holder_id, Brandname.status != "released")
         .order_by(Brandname.name_normal)).all()
     return render_template("applicant/home.html", applications=applications, names=names,
-                           holder=current_user.holder)
+                           holder=current_user.holder, page=page, pages=pages)
 
 
 # -- applying -------------------------------------------------------------------------------

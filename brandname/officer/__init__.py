@@ -20,7 +20,7 @@ from ..models import (
     Account, Application, Brandname, Certificate, Document, Event, Holder, Payment, RequestedName,
     RevocationProposal,
 )
-from ..web import error_message, login_rate_limit
+from ..web import error_message, login_rate_limit, paginate
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 PAGE = 25
@@ -103,10 +103,11 @@ def dashboard():
 @staff_required
 def queue():
     now = dates.utcnow()
-    applications = db.session.scalars(select(Application).where(Application.status == "submitted")
-                                      .order_by(Application.received_at, Application.id)).all()
+    applications, page, pages, total = paginate(db.session, select(Application).where(
+        Application.status == "submitted").order_by(Application.received_at, Application.id), size=50)
     warnings = {a.id: _warnings(a) for a in applications}
-    return render_template("officer/queue.html", applications=applications, warnings=warnings, now=now)
+    return render_template("officer/queue.html", applications=applications, warnings=warnings, now=now,
+                           page=page, pages=pages, total=total)
 
 
 def _warnings(application):
@@ -201,9 +202,9 @@ def document(document_id):
 @bp.get("/payments")
 @staff_required
 def payments():
-    rows = db.session.scalars(select(Payment).where(Payment.status == "recorded")
-                              .order_by(Payment.recorded_at)).all()
-    return render_template("officer/payments.html", payments=rows)
+    rows, page, pages, _total = paginate(db.session, select(Payment).where(
+        Payment.status == "recorded").order_by(Payment.recorded_at, Payment.id), size=50)
+    return render_template("officer/payments.html", payments=rows, page=page, pages=pages)
 
 
 @bp.post("/payments/<int:payment_id>/confirm")
@@ -276,11 +277,13 @@ def release(brandname_id):
 @bp.get("/revocations")
 @staff_required
 def revocations():
-    rows = db.session.scalars(select(RevocationProposal).order_by(
-        (RevocationProposal.status != "proposed"), RevocationProposal.proposed_at.desc()).limit(200)).all()
+    rows, page, pages, _total = paginate(db.session, select(RevocationProposal).order_by(
+        (RevocationProposal.status != "proposed"), RevocationProposal.proposed_at.desc(),
+        RevocationProposal.id.desc()), size=50)
     proposers = {a.id: a for a in db.session.scalars(select(Account).where(
         Account.id.in_({p.proposed_by_id for p in rows} | {p.decided_by_id for p in rows if p.decided_by_id})))}
-    return render_template("officer/revocations.html", proposals=rows, accounts=proposers)
+    return render_template("officer/revocations.html", proposals=rows, accounts=proposers,
+                           page=page, pages=pages)
 
 
 @bp.post("/revocations/<int:proposal_id>/confirm")
