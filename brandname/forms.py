@@ -24,7 +24,7 @@ def holder_as_applicant(holder):
 
 def name_rows_from_form(form):
     """Rows n-<i>-<field>; a row with every text field empty is ignored."""
-    indexes = sorted({int(key.split("-")[1]) for key in form.keys()
+    indexes = sorted({int(key.split("-")[1]) for key in form
                       if key.startswith("n-") and key.count("-") >= 2 and key.split("-")[1].isdigit()})
     rows = []
     for i in indexes[:MAX_ROWS]:
@@ -47,7 +47,7 @@ def name_rows_to_form(rows):
 
 
 def row_count(form, minimum=3):
-    rows = [int(k.split("-")[1]) for k in form.keys()
+    rows = [int(k.split("-")[1]) for k in form
             if k.startswith("n-") and k.count("-") >= 2 and k.split("-")[1].isdigit()]
     return max(minimum, (max(rows) + 1) if rows else 0)
 

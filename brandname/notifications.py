@@ -104,7 +104,7 @@ def certificate_issued(session, application, certificates, *, public_url=""):
     return queue(
         session, to=_recipient(session, application), key=f"issued:{application.id}",
         subject=f"Cấp Giấy chứng nhận tên định danh / Certificate issued ({application.id})",
-        body=("Lệ phí của hồ sơ số {0} đã được xác nhận. Giấy chứng nhận đã được cấp:\n".format(application.id)
+        body=(f"Lệ phí của hồ sơ số {application.id} đã được xác nhận. Giấy chứng nhận đã được cấp:\n"
               + "\n".join(lines_vi) + f"\nTải giấy chứng nhận (PDF có chữ ký số) tại {public_url}/applicant/names\n\n"
               f"The fee of application {application.id} was confirmed; certificates issued:\n"
               + "\n".join(lines_en)))

@@ -119,7 +119,7 @@ def sign_out(page):
 def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
     from playwright.sync_api import expect
 
-    base, app = live_server
+    base, _app = live_server
     shot = Shots("full-path")
     console_errors = []
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True,

@@ -7,8 +7,7 @@ from sqlalchemy import func, select
 
 from brandname import lifecycle
 from brandname.models import (
-    Application, Authorization, Brandname, Certificate, Document, Event, Outbox, Payment,
-    RevocationProposal,
+    Application, Authorization, Certificate, Document, Event, Outbox, Payment, RevocationProposal,
 )
 
 from .conftest import PASSWORD, PDF_BYTES, PNG_BYTES, Portal, org_applicant, person_applicant

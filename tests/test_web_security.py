@@ -62,7 +62,7 @@ def test_secure_cookies_in_production(tmp_path, certs_dir):
     assert app.config["SESSION_COOKIE_HTTPONLY"]
     client = app.test_client()
     response = client.get("/lang/en?next=/")
-    cookie = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")][0]
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "Secure" in cookie and "HttpOnly" in cookie
     assert client.get("/").headers["Strict-Transport-Security"].startswith("max-age=")
 
