@@ -505,6 +505,7 @@ CONSOLE = [  # (method, url template, officer may, supervisor may)
     ("GET", "/officer/payments", True, True), ("GET", "/officer/names/{bn}", True, True),
     ("GET", "/officer/holders/{holder}", True, True), ("GET", "/officer/revocations", True, True),
     ("GET", "/officer/search?q=m", True, True), ("GET", "/officer/accounts", False, True),
+    ("GET", "/officer/applications/new", True, True),
     ("POST", "/officer/applications/{pending}/approve", True, True),
     ("POST", "/officer/applications/{pending}/reject", True, True),
     ("POST", "/officer/payments/{payment}/confirm", True, True),
@@ -563,3 +564,26 @@ def test_queue_is_paginated_oldest_first(portal, session, registry_helper):
                         text(portal.officer.get("/officer/queue?page=2")))
     assert first == [f"Q{i:03d}" for i in range(50)] and second == [f"Q{i:03d}" for i in range(50, 55)]
     assert portal.officer.get("/officer/queue?page=999").status_code == 200  # clamped to the last page
+
+
+def test_officer_enters_a_paper_application(portal, session):
+    page = portal.officer.get("/officer/applications/new")
+    assert page.status_code == 200 and 'name="app_kind"' in text(page)
+    assert portal.a.get("/officer/applications/new").status_code == 403
+    assert portal.anon.get("/officer/applications/new").status_code == 302
+    data = {"app_kind": "individual", "app_name": "Ngô Thị Mai", "app_id_number": "079188001234",
+            "app_address": "Cần Thơ", "app_email": "mai@example.vn", "app_phone": "0901234567",
+            "n-0-name": "MAISHOP", "n-0-purpose": "Bán hàng", "n-0-use_sms": "on"}
+    response = portal.officer.post("/officer/applications/new", data=data)
+    assert response.status_code == 400 and 'value="Ngô Thị Mai"' in text(response)  # no commitments
+    import io
+    response = portal.officer.post("/officer/applications/new", content_type="multipart/form-data", data={
+        **data, "commitments": "on", "doc-0-kind": "id_document",
+        "doc-0-file": (io.BytesIO(PDF_BYTES), "cccd.pdf")})
+    assert response.status_code == 302
+    filed = session.scalars(select(Application).where(Application.account_id.is_(None))).one()
+    assert filed.holder.kind == "individual" and filed.names[0].name == "MAISHOP"
+    assert session.scalars(select(Document)).one().application_id == filed.id
+    assert session.scalars(select(Outbox)).one().to == "mai@example.vn"
+    event = session.scalars(select(Event).where(Event.act == "submit")).one()
+    assert event.actor_label == "can.bo@cuc.gov.vn"

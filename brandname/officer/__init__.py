@@ -147,6 +147,44 @@ def _render_application(application, *, status=200, error=None, form=None):
         message=error_message(error) if error else None), status
 
 
+@bp.route("/applications/new", methods=["GET", "POST"])
+@staff_required
+def paper_application():
+    """An officer enters a Form 01 filed on paper; the receipt time is the moment it is entered."""
+    from .. import forms, uploads
+    form = request.form if request.method == "POST" else {"app_kind": "organization", "n-0-use_sms": "on"}
+
+    def again(status=200, error=None, data=None):
+        data = data if data is not None else form
+        return render_template("applicant/apply.html", layout="officer/_layout.html", mode="paper",
+                               form=data, rows=forms.row_count(data, 1), holder=None, previous=None,
+                               brandname=None, error=error,
+                               message=error_message(error) if error else None), status
+
+    if request.method == "GET":
+        return again()[0]
+    if form.get("add_row"):
+        more = dict(form.items())
+        more[f"n-{forms.row_count(form, 1)}-use_sms"] = "on"
+        return again(data=more)
+    files = forms.uploads_from_request(request.files, form)
+    try:
+        for _kind, filename, data in files:
+            uploads.check(data, filename)
+        filed = lifecycle.submit(db.session, applicant=forms.applicant_from_form(form),
+                                 names=forms.name_rows_from_form(form), actor=actor(),
+                                 commitments_confirmed=form.get("commitments") == "on",
+                                 rules=registry.rules())
+    except DomainError as exc:
+        return again(exc.status, exc)
+    for kind, filename, data in files:
+        uploads.store(db.session, filed.id, data=data, filename=filename, kind=kind, actor=actor(),
+                      data_dir=current_app.config["DATA_DIR"])
+    notifications.application_received(db.session, filed, public_url=public_url())
+    flash(_("Đã nhập hồ sơ số %(id)s.", id=filed.id), "success")
+    return redirect(url_for("officer.application", application_id=filed.id))
+
+
 @bp.get("/applications/<int:application_id>")
 @staff_required
 def application(application_id):
