@@ -301,3 +301,35 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
     if not has_issue3():
         pytest.skip("issue 3 (certificate PDF, /verify) not on this branch: the download and verify "
                     "steps were not run; every other step passed")
+
+
+def test_officer_enters_paper_application_in_english(live_server, browser):
+    from playwright.sync_api import expect
+
+    base, _app = live_server
+    shot = Shots("paper-english")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, base, OFFICER, staff=True)
+    page.click("text=English")
+    expect(page.locator("h1")).to_have_text("Dashboard")
+    shot(page, "dashboard-en")
+    page.click(".subnav >> text=Queue")
+    page.click("text=Enter a paper application")
+    page.check("input[name=app_kind][value=individual]")
+    page.fill("#f-app_name", "Ngô Thị Mai")
+    page.fill("#f-app_id_number", "079188001234")
+    page.fill("#f-app_address", "12 Hòa Bình, Ninh Kiều, Cần Thơ")
+    page.fill("#f-app_email", "mai@example.vn")
+    page.fill("#f-app_phone", "0901 234 567")
+    page.fill("#f-n-0-name", "MAISHOP")
+    expect(page.locator("#status-0")).to_contain_text("Valid and not registered")
+    page.fill("textarea[name=n-0-purpose]", "Order notices")
+    page.check("input[name=commitments]")
+    shot(page, "paper-form-en")
+    page.click("#submit-application")
+    expect(page.locator(".notice-success")).to_contain_text("entered")
+    expect(page.locator("h1")).to_contain_text("Application")
+    shot(page, "paper-application-en")
+    context.close()
