@@ -125,3 +125,35 @@ def test_sign_in_follows_only_local_next(portal, app):
     response = client.post("/applicant/login?next=/applicant/names",
                            data={"email": "a@anhduong.vn", "password": PASSWORD})
     assert response.headers["Location"] == "/applicant/names"
+
+
+def test_pages_have_unique_ids_and_labelled_inputs(portal, session, registry_helper):
+    from html.parser import HTMLParser
+
+    class Collect(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.ids, self.labels, self.inputs = [], set(), []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if "id" in attrs:
+                self.ids.append(attrs["id"])
+            if tag == "label" and attrs.get("for"):
+                self.labels.add(attrs["for"])
+            if tag in ("input", "select", "textarea") and attrs.get("type") not in ("hidden", "checkbox", "radio"):
+                self.inputs.append(attrs)
+
+    bn = registry_helper.issue("IDCHECK").brandnames[0]
+    app_id = portal.application_id(portal.apply(portal.a, "IDCHECK2"))
+    pages = [(portal.anon, "/"), (portal.anon, "/lookup?q=id"), (portal.anon, "/applicant/signup"),
+             (portal.a, "/applicant/apply"), (portal.a, f"/applicant/applications/{app_id}"),
+             (portal.officer, f"/officer/names/{bn.id}"), (portal.officer, f"/officer/applications/{app_id}"),
+             (portal.officer, "/officer/applications/new"), (portal.supervisor, "/officer/accounts")]
+    for client, url in pages:
+        parser = Collect()
+        parser.feed(client.get(url).get_data(as_text=True))
+        duplicates = {i for i in parser.ids if parser.ids.count(i) > 1}
+        assert not duplicates, (url, duplicates)
+        for attrs in parser.inputs:
+            assert attrs.get("id") in parser.labels or attrs.get("aria-label"), (url, attrs)
