@@ -117,3 +117,20 @@ def set_active(session, account_id, active, *, actor_account):
     account.is_active_account = bool(active)
     session.commit()
     return account
+
+
+def change_password(session, account, *, current, new, repeat):
+    """The signed-in user replaces their own password (the current one is asked again)."""
+    if not check_password(account, current or ""):
+        raise InvalidInput("Mật khẩu hiện tại không đúng.", "The current password is wrong.")
+    if (new or "") != (repeat or ""):
+        raise InvalidInput("Hai lần nhập mật khẩu mới không khớp.", "The two new passwords do not match.")
+    if len(new or "") < MIN_PASSWORD:
+        raise InvalidInput(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.",
+                           f"The password needs at least {MIN_PASSWORD} characters.")
+    if new == current:
+        raise InvalidInput("Mật khẩu mới phải khác mật khẩu hiện tại.",
+                           "The new password must differ from the current one.")
+    account.password_hash = hash_password(new)
+    session.commit()
+    return account

@@ -587,3 +587,21 @@ def test_officer_enters_a_paper_application(portal, session):
     assert session.scalars(select(Outbox)).one().to == "mai@example.vn"
     event = session.scalars(select(Event).where(Event.act == "submit")).one()
     assert event.actor_label == "can.bo@cuc.gov.vn"
+
+
+def test_everyone_changes_their_own_password(portal, app, session):
+    for client, url, email, staff in ((portal.a, "/applicant/password", "a@anhduong.vn", False),
+                                      (portal.officer, "/officer/password", "can.bo@cuc.gov.vn", True)):
+        assert client.get(url).status_code == 200
+        response = client.post(url, data={"current": "wrong password", "new": "a new password 1",
+                                          "repeat": "a new password 1"})
+        assert response.status_code == 400 and "Mật khẩu hiện tại không đúng" in text(response)
+        response = client.post(url, data={"current": PASSWORD, "new": "a new password 1",
+                                          "repeat": "a new password 1"})
+        assert response.status_code == 302
+        Portal.login(app.test_client(), email, staff=staff, password="a new password 1")
+        assert app.test_client().post("/officer/login" if staff else "/applicant/login",
+                                      data={"email": email, "password": PASSWORD}).status_code == 401
+    assert portal.anon.get("/applicant/password").status_code == 302
+    assert portal.a.get("/officer/password").status_code == 403
+    assert portal.officer.get("/applicant/password").status_code == 403

@@ -98,6 +98,26 @@ def logout():
     return redirect(url_for("public.home"))
 
 
+def do_change_password(layout):
+    """Shared by both portals: the signed-in user changes their own password."""
+    if request.method == "POST":
+        try:
+            accounts.change_password(db.session, current_user.account, current=request.form.get("current"),
+                                     new=request.form.get("new"), repeat=request.form.get("repeat"))
+        except DomainError as exc:
+            return render_template("password.html", layout=layout, error=exc,
+                                   message=error_message(exc)), exc.status
+        flash(_("Đã đổi mật khẩu."), "success")
+        return redirect(url_for("officer.dashboard" if current_user.is_staff else "applicant.home"))
+    return render_template("password.html", layout=layout)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@applicant_required
+def password():
+    return do_change_password("base.html")
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     if request.method == "POST":

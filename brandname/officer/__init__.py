@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 from .. import accounts, dates, lifecycle, notifications, registry
-from ..applicant import do_login, send_document
+from ..applicant import do_change_password, do_login, send_document
 from ..errors import DomainError
 from ..extensions import db, limiter
 from ..names import normal_form
@@ -67,6 +67,12 @@ def login():
     if current_user.is_authenticated and current_user.role in ("officer", "supervisor"):
         return redirect(url_for("officer.dashboard"))
     return do_login("officer/login.html", staff=True)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@staff_required
+def password():
+    return do_change_password("officer/_layout.html")
 
 
 # -- dashboard and queue --------------------------------------------------------------------
