@@ -57,3 +57,12 @@ class Config:
     CARRIER_CACHE_SECONDS = int(os.environ.get("BRANDNAME_CARRIER_CACHE_SECONDS", "30"))
     SNAPSHOT_MAX_AGE = int(os.environ.get("BRANDNAME_SNAPSHOT_MAX_AGE", "600"))
     CHANGES_MAX_LIMIT = int(os.environ.get("BRANDNAME_CHANGES_MAX_LIMIT", "5000"))
+
+
+    # --- Web portals (issue 4): outgoing mail; without MAIL_SERVER mails are written to the log ---
+    MAIL_SERVER = os.environ.get("BRANDNAME_MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("BRANDNAME_MAIL_PORT", "25"))
+    MAIL_FROM = os.environ.get("BRANDNAME_MAIL_FROM", "no-reply@brandname.localhost")
+    MAIL_USERNAME = os.environ.get("BRANDNAME_MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("BRANDNAME_MAIL_PASSWORD", "")
+    MAIL_STARTTLS = _bool("BRANDNAME_MAIL_STARTTLS")

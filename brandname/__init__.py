@@ -43,13 +43,21 @@ def create_app(config=None):
     app.teardown_appcontext(close_read_session)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     limiter.init_app(app)
+    from . import web
+    web.init_app(app)
 
     from .api import bp as api_bp
+    from .applicant import bp as applicant_bp
+    from .officer import bp as officer_bp
     from .public import bp as public_bp
+    from .extensions import csrf
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     from .health import bp as health_bp
     app.register_blueprint(health_bp)
+    app.register_blueprint(applicant_bp)
+    app.register_blueprint(officer_bp)
+    csrf.exempt(api_bp)  # carriers post JSON with bearer keys; no cookies, no CSRF
 
     from .cli import brandname_cli
     app.cli.add_command(brandname_cli)
@@ -98,7 +106,20 @@ def _register_error_handlers(app):
             return jsonify(body), 429
         return render_template("error.html", error=DomainError(body["message"], body["message_en"])), 429
 
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        err = DomainError("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ; hãy tải lại trang và thử lại.",
+                          "The session expired or the form is not valid; reload the page and try again.")
+        if _wants_json():
+            return jsonify({"error": "csrf", "message": err.message_vi, "message_en": err.message_en}), 400
+        return render_template("error.html", error=err), 400
+
     for code, vi, en in ((404, "Không tìm thấy trang.", "Not found."),
+                         (403, "Bạn không có quyền truy cập trang này.", "You may not access this page."),
+                         (413, "Tệp tải lên quá lớn (tối đa 10 MB mỗi tệp).",
+                          "The upload is too large (at most 10 MB per file)."),
                          (405, "Phương thức không được hỗ trợ.", "Method not allowed."),
                          (500, "Lỗi hệ thống; yêu cầu chưa được thực hiện.",
                           "Internal error; nothing was done.")):

@@ -412,3 +412,39 @@ def restore_cmd(backup_dir):
     registry.reload_keys()
     rows = sum(t["rows"] for t in manifest["tables"])
     click.echo(f"restored {rows} rows and {len(manifest['files'])} files; run `brandname doctor` to check")
+
+
+# --- Web portals for applicants, officers and the public ---
+
+@brandname_cli.command("send-reminders")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as of this day.")
+@with_appcontext
+def send_reminders_cmd(today):
+    """Queue expiry reminders (60, 30 and 7 days before expiry; each once per term)."""
+    from . import notifications
+    queued = notifications.send_reminders(db.session, today=today.date() if today else None,
+                                          public_url=current_app.config.get("PUBLIC_URL", ""))
+    click.echo(f"reminders queued: {len(queued)}")
+
+
+@brandname_cli.command("send-mail")
+@click.option("--loop", "interval", type=click.IntRange(1), default=None,
+              help="Keep running: deliver the outbox every INTERVAL seconds.")
+@with_appcontext
+def send_mail_cmd(interval):
+    """Deliver the outbox over SMTP (MAIL_SERVER); without MAIL_SERVER the mails are logged."""
+    import logging
+    import time
+    from . import notifications
+    logging.basicConfig(level=logging.INFO)
+    cfg = current_app.config
+    while True:
+        sent, failed = notifications.deliver(
+            db.session, server=cfg.get("MAIL_SERVER") or None, port=cfg.get("MAIL_PORT", 25),
+            sender=cfg.get("MAIL_FROM", "no-reply@localhost"), username=cfg.get("MAIL_USERNAME") or None,
+            password=cfg.get("MAIL_PASSWORD") or None, starttls=bool(cfg.get("MAIL_STARTTLS")))
+        if sent or failed or interval is None:
+            click.echo(f"sent: {sent}  failed: {failed}")
+        if interval is None:
+            return
+        time.sleep(interval)

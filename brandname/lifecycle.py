@@ -991,3 +991,33 @@ def active_authorizations(session, brandname_id):
 
 def event_count(session):
     return session.scalar(select(func.count()).select_from(Event))
+
+
+# -- documents (issue 4: web portals) -------------------------------------------------------
+
+@act
+def attach_document(session, application_id, *, actor, kind, original_filename, stored_name,
+                    content_type, size, sha256, now=None):
+    """Add an uploaded dossier document to an application still awaiting its decision.
+
+    The bytes are already stored (brandname/uploads.py) under `stored_name`; this records them.
+    """
+    from .models import Document
+    now = _now(now)
+    application = _get(session, Application, application_id, what_vi="hồ sơ", what_en="application")
+    _require_holder_or_staff(actor, application.holder_id)
+    if application.status != "submitted":
+        raise NotAllowed("Chỉ bổ sung tài liệu cho hồ sơ đang chờ quyết định.",
+                         "Documents can be added only while the application awaits its decision.")
+    if kind not in Document.KINDS:
+        raise InvalidInput("Loại tài liệu không hợp lệ.", "Unknown document kind.")
+    document = Document(application_id=application.id, kind=kind,
+                        original_filename=original_filename, stored_name=stored_name,
+                        content_type=content_type, size=size, sha256=sha256, uploaded_at=now,
+                        uploaded_by_id=actor.id)
+    session.add(document)
+    session.flush()
+    record_event(session, actor, "attach_document", "document", document.id, now=now,
+                 application_id=application.id,
+                 details={"kind": kind, "content_type": content_type, "size": size, "sha256": sha256})
+    return document

@@ -360,3 +360,42 @@ def _drop_sqlite_search_index(target, connection, **kw):
         for trigger in ("brandnames_fts_ai", "brandnames_fts_ad", "brandnames_fts_au"):
             connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
         connection.exec_driver_sql("DROP TABLE IF EXISTS brandnames_fts")
+
+
+# --- Web portals for applicants, officers and the public ---
+
+class Document(Base):
+    """A dossier document uploaded with an application; the bytes live under DATA_DIR/uploads."""
+
+    __tablename__ = "documents"
+    KINDS = ("enterprise_registration", "id_document", "trademark", "authorization_letter",
+             "business_registration", "other")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    original_filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(60))  # detected from the magic bytes
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+
+    application: Mapped[Application] = relationship()
+
+
+class Outbox(Base):
+    """A notification waiting to be mailed (or already mailed); `key` makes reminders idempotent."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    to: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

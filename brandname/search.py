@@ -50,7 +50,7 @@ def search_names(session, q, page=1, per_page=20, *, mode="auto", statuses=PUBLI
 
     mode 'auto': substring for 3+ characters, prefix for shorter text. Results are ordered by
     the normal form; each is {name, status, valid_from, valid_until, holder_kind, holder_name}
-    (an individual's name is not published)."""
+    (an individual's ID number is never published)."""
     query = normalize_query(q)
     page = min(max(int(page or 1), 1), MAX_PAGE)
     per_page = min(max(int(per_page or 20), 1), MAX_PER_PAGE)
@@ -79,14 +79,15 @@ def search_names(session, q, page=1, per_page=20, *, mode="auto", statuses=PUBLI
     results = [{"name": name, "status": status,
                 "valid_from": valid_from.isoformat() if valid_from else None,
                 "valid_until": valid_until.isoformat() if valid_until else None,
-                "holder_kind": kind, "holder_name": holder_name if kind == "organization" else None}
-               for name, status, valid_from, valid_until, kind, holder_name in rows[:per_page]]
+                "holder_kind": kind, "holder_name": holder_name,
+                "holder_id_number": id_number if kind == "organization" else None}
+               for name, status, valid_from, valid_until, kind, holder_name, id_number in rows[:per_page]]
     return SearchPage(query, mode, page, per_page, results, len(rows) > per_page)
 
 
 PROBE = 2000
 _COLUMNS = (Brandname.name, Brandname.status, Brandname.valid_from, Brandname.valid_until,
-            Holder.kind, Holder.name)
+            Holder.kind, Holder.name, Holder.id_number)
 
 
 def _escape(query):

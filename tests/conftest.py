@@ -223,3 +223,70 @@ def carrier_key(session):
 @pytest.fixture
 def carrier_headers(carrier_key):
     return {"Authorization": f"Bearer {carrier_key}"}
+
+
+# --- Web portals for applicants, officers and the public ---
+
+PASSWORD = "correct horse battery"
+
+
+class Portal:
+    """Signed-in test clients, one per role: anon, a (applicant A), b (applicant B), officer, supervisor."""
+
+    def __init__(self, app, session):
+        from brandname.accounts import register_applicant
+        self.app, self.session = app, session
+        self.account_a = register_applicant(session, email="a@anhduong.vn", password=PASSWORD,
+                                            profile=org_applicant())
+        self.account_b = register_applicant(session, email="b@example.vn", password=PASSWORD,
+                                            profile=person_applicant())
+        self.account_officer = _account(session, "can.bo@cuc.gov.vn", "officer")
+        self.account_supervisor = _account(session, "lanh.dao@cuc.gov.vn", "supervisor")
+        self.anon = app.test_client()
+        self.a = self.login(app.test_client(), "a@anhduong.vn")
+        self.b = self.login(app.test_client(), "b@example.vn")
+        self.officer = self.login(app.test_client(), "can.bo@cuc.gov.vn", staff=True)
+        self.supervisor = self.login(app.test_client(), "lanh.dao@cuc.gov.vn", staff=True)
+
+    @staticmethod
+    def login(client, email, staff=False, password=PASSWORD):
+        url = "/officer/login" if staff else "/applicant/login"
+        response = client.post(url, data={"email": email, "password": password})
+        assert response.status_code == 302, response.data.decode()[:500]
+        return client
+
+    def apply(self, client, *names, files=None, applicant=None, **extra):
+        """POST the Form 01 page; returns the response (302 to the application on success)."""
+        applicant = applicant or org_applicant()
+        data = {f"app_{k}": v or "" for k, v in applicant.items()}
+        for i, name in enumerate(names):
+            data.update({f"n-{i}-name": name, f"n-{i}-purpose": "Chăm sóc khách hàng",
+                         f"n-{i}-use_sms": "on", f"n-{i}-products": "Thẻ thành viên",
+                         f"n-{i}-sectors": "Bán lẻ", f"n-{i}-carriers": "Viettel"})
+        data["commitments"] = "on"
+        for i, (kind, filename, content) in enumerate(files or []):
+            import io
+            data[f"doc-{i}-kind"] = kind
+            data[f"doc-{i}-file"] = (io.BytesIO(content), filename)
+        data.update(extra)
+        return client.post("/applicant/apply", data=data, content_type="multipart/form-data")
+
+    def application_id(self, response):
+        assert response.status_code == 302, response.data.decode()[:2000]
+        return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+@pytest.fixture
+def portal(app, session, monkeypatch):
+    # Argon2id with its strong default cost makes each sign-in slow; tests use a cheap instance.
+    from argon2 import PasswordHasher
+    from brandname import accounts
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    return Portal(app, session)
+
+
+PNG_BYTES = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+             b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef"
+             b"\x00\x00\x00\x00IEND\xaeB`\x82")
+PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>"
+             b"endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")

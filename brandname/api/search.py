@@ -35,7 +35,9 @@ _RESULT = {
         "valid_from": {"type": ["string", "null"], "format": "date"},
         "valid_until": {"type": ["string", "null"], "format": "date"},
         "holder_kind": {"enum": ["organization", "individual"]},
-        "holder_name": {"type": ["string", "null"], "description": "null for individuals"}},
+        "holder_name": {"type": "string"},
+        "holder_id_number": {"type": ["string", "null"],
+                             "description": "enterprise code of an organization; null for individuals"}},
 }
 OPENAPI_PATHS = {
     "/api/v1/search": {"get": {

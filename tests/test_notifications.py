@@ -1,0 +1,143 @@
+"""Notifications: the outbox rows the portals queue, reminders, and delivery through a real SMTP
+server on loopback (aiosmtpd), whose received mails the tests read."""
+import email
+import email.policy
+import logging
+import socket
+from datetime import date
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from brandname import notifications
+from brandname.models import Outbox
+
+from .conftest import person_applicant
+
+
+class Sink:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((envelope.rcpt_tos, message))
+        return "250 OK"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield sink, controller.port
+    finally:
+        controller.stop()
+
+
+def deliver(session, port):
+    return notifications.deliver(session, server="127.0.0.1", port=port, sender="no-reply@cuc.test")
+
+
+def test_receipt_decision_and_certificate_mails_delivered(portal, session, smtp):
+    sink, port = smtp
+    response = portal.apply(portal.a, "MAILNAME")
+    app_id = portal.application_id(response)
+    assert deliver(session, port) == (1, 0)
+    rcpt, receipt = sink.messages[0]
+    assert rcpt == ["a@anhduong.vn"] and receipt["From"] == "no-reply@cuc.test"
+    assert f"hồ sơ số {app_id}" in receipt["Subject"]
+    body = receipt.get_content()
+    assert "đã tiếp nhận hồ sơ" in body and "MAILNAME" in body and "Hạn trả lời" in body
+    assert body.index("Cục An toàn thông tin đã tiếp nhận") < body.index("was received")  # Vietnamese first
+    portal.officer.post(f"/officer/applications/{app_id}/approve")
+    portal.a.post(f"/applicant/applications/{app_id}/payment", data={"reference": "FT1"})
+    from brandname.models import Payment
+    payment = session.scalars(select(Payment)).one()
+    portal.officer.post(f"/officer/payments/{payment.id}/confirm")
+    assert deliver(session, port) == (2, 0)
+    subjects = [m["Subject"] for _, m in sink.messages]
+    assert "được chấp thuận" in subjects[1] and "200.000 đồng" in sink.messages[1][1].get_content()
+    issued = sink.messages[2][1].get_content()
+    assert "BN-" in issued and "/verify/BN-" in issued
+    assert deliver(session, port) == (0, 0)  # nothing is sent twice
+    assert all(m.sent_at is not None and m.attempts == 1 for m in session.scalars(select(Outbox)))
+
+
+def test_rejection_mail_carries_reasons(portal, session, smtp):
+    sink, port = smtp
+    app_id = portal.application_id(portal.apply(portal.b, "BREJECT", applicant=person_applicant()))
+    portal.officer.post(f"/officer/applications/{app_id}/reject", data={"reasons": "Ảnh CCCD bị mờ"})
+    deliver(session, port)
+    rcpts = [r for r, _ in sink.messages]
+    assert rcpts == [["b@example.vn"], ["b@example.vn"]]
+    assert "Ảnh CCCD bị mờ" in sink.messages[1][1].get_content()
+
+
+def test_expiry_reminders_60_30_7_each_once(session, registry_helper, smtp):
+    sink, port = smtp
+    registry_helper.issue("REMINDME")  # valid 2026-03-02 .. 2029-03-01
+    assert notifications.send_reminders(session, today=date(2028, 12, 1)) == []  # 90 days left
+    first = notifications.send_reminders(session, today=date(2028, 12, 31))  # 60 days left
+    assert len(first) == 1 and first[0].key.endswith(":60")
+    assert notifications.send_reminders(session, today=date(2029, 1, 2)) == []  # already told
+    second = notifications.send_reminders(session, today=date(2029, 1, 31))  # 29 days left
+    assert len(second) == 1 and second[0].key.endswith(":30")
+    third = notifications.send_reminders(session, today=date(2029, 2, 26))  # 3 days left
+    assert len(third) == 1 and third[0].key.endswith(":7")
+    assert notifications.send_reminders(session, today=date(2029, 2, 28)) == []
+    assert deliver(session, port) == (3, 0)
+    assert all("REMINDME" in m["Subject"] and "01/03/2029" in m["Subject"] for _, m in sink.messages)
+    assert sink.messages[0][0] == ["lienhe@anhduong.vn"]  # the holder has no account: Form 01 email
+
+
+def test_a_name_found_late_gets_only_the_closest_reminder(session, registry_helper):
+    registry_helper.issue("LATEFIND")
+    queued = notifications.send_reminders(session, today=date(2029, 2, 25))  # 4 days left
+    assert [m.key.rsplit(":", 1)[1] for m in queued] == ["7"]
+
+
+def test_cli_send_reminders_and_send_mail(app, session, registry_helper, smtp):
+    sink, port = smtp
+    registry_helper.issue("CLINAME")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["brandname", "send-reminders", "--today", "2029-02-20"])
+    assert result.exit_code == 0 and "reminders queued: 1" in result.output
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_FROM="registry@cuc.test")
+    result = runner.invoke(args=["brandname", "send-mail"])
+    assert result.exit_code == 0 and "sent: 1" in result.output, result.output
+    assert sink.messages[0][1]["From"] == "registry@cuc.test"
+
+
+def test_without_mail_server_mails_are_logged(session, caplog):
+    notifications.queue(session, to="x@example.vn", subject="Thử / Test", body="Nội dung thử")
+    with caplog.at_level(logging.INFO, logger="brandname.notifications"):
+        assert notifications.deliver(session, server=None) == (1, 0)
+    assert "x@example.vn" in caplog.text and "Nội dung thử" in caplog.text
+    assert session.scalars(select(Outbox)).one().sent_at is not None
+
+
+def test_unreachable_server_keeps_mail_for_retry(session):
+    notifications.queue(session, to="x@example.vn", subject="Retry", body="...")
+    sent, failed = notifications.deliver(session, server="127.0.0.1", port=free_port())
+    assert (sent, failed) == (0, 1)
+    mail = session.scalars(select(Outbox)).one()
+    assert mail.sent_at is None and mail.attempts == 1 and mail.last_error.startswith("connect:")
+    for _ in range(notifications.MAX_ATTEMPTS):
+        notifications.deliver(session, server="127.0.0.1", port=free_port())
+    session.refresh(mail)
+    assert mail.attempts == notifications.MAX_ATTEMPTS  # gives up after the maximum
+
+
+def test_queue_key_is_idempotent(session):
+    assert notifications.queue(session, to="x@example.vn", subject="s", body="b", key="k1") is not None
+    assert notifications.queue(session, to="x@example.vn", subject="s", body="b", key="k1") is None
+    assert len(session.scalars(select(Outbox)).all()) == 1

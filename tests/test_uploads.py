@@ -1,0 +1,128 @@
+"""Dossier uploads: type by magic bytes, 10 MB cap, random names outside the web root, who may
+read them back, and the Content-Disposition rule."""
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from brandname import lifecycle, uploads
+from brandname.errors import InvalidInput
+from brandname.models import Document
+
+from .conftest import PDF_BYTES, PNG_BYTES
+
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+
+def upload(client, app_id, filename, content, kind="other"):
+    return client.post(f"/applicant/applications/{app_id}/documents",
+                       data={"doc-0-kind": kind, "doc-0-file": (io.BytesIO(content), filename)},
+                       content_type="multipart/form-data")
+
+
+def stored_files(app):
+    folder = Path(app.config["DATA_DIR"]) / "uploads"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+@pytest.mark.parametrize("content,expected", [(PDF_BYTES, "application/pdf"), (PNG_BYTES, "image/png"),
+                                              (JPEG_BYTES, "image/jpeg"), (b"GIF89a....", None),
+                                              (b"<html><script>", None), (b"PK\x03\x04", None)])
+def test_sniff_by_magic_bytes(content, expected):
+    assert uploads.sniff(content) == expected
+
+
+def test_type_comes_from_content_not_extension(portal, app, session):
+    app_id = portal.application_id(portal.apply(portal.a, "UPLOAD"))
+    # a PNG named .pdf is a PNG
+    assert upload(portal.a, app_id, "scan.pdf", PNG_BYTES).status_code == 302
+    doc = session.scalars(select(Document)).one()
+    assert doc.content_type == "image/png" and doc.original_filename == "scan.pdf"
+    assert doc.size == len(PNG_BYTES) and doc.sha256 == hashlib.sha256(PNG_BYTES).hexdigest()
+    # an HTML file named .pdf is refused, nothing is stored
+    response = upload(portal.a, app_id, "evil.pdf", b"<html><script>alert(1)</script>")
+    assert response.status_code == 400 and "không phải PDF, JPEG hoặc PNG" in response.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Document)) == 1
+    assert len(stored_files(app)) == 1
+
+
+def test_size_limit_ten_megabytes(portal, app, session):
+    app_id = portal.application_id(portal.apply(portal.a, "BIGFILE"))
+    exactly = b"%PDF-" + b"0" * (uploads.MAX_BYTES - 5)
+    assert upload(portal.a, app_id, "ok.pdf", exactly).status_code == 302
+    response = upload(portal.a, app_id, "big.pdf", exactly + b"0")
+    assert response.status_code == 400 and "10 MB" in response.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Document)) == 1
+    assert len(stored_files(app)) == 1
+    with pytest.raises(InvalidInput):
+        uploads.check(b"", "empty.pdf")
+
+
+def test_stored_under_random_name_outside_web_root(portal, app, session):
+    app_id = portal.application_id(portal.apply(portal.a, "RANDOM", files=[
+        ("enterprise_registration", "../../etc/passwd.pdf", PDF_BYTES),
+        ("trademark", "nhan-hieu.png", PNG_BYTES)]))
+    docs = session.scalars(select(Document).order_by(Document.id)).all()
+    assert [d.kind for d in docs] == ["enterprise_registration", "trademark"]
+    assert docs[0].original_filename == "passwd.pdf"  # no directories survive
+    files = stored_files(app)
+    assert {f.name for f in files} == {d.stored_name for d in docs}
+    for d in docs:
+        assert len(d.stored_name.split(".")[0]) == 32 and d.original_filename not in d.stored_name
+        assert (Path(app.config["DATA_DIR"]) / "uploads" / d.stored_name).stat().st_mode & 0o077 == 0
+        assert portal.anon.get(f"/static/{d.stored_name}").status_code == 404
+        assert portal.a.get(f"/uploads/{d.stored_name}").status_code == 404
+    assert app_id == docs[0].application_id
+
+
+def test_served_only_to_owner_and_officers(portal, session):
+    portal.application_id(portal.apply(portal.a, "OWNERDOC", files=[("other", "a.pdf", PDF_BYTES)]))
+    doc = session.scalars(select(Document)).one()
+    response = portal.a.get(f"/applicant/documents/{doc.id}")
+    assert response.status_code == 200 and response.data == PDF_BYTES
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("inline")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response.headers["Cache-Control"]
+    assert portal.officer.get(f"/officer/documents/{doc.id}").status_code == 200
+    assert portal.supervisor.get(f"/officer/documents/{doc.id}").status_code == 200
+    assert portal.b.get(f"/applicant/documents/{doc.id}").status_code == 404
+    assert portal.b.get(f"/officer/documents/{doc.id}").status_code == 403
+    assert portal.anon.get(f"/applicant/documents/{doc.id}").status_code == 302
+    assert portal.anon.get(f"/officer/documents/{doc.id}").status_code == 302
+    assert portal.a.get(f"/applicant/documents/{doc.id + 1}").status_code == 404
+
+
+def test_anything_not_image_or_pdf_is_an_attachment(portal, app, session):
+    """Only PDF/JPEG/PNG get in through the portal; a row of another type (say, imported by an
+    operator) is still served safely: octet-stream, attachment."""
+    app_id = portal.application_id(portal.apply(portal.a, "ATTACH"))
+    folder = uploads.upload_dir(app.config["DATA_DIR"])
+    (folder / ("0" * 32)).write_bytes(b"<html>not for the browser</html>")
+    doc = lifecycle.attach_document(
+        session, app_id, actor=lifecycle.Actor.for_account(portal.account_officer), kind="other",
+        original_filename="note.html", stored_name="0" * 32, content_type="text/html", size=31,
+        sha256="x" * 64)
+    response = portal.a.get(f"/applicant/documents/{doc.id}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/octet-stream"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert uploads.disposition(doc) == "attachment"
+
+
+def test_no_upload_after_decision(portal, session):
+    app_id = portal.application_id(portal.apply(portal.a, "LATEDOC"))
+    portal.officer.post(f"/officer/applications/{app_id}/approve")
+    response = upload(portal.a, app_id, "late.pdf", PDF_BYTES)
+    assert response.status_code == 409
+    assert session.scalar(select(func.count()).select_from(Document)) == 0
+
+
+def test_attach_document_is_one_event(portal, session):
+    from brandname.models import Event
+    app_id = portal.application_id(portal.apply(portal.a, "EVENTDOC", files=[("other", "a.png", PNG_BYTES)]))
+    events = session.scalars(select(Event).where(Event.application_id == app_id).order_by(Event.seq)).all()
+    assert [e.act for e in events] == ["submit", "attach_document"]
+    assert events[1].details["sha256"] == hashlib.sha256(PNG_BYTES).hexdigest()
