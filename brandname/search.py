@@ -149,7 +149,8 @@ WITH m AS MATERIALIZED (
       AND status != 'released'
     LIMIT :cap),
 top AS (SELECT id, name_normal FROM m ORDER BY name_normal OFFSET :offset LIMIT :limit)
-SELECT b.name, b.status, b.valid_from, b.valid_until, h.kind, h.name, (SELECT count(*) FROM m) AS n
+SELECT b.name, b.status, b.valid_from, b.valid_until, h.kind, h.name, h.id_number,
+       (SELECT count(*) FROM m) AS n
 FROM top JOIN brandnames b ON b.id = top.id JOIN holders h ON h.id = b.holder_id
 ORDER BY top.name_normal""")
 
@@ -161,9 +162,9 @@ def _pg_contains(session, query, offset, limit):
     escaped = _escape(query)
     rows = session.execute(_PG_CONTAINS, {"contains": f"%{escaped}%", "prefix": f"{escaped}%",
                                           "cap": PG_CAP + 1, "offset": offset, "limit": limit}).all()
-    if rows and rows[0][6] > PG_CAP:
+    if rows and rows[0][7] > PG_CAP:
         return None
-    return [tuple(r[:6]) for r in rows]
+    return [tuple(r[:7]) for r in rows]
 
 
 def _has_fts(session):
