@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from . import certificate_pdf, registry, signing
+from . import certificate_pdf, lifecycle, registry, signing
 
 
 def certificate_dir():
@@ -42,7 +42,11 @@ def certificate_pdf_path(certificate):
     fd, tmp = tempfile.mkstemp(prefix=f".{certificate.serial}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            half = len(data) // 2
+            fh.write(data[:half])
+            fh.flush()
+            lifecycle.crash_point("pdf_half_written")
+            fh.write(data[half:])
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)

@@ -158,3 +158,36 @@ def test_doctor_command_reports_problems_and_exits_1(app, session, keys, registr
     session.commit()
     gap = runner.invoke(args=["brandname", "doctor", "--quick"])
     assert gap.exit_code == 1 and "gap: 3..3 missing" in gap.output
+
+
+PDF_SCRIPT = textwrap.dedent("""
+    import sys
+    from brandname import create_app, documents
+    from brandname.extensions import db
+    from brandname.models import Certificate
+    app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "CERTS_DIR": sys.argv[2],
+                      "DATA_DIR": sys.argv[3], "SECRET_KEY": "x"})
+    with app.app_context():
+        cert = db.session.scalars(db.select(Certificate).where(Certificate.serial == sys.argv[4])).one()
+        print(documents.certificate_pdf_path(cert))
+""")
+
+
+def test_kill_while_the_pdf_is_written_leaves_no_half_file(app, session, keys, registry_helper):
+    from brandname import documents, signing
+    cert = registry_helper.issue("HALFPDF").certificates[0]
+    args = [sys.executable, "-c", PDF_SCRIPT, app.config["SQLALCHEMY_DATABASE_URI"],
+            str(app.config["CERTS_DIR"]), str(app.config["DATA_DIR"]), cert.serial]
+    killed = subprocess.run(args, cwd=ROOT, env=_env(BRANDNAME_CRASH_AT="pdf_half_written"),
+                            capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    folder = Path(app.config["DATA_DIR"]) / "certificates"
+    assert not (folder / f"{cert.serial}.pdf").exists()  # only a hidden temporary file may remain
+    assert doctor.check(session, keys, Path(app.config["DATA_DIR"])).ok
+    again = subprocess.run(args, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    path = Path(again.stdout.strip())
+    assert path == folder / f"{cert.serial}.pdf"
+    assert signing.check_pdf(keys, path.read_bytes()).ok
+    with app.test_request_context():
+        assert documents.certificate_pdf_path(cert) == path
