@@ -183,7 +183,9 @@ def demo_cmd(ctx, host, port, count, no_serve):
         click.echo(f"  {role:<10} {email}  mật khẩu/password: {DEMO_PASSWORD}  → {base}/officer/")
     click.echo(f"  applicants sign up at {base}/applicant/")
     if not no_serve:
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        # app.run() refuses to start inside the flask CLI; serve through werkzeug directly.
+        from werkzeug.serving import run_simple
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 # --- Signed certificate documents (issue 3) ---

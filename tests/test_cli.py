@@ -83,3 +83,40 @@ def test_demo_prepares_a_fresh_registry_without_serving(tmp_path, empty_db_url):
     with app.app_context():
         assert len(db.session.scalars(select(Certificate)).all()) == 3
         db.engine.dispose()
+
+
+def test_demo_serves_the_registry(tmp_path):
+    """The README's first command ends in `brandname demo`: it must really serve, not just prepare."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDNAME_", "DATABASE_"))}
+    env.update(BRANDNAME_DATA_DIR=str(tmp_path / "data"), BRANDNAME_CERTS_DIR=str(tmp_path / "certs"))
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "brandname", "demo",
+                             "--port", str(port), "--names", "2"], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, body = time.monotonic() + 90, None
+        while time.monotonic() < deadline and body is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    body = json.loads(response.read())
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                time.sleep(0.5)
+        assert body is not None and body["status"] == "ok"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lookup?q=a", timeout=5) as response:
+            assert response.status == 200
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=30)[0]
+    assert f"http://127.0.0.1:{port}/" in output and "officer@demo.brandname.vn" in output
