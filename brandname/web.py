@@ -11,7 +11,7 @@ from flask import current_app, g, redirect, request, session, url_for
 from flask_babel import get_locale, lazy_gettext as _l, refresh as refresh_babel
 from flask_login import UserMixin, current_user
 
-from . import dates
+from . import dates, lifecycle
 from .extensions import babel, csrf, db, login_manager
 from .models import Account
 
@@ -77,6 +77,15 @@ class LoginUser(UserMixin):
     @property
     def is_active(self):
         return bool(self.account.is_active_account)
+
+
+def actor():
+    """The signed-in account as the actor of a lifecycle act."""
+    return lifecycle.Actor.for_account(current_user)
+
+
+def public_url():
+    return current_app.config.get("PUBLIC_URL", "").rstrip("/")
 
 
 def lang():

@@ -16,7 +16,7 @@ from .. import accounts, dates, forms, lifecycle, notifications, registry, uploa
 from ..errors import DomainError
 from ..extensions import db, limiter
 from ..models import Application, Authorization, Brandname, Certificate, Document
-from ..web import LoginUser, error_message, login_rate_limit, paginate, safe_next
+from ..web import LoginUser, actor, error_message, login_rate_limit, paginate, public_url, safe_next
 
 bp = Blueprint("applicant", __name__, url_prefix="/applicant")
 
@@ -29,14 +29,6 @@ def applicant_required(view):
             abort(403)
         return view(*args, **kwargs)
     return wrapper
-
-
-def actor():
-    return lifecycle.Actor.for_account(current_user)
-
-
-def public_url():
-    return current_app.config.get("PUBLIC_URL", "").rstrip("/")
 
 
 def own_application(application_id):

@@ -20,7 +20,7 @@ from ..models import (
     Account, Application, Brandname, Certificate, Document, Event, Holder, Payment, RequestedName,
     RevocationProposal,
 )
-from ..web import error_message, login_rate_limit, paginate
+from ..web import actor, error_message, login_rate_limit, paginate, public_url
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 PAGE = 25
@@ -44,14 +44,6 @@ def supervisor_required(view):
             abort(403)
         return view(*args, **kwargs)
     return wrapper
-
-
-def actor():
-    return lifecycle.Actor.for_account(current_user)
-
-
-def public_url():
-    return current_app.config.get("PUBLIC_URL", "").rstrip("/")
 
 
 def get_or_404(model, ident):
