@@ -3,7 +3,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
-from . import dates, form01
+from . import dates, form01, lifecycle
 from .errors import Conflict, InvalidInput
 from .models import Account
 
@@ -22,7 +22,16 @@ def check_password(account, password):
         return False
 
 
-def create_account(session, *, email, password, role="applicant", full_name="", holder_id=None, now=None):
+def _audit(session, actor, act_name, account, now, **details):
+    """Account changes are state changes too: one event each, in the same transaction."""
+    lifecycle.record_event(session, actor, act_name, "account", account.id, now=now,
+                           details={"email": account.email, "role": account.role, **details})
+
+
+def create_account(session, *, email, password, role="applicant", full_name="", holder_id=None, now=None,
+                   actor=None):
+    """A new account; `actor` (default: the operator CLI) is recorded in the event log."""
+    now = now or dates.utcnow()
     email = (email or "").strip().lower()
     if not form01._EMAIL.match(email):
         raise InvalidInput("Thư điện tử không đúng định dạng.", "The email address is not valid.")
@@ -34,8 +43,14 @@ def create_account(session, *, email, password, role="applicant", full_name="", 
     if session.scalar(select(func.count()).select_from(Account).where(Account.email == email)):
         raise Conflict("Thư điện tử này đã có tài khoản.", "An account with this email already exists.")
     account = Account(email=email, password_hash=hash_password(password), role=role,
-                      full_name=full_name, holder_id=holder_id, created_at=now or dates.utcnow())
+                      full_name=full_name, holder_id=holder_id, created_at=now)
     session.add(account)
+    session.flush()
+    if actor is None:
+        # a sign-up acts for itself; any other account without a named actor came from the CLI
+        actor = (lifecycle.Actor("applicant", email, account.id, holder_id) if role == "applicant"
+                 else lifecycle.Actor.operator("cli"))
+    _audit(session, actor, "create_account", account, now, holder_id=holder_id)
     session.commit()
     return account
 
@@ -91,6 +106,8 @@ def authenticate(session, email, password, *, now=None, max_failures=5, lock_min
         if account.failed_logins >= max_failures:
             account.locked_until = now + timedelta(minutes=lock_minutes)
             account.failed_logins = 0
+            _audit(session, lifecycle.Actor.system(), "lock_account", account, now,
+                   locked_until=account.locked_until.isoformat(), failures=max_failures)
         session.commit()
         return None
     if not account.is_active_account:
@@ -104,7 +121,7 @@ def is_locked(account, now=None):
     return bool(account and account.locked_until and account.locked_until > (now or dates.utcnow()))
 
 
-def set_active(session, account_id, active, *, actor_account):
+def set_active(session, account_id, active, *, actor_account, now=None):
     """A supervisor enables or disables a staff account (never their own)."""
     from .errors import Forbidden, NotFound
     if actor_account.role != "supervisor":
@@ -115,11 +132,14 @@ def set_active(session, account_id, active, *, actor_account):
     if account.id == actor_account.id:
         raise Forbidden("Không tự khóa tài khoản của mình.", "You cannot disable your own account.")
     account.is_active_account = bool(active)
+    session.flush()
+    _audit(session, lifecycle.Actor.for_account(actor_account),
+           "enable_account" if active else "disable_account", account, now or dates.utcnow())
     session.commit()
     return account
 
 
-def change_password(session, account, *, current, new, repeat):
+def change_password(session, account, *, current, new, repeat, now=None):
     """The signed-in user replaces their own password (the current one is asked again)."""
     if not check_password(account, current or ""):
         raise InvalidInput("Mật khẩu hiện tại không đúng.", "The current password is wrong.")
@@ -132,5 +152,7 @@ def change_password(session, account, *, current, new, repeat):
         raise InvalidInput("Mật khẩu mới phải khác mật khẩu hiện tại.",
                            "The new password must differ from the current one.")
     account.password_hash = hash_password(new)
+    session.flush()
+    _audit(session, lifecycle.Actor.for_account(account), "change_password", account, now or dates.utcnow())
     session.commit()
     return account

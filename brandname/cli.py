@@ -56,7 +56,8 @@ def create_officer(email, password_env, role, full_name):
         password = click.prompt("Mật khẩu / Password", hide_input=True, confirmation_prompt=True)
     try:
         account = accounts.create_account(db.session, email=email, password=password, role=role,
-                                          full_name=full_name)
+                                          full_name=full_name,
+                                          actor=lifecycle.Actor.operator("create-officer"))
     except DomainError as exc:
         _fail(exc)
     click.echo(f"{account.role} {account.email} created (id {account.id})")
@@ -173,7 +174,7 @@ def demo_cmd(ctx, host, port, count, no_serve):
     for email, role, full_name in DEMO_ACCOUNTS:
         if db.session.scalar(select(Account).where(Account.email == email)) is None:
             accounts.create_account(db.session, email=email, password=DEMO_PASSWORD, role=role,
-                                    full_name=full_name)
+                                    full_name=full_name, actor=lifecycle.Actor.operator("demo"))
     if count and db.session.scalar(select(Brandname.id).limit(1)) is None:
         made = list(demo.seed(db.session, count, keys=registry.keys(), rules=registry.rules(), seed_value=2026))
         click.echo(f"seeded {len(made)} demo names: {', '.join(made[:5])}, …")

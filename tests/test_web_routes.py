@@ -605,3 +605,35 @@ def test_everyone_changes_their_own_password(portal, app, session):
     assert portal.anon.get("/applicant/password").status_code == 302
     assert portal.a.get("/officer/password").status_code == 403
     assert portal.officer.get("/applicant/password").status_code == 403
+
+
+def test_account_changes_are_audited(portal, session):
+    """Creating, disabling and enabling staff accounts, password changes and lockouts are events."""
+    from sqlalchemy import select
+
+    from brandname import accounts
+    from brandname.models import Account, Event
+
+    def acts_for(email):
+        return [(e.act, e.actor_label) for e in session.scalars(
+            select(Event).where(Event.subject_type == "account").order_by(Event.seq))
+            if e.details.get("email") == email]
+
+    response = portal.supervisor.post("/officer/accounts", data={
+        "email": "moi@cuc.gov.vn", "password": "a long enough password", "role": "officer",
+        "full_name": "Cán bộ Mới"})
+    assert response.status_code == 302
+    new = session.scalars(select(Account).where(Account.email == "moi@cuc.gov.vn")).one()
+    supervisor = portal.account_supervisor
+    accounts.set_active(session, new.id, False, actor_account=supervisor)
+    accounts.set_active(session, new.id, True, actor_account=supervisor)
+    accounts.change_password(session, new, current="a long enough password",
+                             new="another long password", repeat="another long password")
+    for _ in range(5):
+        assert accounts.authenticate(session, "moi@cuc.gov.vn", "wrong password") is None
+    assert acts_for("moi@cuc.gov.vn") == [
+        ("create_account", supervisor.email), ("disable_account", supervisor.email),
+        ("enable_account", supervisor.email), ("change_password", "moi@cuc.gov.vn"),
+        ("lock_account", "system")]
+    seqs = list(session.scalars(select(Event.seq).order_by(Event.seq)))
+    assert seqs == list(range(1, len(seqs) + 1))

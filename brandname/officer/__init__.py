@@ -405,7 +405,8 @@ def staff_accounts():
                                     password=request.form.get("password"),
                                     role=request.form.get("role") if request.form.get("role") in (
                                         "officer", "supervisor") else "officer",
-                                    full_name=" ".join((request.form.get("full_name") or "").split()))
+                                    full_name=" ".join((request.form.get("full_name") or "").split()),
+                                    actor=actor())
         except DomainError as exc:
             return _render_accounts(status=exc.status, error=exc, form=request.form)
         flash(_("Đã tạo tài khoản cán bộ."), "success")
