@@ -201,6 +201,19 @@ def _require_holder_or_staff(actor, holder_id):
                     "You may not act on this application or name.")
 
 
+def _require_undecided(application):
+    if application.status != "submitted":
+        raise NotAllowed(
+            f"Hồ sơ số {application.id} không chờ quyết định (trạng thái: {application.status}).",
+            f"Application {application.id} is not awaiting a decision (status: {application.status}).")
+
+
+def _require_revocable(bn):
+    if bn.status != "active":
+        raise NotAllowed(f"Chỉ thu hồi được tên đang hoạt động; {bn.name} đang ở trạng thái {bn.status}.",
+                         f"Only an active name can be revoked; {bn.name} is {bn.status}.")
+
+
 def find_brandname(session, name, *, live_only=True):
     """The registry row for a name, case-insensitively; the newest one if released ones exist."""
     stmt = select(Brandname).where(Brandname.name_normal == name_rules.normal_form(name))
@@ -455,10 +468,7 @@ def approve(session, application_id, *, actor, refuse=None, now=None, rules=DEFA
             f"Hồ sơ số {application.id} đã bị từ chối vì tên đã được chấp thuận cho hồ sơ nộp trước.",
             f"Application {application.id} was refused: the name was approved for an earlier application.",
             details={"application_id": application.id})
-    if application.status != "submitted":
-        raise NotAllowed(
-            f"Hồ sơ số {application.id} không chờ quyết định (trạng thái: {application.status}).",
-            f"Application {application.id} is not awaiting a decision (status: {application.status}).")
+    _require_undecided(application)
     refuse = {int(k): (v or "").strip() for k, v in (refuse or {}).items()}
     pending = [rn for rn in application.names if rn.status == "pending"]
     unknown = set(refuse) - {rn.id for rn in pending}
@@ -524,10 +534,7 @@ def reject(session, application_id, *, actor, reasons, now=None):
     if not reasons:
         raise InvalidInput("Phải nêu lý do từ chối.", "A rejection needs its reasons.")
     application = _get(session, Application, application_id, what_vi="hồ sơ", what_en="application")
-    if application.status != "submitted":
-        raise NotAllowed(
-            f"Hồ sơ số {application.id} không chờ quyết định (trạng thái: {application.status}).",
-            f"Application {application.id} is not awaiting a decision (status: {application.status}).")
+    _require_undecided(application)
     application.status, application.reasons = "rejected", reasons
     application.decided_at, application.decided_by_id, application.closed_at = now, actor.id, now
     for rn in application.names:
@@ -747,9 +754,7 @@ def _check_evidence(ground, evidence):
 
 
 def _revoke(session, bn, *, ground, evidence, note, actor, now, rules, proposal_id=None):
-    if bn.status != "active":
-        raise NotAllowed(f"Chỉ thu hồi được tên đang hoạt động; {bn.name} đang ở trạng thái {bn.status}.",
-                         f"Only an active name can be revoked; {bn.name} is {bn.status}.")
+    _require_revocable(bn)
     today = dates.local_date(now)
     bn.status, bn.revoked_at, bn.revocation_ground = "revoked", now, ground
     bn.revocation_note = note or None
@@ -784,9 +789,7 @@ def propose_revocation(session, brandname_id, *, actor, ground, evidence, note="
                            "This ground is not revoked on an officer's proposal.")
     evidence = _check_evidence(ground, evidence)
     bn = _get(session, Brandname, brandname_id, what_vi="tên định danh", what_en="sender name")
-    if bn.status != "active":
-        raise NotAllowed(f"Chỉ thu hồi được tên đang hoạt động; {bn.name} đang ở trạng thái {bn.status}.",
-                         f"Only an active name can be revoked; {bn.name} is {bn.status}.")
+    _require_revocable(bn)
     if session.scalars(select(RevocationProposal).where(
             RevocationProposal.brandname_id == bn.id, RevocationProposal.status == "proposed")).first():
         raise NotAllowed("Đã có đề xuất thu hồi đang chờ xác nhận cho tên này.",

@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import config
+
 from brandname import create_app, lifecycle
 from brandname.accounts import create_account
 from brandname.extensions import db
@@ -19,10 +21,7 @@ NOW = datetime(2026, 3, 2, 3, 0, 0)  # Monday 10:00 in Hanoi
 
 
 def _pg_url(raw):
-    url = make_url(raw)
-    if url.drivername == "postgresql":
-        url = url.set(drivername="postgresql+psycopg")
-    return url
+    return make_url(config.database_url(raw))
 
 
 @pytest.fixture(scope="session")
