@@ -41,7 +41,8 @@ def main():
     parser.add_argument("--database-url")
     args = parser.parse_args()
     _, url = common.database(args.names, args.database_url, label="snapshot")
-    from brandname import carriers, create_app
+    from brandname.carriers import keys as carriers
+    from brandname import create_app
     from brandname.carrier_client import CarrierClient
     from brandname.extensions import db
     work = tempfile.mkdtemp(dir=common.WORK)

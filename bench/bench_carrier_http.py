@@ -150,7 +150,7 @@ def main():
         env["BRANDNAME_RATELIMIT_PREFIX"] = f"bench-{os.getpid()}"
     key = subprocess.run([sys.executable, "-c", (
         "import bench_wsgi, time\n"
-        "from brandname import carriers\nfrom brandname.extensions import db\n"
+        "from brandname.carriers import keys as carriers\nfrom brandname.extensions import db\n"
         "with bench_wsgi.app.app_context():\n"
         "    print(carriers.create_carrier(db.session, f'bench-{time.time_ns()}')[1])")],
         cwd=HERE, env=env, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]

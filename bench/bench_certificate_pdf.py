@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
-from brandname import certificate_pdf, signing  # noqa: E402
+from brandname.certificates import pdf as certificate_pdf, signing  # noqa: E402
 
 TARGET = 0.2
 RECORD = {

@@ -28,9 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select, text  # noqa: E402
 
-from brandname import create_app, search  # noqa: E402
+from brandname import create_app
+from brandname.store import search  # noqa: E402
 from brandname.extensions import db  # noqa: E402
-from brandname.models import Brandname  # noqa: E402
+from brandname.store.models import Brandname  # noqa: E402
 
 
 def percentile(values, p):

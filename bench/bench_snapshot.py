@@ -14,7 +14,7 @@ import tempfile
 import time
 
 import common  # noqa: F401 - sets sys.path
-from brandname import feed
+from brandname.carriers import feed
 
 
 def build_only(url, folder):

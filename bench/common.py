@@ -10,8 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from brandname.models import Brandname  # noqa: E402
-from brandname.signing import KeyStore  # noqa: E402
+from brandname.store.models import Brandname  # noqa: E402
+from brandname.certificates.signing import KeyStore  # noqa: E402
 
 WORK = Path(os.environ.get("BENCH_DIR", "/tmp/brandname-bench"))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from brandname import bulk, demo  # noqa: E402
+from brandname.ops import bulk, demo  # noqa: E402
 
 
 def main():

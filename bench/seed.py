@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import insert, select
 
 from brandname import lifecycle
-from brandname import names as name_rules
+from brandname.rules import names as name_rules
 from brandname.lifecycle import _certificate_record
-from brandname.models import Authorization, Base, Brandname, Certificate, Counter, Event, Holder
+from brandname.store.models import Authorization, Base, Brandname, Certificate, Counter, Event, Holder
 
 PREFIXES = ["VIET", "SAI", "HA", "DA", "MEKO", "SONG", "AN", "PHU", "MINH", "HOA", "TAN", "THAN",
             "KIM", "NAM", "BAC", "DONG", "TAY", "LONG", "HUNG", "PHAT", "GIA", "BAO", "QUAN"]

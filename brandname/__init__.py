@@ -7,8 +7,8 @@ from flask import Flask, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .errors import DomainError
-from .extensions import db, limiter, migrate
+from brandname.errors import DomainError
+from brandname.extensions import db, limiter, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -39,27 +39,27 @@ def create_app(config=None):
         app.config["SQLALCHEMY_BINDS"] = {**(app.config.get("SQLALCHEMY_BINDS") or {}),
                                           "read": app.config["DATABASE_READ_URL"]}
     db.init_app(app)
-    from .registry import close_read_session
+    from brandname.registry import close_read_session
     app.teardown_appcontext(close_read_session)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     limiter.init_app(app)
-    from . import web
+    from brandname.web import site as web
     web.init_app(app)
 
-    from .api import bp as api_bp
-    from .applicant import bp as applicant_bp
-    from .officer import bp as officer_bp
-    from .public import bp as public_bp
-    from .extensions import csrf
+    from brandname.web.api import bp as api_bp
+    from brandname.web.applicant import bp as applicant_bp
+    from brandname.web.officer import bp as officer_bp
+    from brandname.web.public import bp as public_bp
+    from brandname.extensions import csrf
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
-    from .health import bp as health_bp
+    from brandname.web.health import bp as health_bp
     app.register_blueprint(health_bp)
     app.register_blueprint(applicant_bp)
     app.register_blueprint(officer_bp)
     csrf.exempt(api_bp)  # carriers post JSON with bearer keys; no cookies, no CSRF
 
-    from .cli import brandname_cli
+    from brandname.ops.cli import brandname_cli
     app.cli.add_command(brandname_cli)
 
     _register_error_handlers(app)

@@ -39,8 +39,9 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 
-from . import dates, feed
-from . import names as name_rules
+from brandname.rules import dates
+from brandname.carriers import feed
+from brandname.rules import names as name_rules
 
 STATE_FILE = "carrier-state.json"
 STATE_FORMAT = 1

@@ -7,8 +7,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from . import ratelimit  # noqa: F401 - registers the brandname-memory:// rate-limit storage
-from .models import Base, alembic_include_name
+from brandname.web import ratelimit  # noqa: F401 - registers the brandname-memory:// rate-limit storage
+from brandname.store.models import Base, alembic_include_name
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(include_name=alembic_include_name)

@@ -12,8 +12,8 @@ from email.utils import formatdate, make_msgid
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import dates
-from .models import Account, Brandname, Outbox
+from brandname.rules import dates
+from brandname.store.models import Account, Brandname, Outbox
 
 log = logging.getLogger(__name__)
 

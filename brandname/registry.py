@@ -2,10 +2,10 @@
 from flask import current_app, g
 from sqlalchemy.orm import Session
 
-from . import fees
-from .dates import parse_holidays
-from .lifecycle import Rules
-from .signing import KeyStore
+from brandname.rules import fees
+from brandname.rules.dates import parse_holidays
+from brandname.lifecycle import Rules
+from brandname.certificates.signing import KeyStore
 
 
 def rules_from_config(config):
@@ -46,7 +46,7 @@ def read_session():
     """The session for read-only public lookups: bound to the replica (DATABASE_READ_URL, a
     SQLAlchemy bind named "read") when one is configured, else the primary's db.session.
     Closed when the app context ends. Never write through it; a replica refuses writes anyway."""
-    from .extensions import db
+    from brandname.extensions import db
     if not current_app.config.get("DATABASE_READ_URL"):
         return db.session
     if "brandname_read_session" not in g:

@@ -11,10 +11,10 @@ from sqlalchemy.engine import make_url
 import config
 
 from brandname import create_app, lifecycle
-from brandname.accounts import create_account
+from brandname.lifecycle.accounts import create_account
 from brandname.extensions import db
-from brandname.models import Base
-from brandname.signing import KeyStore
+from brandname.store.models import Base
+from brandname.certificates.signing import KeyStore
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 NOW = datetime(2026, 3, 2, 3, 0, 0)  # Monday 10:00 in Hanoi
@@ -214,7 +214,7 @@ def foreign_keys(tmp_path_factory):
 @pytest.fixture
 def carrier_key(session):
     """An active carrier API key (the key text)."""
-    from brandname import carriers
+    from brandname.carriers import keys as carriers
     _, key = carriers.create_carrier(session, "Viettel Test", now=NOW)
     return key
 
@@ -233,7 +233,7 @@ class Portal:
     """Signed-in test clients, one per role: anon, a (applicant A), b (applicant B), officer, supervisor."""
 
     def __init__(self, app, session):
-        from brandname.accounts import register_applicant
+        from brandname.lifecycle.accounts import register_applicant
         self.app, self.session = app, session
         self.account_a = register_applicant(session, email="a@anhduong.vn", password=PASSWORD,
                                             profile=org_applicant())
@@ -279,7 +279,7 @@ class Portal:
 def portal(app, session, monkeypatch):
     # Argon2id with its strong default cost makes each sign-in slow; tests use a cheap instance.
     from argon2 import PasswordHasher
-    from brandname import accounts
+    from brandname.lifecycle import accounts
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     return Portal(app, session)
 

@@ -2,7 +2,7 @@ from joserfc import jws
 from joserfc.jwk import KeySet
 from sqlalchemy import select
 
-from brandname.models import Certificate
+from brandname.store.models import Certificate
 
 
 def test_availability_free_taken_invalid(client, registry_helper):

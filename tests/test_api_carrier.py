@@ -7,8 +7,9 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from brandname import carriers, feed, lifecycle
-from brandname.models import CarrierKey, Event
+from brandname.carriers import keys as carriers, feed
+from brandname import lifecycle
+from brandname.store.models import CarrierKey, Event
 
 from .conftest import NOW, org_applicant, person_applicant
 

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from brandname import backup, doctor, lifecycle
-from brandname.models import Base
+from brandname.ops import backup, doctor
+from brandname import lifecycle
+from brandname.store.models import Base
 
 from .conftest import NOW, org_applicant, person_applicant
 

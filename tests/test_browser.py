@@ -27,8 +27,8 @@ OFFICER, SUPERVISOR = "can.bo@cuc.gov.vn", "lanh.dao@cuc.gov.vn"
 
 
 def has_issue3():
-    return (importlib.util.find_spec("brandname.documents") is not None
-            and importlib.util.find_spec("brandname.public.verify") is not None)
+    return (importlib.util.find_spec("brandname.certificates.documents") is not None
+            and importlib.util.find_spec("brandname.web.public.verify") is not None)
 
 
 @pytest.fixture
@@ -36,9 +36,11 @@ def live_server(tmp_path, certs_dir):
     """The app on 127.0.0.1:<ephemeral port>, a temp SQLite file, CSRF on, demo names seeded."""
     from werkzeug.serving import make_server
 
-    from brandname import accounts, create_app, demo, lifecycle, registry
+    from brandname.lifecycle import accounts
+    from brandname import create_app, lifecycle, registry
+    from brandname.ops import demo
     from brandname.extensions import db
-    from brandname.models import Base
+    from brandname.store.models import Base
 
     app = create_app({
         "SECRET_KEY": "browser-test", "DATA_DIR": str(tmp_path / "data"), "CERTS_DIR": str(certs_dir),

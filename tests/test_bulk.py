@@ -4,8 +4,9 @@ import json
 
 from sqlalchemy import func, select
 
-from brandname import bulk, demo, doctor, lifecycle
-from brandname.models import Brandname, Certificate, Event, Holder
+from brandname.ops import bulk, demo, doctor
+from brandname import lifecycle
+from brandname.store.models import Brandname, Certificate, Event, Holder
 
 from .conftest import org_applicant
 

@@ -9,11 +9,10 @@ from datetime import date, datetime
 import pytest
 from werkzeug.serving import make_server
 
-from brandname import carrier_client, feed, lifecycle
-from brandname.carrier_client import (
-    CarrierClient, RegistryCertificateMismatch, ReplayedData, SyncError, TamperedData,
-)
-from brandname.signing import KeyStore
+from brandname import carrier_client, lifecycle
+from brandname.carriers import feed
+from brandname.carrier_client import CarrierClient, RegistryCertificateMismatch, ReplayedData, SyncError, TamperedData
+from brandname.certificates.signing import KeyStore
 
 from .conftest import NOW, org_applicant, person_applicant
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from brandname import certificate_pdf, documents
-from brandname.models import Certificate
+from brandname.certificates import pdf as certificate_pdf, documents
+from brandname.store.models import Certificate
 
 from .conftest import NOW, person_applicant
 
@@ -195,7 +195,7 @@ def test_longest_holder_details_still_fit_one_page_without_truncation(renewed):
                                    "quận Nam Từ Liêm, Hà Nội; ") * 6
     record["holder"]["address"] = record["holder"]["address"][:500].strip()
     record["authority"] = "Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao, Bộ Công an"
-    from brandname.signing import canonical_json
+    from brandname.certificates.signing import canonical_json
     text_record = canonical_json(record).decode()
     pdf = certificate_pdf.render(text_record, renewed.signature, public_url="https://brandname.test",
                                  signer_title="KT. Cục trưởng\nPhó Cục trưởng", signer_name="Trần Văn Bình")

@@ -4,7 +4,7 @@ from datetime import date
 from sqlalchemy import select
 
 from brandname import lifecycle
-from brandname.models import Account, Brandname, Certificate
+from brandname.store.models import Account, Brandname, Certificate
 
 
 def test_create_officer_from_env(app, session, monkeypatch):

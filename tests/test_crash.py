@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from brandname import doctor, lifecycle
+from brandname.ops import doctor
+from brandname import lifecycle
 from brandname.errors import NotAllowed
-from brandname.models import Application, Brandname, Certificate, Event, Payment
+from brandname.store.models import Application, Brandname, Certificate, Event, Payment
 
 from .conftest import NOW
 from .test_bulk import legacy_row, write_csv
@@ -162,9 +163,10 @@ def test_doctor_command_reports_problems_and_exits_1(app, session, keys, registr
 
 PDF_SCRIPT = textwrap.dedent("""
     import sys
-    from brandname import create_app, documents
+    from brandname import create_app
+    from brandname.certificates import documents
     from brandname.extensions import db
-    from brandname.models import Certificate
+    from brandname.store.models import Certificate
     app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "CERTS_DIR": sys.argv[2],
                       "DATA_DIR": sys.argv[3], "SECRET_KEY": "x"})
     with app.app_context():
@@ -174,7 +176,7 @@ PDF_SCRIPT = textwrap.dedent("""
 
 
 def test_kill_while_the_pdf_is_written_leaves_no_half_file(app, session, keys, registry_helper):
-    from brandname import documents, signing
+    from brandname.certificates import documents, signing
     cert = registry_helper.issue("HALFPDF").certificates[0]
     args = [sys.executable, "-c", PDF_SCRIPT, app.config["SQLALCHEMY_DATABASE_URI"],
             str(app.config["CERTS_DIR"]), str(app.config["DATA_DIR"]), cert.serial]

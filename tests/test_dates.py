@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import pytest
 
-from brandname import dates
+from brandname.rules import dates
 
 
 def test_validity_is_three_years_to_the_day_before_the_anniversary():

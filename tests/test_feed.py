@@ -8,9 +8,10 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import insert, select
 
-from brandname import feed, lifecycle
+from brandname.carriers import feed
+from brandname import lifecycle
 from brandname.extensions import db
-from brandname.models import Brandname, Certificate, Holder
+from brandname.store.models import Brandname, Certificate, Holder
 
 from .conftest import NOW
 

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from brandname import fees
+from brandname.rules import fees
 
 
 def test_default_fees_from_domain():

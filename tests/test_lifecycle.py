@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from brandname import lifecycle
 from brandname.errors import Conflict, Forbidden, InvalidInput, NotAllowed
-from brandname.models import Application, Brandname, Certificate, Event
+from brandname.store.models import Application, Brandname, Certificate, Event
 
 from .conftest import NOW, name_entry, org_applicant, person_applicant
 
@@ -137,7 +137,7 @@ def test_withdraw_only_while_undecided(session, officer, registry_helper):
 
 
 def test_applicants_cannot_decide_and_only_act_on_their_own(session, officer, registry_helper):
-    from brandname.accounts import create_account
+    from brandname.lifecycle.accounts import create_account
     application = registry_helper.submit("OWNED")
     stranger = lifecycle.Actor("applicant", "x@example.vn", 99, holder_id=12345)
     with pytest.raises(Forbidden):
@@ -211,7 +211,7 @@ def test_payment_rules(session, officer, keys, registry_helper):
     with pytest.raises(NotAllowed):
         lifecycle.confirm_payment(session, short.id, actor=officer, keys=keys)
     assert short.status == "recorded" and count(session, Certificate) == 0
-    from brandname.accounts import create_account
+    from brandname.lifecycle.accounts import create_account
     applicant = lifecycle.Actor.for_account(create_account(
         session, email="ketoan@anhduong.vn", password="a long password", holder_id=application.holder_id))
     with pytest.raises(Forbidden):

@@ -5,7 +5,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, select
 
 from brandname import create_app
-from brandname.models import Base, Counter, alembic_include_name
+from brandname.store.models import Base, Counter, alembic_include_name
 
 
 def test_migrations_build_the_models_schema_and_downgrade(tmp_path, empty_db_url):

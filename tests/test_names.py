@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brandname import names
+from brandname.rules import names
 from brandname.errors import InvalidName
 
 

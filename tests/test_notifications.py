@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from brandname import notifications
-from brandname.models import Outbox
+from brandname.store.models import Outbox
 
 from .conftest import person_applicant
 
@@ -60,7 +60,7 @@ def test_receipt_decision_and_certificate_mails_delivered(portal, session, smtp)
     assert body.index("Cục An toàn thông tin đã tiếp nhận") < body.index("was received")  # Vietnamese first
     portal.officer.post(f"/officer/applications/{app_id}/approve")
     portal.a.post(f"/applicant/applications/{app_id}/payment", data={"reference": "FT1"})
-    from brandname.models import Payment
+    from brandname.store.models import Payment
     payment = session.scalars(select(Payment)).one()
     portal.officer.post(f"/officer/payments/{payment.id}/confirm")
     assert deliver(session, port) == (2, 0)

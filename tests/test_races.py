@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from brandname import lifecycle
 from brandname.errors import Conflict, DomainError, NotAllowed
 from brandname.extensions import db
-from brandname.models import Application, Brandname, Certificate, Event, Holder
+from brandname.store.models import Application, Brandname, Certificate, Event, Holder
 
 from .conftest import NOW, TEST_DATABASE_URL, name_entry, org_applicant
 
@@ -179,7 +179,7 @@ def test_renewal_racing_revocation_ends_in_one_order(session, keys, officer, sup
 
 def test_bulk_import_racing_issuance(session, keys, rules, officer, registry_helper, race_engine):
     """A legacy import batch and ordinary issuance take the counters in the same order."""
-    from brandname import bulk, demo
+    from brandname.ops import bulk, demo
     payments = []
     for i in range(12):
         application = registry_helper.submit(f"ISSUE{i:02d}", applicant=holder(500 + i))

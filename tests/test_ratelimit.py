@@ -8,8 +8,9 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from brandname import carriers, create_app
-from brandname.ratelimit import SweptMemoryStorage
+from brandname.carriers import keys as carriers
+from brandname import create_app
+from brandname.web.ratelimit import SweptMemoryStorage
 
 
 def test_swept_memory_storage_counts_and_forgets():
@@ -63,7 +64,7 @@ class CountingStorage:
 
 
 def test_batched_counts_are_exact_for_small_limits_and_cheap_for_large_ones():
-    from brandname.api.carrier import BatchedCounts
+    from brandname.web.api.carrier import BatchedCounts
     small, storage = BatchedCounts(interval=3600), CountingStorage()
     item = parse("3 per minute")
     assert [small.hit(storage, item, "k") for _ in range(5)] == [True, True, True, False, False]

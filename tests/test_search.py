@@ -1,5 +1,7 @@
 """Public search (brandname/search.py): prefix and substring on the normal form, paginated."""
-from brandname import bulk, lifecycle, search
+from brandname.ops import bulk
+from brandname import lifecycle
+from brandname.store import search
 
 from .conftest import person_applicant
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from brandname import create_app, lifecycle
-from brandname.models import Application, Brandname, Event
+from brandname.store.models import Application, Brandname, Event
 
 from .conftest import NOW, TEST_DATABASE_URL, name_entry, org_applicant
 
@@ -83,7 +83,7 @@ def test_operator_endpoint_off_without_token_then_approves(app, client, session,
 def test_gunicorn_config_loads():
     import importlib
     import multiprocessing
-    conf = importlib.import_module("brandname.gunicorn_conf")
+    conf = importlib.import_module("brandname.ops.gunicorn_conf")
     expected = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
     assert conf.workers == expected and conf.worker_class == "gthread" and conf.preload_app is False
     assert conf.bind == os.environ.get("BRANDNAME_BIND", "127.0.0.1:8000")
@@ -133,7 +133,7 @@ def two_instances(app, tmp_path):
             env["REDIS_URL"] = redis_url
         log = open(tmp_path / f"gunicorn{i}.log", "w")
         logs.append(log)
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:brandname.gunicorn_conf", "wsgi:app"],
+        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:brandname.ops.gunicorn_conf", "wsgi:app"],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         servers.append((proc, f"http://127.0.0.1:{port}"))
     try:

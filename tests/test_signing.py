@@ -17,9 +17,9 @@ from pyhanko_certvalidator import ValidationContext
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 
-from brandname import signing
-from brandname.models import Certificate
-from brandname.signing import KeyStore, KeysMissing, SignatureInvalid, canonical_json
+from brandname.certificates import signing
+from brandname.store.models import Certificate
+from brandname.certificates.signing import KeyStore, KeysMissing, SignatureInvalid, canonical_json
 from joserfc import jws
 from joserfc.jwk import KeySet
 

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from brandname import lifecycle, uploads
+from brandname import lifecycle
+from brandname.web import uploads
 from brandname.errors import InvalidInput
-from brandname.models import Document
+from brandname.store.models import Document
 
 from .conftest import PDF_BYTES, PNG_BYTES
 
@@ -121,7 +122,7 @@ def test_no_upload_after_decision(portal, session):
 
 
 def test_attach_document_is_one_event(portal, session):
-    from brandname.models import Event
+    from brandname.store.models import Event
     app_id = portal.application_id(portal.apply(portal.a, "EVENTDOC", files=[("other", "a.png", PNG_BYTES)]))
     events = session.scalars(select(Event).where(Event.application_id == app_id).order_by(Event.seq)).all()
     assert [e.act for e in events] == ["submit", "attach_document"]

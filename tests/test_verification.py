@@ -8,7 +8,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from brandname import certificate_pdf, documents, lifecycle, registry, signing, verification
+from brandname.certificates import pdf as certificate_pdf, documents, signing, verification
+from brandname import lifecycle, registry
 
 from .conftest import NOW, Registry, person_applicant
 

@@ -6,9 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from brandname import lifecycle
-from brandname.models import (
-    Application, Authorization, Certificate, Document, Event, Outbox, Payment, RevocationProposal,
-)
+from brandname.store.models import Application, Authorization, Certificate, Document, Event, Outbox, Payment, RevocationProposal
 
 from .conftest import PASSWORD, PDF_BYTES, PNG_BYTES, Portal, org_applicant, person_applicant
 
@@ -288,10 +286,10 @@ def test_certificate_download(portal, session):
     bn = lifecycle.find_brandname(session, "PDFNAME")
     response = portal.a.get(f"/applicant/names/{bn.id}/certificate.pdf")
     try:
-        from brandname.documents import certificate_pdf_path  # noqa: F401  (issue 3)
+        from brandname.certificates.documents import certificate_pdf_path  # noqa: F401  (issue 3)
     except ImportError:
         assert response.status_code == 503 and "chưa sẵn sàng" in text(response)
-        pytest.skip("brandname.documents (issue 3) is not on this branch: the PDF itself is not tested")
+        pytest.skip("brandname.certificates.documents (issue 3) is not on this branch: the PDF itself is not tested")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert "attachment" in response.headers["Content-Disposition"]
     assert bn.current_certificate.serial in response.headers["Content-Disposition"]
@@ -611,8 +609,8 @@ def test_account_changes_are_audited(portal, session):
     """Creating, disabling and enabling staff accounts, password changes and lockouts are events."""
     from sqlalchemy import select
 
-    from brandname import accounts
-    from brandname.models import Account, Event
+    from brandname.lifecycle import accounts
+    from brandname.store.models import Account, Event
 
     def acts_for(email):
         return [(e.act, e.actor_label) for e in session.scalars(

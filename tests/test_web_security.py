@@ -4,7 +4,8 @@ import re
 import shutil
 from pathlib import Path
 
-from brandname import create_app, web
+from brandname import create_app
+from brandname.web import site as web
 
 from .conftest import PASSWORD
 
