@@ -1,4 +1,5 @@
 """Settings from environment variables; README lists each one."""
+
 import json
 import os
 from pathlib import Path
@@ -21,7 +22,9 @@ def _bool(name, default=False):
 class Config:
     DATA_DIR = Path(os.environ.get("BRANDNAME_DATA_DIR", BASE_DIR / "instance")).resolve()
     CERTS_DIR = Path(os.environ.get("BRANDNAME_CERTS_DIR", BASE_DIR / "certs")).resolve()
-    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or f"sqlite:///{DATA_DIR / 'brandname.sqlite3'}"
+    SQLALCHEMY_DATABASE_URI = (
+        database_url(os.environ.get("DATABASE_URL")) or f"sqlite:///{DATA_DIR / 'brandname.sqlite3'}"
+    )
     # Optional read replica (PostgreSQL streaming replica) for read-only public lookups.
     DATABASE_READ_URL = database_url(os.environ.get("DATABASE_READ_URL")) or None
     REDIS_URL = os.environ.get("REDIS_URL") or None
@@ -31,7 +34,8 @@ class Config:
     HOLIDAYS = os.environ.get("BRANDNAME_HOLIDAYS", "")
     KEY_PASSPHRASE = os.environ.get("BRANDNAME_KEY_PASSPHRASE") or None
     AUTHORITY_NAME = os.environ.get(
-        "BRANDNAME_AUTHORITY", "Cục An toàn thông tin, Bộ Thông tin và Truyền thông")
+        "BRANDNAME_AUTHORITY", "Cục An toàn thông tin, Bộ Thông tin và Truyền thông"
+    )
     SIGNER_TITLE = os.environ.get("BRANDNAME_SIGNER_TITLE", "Cục trưởng")
     SIGNER_NAME = os.environ.get("BRANDNAME_SIGNER_NAME", "")
     PAYMENT_DAYS = int(os.environ.get("BRANDNAME_PAYMENT_DAYS", "30"))
@@ -53,11 +57,12 @@ class Config:
     CARRIER_KEY_CACHE_SECONDS = float(os.environ.get("BRANDNAME_CARRIER_KEY_CACHE_SECONDS", "5"))
     CARRIER_NAME_CACHE_SIZE = int(os.environ.get("BRANDNAME_CARRIER_NAME_CACHE_SIZE", "200000"))
     CARRIER_NAME_CACHE_PRELOAD = _bool("BRANDNAME_CARRIER_NAME_CACHE_PRELOAD", True)
-    CARRIER_NAME_CACHE_POLL_SECONDS = float(os.environ.get("BRANDNAME_CARRIER_NAME_CACHE_POLL_SECONDS", "0.2"))
+    CARRIER_NAME_CACHE_POLL_SECONDS = float(
+        os.environ.get("BRANDNAME_CARRIER_NAME_CACHE_POLL_SECONDS", "0.2")
+    )
     CARRIER_CACHE_SECONDS = int(os.environ.get("BRANDNAME_CARRIER_CACHE_SECONDS", "30"))
     SNAPSHOT_MAX_AGE = int(os.environ.get("BRANDNAME_SNAPSHOT_MAX_AGE", "600"))
     CHANGES_MAX_LIMIT = int(os.environ.get("BRANDNAME_CHANGES_MAX_LIMIT", "5000"))
-
 
     # --- Web portals (issue 4): outgoing mail; without MAIL_SERVER mails are written to the log ---
     MAIL_SERVER = os.environ.get("BRANDNAME_MAIL_SERVER", "")

@@ -8,6 +8,7 @@ then times check(name) and dict.get(name) over the same shuffled list of registe
 (best of 3 passes each; the first pass of check(), which computes each answer before it is
 memoized, is reported separately).
 """
+
 import argparse
 import json
 import random
@@ -20,8 +21,9 @@ import common
 
 def flask_transport(test_client, base):
     def transport(method, url, headers, body=None):
-        r = test_client.open(url[len(base):], method=method, headers=headers, data=body)
+        r = test_client.open(url[len(base) :], method=method, headers=headers, data=body)
         return r.status_code, dict(r.headers), r.data
+
     return transport
 
 
@@ -41,18 +43,27 @@ def main():
     parser.add_argument("--database-url")
     args = parser.parse_args()
     _, url = common.database(args.names, args.database_url, label="snapshot")
-    from brandname.carriers import keys as carriers
     from brandname import create_app
     from brandname.carrier_client import CarrierClient
+    from brandname.carriers import keys as carriers
     from brandname.extensions import db
+
     work = tempfile.mkdtemp(dir=common.WORK)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": work, "CERTS_DIR": str(common.WORK / "certs"),
-                      "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "DATA_DIR": work,
+            "CERTS_DIR": str(common.WORK / "certs"),
+            "SECRET_KEY": "bench",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     with app.app_context():
         _, key = carriers.create_carrier(db.session, f"bench-{time.time_ns()}")
     base = "http://bench.local"
-    client = CarrierClient(base, key=key, directory=f"{work}/carrier",
-                           transport=flask_transport(app.test_client(), base))
+    client = CarrierClient(
+        base, key=key, directory=f"{work}/carrier", transport=flask_transport(app.test_client(), base)
+    )
     t = time.perf_counter()
     summary = client.sync()
     sync_seconds = time.perf_counter() - t
@@ -68,11 +79,13 @@ def main():
     def check_loop(items):
         for n in items:
             check(n)
+
     holders = [(n, client.index[n.upper()][3] or "0399999999") for n in names[:200_000]]
 
     def holder_loop(items):
         for n, h in items:
             check(n, h)
+
     t = time.perf_counter()
     check_loop(names)  # first check of each name: computed from the index, then memoized
     cold_rate = len(names) / (time.perf_counter() - t)
@@ -83,14 +96,24 @@ def main():
     t = time.perf_counter()
     CarrierClient(directory=f"{work}/carrier")
     load_seconds = time.perf_counter() - t
-    print(json.dumps({
-        "bench": "carrier_client", "names": summary["names"], "sync_seconds": round(sync_seconds, 1),
-        "load_seconds": round(load_seconds, 1),
-        "dict_lookups_per_s": round(dict_rate), "checks_per_s": round(check_rate),
-        "ratio": round(check_rate / dict_rate, 2), "target_ratio": 0.5,
-        "first_checks_per_s": round(cold_rate), "first_check_ratio": round(cold_rate / dict_rate, 2),
-        "checks_with_holder_per_s": round(holder_rate),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+    print(
+        json.dumps(
+            {
+                "bench": "carrier_client",
+                "names": summary["names"],
+                "sync_seconds": round(sync_seconds, 1),
+                "load_seconds": round(load_seconds, 1),
+                "dict_lookups_per_s": round(dict_rate),
+                "checks_per_s": round(check_rate),
+                "ratio": round(check_rate / dict_rate, 2),
+                "target_ratio": 0.5,
+                "first_checks_per_s": round(cold_rate),
+                "first_check_ratio": round(cold_rate / dict_rate, 2),
+                "checks_with_holder_per_s": round(holder_rate),
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

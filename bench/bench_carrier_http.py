@@ -8,6 +8,7 @@ Python generator (threads with keep-alive http.client connections). Rounds alter
 bare / name so drift on a shared machine hits both alike; the median of the per-round ratios
 is reported next to the ratio of mean throughputs.
 """
+
 import argparse
 import http.client
 import json
@@ -89,16 +90,37 @@ def worker_rss_mb(master_pid):
 
 
 def run_wrk(port, seconds, env, connections):
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", env["BENCH_LUA"],
-                          f"http://127.0.0.1:{port}"], env=env, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            env["BENCH_LUA"],
+            f"http://127.0.0.1:{port}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
     def pct(p):
         m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)\b", out)
         value, unit = float(m.group(1)), m.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "requests": int(re.search(r"(\d+) requests in", out).group(1)), "p50_ms": pct(50), "p99_ms": pct(99), "non_2xx": int(non2xx.group(1)) if non2xx else 0}
+    return {
+        "rps": rps,
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "p50_ms": pct(50),
+        "p99_ms": pct(99),
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+    }
 
 
 def run_python(port, seconds, env, connections):
@@ -121,11 +143,18 @@ def run_python(port, seconds, env, connections):
             if r.status >= 400 and r.status != 404:
                 errors[0] += 1
         latencies.extend(mine)
+
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
     [t.start() for t in threads]
     [t.join() for t in threads]
     q = statistics.quantiles(latencies, n=100)
-    return {"rps": len(latencies) / seconds, "requests": len(latencies), "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000, "non_2xx": errors[0]}
+    return {
+        "rps": len(latencies) / seconds,
+        "requests": len(latencies),
+        "p50_ms": q[49] * 1000,
+        "p99_ms": q[98] * 1000,
+        "non_2xx": errors[0],
+    }
 
 
 def main():
@@ -136,26 +165,51 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--database-url", help="e.g. postgresql+psycopg://postgres@127.0.0.1/bench (SQLite file otherwise)")
+    parser.add_argument(
+        "--database-url", help="e.g. postgresql+psycopg://postgres@127.0.0.1/bench (SQLite file otherwise)"
+    )
     parser.add_argument("--redis", action="store_true", help="rate-limit storage in Redis (REDIS_URL)")
     parser.add_argument("--python-load", action="store_true", help="use the Python generator, not wrk")
     args = parser.parse_args()
     _, url = common.database(args.names, args.database_url, label="http")
     work = Path(tempfile.mkdtemp(dir=common.WORK))
-    env = {**os.environ, "BRANDNAME_PRODUCTION": "1", "DATABASE_URL": url, "BRANDNAME_DATA_DIR": str(work),
-           "BRANDNAME_CERTS_DIR": str(common.WORK / "certs"), "SECRET_KEY": "bench-secret",
-           "BRANDNAME_CARRIER_RATE_LIMIT": "1000000 per second", "PYTHONPATH": str(common.ROOT)}
+    env = {
+        **os.environ,
+        "BRANDNAME_PRODUCTION": "1",
+        "DATABASE_URL": url,
+        "BRANDNAME_DATA_DIR": str(work),
+        "BRANDNAME_CERTS_DIR": str(common.WORK / "certs"),
+        "SECRET_KEY": "bench-secret",
+        "BRANDNAME_CARRIER_RATE_LIMIT": "1000000 per second",
+        "PYTHONPATH": str(common.ROOT),
+    }
     if args.redis:
         env["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
         env["BRANDNAME_RATELIMIT_PREFIX"] = f"bench-{os.getpid()}"
-    key = subprocess.run([sys.executable, "-c", (
-        "import bench_wsgi, time\n"
-        "from brandname.carriers import keys as carriers\nfrom brandname.extensions import db\n"
-        "with bench_wsgi.app.app_context():\n"
-        "    print(carriers.create_carrier(db.session, f'bench-{time.time_ns()}')[1])")],
-        cwd=HERE, env=env, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    key = (
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                (
+                    "import bench_wsgi, time\n"
+                    "from brandname.carriers import keys as carriers\nfrom brandname.extensions import db\n"
+                    "with bench_wsgi.app.app_context():\n"
+                    "    print(carriers.create_carrier(db.session, f'bench-{time.time_ns()}')[1])"
+                ),
+            ],
+            cwd=HERE,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
+
     with create_engine(url).connect() as conn:
         names = [r[0] for r in conn.execute(text("SELECT name FROM brandnames WHERE status != 'released'"))]
     names_file = work / "names.txt"
@@ -164,9 +218,25 @@ def main():
     lua.write_text(LUA)
     port = free_port()
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(HERE), os.environ.get("BENCH_APP", "bench_wsgi:app")],
-        env=env, start_new_session=True)
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "-w",
+            str(args.workers),
+            "-k",
+            "gthread",
+            "--threads",
+            str(args.threads),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(HERE),
+            os.environ.get("BENCH_APP", "bench_wsgi:app"),
+        ],
+        env=env,
+        start_new_session=True,
+    )
     use_wrk = shutil.which("wrk") and not args.python_load
     load = run_wrk if use_wrk else run_python
     results = {"bare": [], "name": []}
@@ -180,7 +250,8 @@ def main():
                 cpu = server_cpu_seconds(server.pid)
                 run = load(port, args.seconds, {**base, "BENCH_PATH": path}, args.connections)
                 run["server_cpu_us_per_request"] = round(
-                    (server_cpu_seconds(server.pid) - cpu) / max(1, run["requests"]) * 1e6, 1)
+                    (server_cpu_seconds(server.pid) - cpu) / max(1, run["requests"]) * 1e6, 1
+                )
                 results[label].append(run)
         rss = worker_rss_mb(server.pid)
     finally:
@@ -188,11 +259,16 @@ def main():
         server.wait(15)
 
     def summary(runs):
-        return {"rps": round(statistics.mean(r["rps"] for r in runs)),
-                "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 2),
-                "p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 2),
-                "errors": sum(r["non_2xx"] for r in runs),
-                "server_cpu_us_per_request": round(statistics.median(r["server_cpu_us_per_request"] for r in runs), 1)}
+        return {
+            "rps": round(statistics.mean(r["rps"] for r in runs)),
+            "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 2),
+            "p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 2),
+            "errors": sum(r["non_2xx"] for r in runs),
+            "server_cpu_us_per_request": round(
+                statistics.median(r["server_cpu_us_per_request"] for r in runs), 1
+            ),
+        }
+
     bare, name = summary(results["bare"]), summary(results["name"])
     # each round measures bare then name back to back; the median of the per-round ratios is
     # robust to other load on a shared machine
@@ -200,14 +276,27 @@ def main():
     # CPU the server spends per request does not depend on what else runs on the machine:
     # its inverse ratio is the throughput ratio of a CPU-bound server
     cpu_ratio = bare["server_cpu_us_per_request"] / max(0.1, name["server_cpu_us_per_request"])
-    print(json.dumps({"median_round_ratio": round(statistics.median(ratios), 2),
-                      "server_cpu_ratio": round(cpu_ratio, 2),
-                      "round_ratios": [round(r, 2) for r in ratios],"bench": "carrier_http", "names": args.names, "load": "wrk" if use_wrk else "python",
-                      "server": f"gunicorn gthread {args.workers} workers x {args.threads} threads, production config, "
-                                f"{make_url(url).get_backend_name()}",
-                      "rate_limit_storage": "redis" if args.redis else "memory",
-                      "bare": bare, "brandname": name, "ratio": round(name["rps"] / bare["rps"], 2),
-                      "target_ratio": 0.8, "worker_rss_mb": rss, "rounds": results}))
+    print(
+        json.dumps(
+            {
+                "median_round_ratio": round(statistics.median(ratios), 2),
+                "server_cpu_ratio": round(cpu_ratio, 2),
+                "round_ratios": [round(r, 2) for r in ratios],
+                "bench": "carrier_http",
+                "names": args.names,
+                "load": "wrk" if use_wrk else "python",
+                "server": f"gunicorn gthread {args.workers} workers x {args.threads} threads, production config, "
+                f"{make_url(url).get_backend_name()}",
+                "rate_limit_storage": "redis" if args.redis else "memory",
+                "bare": bare,
+                "brandname": name,
+                "ratio": round(name["rps"] / bare["rps"], 2),
+                "target_ratio": 0.8,
+                "worker_rss_mb": rss,
+                "rounds": results,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

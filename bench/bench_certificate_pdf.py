@@ -4,6 +4,7 @@ Run from the repository root: `.venv/bin/python bench/bench_certificate_pdf.py [
 The floor, measured in the same run, is reportlab writing a blank one-page PDF; the ratio says
 how many floors one certificate costs, which travels between machines better than seconds do.
 """
+
 import argparse
 import statistics
 import sys
@@ -17,16 +18,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
-from brandname.certificates import pdf as certificate_pdf, signing  # noqa: E402
+from brandname.certificates import pdf as certificate_pdf  # noqa: E402
+from brandname.certificates import signing
 
 TARGET = 0.2
 RECORD = {
-    "type": "brandname-certificate", "version": 1, "serial": "BN-2026-0000123", "kind": "renewal",
-    "name": "ANHDUONG", "name_normal": "anhduong", "forms_of_use": ["sms", "voice"],
-    "holder": {"kind": "organization", "name": "Công ty Cổ phần Thương mại và Dịch vụ Ánh Dương",
-               "id_number": "0101234567",
-               "address": "Số 1 Trần Hưng Đạo, phường Phan Chu Trinh, quận Hoàn Kiếm, Hà Nội"},
-    "issued_at": "2026-03-02T03:00:00Z", "valid_from": "2026-03-02", "valid_until": "2029-03-01",
+    "type": "brandname-certificate",
+    "version": 1,
+    "serial": "BN-2026-0000123",
+    "kind": "renewal",
+    "name": "ANHDUONG",
+    "name_normal": "anhduong",
+    "forms_of_use": ["sms", "voice"],
+    "holder": {
+        "kind": "organization",
+        "name": "Công ty Cổ phần Thương mại và Dịch vụ Ánh Dương",
+        "id_number": "0101234567",
+        "address": "Số 1 Trần Hưng Đạo, phường Phan Chu Trinh, quận Hoàn Kiếm, Hà Nội",
+    },
+    "issued_at": "2026-03-02T03:00:00Z",
+    "valid_from": "2026-03-02",
+    "valid_until": "2029-03-01",
     "previous_serial": "BN-2026-0000042",
     "authority": "Cục An toàn thông tin, Bộ Thông tin và Truyền thông",
 }
@@ -59,8 +71,13 @@ def main():
         record_text = record_bytes.decode()
 
         def certificate():
-            unsigned = certificate_pdf.render(record_text, jws, public_url="https://brandname.gov.vn",
-                                              signer_title="Cục trưởng", signer_name="Nguyễn Văn Minh")
+            unsigned = certificate_pdf.render(
+                record_text,
+                jws,
+                public_url="https://brandname.gov.vn",
+                signer_title="Cục trưởng",
+                signer_name="Nguyễn Văn Minh",
+            )
             return signing.sign_pdf(keys, unsigned)
 
         signed = certificate()  # warm-up: fonts registered, signer built, modules imported
@@ -70,10 +87,14 @@ def main():
         samples = timed(certificate, args.runs)
     median = statistics.median(samples)
     p95 = sorted(samples)[int(0.95 * (len(samples) - 1))]
-    print(f"certificate render+sign: median {median * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms "
-          f"over {args.runs} runs ({len(signed)} bytes)")
-    print(f"floor (blank one-page reportlab PDF): median {floor * 1000:.2f} ms; "
-          f"ratio {median / floor:.0f}x the floor")
+    print(
+        f"certificate render+sign: median {median * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms "
+        f"over {args.runs} runs ({len(signed)} bytes)"
+    )
+    print(
+        f"floor (blank one-page reportlab PDF): median {floor * 1000:.2f} ms; "
+        f"ratio {median / floor:.0f}x the floor"
+    )
     verdict = "OK" if median <= TARGET else "OVER TARGET"
     print(f"target <= {TARGET * 1000:.0f} ms: {verdict}")
     return 0 if median <= TARGET else 1

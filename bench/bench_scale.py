@@ -14,6 +14,7 @@ substrings of 3–5 characters) plus texts that match nothing (the worst case fo
 Bounded: --queries per kind (default 400) with a --max-seconds cap per kind.
 Writes bench/results/scale-<backend>-<time>.json and prints a Markdown table.
 """
+
 import argparse
 import json
 import random
@@ -29,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select, text  # noqa: E402
 
 from brandname import create_app
-from brandname.store import search  # noqa: E402
 from brandname.extensions import db  # noqa: E402
+from brandname.store import search  # noqa: E402
 from brandname.store.models import Brandname  # noqa: E402
 
 
@@ -49,20 +50,33 @@ def measure(label, fn, inputs, max_seconds):
         times.append((time.perf_counter() - t0) * 1000)
         if time.monotonic() - started > max_seconds:
             break
-    return {"what": label, "n": len(times), "p50_ms": round(statistics.median(times), 3),
-            "p95_ms": round(percentile(times, 95), 3), "p99_ms": round(percentile(times, 99), 3),
-            "max_ms": round(max(times), 3)}
+    return {
+        "what": label,
+        "n": len(times),
+        "p50_ms": round(statistics.median(times), 3),
+        "p95_ms": round(percentile(times, 95), 3),
+        "p99_ms": round(percentile(times, 99), 3),
+        "max_ms": round(max(times), 3),
+    }
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--max-seconds", type=float, default=60)
     parser.add_argument("--seed", type=int, default=6)
     args = parser.parse_args()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": "bench",
-                      "DATA_DIR": "/tmp/brandname-bench", "CERTS_DIR": "/tmp/brandname-bench/certs"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": args.database_url,
+            "SECRET_KEY": "bench",
+            "DATA_DIR": "/tmp/brandname-bench",
+            "CERTS_DIR": "/tmp/brandname-bench/certs",
+        }
+    )
     rng = random.Random(args.seed)
     with app.app_context():
         session = db.session
@@ -75,16 +89,16 @@ def main():
         names = [n for n in session.scalars(select(Brandname.name).where(Brandname.id.in_(sample_ids)))]
         rng.shuffle(names)
         n = args.queries
-        prefixes = [name[:rng.randint(1, 4)] for name in names[:n]]
+        prefixes = [name[: rng.randint(1, 4)] for name in names[:n]]
         substrings = []
-        for name in names[n:2 * n]:
+        for name in names[n : 2 * n]:
             length = rng.randint(3, min(5, len(name)))
             start = rng.randint(0, len(name) - length)
-            substrings.append(name[start:start + length])
+            substrings.append(name[start : start + length])
         # a tenth of substring queries match nothing at all: the slowest case for a scan
         for i in range(0, len(substrings), 10):
             substrings[i] = "".join(rng.choice("QXZJ") for _ in range(4))
-        lookups = names[2 * n:3 * n] or names[:n]
+        lookups = names[2 * n : 3 * n] or names[:n]
         lookups = [x if i % 10 else f"NOPE{i:06d}" for i, x in enumerate(lookups)]
         pk_ids = [rng.randint(1, max_id) for _ in range(n)]
 
@@ -95,24 +109,51 @@ def main():
                 search.search_names(session, q, mode="substring")
             for q in lookups[:20]:
                 search.lookup_name(session, q)
+
         warm()
         results = [
-            measure("floor: SELECT 1", lambda _: session.execute(text("SELECT 1")).scalar(), range(n),
-                    args.max_seconds),
-            measure("floor: primary-key lookup", lambda i: session.execute(
-                select(Brandname.name, Brandname.status).where(Brandname.id == i)).first(), pk_ids,
-                args.max_seconds),
-            measure("public search, prefix (1-4 chars), page 1 of 20",
-                    lambda q: search.search_names(session, q, mode="prefix"), prefixes, args.max_seconds),
-            measure("public search, substring (3-5 chars), page 1 of 20",
-                    lambda q: search.search_names(session, q, mode="substring"), substrings, args.max_seconds),
-            measure("carrier lookup by name (exact)", lambda q: search.lookup_name(session, q), lookups,
-                    args.max_seconds),
+            measure(
+                "floor: SELECT 1",
+                lambda _: session.execute(text("SELECT 1")).scalar(),
+                range(n),
+                args.max_seconds,
+            ),
+            measure(
+                "floor: primary-key lookup",
+                lambda i: session.execute(
+                    select(Brandname.name, Brandname.status).where(Brandname.id == i)
+                ).first(),
+                pk_ids,
+                args.max_seconds,
+            ),
+            measure(
+                "public search, prefix (1-4 chars), page 1 of 20",
+                lambda q: search.search_names(session, q, mode="prefix"),
+                prefixes,
+                args.max_seconds,
+            ),
+            measure(
+                "public search, substring (3-5 chars), page 1 of 20",
+                lambda q: search.search_names(session, q, mode="substring"),
+                substrings,
+                args.max_seconds,
+            ),
+            measure(
+                "carrier lookup by name (exact)",
+                lambda q: search.lookup_name(session, q),
+                lookups,
+                args.max_seconds,
+            ),
         ]
         session.rollback()
-    out = {"backend": backend, "names": total, "at": datetime.utcnow().isoformat(timespec="seconds") + "Z",
-           "queries_per_kind": n, "results": results,
-           "targets": {"public search p95_ms": 50, "carrier lookup p99_ms": 10}}
+    out = {
+        "backend": backend,
+        "names": total,
+        "at": datetime.utcnow().isoformat(timespec="seconds") + "Z",
+        "queries_per_kind": n,
+        "results": results,
+        "targets": {"public search p95_ms": 50, "carrier lookup p99_ms": 10},
+    }
     folder = ROOT / "bench" / "results"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"scale-{backend}-{datetime.utcnow():%Y%m%dT%H%M%S}.json"
@@ -124,8 +165,10 @@ def main():
         print(f"| {r['what']} | {r['n']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['max_ms']} |")
     search_p95 = max(r["p95_ms"] for r in results if r["what"].startswith("public search"))
     lookup_p99 = [r["p99_ms"] for r in results if r["what"].startswith("carrier")][0]
-    print(f"\npublic search p95 {search_p95} ms (target ≤ 50): {'OK' if search_p95 <= 50 else 'MISSED'}; "
-          f"carrier lookup p99 {lookup_p99} ms (target ≤ 10): {'OK' if lookup_p99 <= 10 else 'MISSED'}")
+    print(
+        f"\npublic search p95 {search_p95} ms (target ≤ 50): {'OK' if search_p95 <= 50 else 'MISSED'}; "
+        f"carrier lookup p99 {lookup_p99} ms (target ≤ 10): {'OK' if lookup_p99 <= 10 else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

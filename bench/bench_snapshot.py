@@ -5,6 +5,7 @@
 Seeds once into $BENCH_DIR (default /tmp/brandname-bench), then runs each build in a fresh
 process so its peak RSS (ru_maxrss) is the build's alone.
 """
+
 import argparse
 import json
 import resource
@@ -14,19 +15,30 @@ import tempfile
 import time
 
 import common  # noqa: F401 - sets sys.path
+
 from brandname.carriers import feed
 
 
 def build_only(url, folder):
     from sqlalchemy import create_engine
+
     engine = create_engine(url)
     store = common.keys()
     t = time.perf_counter()
     path, _, payload = feed.build_snapshot(engine, store, folder)
     seconds = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": round(seconds, 2), "peak_rss_mb": round(rss), "count": payload["count"],
-                      "size_mb": round(payload["size"] / 1e6, 1), "seq": payload["seq"]}))
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 2),
+                "peak_rss_mb": round(rss),
+                "count": payload["count"],
+                "size_mb": round(payload["size"] / 1e6, 1),
+                "seq": payload["seq"],
+            }
+        )
+    )
 
 
 def main():
@@ -42,14 +54,29 @@ def main():
     results = []
     for run in range(args.runs):
         with tempfile.TemporaryDirectory(dir=common.WORK) as folder:
-            out = subprocess.run([sys.executable, __file__, "--build-only", url, folder],
-                                 check=True, capture_output=True, text=True).stdout
+            out = subprocess.run(
+                [sys.executable, __file__, "--build-only", url, folder],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
         results.append(json.loads(out.strip().splitlines()[-1]))
         print(f"run {run + 1}: {results[-1]}", flush=True)
     best = min(results, key=lambda r: r["seconds"])
-    print(json.dumps({"bench": "snapshot", "names_in_db": args.names, "backend": url.split(":")[0],
-                      "best_seconds": best["seconds"], "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
-                      "lines": best["count"], "file_mb": best["size_mb"], "target_seconds": 10}))
+    print(
+        json.dumps(
+            {
+                "bench": "snapshot",
+                "names_in_db": args.names,
+                "backend": url.split(":")[0],
+                "best_seconds": best["seconds"],
+                "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
+                "lines": best["count"],
+                "file_mb": best["size_mb"],
+                "target_seconds": 10,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

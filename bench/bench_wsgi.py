@@ -1,4 +1,5 @@
 """The production app plus one bare endpoint, for bench/bench_carrier_http.py only."""
+
 import sys
 from pathlib import Path
 

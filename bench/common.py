@@ -1,4 +1,5 @@
 """Shared bench plumbing: a data folder, registry keys, a seeded database that is reused."""
+
 import os
 import sys
 import time
@@ -10,8 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from brandname.store.models import Brandname  # noqa: E402
 from brandname.certificates.signing import KeyStore  # noqa: E402
+from brandname.store.models import Brandname  # noqa: E402
 
 WORK = Path(os.environ.get("BENCH_DIR", "/tmp/brandname-bench"))
 
@@ -25,6 +26,7 @@ def keys():
 def database(count, url=None, label="names"):
     """(engine, url) of a database holding `count` bench names; seeded once, then reused."""
     from seed import seed  # bench/seed.py
+
     WORK.mkdir(parents=True, exist_ok=True)
     url = url or f"sqlite:///{WORK / f'{label}-{count}.sqlite3'}"
     engine = create_engine(url)

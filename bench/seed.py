@@ -2,6 +2,7 @@
 and one event per name, inserted in bulk through SQLAlchemy Core (not through the lifecycle acts,
 which would take hours at a million names). Certificate records are real canonical JSON signed
 with KeyStore.sign_json, as the lifecycle does."""
+
 import random
 import time
 from datetime import date, datetime, timedelta
@@ -9,12 +10,35 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import insert, select
 
 from brandname import lifecycle
-from brandname.rules import names as name_rules
 from brandname.lifecycle import _certificate_record
+from brandname.rules import names as name_rules
 from brandname.store.models import Authorization, Base, Brandname, Certificate, Counter, Event, Holder
 
-PREFIXES = ["VIET", "SAI", "HA", "DA", "MEKO", "SONG", "AN", "PHU", "MINH", "HOA", "TAN", "THAN",
-            "KIM", "NAM", "BAC", "DONG", "TAY", "LONG", "HUNG", "PHAT", "GIA", "BAO", "QUAN"]
+PREFIXES = [
+    "VIET",
+    "SAI",
+    "HA",
+    "DA",
+    "MEKO",
+    "SONG",
+    "AN",
+    "PHU",
+    "MINH",
+    "HOA",
+    "TAN",
+    "THAN",
+    "KIM",
+    "NAM",
+    "BAC",
+    "DONG",
+    "TAY",
+    "LONG",
+    "HUNG",
+    "PHAT",
+    "GIA",
+    "BAO",
+    "QUAN",
+]
 KINDS = ["Công ty Cổ phần", "Công ty TNHH", "Ngân hàng TMCP", "Tập đoàn"]
 NOW = datetime(2026, 3, 2, 3, 0)
 
@@ -41,15 +65,23 @@ def seed(engine, keys, count, *, seed_value=1, batch=20_000, log=print):
         rows = []
         for i in range(holders_n):
             org = rng.random() < 0.85
-            rows.append({"kind": "organization" if org else "individual",
-                         "name": f"{rng.choice(KINDS)} Bench {i}" if org else "Nguyễn Văn Bench",
-                         "id_number": f"0{100_000_000 + i:09d}" if org else f"0{10_000_000_000 + i:011d}",
-                         "tax_code": None, "address": f"Số {i % 300 + 1} Lê Lợi, Hà Nội",
-                         "email": f"bench{i}@example.vn", "phone": "0241234567",
-                         "created_at": NOW, "updated_at": NOW})
+            rows.append(
+                {
+                    "kind": "organization" if org else "individual",
+                    "name": f"{rng.choice(KINDS)} Bench {i}" if org else "Nguyễn Văn Bench",
+                    "id_number": f"0{100_000_000 + i:09d}" if org else f"0{10_000_000_000 + i:011d}",
+                    "tax_code": None,
+                    "address": f"Số {i % 300 + 1} Lê Lợi, Hà Nội",
+                    "email": f"bench{i}@example.vn",
+                    "phone": "0241234567",
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                }
+            )
         conn.execute(insert(Holder), rows)
-        holders = conn.execute(select(Holder.id, Holder.kind, Holder.name, Holder.id_number, Holder.address)
-                               .order_by(Holder.id)).all()
+        holders = conn.execute(
+            select(Holder.id, Holder.kind, Holder.name, Holder.id_number, Holder.address).order_by(Holder.id)
+        ).all()
         seq = conn.execute(select(Counter.value).where(Counter.name == "event")).scalar() or 0
         serial = 0
         names = []
@@ -60,46 +92,105 @@ def seed(engine, keys, count, *, seed_value=1, batch=20_000, log=print):
                 name = bench_name(i)
                 holder = holders[i % holders_n]
                 r = rng.random()
-                status = ("active" if r < 0.85 else "reserved" if r < 0.90 else "expired" if r < 0.95
-                          else "revoked" if r < 0.99 else "released")
+                status = (
+                    "active"
+                    if r < 0.85
+                    else "reserved"
+                    if r < 0.90
+                    else "expired"
+                    if r < 0.95
+                    else "revoked"
+                    if r < 0.99
+                    else "released"
+                )
                 issued = NOW - timedelta(days=rng.randint(0, 1000))
                 vf = issued.date()
                 vu = date(vf.year + 3, vf.month, min(vf.day, 28)) - timedelta(days=1)
                 bid = next_id
                 next_id += 1
-                bn_rows.append({
-                    "id": bid, "name": name, "name_normal": name_rules.normal_form(name),
-                    "confusable_key": name_rules.confusable_key(name), "holder_id": holder.id,
-                    "status": status, "use_sms": True, "use_voice": False,
-                    "purpose": "Chăm sóc khách hàng", "reserved_at": issued,
-                    "valid_from": None if status == "reserved" else vf,
-                    "valid_until": None if status == "reserved" else vu,
-                    "revoked_at": issued + timedelta(days=30) if status == "revoked" else None,
-                    "revocation_ground": "spam" if status == "revoked" else None,
-                    "expired_at": NOW if status == "expired" else None,
-                    "released_at": NOW if status == "released" else None})
+                bn_rows.append(
+                    {
+                        "id": bid,
+                        "name": name,
+                        "name_normal": name_rules.normal_form(name),
+                        "confusable_key": name_rules.confusable_key(name),
+                        "holder_id": holder.id,
+                        "status": status,
+                        "use_sms": True,
+                        "use_voice": False,
+                        "purpose": "Chăm sóc khách hàng",
+                        "reserved_at": issued,
+                        "valid_from": None if status == "reserved" else vf,
+                        "valid_until": None if status == "reserved" else vu,
+                        "revoked_at": issued + timedelta(days=30) if status == "revoked" else None,
+                        "revocation_ground": "spam" if status == "revoked" else None,
+                        "expired_at": NOW if status == "expired" else None,
+                        "released_at": NOW if status == "released" else None,
+                    }
+                )
                 names.append(name)
                 if status != "reserved":
                     serial += 1
-                    cert = _Obj(serial=f"BN-{vf.year}-{serial:07d}", kind="issue", issued_at=issued,
-                                valid_from=vf, valid_until=vu, previous_serial=None)
-                    bn = _Obj(name=name, name_normal=name_rules.normal_form(name), use_sms=True, use_voice=False)
-                    holder_obj = _Obj(kind=holder.kind, name=holder.name, id_number=holder.id_number,
-                                      address=holder.address,
-                                      public_id_number=lambda h=holder: h.id_number if h.kind == "organization" else None)
-                    record, token = keys.sign_json(_certificate_record(cert, bn, holder_obj, lifecycle.DEFAULT_RULES))
-                    cert_rows.append({"serial": cert.serial, "brandname_id": bid, "kind": "issue",
-                                      "status": "current", "issued_at": issued, "valid_from": vf,
-                                      "valid_until": vu, "record": record.decode(), "signature": token,
-                                      "kid": keys.current_kid})
+                    cert = _Obj(
+                        serial=f"BN-{vf.year}-{serial:07d}",
+                        kind="issue",
+                        issued_at=issued,
+                        valid_from=vf,
+                        valid_until=vu,
+                        previous_serial=None,
+                    )
+                    bn = _Obj(
+                        name=name, name_normal=name_rules.normal_form(name), use_sms=True, use_voice=False
+                    )
+                    holder_obj = _Obj(
+                        kind=holder.kind,
+                        name=holder.name,
+                        id_number=holder.id_number,
+                        address=holder.address,
+                        public_id_number=lambda h=holder: h.id_number if h.kind == "organization" else None,
+                    )
+                    record, token = keys.sign_json(
+                        _certificate_record(cert, bn, holder_obj, lifecycle.DEFAULT_RULES)
+                    )
+                    cert_rows.append(
+                        {
+                            "serial": cert.serial,
+                            "brandname_id": bid,
+                            "kind": "issue",
+                            "status": "current",
+                            "issued_at": issued,
+                            "valid_from": vf,
+                            "valid_until": vu,
+                            "record": record.decode(),
+                            "signature": token,
+                            "kid": keys.current_kid,
+                        }
+                    )
                 if status == "active" and rng.random() < 0.03:
-                    auth_rows.append({"brandname_id": bid, "party_id_number": f"03{rng.randint(10**7, 10**8 - 1)}",
-                                      "party_name": "Công ty Đại lý Tin nhắn", "created_at": NOW})
+                    auth_rows.append(
+                        {
+                            "brandname_id": bid,
+                            "party_id_number": f"03{rng.randint(10**7, 10**8 - 1)}",
+                            "party_name": "Công ty Đại lý Tin nhắn",
+                            "created_at": NOW,
+                        }
+                    )
                 seq += 1
-                ev_rows.append({"seq": seq, "at": issued, "actor_kind": "operator", "actor_id": None,
-                                "actor_label": "operator:bench", "act": "issue", "subject_type": "brandname",
-                                "subject_id": bid, "name_normal": name_rules.normal_form(name),
-                                "application_id": None, "details": {"bench": True}})
+                ev_rows.append(
+                    {
+                        "seq": seq,
+                        "at": issued,
+                        "actor_kind": "operator",
+                        "actor_id": None,
+                        "actor_label": "operator:bench",
+                        "act": "issue",
+                        "subject_type": "brandname",
+                        "subject_id": bid,
+                        "name_normal": name_rules.normal_form(name),
+                        "application_id": None,
+                        "details": {"bench": True},
+                    }
+                )
             conn.execute(insert(Brandname), bn_rows)
             if cert_rows:
                 conn.execute(insert(Certificate), cert_rows)

@@ -1,4 +1,5 @@
 """brandname: the sender-name registry of Decree 91/2020/NĐ-CP."""
+
 import os
 import secrets
 from pathlib import Path
@@ -15,8 +16,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 def create_app(config=None):
     """Build the app. `config` is a dict (or object) of settings that override config.Config."""
-    app = Flask(__name__, template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
-                instance_relative_config=False)
+    app = Flask(
+        __name__,
+        template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
+        instance_relative_config=False,
+    )
     app.config.from_object("config.Config")
     if config is not None:
         if isinstance(config, dict):
@@ -24,10 +28,15 @@ def create_app(config=None):
         else:
             app.config.from_object(config)
     data_dir = Path(app.config["DATA_DIR"])
-    if isinstance(config, dict) and "DATA_DIR" in config and "SQLALCHEMY_DATABASE_URI" not in config \
-            and not os.environ.get("DATABASE_URL"):
+    if (
+        isinstance(config, dict)
+        and "DATA_DIR" in config
+        and "SQLALCHEMY_DATABASE_URI" not in config
+        and not os.environ.get("DATABASE_URL")
+    ):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir.resolve() / 'brandname.sqlite3'}"
     from config import database_url
+
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     data_dir.mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
@@ -36,30 +45,37 @@ def create_app(config=None):
     if app.config.get("DATABASE_READ_URL"):
         # a streaming replica for read-only public lookups (registry.read_session)
         app.config["DATABASE_READ_URL"] = database_url(app.config["DATABASE_READ_URL"])
-        app.config["SQLALCHEMY_BINDS"] = {**(app.config.get("SQLALCHEMY_BINDS") or {}),
-                                          "read": app.config["DATABASE_READ_URL"]}
+        app.config["SQLALCHEMY_BINDS"] = {
+            **(app.config.get("SQLALCHEMY_BINDS") or {}),
+            "read": app.config["DATABASE_READ_URL"],
+        }
     db.init_app(app)
     from brandname.registry import close_read_session
+
     app.teardown_appcontext(close_read_session)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     limiter.init_app(app)
     from brandname.web import site as web
+
     web.init_app(app)
 
+    from brandname.extensions import csrf
     from brandname.web.api import bp as api_bp
     from brandname.web.applicant import bp as applicant_bp
     from brandname.web.officer import bp as officer_bp
     from brandname.web.public import bp as public_bp
-    from brandname.extensions import csrf
+
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     from brandname.web.health import bp as health_bp
+
     app.register_blueprint(health_bp)
     app.register_blueprint(applicant_bp)
     app.register_blueprint(officer_bp)
     csrf.exempt(api_bp)  # carriers post JSON with bearer keys; no cookies, no CSRF
 
     from brandname.ops.cli import brandname_cli
+
     app.cli.add_command(brandname_cli)
 
     _register_error_handlers(app)
@@ -98,10 +114,12 @@ def _register_error_handlers(app):
 
     @app.errorhandler(429)
     def too_many_requests(exc):
-        body = {"error": "rate_limited",
-                "message": "Quá nhiều yêu cầu; vui lòng thử lại sau.",
-                "message_en": "Too many requests; try again later.",
-                "limit": str(getattr(exc, "description", ""))}
+        body = {
+            "error": "rate_limited",
+            "message": "Quá nhiều yêu cầu; vui lòng thử lại sau.",
+            "message_en": "Too many requests; try again later.",
+            "limit": str(getattr(exc, "description", "")),
+        }
         if _wants_json():
             return jsonify(body), 429
         return render_template("error.html", error=DomainError(body["message"], body["message_en"])), 429
@@ -110,19 +128,26 @@ def _register_error_handlers(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        err = DomainError("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ; hãy tải lại trang và thử lại.",
-                          "The session expired or the form is not valid; reload the page and try again.")
+        err = DomainError(
+            "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ; hãy tải lại trang và thử lại.",
+            "The session expired or the form is not valid; reload the page and try again.",
+        )
         if _wants_json():
             return jsonify({"error": "csrf", "message": err.message_vi, "message_en": err.message_en}), 400
         return render_template("error.html", error=err), 400
 
-    for code, vi, en in ((404, "Không tìm thấy trang.", "Not found."),
-                         (403, "Bạn không có quyền truy cập trang này.", "You may not access this page."),
-                         (413, "Tệp tải lên quá lớn (tối đa 10 MB mỗi tệp).",
-                          "The upload is too large (at most 10 MB per file)."),
-                         (405, "Phương thức không được hỗ trợ.", "Method not allowed."),
-                         (500, "Lỗi hệ thống; yêu cầu chưa được thực hiện.",
-                          "Internal error; nothing was done.")):
+    for code, vi, en in (
+        (404, "Không tìm thấy trang.", "Not found."),
+        (403, "Bạn không có quyền truy cập trang này.", "You may not access this page."),
+        (
+            413,
+            "Tệp tải lên quá lớn (tối đa 10 MB mỗi tệp).",
+            "The upload is too large (at most 10 MB per file).",
+        ),
+        (405, "Phương thức không được hỗ trợ.", "Method not allowed."),
+        (500, "Lỗi hệ thống; yêu cầu chưa được thực hiện.", "Internal error; nothing was done."),
+    ):
+
         def handler(exc, code=code, vi=vi, en=en):
             if code == 500:
                 db.session.rollback()
@@ -130,4 +155,5 @@ def _register_error_handlers(app):
                 return jsonify({"error": str(code), "message": vi, "message_en": en}), code
             err = DomainError(vi, en)
             return render_template("error.html", error=err), code
+
         app.register_error_handler(code, handler)

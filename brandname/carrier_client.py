@@ -17,6 +17,7 @@ and size of its signed manifest; change pages must start exactly at the local se
 and run without gaps. Anything else raises a SyncError and leaves the local state untouched:
 the new state is written to a temporary file and renamed over the old one only at the end.
 """
+
 import argparse
 import functools
 import gzip
@@ -30,7 +31,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import namedtuple
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
@@ -39,8 +40,8 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 
-from brandname.rules import dates
 from brandname.carriers import feed
+from brandname.rules import dates
 from brandname.rules import names as name_rules
 
 STATE_FILE = "carrier-state.json"
@@ -49,9 +50,16 @@ PAGE_LIMIT = 1000
 
 Answer = namedtuple("Answer", "deliverable status reason")
 NOT_REGISTERED = Answer(False, None, "not_registered")
-_ANSWERS = {tuple(a): a for a in (
-    Answer(True, "active", "ok"), Answer(False, "active", "holder_mismatch"), Answer(False, "reserved", "reserved"),
-    Answer(False, "expired", "expired"), Answer(False, "revoked", "revoked"))}
+_ANSWERS = {
+    tuple(a): a
+    for a in (
+        Answer(True, "active", "ok"),
+        Answer(False, "active", "holder_mismatch"),
+        Answer(False, "reserved", "reserved"),
+        Answer(False, "expired", "expired"),
+        Answer(False, "revoked", "revoked"),
+    )
+}
 
 
 class SyncError(Exception):
@@ -76,6 +84,7 @@ def _err(cls, vi, en):
 
 # -- transport -------------------------------------------------------------------------------
 
+
 def urllib_transport(method, url, headers, body=None, timeout=60):
     """(status, headers, bytes) over HTTP(S) with the standard library."""
     request = urllib.request.Request(url, data=body, headers=headers, method=method)
@@ -88,12 +97,16 @@ def urllib_transport(method, url, headers, body=None, timeout=60):
 
 # -- trust -----------------------------------------------------------------------------------
 
+
 def _load_chain(pem):
     try:
         certs = x509.load_pem_x509_certificates(pem if isinstance(pem, bytes) else pem.encode())
     except ValueError as exc:
-        raise _err(TamperedData, "Chuỗi chứng thư không đọc được.",
-                   f"The registry certificate chain is not valid PEM: {exc}") from exc
+        raise _err(
+            TamperedData,
+            "Chuỗi chứng thư không đọc được.",
+            f"The registry certificate chain is not valid PEM: {exc}",
+        ) from exc
     if not certs:
         raise _err(TamperedData, "Chuỗi chứng thư rỗng.", "The registry certificate chain is empty.")
     return certs
@@ -112,25 +125,34 @@ def trusted_keys(chain_pem, pinned_root_pem=None):
     if pinned_root_pem is not None:
         pinned = x509.load_pem_x509_certificate(pinned_root_pem.encode())
         if pinned.public_bytes(serialization.Encoding.DER) != root.public_bytes(serialization.Encoding.DER):
-            raise _err(RegistryCertificateMismatch,
-                       "Chứng thư gốc của sổ đăng ký khác với chứng thư đã ghim; không đồng bộ.",
-                       f"The registry root certificate ({_fingerprint(root)[:16]}…) differs from the pinned "
-                       f"one ({_fingerprint(pinned)[:16]}…); refusing to sync. Remove the local state only "
-                       "if the registry announced a new root.")
+            raise _err(
+                RegistryCertificateMismatch,
+                "Chứng thư gốc của sổ đăng ký khác với chứng thư đã ghim; không đồng bộ.",
+                f"The registry root certificate ({_fingerprint(root)[:16]}…) differs from the pinned "
+                f"one ({_fingerprint(pinned)[:16]}…); refusing to sync. Remove the local state only "
+                "if the registry announced a new root.",
+            )
     try:
         root.verify_directly_issued_by(root)
     except Exception as exc:  # noqa: BLE001 - any failure means not a self-signed root
-        raise _err(TamperedData, "Chứng thư gốc không tự ký hợp lệ.",
-                   f"The registry root is not a valid self-signed certificate: {exc}") from exc
+        raise _err(
+            TamperedData,
+            "Chứng thư gốc không tự ký hợp lệ.",
+            f"The registry root is not a valid self-signed certificate: {exc}",
+        ) from exc
     keys = {}
     for cert in certs[1:]:
         try:
             cert.verify_directly_issued_by(root)
         except Exception as exc:  # noqa: BLE001
-            raise _err(TamperedData, "Chứng thư ký không do chứng thư gốc cấp.",
-                       f"An issuing certificate is not signed by the registry root: {exc}") from exc
-        pem = cert.public_key().public_bytes(serialization.Encoding.PEM,
-                                             serialization.PublicFormat.SubjectPublicKeyInfo)
+            raise _err(
+                TamperedData,
+                "Chứng thư ký không do chứng thư gốc cấp.",
+                f"An issuing certificate is not signed by the registry root: {exc}",
+            ) from exc
+        pem = cert.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         jwk = ECKey.import_key(pem)
         keys[jwk.thumbprint()] = jwk
     if not keys:
@@ -149,19 +171,30 @@ def verify_jws(token, keys, typ):
     except (ValueError, IndexError) as exc:
         raise _err(TamperedData, "Dữ liệu ký không đúng định dạng JWS.", "Not a compact JWS.") from exc
     if header.get("alg") != "ES256":
-        raise _err(TamperedData, "Thuật toán chữ ký không được chấp nhận.",
-                   f"Unexpected JWS algorithm {header.get('alg')!r}.")
+        raise _err(
+            TamperedData,
+            "Thuật toán chữ ký không được chấp nhận.",
+            f"Unexpected JWS algorithm {header.get('alg')!r}.",
+        )
     key = keys.get(header.get("kid"))
     if key is None:
-        raise _err(TamperedData, "Khóa ký không thuộc chuỗi chứng thư của sổ đăng ký.",
-                   f"The JWS key id {header.get('kid')!r} is not an issuing certificate of the registry.")
+        raise _err(
+            TamperedData,
+            "Khóa ký không thuộc chuỗi chứng thư của sổ đăng ký.",
+            f"The JWS key id {header.get('kid')!r} is not an issuing certificate of the registry.",
+        )
     if header.get("typ") != typ:
-        raise _err(TamperedData, "Loại dữ liệu ký không đúng.", f"Expected a {typ} JWS, got {header.get('typ')!r}.")
+        raise _err(
+            TamperedData, "Loại dữ liệu ký không đúng.", f"Expected a {typ} JWS, got {header.get('typ')!r}."
+        )
     try:
         obj = jws.deserialize_compact(token, key, algorithms=["ES256"])
     except (JoseError, ValueError) as exc:
-        raise _err(TamperedData, "Chữ ký không hợp lệ: dữ liệu đã bị sửa đổi.",
-                   f"The signature does not verify: the data was altered ({exc}).") from exc
+        raise _err(
+            TamperedData,
+            "Chữ ký không hợp lệ: dữ liệu đã bị sửa đổi.",
+            f"The signature does not verify: the data was altered ({exc}).",
+        ) from exc
     try:
         return json.loads(obj.payload)
     except ValueError as exc:
@@ -170,6 +203,7 @@ def verify_jws(token, keys, typ):
 
 def _b64(text):
     import base64
+
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -177,21 +211,34 @@ def _b64(text):
 # An entry is a list [name, status, valid_until, holder_id_number, [authorized ids], serial],
 # compact enough for millions of names.
 
+
 def _entry(record):
-    if not isinstance(record, dict) or not isinstance(record.get("name_normal"), str) \
-            or record.get("status") not in ("active", "reserved", "expired", "revoked"):
-        raise _err(TamperedData, "Bản ghi tên định danh không đúng định dạng.",
-                   f"Malformed name record: {str(record)[:120]}")
-    return [record.get("name"), record["status"], record.get("valid_until"),
-            (record.get("holder") or {}).get("id_number"),
-            [a["id_number"] for a in record.get("authorizations") or ()], record.get("serial")]
+    if (
+        not isinstance(record, dict)
+        or not isinstance(record.get("name_normal"), str)
+        or record.get("status") not in ("active", "reserved", "expired", "revoked")
+    ):
+        raise _err(
+            TamperedData,
+            "Bản ghi tên định danh không đúng định dạng.",
+            f"Malformed name record: {str(record)[:120]}",
+        )
+    return [
+        record.get("name"),
+        record["status"],
+        record.get("valid_until"),
+        (record.get("holder") or {}).get("id_number"),
+        [a["id_number"] for a in record.get("authorizations") or ()],
+        record.get("serial"),
+    ]
 
 
 class CarrierClient:
     """A carrier's verified local copy of the registry: sync() from the API, check() offline."""
 
-    def __init__(self, base_url=None, *, directory, key=None, transport=None, today=None,
-                 page_limit=PAGE_LIMIT):
+    def __init__(
+        self, base_url=None, *, directory, key=None, transport=None, today=None, page_limit=PAGE_LIMIT
+    ):
         self.base_url = (base_url or "").rstrip("/")
         self.key = key
         self.dir = Path(directory)
@@ -245,6 +292,7 @@ class CarrierClient:
 
         def answer(name, holder_id=None):  # bound to this index and day, so a sync swaps both at once
             return self._answer(name, holder_id, index, today_iso)
+
         self.check = functools.lru_cache(maxsize=2 * len(index) + 65_536)(answer)
         self._schedule_midnight()
 
@@ -253,7 +301,7 @@ class CarrierClient:
             return
         if self._timer is not None:
             self._timer.cancel()
-        now = datetime.now(timezone.utc).astimezone(dates.VN_TZ)
+        now = datetime.now(UTC).astimezone(dates.VN_TZ)
         midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         self._timer = threading.Timer((midnight - now).total_seconds() + 1, self._rebuild_answers)
         self._timer.daemon = True
@@ -305,8 +353,13 @@ class CarrierClient:
             seq, index = self.state["seq"], dict(self.index)
             loaded_from = "local"
         seq, pages, applied = self._apply_changes(keys, seq, index)
-        state = {"format": STATE_FORMAT, "registry": self.base_url, "root_pem": root_pem, "seq": seq,
-                 "synced_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
+        state = {
+            "format": STATE_FORMAT,
+            "registry": self.base_url,
+            "root_pem": root_pem,
+            "seq": seq,
+            "synced_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        }
         self._save(state, index)
         self.state, self.index = state, index
         self._rebuild_answers()
@@ -318,26 +371,36 @@ class CarrierClient:
             raise _err(TamperedData, "Bản kê khai không đúng định dạng.", "Malformed snapshot manifest.")
         body = self._get(f"/api/v1/snapshot?seq={manifest['seq']}")
         if len(body) != manifest["size"] or hashlib.sha256(body).hexdigest() != manifest["sha256"]:
-            raise _err(TamperedData, "Tệp bản chụp không khớp với bản kê khai đã ký.",
-                       "The snapshot file does not match the SHA-256 of its signed manifest.")
+            raise _err(
+                TamperedData,
+                "Tệp bản chụp không khớp với bản kê khai đã ký.",
+                "The snapshot file does not match the SHA-256 of its signed manifest.",
+            )
         index = {}
         try:
             for line in gzip.GzipFile(fileobj=io.BytesIO(body)):  # streamed: one line at a time
                 try:
                     record = json.loads(line)
                 except ValueError as exc:
-                    raise _err(TamperedData, "Dòng bản chụp không phải JSON.",
-                               "A snapshot line is not JSON.") from exc
+                    raise _err(
+                        TamperedData, "Dòng bản chụp không phải JSON.", "A snapshot line is not JSON."
+                    ) from exc
                 entry = _entry(record)
                 if record["name_normal"] in index:
-                    raise _err(TamperedData, "Bản chụp có tên trùng lặp.",
-                               f"The snapshot lists {record['name_normal']} twice.")
+                    raise _err(
+                        TamperedData,
+                        "Bản chụp có tên trùng lặp.",
+                        f"The snapshot lists {record['name_normal']} twice.",
+                    )
                 index[record["name_normal"]] = entry
         except (OSError, EOFError) as exc:
             raise _err(TamperedData, "Tệp bản chụp hỏng.", f"The snapshot file is corrupt: {exc}") from exc
         if len(index) != manifest["count"]:
-            raise _err(TamperedData, "Số tên trong bản chụp khác bản kê khai.",
-                       "The snapshot's name count differs from its manifest.")
+            raise _err(
+                TamperedData,
+                "Số tên trong bản chụp khác bản kê khai.",
+                "The snapshot's name count differs from its manifest.",
+            )
         return manifest["seq"], index
 
     def _apply_changes(self, keys, seq, index):
@@ -348,28 +411,44 @@ class CarrierClient:
             if page.get("type") != "brandname-changes" or not isinstance(page.get("changes"), list):
                 raise _err(TamperedData, "Trang thay đổi không đúng định dạng.", "Malformed change page.")
             if page.get("since") != seq:
-                raise _err(ReplayedData, "Trang thay đổi không bắt đầu từ số thứ tự đã có (bị phát lại?).",
-                           f"The change page starts after {page.get('since')}, not after the local "
-                           f"sequence {seq}: an old or foreign page was replayed.")
+                raise _err(
+                    ReplayedData,
+                    "Trang thay đổi không bắt đầu từ số thứ tự đã có (bị phát lại?).",
+                    f"The change page starts after {page.get('since')}, not after the local "
+                    f"sequence {seq}: an old or foreign page was replayed.",
+                )
             expected = seq
             for change in page["changes"]:
                 expected += 1
                 if change.get("seq") != expected:
-                    raise _err(ReplayedData, "Các sự kiện không liên tục hoặc sai thứ tự.",
-                               f"Events out of order or missing: expected {expected}, got {change.get('seq')}.")
+                    raise _err(
+                        ReplayedData,
+                        "Các sự kiện không liên tục hoặc sai thứ tự.",
+                        f"Events out of order or missing: expected {expected}, got {change.get('seq')}.",
+                    )
                 for record in change.get("names") or ():
                     normal = record.get("name_normal") if isinstance(record, dict) else None
                     if not isinstance(normal, str):
-                        raise _err(TamperedData, "Bản ghi thay đổi không đúng định dạng.",
-                                   "Malformed record in a change page.")
+                        raise _err(
+                            TamperedData,
+                            "Bản ghi thay đổi không đúng định dạng.",
+                            "Malformed record in a change page.",
+                        )
                     if record.get("status") == "released":
                         index.pop(normal, None)
                     else:
                         index[normal] = _entry(record)
                 applied += 1
-            if page.get("next") != expected or not isinstance(page.get("head"), int) or page["head"] < expected:
-                raise _err(TamperedData, "Số thứ tự tiếp theo không khớp.",
-                           "The page's next/head sequence numbers do not match its events.")
+            if (
+                page.get("next") != expected
+                or not isinstance(page.get("head"), int)
+                or page["head"] < expected
+            ):
+                raise _err(
+                    TamperedData,
+                    "Số thứ tự tiếp theo không khớp.",
+                    "The page's next/head sequence numbers do not match its events.",
+                )
             pages += 1
             seq = expected
             if not page["changes"] or seq >= page["head"]:
@@ -378,9 +457,11 @@ class CarrierClient:
 
 # -- command line ----------------------------------------------------------------------------
 
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m brandname.carrier_client",
-                                     description="Carrier client of the brandname registry")
+    parser = argparse.ArgumentParser(
+        prog="python -m brandname.carrier_client", description="Carrier client of the brandname registry"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p_sync = sub.add_parser("sync", help="download and verify the snapshot, then the changes")
     p_sync.add_argument("url")

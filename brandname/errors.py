@@ -19,8 +19,12 @@ class DomainError(Exception):
         return self.message_en if lang == "en" else self.message_vi
 
     def as_dict(self):
-        return {"error": self.code, "message": self.message_vi,
-                "message_en": self.message_en, **({"details": self.details} if self.details else {})}
+        return {
+            "error": self.code,
+            "message": self.message_vi,
+            "message_en": self.message_en,
+            **({"details": self.details} if self.details else {}),
+        }
 
 
 class InvalidInput(DomainError):

@@ -1,4 +1,5 @@
 """Flask extensions, created once and bound in create_app."""
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -7,8 +8,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from brandname.web import ratelimit  # noqa: F401 - registers the brandname-memory:// rate-limit storage
 from brandname.store.models import Base, alembic_include_name
+from brandname.web import ratelimit  # noqa: F401 - registers the brandname-memory:// rate-limit storage
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(include_name=alembic_include_name)

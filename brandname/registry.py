@@ -1,11 +1,12 @@
 """The app-bound registry context: rules from configuration and the key store, built once per app."""
+
 from flask import current_app, g
 from sqlalchemy.orm import Session
 
+from brandname.certificates.signing import KeyStore
+from brandname.lifecycle import Rules
 from brandname.rules import fees
 from brandname.rules.dates import parse_holidays
-from brandname.lifecycle import Rules
-from brandname.certificates.signing import KeyStore
 
 
 def rules_from_config(config):
@@ -30,8 +31,9 @@ def keys():
     """The registry key store; raises KeysMissing until `brandname init` has made or found keys."""
     ext = current_app.extensions
     if ext.get("brandname_keys") is None:
-        ext["brandname_keys"] = KeyStore(current_app.config["CERTS_DIR"],
-                                         current_app.config.get("KEY_PASSPHRASE"))
+        ext["brandname_keys"] = KeyStore(
+            current_app.config["CERTS_DIR"], current_app.config.get("KEY_PASSPHRASE")
+        )
     return ext["brandname_keys"]
 
 
@@ -42,11 +44,13 @@ def reload_keys():
 
 # --- Production footing: read replica ---
 
+
 def read_session():
     """The session for read-only public lookups: bound to the replica (DATABASE_READ_URL, a
     SQLAlchemy bind named "read") when one is configured, else the primary's db.session.
     Closed when the app context ends. Never write through it; a replica refuses writes anyway."""
     from brandname.extensions import db
+
     if not current_app.config.get("DATABASE_READ_URL"):
         return db.session
     if "brandname_read_session" not in g:

@@ -1,5 +1,6 @@
 """Shared fixtures. Every test gets an empty registry; on PostgreSQL (TEST_DATABASE_URL) each
 pytest process works in a database of its own, created here and dropped at the end."""
+
 import os
 import uuid
 from datetime import datetime
@@ -9,12 +10,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 import config
-
 from brandname import create_app, lifecycle
-from brandname.lifecycle.accounts import create_account
-from brandname.extensions import db
-from brandname.store.models import Base
 from brandname.certificates.signing import KeyStore
+from brandname.extensions import db
+from brandname.lifecycle.accounts import create_account
+from brandname.store.models import Base
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 NOW = datetime(2026, 3, 2, 3, 0, 0)  # Monday 10:00 in Hanoi
@@ -55,11 +55,17 @@ def certs_dir(tmp_path_factory):
 @pytest.fixture
 def app(tmp_path, database_url, certs_dir):
     uri = database_url or f"sqlite:///{tmp_path / 'registry.sqlite3'}"
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "test-secret", "DATA_DIR": str(tmp_path / "data"),
-        "CERTS_DIR": str(certs_dir), "SQLALCHEMY_DATABASE_URI": uri,
-        "PUBLIC_URL": "https://brandname.test", "WTF_CSRF_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATA_DIR": str(tmp_path / "data"),
+            "CERTS_DIR": str(certs_dir),
+            "SQLALCHEMY_DATABASE_URI": uri,
+            "PUBLIC_URL": "https://brandname.test",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     with app.app_context():
         if database_url:
             tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
@@ -88,6 +94,7 @@ def client(app):
 @pytest.fixture
 def keys(app):
     from brandname import registry
+
     return registry.keys()
 
 
@@ -97,8 +104,14 @@ def rules():
 
 
 def _account(session, email, role, holder_id=None):
-    return create_account(session, email=email, password="correct horse battery", role=role,
-                          full_name=email.split("@")[0], holder_id=holder_id)
+    return create_account(
+        session,
+        email=email,
+        password="correct horse battery",
+        role=role,
+        full_name=email.split("@")[0],
+        holder_id=holder_id,
+    )
 
 
 @pytest.fixture
@@ -117,21 +130,40 @@ def supervisor(session):
 
 
 def org_applicant(code="0101234567", name="Công ty Cổ phần Ánh Dương"):
-    return {"kind": "organization", "name": name, "id_number": code, "tax_code": code,
-            "address": "Số 1 Trần Hưng Đạo, Hoàn Kiếm, Hà Nội", "email": "lienhe@anhduong.vn",
-            "phone": "024 3825 1234", "legal_representative": "Nguyễn Văn An",
-            "contact_person": "Trần Thị Bình"}
+    return {
+        "kind": "organization",
+        "name": name,
+        "id_number": code,
+        "tax_code": code,
+        "address": "Số 1 Trần Hưng Đạo, Hoàn Kiếm, Hà Nội",
+        "email": "lienhe@anhduong.vn",
+        "phone": "024 3825 1234",
+        "legal_representative": "Nguyễn Văn An",
+        "contact_person": "Trần Thị Bình",
+    }
 
 
 def person_applicant(number="001203004567"):
-    return {"kind": "individual", "name": "Lê Hoàng Cường", "id_number": number,
-            "address": "Số 5 Lê Lợi, Quận 1, TP. Hồ Chí Minh", "email": "cuong@example.vn",
-            "phone": "0912345678"}
+    return {
+        "kind": "individual",
+        "name": "Lê Hoàng Cường",
+        "id_number": number,
+        "address": "Số 5 Lê Lợi, Quận 1, TP. Hồ Chí Minh",
+        "email": "cuong@example.vn",
+        "phone": "0912345678",
+    }
 
 
 def name_entry(name, purpose="Thông báo giao dịch và chăm sóc khách hàng"):
-    return {"name": name, "purpose": purpose, "use_sms": True, "use_voice": False,
-            "products": "Dịch vụ ngân hàng", "sectors": "Tài chính", "carriers": "Viettel, VNPT"}
+    return {
+        "name": name,
+        "purpose": purpose,
+        "use_sms": True,
+        "use_voice": False,
+        "products": "Dịch vụ ngân hàng",
+        "sectors": "Tài chính",
+        "carriers": "Viettel, VNPT",
+    }
 
 
 class Registry:
@@ -141,19 +173,29 @@ class Registry:
         self.session, self.keys, self.officer, self.rules = session, keys, officer, rules
 
     def submit(self, *names, applicant=None, now=NOW, **kw):
-        return lifecycle.submit(self.session, applicant=applicant or org_applicant(),
-                                names=[name_entry(n) for n in names], actor=self.officer,
-                                commitments_confirmed=True, now=now, rules=self.rules, **kw)
+        return lifecycle.submit(
+            self.session,
+            applicant=applicant or org_applicant(),
+            names=[name_entry(n) for n in names],
+            actor=self.officer,
+            commitments_confirmed=True,
+            now=now,
+            rules=self.rules,
+            **kw,
+        )
 
     def approve(self, application, now=NOW, **kw):
-        return lifecycle.approve(self.session, application.id, actor=self.officer, now=now,
-                                 rules=self.rules, **kw)
+        return lifecycle.approve(
+            self.session, application.id, actor=self.officer, now=now, rules=self.rules, **kw
+        )
 
     def pay_and_issue(self, application, now=NOW):
-        payment = lifecycle.record_payment(self.session, application.id, actor=self.officer,
-                                           reference=f"FT{application.id:06d}", now=now)
-        return lifecycle.confirm_payment(self.session, payment.id, actor=self.officer, keys=self.keys,
-                                         now=now, rules=self.rules)
+        payment = lifecycle.record_payment(
+            self.session, application.id, actor=self.officer, reference=f"FT{application.id:06d}", now=now
+        )
+        return lifecycle.confirm_payment(
+            self.session, payment.id, actor=self.officer, keys=self.keys, now=now, rules=self.rules
+        )
 
     def issue(self, *names, applicant=None, now=NOW):
         application = self.submit(*names, applicant=applicant, now=now)
@@ -162,8 +204,17 @@ class Registry:
 
     def followup(self, kind, name, applicant=None, now=NOW, **kw):
         application = lifecycle.submit(
-            self.session, kind=kind, brandname=name, applicant=applicant or org_applicant(),
-            names=None, actor=self.officer, commitments_confirmed=True, now=now, rules=self.rules, **kw)
+            self.session,
+            kind=kind,
+            brandname=name,
+            applicant=applicant or org_applicant(),
+            names=None,
+            actor=self.officer,
+            commitments_confirmed=True,
+            now=now,
+            rules=self.rules,
+            **kw,
+        )
         self.approve(application, now=now)
         return self.pay_and_issue(application, now=now)
 
@@ -193,10 +244,12 @@ def empty_db_url(tmp_path):
 
 # --- Signed certificate documents (issue 3) ---
 
+
 @pytest.fixture
 def own_keys(app, tmp_path):
     """Registry keys of this test alone (rotation tests must not touch the shared session keys)."""
     from brandname import registry
+
     path = tmp_path / "own-certs"
     KeyStore.create(path)
     app.config["CERTS_DIR"] = str(path)
@@ -211,10 +264,12 @@ def foreign_keys(tmp_path_factory):
 
 # --- Carrier verification (issue 5) ---
 
+
 @pytest.fixture
 def carrier_key(session):
     """An active carrier API key (the key text)."""
     from brandname.carriers import keys as carriers
+
     _, key = carriers.create_carrier(session, "Viettel Test", now=NOW)
     return key
 
@@ -234,11 +289,14 @@ class Portal:
 
     def __init__(self, app, session):
         from brandname.lifecycle.accounts import register_applicant
+
         self.app, self.session = app, session
-        self.account_a = register_applicant(session, email="a@anhduong.vn", password=PASSWORD,
-                                            profile=org_applicant())
-        self.account_b = register_applicant(session, email="b@example.vn", password=PASSWORD,
-                                            profile=person_applicant())
+        self.account_a = register_applicant(
+            session, email="a@anhduong.vn", password=PASSWORD, profile=org_applicant()
+        )
+        self.account_b = register_applicant(
+            session, email="b@example.vn", password=PASSWORD, profile=person_applicant()
+        )
         self.account_officer = _account(session, "can.bo@cuc.gov.vn", "officer")
         self.account_supervisor = _account(session, "lanh.dao@cuc.gov.vn", "supervisor")
         self.anon = app.test_client()
@@ -259,12 +317,20 @@ class Portal:
         applicant = applicant or org_applicant()
         data = {f"app_{k}": v or "" for k, v in applicant.items()}
         for i, name in enumerate(names):
-            data.update({f"n-{i}-name": name, f"n-{i}-purpose": "Chăm sóc khách hàng",
-                         f"n-{i}-use_sms": "on", f"n-{i}-products": "Thẻ thành viên",
-                         f"n-{i}-sectors": "Bán lẻ", f"n-{i}-carriers": "Viettel"})
+            data.update(
+                {
+                    f"n-{i}-name": name,
+                    f"n-{i}-purpose": "Chăm sóc khách hàng",
+                    f"n-{i}-use_sms": "on",
+                    f"n-{i}-products": "Thẻ thành viên",
+                    f"n-{i}-sectors": "Bán lẻ",
+                    f"n-{i}-carriers": "Viettel",
+                }
+            )
         data["commitments"] = "on"
         for i, (kind, filename, content) in enumerate(files or []):
             import io
+
             data[f"doc-{i}-kind"] = kind
             data[f"doc-{i}-file"] = (io.BytesIO(content), filename)
         data.update(extra)
@@ -279,13 +345,19 @@ class Portal:
 def portal(app, session, monkeypatch):
     # Argon2id with its strong default cost makes each sign-in slow; tests use a cheap instance.
     from argon2 import PasswordHasher
+
     from brandname.lifecycle import accounts
+
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     return Portal(app, session)
 
 
-PNG_BYTES = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
-             b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef"
-             b"\x00\x00\x00\x00IEND\xaeB`\x82")
-PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>"
-             b"endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>"
+    b"endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)

@@ -1,4 +1,5 @@
 """Carrier API: keys, name state, bulk verification, snapshot, change feed, rate limits, CLI."""
+
 import gzip
 import hashlib
 import json
@@ -7,8 +8,9 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from brandname.carriers import keys as carriers, feed
 from brandname import lifecycle
+from brandname.carriers import feed
+from brandname.carriers import keys as carriers
 from brandname.store.models import CarrierKey, Event
 
 from .conftest import NOW, org_applicant, person_applicant
@@ -34,8 +36,14 @@ def issue(registry_helper, *names, applicant=None, now=NOW):
 def world(session, registry_helper, officer, supervisor):
     """One name in each state, with an authorization."""
     active = issue(registry_helper, "VietSun")[0]
-    lifecycle.authorize(session, active.id, actor=officer, party_id_number="0312345678",
-                        party_name="Công ty Đại lý Tin nhắn", now=NOW)
+    lifecycle.authorize(
+        session,
+        active.id,
+        actor=officer,
+        party_id_number="0312345678",
+        party_name="Công ty Đại lý Tin nhắn",
+        now=NOW,
+    )
     revoked = issue(registry_helper, "SunMart")[0]
     lifecycle.give_up(session, revoked.id, actor=officer, request_note="Ngừng kinh doanh", now=NOW)
     old = issue(registry_helper, "OLDBRAND", now=datetime(2022, 1, 5, 3, 0))[0]
@@ -47,8 +55,14 @@ def world(session, registry_helper, officer, supervisor):
     released = issue(registry_helper, "GONE", applicant=org_applicant(OTHER, "Công ty TNHH Khác"))[0]
     lifecycle.give_up(session, released.id, actor=officer, now=NOW)
     lifecycle.release(session, released.id, actor=officer, reason="Giải phóng theo đề nghị", now=NOW)
-    return {"active": active, "revoked": revoked, "expired": old, "lapsing": lapsing,
-            "person": person, "released": released}
+    return {
+        "active": active,
+        "revoked": revoked,
+        "expired": old,
+        "lapsing": lapsing,
+        "person": person,
+        "released": released,
+    }
 
 
 def get(client, name, headers, **kw):
@@ -57,16 +71,21 @@ def get(client, name, headers, **kw):
 
 # -- GET /brandnames/<name> ------------------------------------------------------------------
 
+
 def test_active_name_full_answer_case_insensitive(client, world, carrier_headers):
     for spelling in ("VietSun", "VIETSUN", "vietsun"):
         r = get(client, spelling, carrier_headers)
         assert r.status_code == 200
         body = r.get_json()
         assert body == {
-            "name": "VietSun", "status": "active",
+            "name": "VietSun",
+            "status": "active",
             "holder": {"name": "Công ty Cổ phần Ánh Dương", "id_number": HOLDER},
-            "serial": "BN-2026-0000001", "valid_from": "2026-03-02", "valid_until": "2029-03-01",
-            "revoked_at": None, "revocation_ground": None,
+            "serial": "BN-2026-0000001",
+            "valid_from": "2026-03-02",
+            "valid_until": "2029-03-01",
+            "revoked_at": None,
+            "revocation_ground": None,
             "authorizations": [{"id_number": "0312345678", "name": "Công ty Đại lý Tin nhắn"}],
         }
         assert r.headers["ETag"]
@@ -98,25 +117,40 @@ def test_never_registered_and_released_are_404_json(client, world, carrier_heade
 
 def test_etag_gives_304_and_changes_with_state(client, world, carrier_headers, session, officer):
     first = get(client, "VIETSUN", carrier_headers)
-    again = client.get("/api/v1/brandnames/VIETSUN",
-                       headers={**carrier_headers, "If-None-Match": first.headers["ETag"]})
+    again = client.get(
+        "/api/v1/brandnames/VIETSUN", headers={**carrier_headers, "If-None-Match": first.headers["ETag"]}
+    )
     assert again.status_code == 304
     lifecycle.give_up(session, world["active"].id, actor=officer, now=NOW)
-    after = client.get("/api/v1/brandnames/VIETSUN",
-                       headers={**carrier_headers, "If-None-Match": first.headers["ETag"]})
+    after = client.get(
+        "/api/v1/brandnames/VIETSUN", headers={**carrier_headers, "If-None-Match": first.headers["ETag"]}
+    )
     assert after.status_code == 200 and after.get_json()["status"] == "revoked"
 
 
 # -- keys ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("headers", [
-    {}, {"Authorization": "Bearer"}, {"Authorization": "Bearer bnk_0000_wrong"},
-    {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer not-even-a-key"},
-])
-@pytest.mark.parametrize("method,path", [
-    ("GET", "/api/v1/brandnames/VIETSUN"), ("POST", "/api/v1/verify"), ("GET", "/api/v1/snapshot"),
-    ("GET", "/api/v1/snapshot/manifest"), ("GET", "/api/v1/changes?since=0"),
-])
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer bnk_0000_wrong"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer not-even-a-key"},
+    ],
+)
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/api/v1/brandnames/VIETSUN"),
+        ("POST", "/api/v1/verify"),
+        ("GET", "/api/v1/snapshot"),
+        ("GET", "/api/v1/snapshot/manifest"),
+        ("GET", "/api/v1/changes?since=0"),
+    ],
+)
 def test_missing_or_wrong_key_is_401_json(client, carrier_key, headers, method, path):
     r = client.open(path, method=method, headers=headers, json={"items": []} if method == "POST" else None)
     assert r.status_code == 401
@@ -163,6 +197,7 @@ def test_cli_create_and_revoke_carrier_are_recorded(app, session, client, world)
 
 
 # -- POST /verify ----------------------------------------------------------------------------
+
 
 def verify(client, headers, items):
     return client.post("/api/v1/verify", headers=headers, json={"items": items})
@@ -220,22 +255,26 @@ def test_verify_accepts_1000_items_and_refuses_1001_with_413(client, world, carr
     assert r.get_json()["error"] == "too_many_items" and r.get_json()["max_items"] == 1000
 
 
-@pytest.mark.parametrize("body,path", [
-    ("not json", "$"),
-    ([1, 2], "$"),
-    ({}, "$.items"),
-    ({"items": "VIETSUN"}, "$.items"),
-    ({"items": ["VIETSUN"]}, "$.items[0]"),
-    ({"items": [{"holder_id": HOLDER}]}, "$.items[0].name"),
-    ({"items": [{"name": 12}]}, "$.items[0].name"),
-    ({"items": [{"name": "A"}, {"name": "B", "holder_id": 101234567}]}, "$.items[1].holder_id"),
-    ({"items": [{"name": "A", "holder": HOLDER}]}, "$.items[0].holder"),
-    ({"items": [], "extra": 1}, "$.extra"),
-])
+@pytest.mark.parametrize(
+    "body,path",
+    [
+        ("not json", "$"),
+        ([1, 2], "$"),
+        ({}, "$.items"),
+        ({"items": "VIETSUN"}, "$.items"),
+        ({"items": ["VIETSUN"]}, "$.items[0]"),
+        ({"items": [{"holder_id": HOLDER}]}, "$.items[0].name"),
+        ({"items": [{"name": 12}]}, "$.items[0].name"),
+        ({"items": [{"name": "A"}, {"name": "B", "holder_id": 101234567}]}, "$.items[1].holder_id"),
+        ({"items": [{"name": "A", "holder": HOLDER}]}, "$.items[0].holder"),
+        ({"items": [], "extra": 1}, "$.extra"),
+    ],
+)
 def test_verify_malformed_input_is_400_saying_what_is_wrong(client, carrier_headers, body, path):
     if isinstance(body, str):
-        r = client.post("/api/v1/verify", headers={**carrier_headers, "Content-Type": "application/json"},
-                        data=body)
+        r = client.post(
+            "/api/v1/verify", headers={**carrier_headers, "Content-Type": "application/json"}, data=body
+        )
     else:
         r = client.post("/api/v1/verify", headers=carrier_headers, json=body)
     assert r.status_code == 400
@@ -245,6 +284,7 @@ def test_verify_malformed_input_is_400_saying_what_is_wrong(client, carrier_head
 
 
 # -- rate limits -----------------------------------------------------------------------------
+
 
 def test_rate_limit_per_key_returns_429_json(app, client, session, world, carrier_headers):
     app.config["CARRIER_RATE_LIMIT"] = "3 per minute"
@@ -267,11 +307,14 @@ def test_availability_is_rate_limited_per_ip(app, client):
     assert client.get("/api/v1/availability?name=ABC", environ_base=here).status_code == 200
     r = client.get("/api/v1/availability?name=ABC", environ_base=here)
     assert r.status_code == 429 and r.get_json()["error"] == "rate_limited"
-    assert client.get("/api/v1/availability?name=ABC",
-                      environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 200
+    assert (
+        client.get("/api/v1/availability?name=ABC", environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code
+        == 200
+    )
 
 
 # -- snapshot --------------------------------------------------------------------------------
+
 
 def test_snapshot_and_signed_manifest(client, world, carrier_headers, keys, session):
     r = client.get("/api/v1/snapshot/manifest", headers=carrier_headers)
@@ -287,8 +330,9 @@ def test_snapshot_and_signed_manifest(client, world, carrier_headers, keys, sess
     assert manifest["count"] == len(lines) == 6  # every live name, the released one excluded
     by_name = {x["name_normal"]: x for x in lines}
     assert set(by_name) == {"VIETSUN", "SUNMART", "OLDBRAND", "LATEBRAND", "RESERVED1", "CUONGSHOP"}
-    assert by_name["VIETSUN"]["authorizations"] == [{"id_number": "0312345678",
-                                                     "name": "Công ty Đại lý Tin nhắn"}]
+    assert by_name["VIETSUN"]["authorizations"] == [
+        {"id_number": "0312345678", "name": "Công ty Đại lý Tin nhắn"}
+    ]
     assert by_name["LATEBRAND"]["status"] == "active"  # the file carries the stored status and dates
     assert by_name["CUONGSHOP"]["holder"]["id_number"] is None
     # the current snapshot (no seq) is the same file
@@ -308,8 +352,9 @@ def test_snapshot_follows_the_head_and_old_seq_404(app, client, world, carrier_h
     assert client.get("/api/v1/snapshot?seq=abc", headers=carrier_headers).status_code == 400
 
 
-def test_a_young_cached_snapshot_is_served_while_the_feed_catches_up(app, client, world, carrier_headers,
-                                                                      session, officer):
+def test_a_young_cached_snapshot_is_served_while_the_feed_catches_up(
+    app, client, world, carrier_headers, session, officer
+):
     app.config["SNAPSHOT_MAX_AGE"] = 3600
     seq1 = int(client.get("/api/v1/snapshot", headers=carrier_headers).headers["X-Snapshot-Seq"])
     lifecycle.give_up(session, world["active"].id, actor=officer, now=NOW)
@@ -318,6 +363,7 @@ def test_a_young_cached_snapshot_is_served_while_the_feed_catches_up(app, client
 
 
 # -- changes ---------------------------------------------------------------------------------
+
 
 def changes(client, headers, keys, query):
     r = client.get(f"/api/v1/changes?{query}", headers=headers)
@@ -348,8 +394,7 @@ def test_changes_paging_and_errors(client, world, carrier_headers, keys, session
     assert [c["seq"] for c in page["changes"]] == [3, 4, 5] and page["next"] == 5 and page["head"] == head
     empty = changes(client, carrier_headers, keys, f"since={head}")
     assert empty["changes"] == [] and empty["next"] == head
-    for query in ("", "since=-1", "since=x", "since=0&limit=0", "since=0&limit=999999",
-                  f"since={head + 1}"):
+    for query in ("", "since=-1", "since=x", "since=0&limit=0", "since=0&limit=999999", f"since={head + 1}"):
         r = client.get(f"/api/v1/changes?{query}", headers=carrier_headers)
         assert r.status_code == 400, query
         assert r.get_json()["error"] == "invalid_input"

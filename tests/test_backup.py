@@ -1,4 +1,5 @@
 """export / restore of the whole registry state."""
+
 import json
 import shutil
 from pathlib import Path
@@ -6,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from brandname.ops import backup, doctor
 from brandname import lifecycle
+from brandname.ops import backup, doctor
 from brandname.store.models import Base
 
 from .conftest import NOW, org_applicant, person_applicant
@@ -37,8 +38,9 @@ def busy_registry(session, registry_helper, officer):
     registry_helper.issue("PERSON1", applicant=person_applicant())
     registry_helper.followup("reissue", "ROUNDTRIP", reissue_reason="lost")
     bn = lifecycle.find_brandname(session, "BACKUP")
-    lifecycle.authorize(session, bn.id, actor=officer, party_id_number="0312345678",
-                        party_name="Công ty Trung gian", now=NOW)
+    lifecycle.authorize(
+        session, bn.id, actor=officer, party_id_number="0312345678", party_name="Công ty Trung gian", now=NOW
+    )
     lifecycle.give_up(session, bn.id, actor=officer, request_note="ngừng", now=NOW)
     pending = registry_helper.submit("PENDING1", applicant=org_applicant(code="0105555555"))
     return pending
@@ -100,8 +102,13 @@ def test_restore_refuses_a_tampered_backup(app, session, registry_helper, office
 
 def test_private_keys_only_with_the_flag(app, session, tmp_path):
     out = tmp_path / "with-keys"
-    manifest = backup.export(session, out, data_dir=app.config["DATA_DIR"], certs_dir=app.config["CERTS_DIR"],
-                             include_private_keys=True)
+    manifest = backup.export(
+        session,
+        out,
+        data_dir=app.config["DATA_DIR"],
+        certs_dir=app.config["CERTS_DIR"],
+        include_private_keys=True,
+    )
     keys_in = [n for n in manifest["files"] if n.endswith(".key.pem")]
     assert keys_in and manifest["private_keys"] is True
     assert oct((out / keys_in[0]).stat().st_mode & 0o777) == "0o600"

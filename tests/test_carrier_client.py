@@ -1,5 +1,6 @@
 """The reference carrier client against the real API (Flask test client through a transport
 adapter, and once through a real server on an ephemeral port)."""
+
 import base64
 import json
 import random
@@ -10,8 +11,14 @@ import pytest
 from werkzeug.serving import make_server
 
 from brandname import carrier_client, lifecycle
+from brandname.carrier_client import (
+    CarrierClient,
+    RegistryCertificateMismatch,
+    ReplayedData,
+    SyncError,
+    TamperedData,
+)
 from brandname.carriers import feed
-from brandname.carrier_client import CarrierClient, RegistryCertificateMismatch, ReplayedData, SyncError, TamperedData
 from brandname.certificates.signing import KeyStore
 
 from .conftest import NOW, org_applicant, person_applicant
@@ -36,7 +43,7 @@ class FlaskTransport:
         self.log = []
 
     def __call__(self, method, url, headers, body=None):
-        path = url[len(BASE):]
+        path = url[len(BASE) :]
         r = self.client.open(path, method=method, headers=headers, data=body)
         status, data = r.status_code, r.data
         for hook in self.hooks:
@@ -54,6 +61,7 @@ def transport(client):
 def make_client(tmp_path, transport, carrier_key):
     def make(**kw):
         return CarrierClient(BASE, key=carrier_key, directory=tmp_path / "carrier", transport=transport, **kw)
+
     return make
 
 
@@ -80,14 +88,19 @@ def tamper_payload(token, change):
 
 # -- first sync and check --------------------------------------------------------------------
 
+
 def test_first_sync_pins_the_root_and_answers_offline(make_client, registry_helper, session, officer, keys):
     bn = registry_helper.issue("VietSun").brandnames[0]
-    lifecycle.authorize(session, bn.id, actor=officer, party_id_number="0312345678", party_name="Đại lý", now=NOW)
+    lifecycle.authorize(
+        session, bn.id, actor=officer, party_id_number="0312345678", party_name="Đại lý", now=NOW
+    )
     client = make_client()
     summary = client.sync()
     assert summary["start"] == "snapshot" and summary["seq"] == feed.head(session) and summary["names"] == 1
-    assert client.state["root_pem"] == keys.pem_chain().split("-----END CERTIFICATE-----")[0] + \
-        "-----END CERTIFICATE-----\n"
+    assert (
+        client.state["root_pem"]
+        == keys.pem_chain().split("-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n"
+    )
     assert client.check("vietsun") == (True, "active", "ok")
     assert client.check("VIETSUN", "0101234567").deliverable
     assert client.check("VIETSUN", "0312345678").deliverable
@@ -116,6 +129,7 @@ def test_second_sync_applies_changes_from_the_local_seq(make_client, registry_he
 
 # -- refusals: each leaves the local state as it was -----------------------------------------
 
+
 def test_tampered_snapshot_byte_is_refused(make_client, transport, registry_helper):
     registry_helper.issue("VietSun", "SunMart")
 
@@ -125,6 +139,7 @@ def test_tampered_snapshot_byte_is_refused(make_client, transport, registry_help
             data[len(data) // 2] ^= 0x01
             data = bytes(data)
         return status, data
+
     transport.hooks.append(flip)
     client = make_client()
     with pytest.raises(TamperedData, match="SHA-256"):
@@ -135,8 +150,13 @@ def test_tampered_snapshot_byte_is_refused(make_client, transport, registry_help
 
 def test_tampered_manifest_is_refused(make_client, transport, registry_helper):
     registry_helper.issue("VietSun")
-    transport.hooks.append(lambda p, s, d: (s, tamper_payload(d, lambda m: m.update(count=99)))
-                           if p.startswith("/api/v1/snapshot/manifest") else (s, d))
+    transport.hooks.append(
+        lambda p, s, d: (
+            (s, tamper_payload(d, lambda m: m.update(count=99)))
+            if p.startswith("/api/v1/snapshot/manifest")
+            else (s, d)
+        )
+    )
     client = make_client()
     with pytest.raises(TamperedData, match="signature does not verify"):
         client.sync()
@@ -154,8 +174,10 @@ def test_tampered_change_page_is_refused(make_client, transport, registry_helper
         for change in page["changes"]:
             for rec in change["names"]:
                 rec["status"] = "active"
-    transport.hooks.append(lambda p, s, d: (s, tamper_payload(d, unrevoke))
-                           if p.startswith("/api/v1/changes") else (s, d))
+
+    transport.hooks.append(
+        lambda p, s, d: (s, tamper_payload(d, unrevoke)) if p.startswith("/api/v1/changes") else (s, d)
+    )
     with pytest.raises(TamperedData):
         client.sync()
     assert state_bytes(client) == before and leftovers(client) == []
@@ -165,8 +187,9 @@ def test_tampered_change_page_is_refused(make_client, transport, registry_helper
     assert client.check("VIETSUN") == (False, "revoked", "revoked")
 
 
-def test_replayed_older_page_is_refused(make_client, transport, registry_helper, session, officer, carrier_headers,
-                                        client):
+def test_replayed_older_page_is_refused(
+    make_client, transport, registry_helper, session, officer, carrier_headers, client
+):
     bn = registry_helper.issue("VietSun").brandnames[0]
     carrier = make_client()
     carrier.sync()
@@ -188,10 +211,22 @@ def test_signed_but_out_of_order_page_is_refused(make_client, transport, registr
     carrier.sync()
     before = state_bytes(carrier)
     seq = carrier.seq
-    forged = {"type": "brandname-changes", "version": 1, "since": seq, "next": seq + 2, "head": seq + 2,
-              "time": "2026-03-02T03:00:00Z",
-              "changes": [{"seq": seq + 2, "at": "2026-03-02T03:00:00Z", "act": "revoke",
-                           "names": [{"name_normal": "VIETSUN", "status": "released"}]}]}
+    forged = {
+        "type": "brandname-changes",
+        "version": 1,
+        "since": seq,
+        "next": seq + 2,
+        "head": seq + 2,
+        "time": "2026-03-02T03:00:00Z",
+        "changes": [
+            {
+                "seq": seq + 2,
+                "at": "2026-03-02T03:00:00Z",
+                "act": "revoke",
+                "names": [{"name_normal": "VIETSUN", "status": "released"}],
+            }
+        ],
+    }
     _, token = keys.sign_json(forged, typ=feed.CHANGES_TYP)
     transport.hooks.append(lambda p, s, d: (s, token.encode()) if p.startswith("/api/v1/changes") else (s, d))
     with pytest.raises(ReplayedData, match="out of order"):
@@ -205,8 +240,9 @@ def test_a_different_registry_certificate_is_refused(make_client, transport, reg
     carrier.sync()
     before = state_bytes(carrier)
     other = KeyStore.create(tmp_path / "other-certs")
-    transport.hooks.append(lambda p, s, d: (s, other.pem_chain().encode())
-                           if p == "/api/v1/registry-certificate" else (s, d))
+    transport.hooks.append(
+        lambda p, s, d: (s, other.pem_chain().encode()) if p == "/api/v1/registry-certificate" else (s, d)
+    )
     with pytest.raises(RegistryCertificateMismatch, match="differs from the pinned"):
         carrier.sync()
     assert state_bytes(carrier) == before
@@ -215,22 +251,25 @@ def test_a_different_registry_certificate_is_refused(make_client, transport, reg
 def test_first_sync_against_a_foreign_chain_is_refused(make_client, transport, registry_helper, tmp_path):
     registry_helper.issue("VietSun")
     other = KeyStore.create(tmp_path / "other-certs")
-    transport.hooks.append(lambda p, s, d: (s, other.pem_chain().encode())
-                           if p == "/api/v1/registry-certificate" else (s, d))
+    transport.hooks.append(
+        lambda p, s, d: (s, other.pem_chain().encode()) if p == "/api/v1/registry-certificate" else (s, d)
+    )
     carrier = make_client()
     with pytest.raises(TamperedData, match="not an issuing certificate"):
         carrier.sync()
     assert state_bytes(carrier) is None
 
 
-def test_an_issuing_certificate_not_signed_by_the_root_is_refused(make_client, transport, registry_helper,
-                                                                   keys, tmp_path):
+def test_an_issuing_certificate_not_signed_by_the_root_is_refused(
+    make_client, transport, registry_helper, keys, tmp_path
+):
     registry_helper.issue("VietSun")
     other = KeyStore.create(tmp_path / "other-certs")
     genuine_root = keys.pem_chain().split("-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n"
     mixed = genuine_root + other.current.pem()
-    transport.hooks.append(lambda p, s, d: (s, mixed.encode())
-                           if p == "/api/v1/registry-certificate" else (s, d))
+    transport.hooks.append(
+        lambda p, s, d: (s, mixed.encode()) if p == "/api/v1/registry-certificate" else (s, d)
+    )
     with pytest.raises(TamperedData, match="not signed by the registry root"):
         make_client().sync()
 
@@ -245,6 +284,7 @@ def test_http_errors_are_reported_and_change_nothing(tmp_path, transport, regist
 
 # -- the client agrees with the API ----------------------------------------------------------
 
+
 def _events_round_one(session, registry_helper, officer):
     rng = random.Random(5)
     holders = [org_applicant(f"01{n:08d}", f"Công ty Số {n}") for n in range(6)] + [person_applicant()]
@@ -257,8 +297,14 @@ def _events_round_one(session, registry_helper, officer):
         name = f"BRAND{n:02d}" if n % 3 else f"Sun.{n:02d}-x"
         made.extend(registry_helper.issue(name, applicant=holder, now=when).brandnames)
     for bn in rng.sample(made, 6):
-        lifecycle.authorize(session, bn.id, actor=officer, party_id_number=f"03{rng.randint(10**7, 10**8 - 1)}",
-                            party_name="Đại lý quảng cáo", now=NOW)
+        lifecycle.authorize(
+            session,
+            bn.id,
+            actor=officer,
+            party_id_number=f"03{rng.randint(10**7, 10**8 - 1)}",
+            party_name="Đại lý quảng cáo",
+            now=NOW,
+        )
     for n in range(3):
         application = registry_helper.submit(f"HOLD{n}", applicant=holders[n])
         registry_helper.approve(application)
@@ -269,8 +315,12 @@ def _events_round_two(session, registry_helper, officer, made, holders):
     lifecycle.expire(session, today=date(2026, 3, 2), now=NOW)
     active = [b for b in made if b.status == "active" and b.valid_until.year == 2029]
     for bn in active[:3]:
-        registry_helper.followup("renewal", bn.name, applicant=holders[made.index(bn) % len(holders)],
-                                 now=datetime(2028, 12, 20, 3, 0))
+        registry_helper.followup(
+            "renewal",
+            bn.name,
+            applicant=holders[made.index(bn) % len(holders)],
+            now=datetime(2028, 12, 20, 3, 0),
+        )
     for bn in active[3:6]:
         lifecycle.give_up(session, bn.id, actor=officer, now=NOW)
     lifecycle.release(session, active[3].id, actor=officer, reason="Giải phóng sớm", now=NOW)
@@ -298,7 +348,8 @@ def _random_queries(session, made, holders, n=3000):
 
 
 def test_client_answers_equal_the_api_after_issue_renew_revoke_expire(
-        make_client, client, carrier_headers, registry_helper, session, officer):
+    make_client, client, carrier_headers, registry_helper, session, officer
+):
     made, holders = _events_round_one(session, registry_helper, officer)
     carrier = make_client(page_limit=7)
     carrier.sync()  # snapshot
@@ -308,14 +359,21 @@ def test_client_answers_equal_the_api_after_issue_renew_revoke_expire(
     queries = _random_queries(session, made, holders)
     api = []
     for start in range(0, len(queries), 1000):
-        r = client.post("/api/v1/verify", headers=carrier_headers, json={"items": queries[start:start + 1000]})
+        r = client.post(
+            "/api/v1/verify", headers=carrier_headers, json={"items": queries[start : start + 1000]}
+        )
         api.extend(r.get_json()["results"])
     mine = [carrier.check(q["name"], q.get("holder_id")) for q in queries]
     assert [(a["deliverable"], a["status"], a["reason"]) for a in api] == [tuple(m) for m in mine]
     seen = {(m.deliverable, m.status, m.reason) for m in mine}
-    for outcome in [(True, "active", "ok"), (False, "active", "holder_mismatch"), (False, "revoked", "revoked"),
-                    (False, "expired", "expired"), (False, "reserved", "reserved"),
-                    (False, None, "not_registered")]:
+    for outcome in [
+        (True, "active", "ok"),
+        (False, "active", "holder_mismatch"),
+        (False, "revoked", "revoked"),
+        (False, "expired", "expired"),
+        (False, "reserved", "reserved"),
+        (False, None, "not_registered"),
+    ]:
         assert outcome in seen, outcome
     # single-name API agrees too
     client.application.config["CARRIER_RATE_LIMIT"] = "100000 per second"
@@ -325,13 +383,15 @@ def test_client_answers_equal_the_api_after_issue_renew_revoke_expire(
         status = r.get_json()["status"] if r.status_code == 200 else None
         assert status == carrier.check(q["name"]).status
     # and a client starting from a fresh snapshot reaches the same index
-    fresh = CarrierClient(BASE, key=carrier.key, directory=carrier.dir.parent / "fresh",
-                          transport=carrier.transport)
+    fresh = CarrierClient(
+        BASE, key=carrier.key, directory=carrier.dir.parent / "fresh", transport=carrier.transport
+    )
     fresh.sync()
     assert fresh.index == carrier.index and fresh.seq == carrier.seq
 
 
 # -- command line, over real HTTP --------------------------------------------------------------
+
 
 @pytest.fixture
 def live_server(app):

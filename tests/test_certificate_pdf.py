@@ -1,4 +1,5 @@
 """The certificate document: Vietnamese text, layout facts, attachments, QR link, sample PNG."""
+
 import json
 import re
 import shutil
@@ -10,7 +11,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from brandname.certificates import pdf as certificate_pdf, documents
+from brandname.certificates import documents
+from brandname.certificates import pdf as certificate_pdf
 from brandname.store.models import Certificate
 
 from .conftest import NOW, person_applicant
@@ -29,8 +31,9 @@ def page_text(pdf_bytes):
 
 
 def render(cert, **kw):
-    options = dict(public_url="https://brandname.test", signer_title="Cục trưởng",
-                   signer_name="Nguyễn Văn Minh")
+    options = dict(
+        public_url="https://brandname.test", signer_title="Cục trưởng", signer_name="Nguyễn Văn Minh"
+    )
     options.update(kw)
     return certificate_pdf.render(cert.record, cert.signature, **options)
 
@@ -39,13 +42,15 @@ def render(cert, **kw):
 def renewed(session, registry_helper):
     registry_helper.issue("ANHDUONG")
     from datetime import datetime
+
     return registry_helper.followup("renewal", "ANHDUONG", now=datetime(2028, 12, 20, 3, 0)).certificates[0]
 
 
 def expected_strings(cert, **kw):
     record = json.loads(cert.record)
-    options = dict(public_url="https://brandname.test", signer_title="Cục trưởng",
-                   signer_name="Nguyễn Văn Minh")
+    options = dict(
+        public_url="https://brandname.test", signer_title="Cục trưởng", signer_name="Nguyễn Văn Minh"
+    )
     options.update(kw)
     return [text for _, text in certificate_pdf.form_strings(record, **options)]
 
@@ -55,16 +60,27 @@ def test_every_vietnamese_string_of_the_form_is_extracted_back(renewed):
     text = page_text(pdf)
     strings = expected_strings(renewed)
     # the form itself: header, authority, title, number, holder, name, dates, replacement, signature
-    for must in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                 "BỘ THÔNG TIN VÀ TRUYỀN THÔNG", "CỤC AN TOÀN THÔNG TIN",
-                 "GIẤY CHỨNG NHẬN ĐĂNG KÝ TÊN ĐỊNH DANH", f"Số: {renewed.serial}",
-                 "Tên tổ chức: Công ty Cổ phần Ánh Dương", "Mã số doanh nghiệp: 0101234567",
-                 "Địa chỉ trụ sở chính: Số 1 Trần Hưng Đạo, Hoàn Kiếm, Hà Nội", "ANHDUONG",
-                 "3. Hình thức sử dụng: Tin nhắn (SMS)", "4. Hình thức cấp: Gia hạn",
-                 "5. Thời hạn hiệu lực: từ ngày 20/12/2028 đến hết ngày 01/03/2032.",
-                 f"thay thế Giấy chứng nhận số {renewed.previous_serial}",
-                 "Hà Nội, ngày 20 tháng 12 năm 2028", "CỤC TRƯỞNG", "(Đã ký số)", "Nguyễn Văn Minh",
-                 f"https://brandname.test/verify/{renewed.serial}"):
+    for must in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "BỘ THÔNG TIN VÀ TRUYỀN THÔNG",
+        "CỤC AN TOÀN THÔNG TIN",
+        "GIẤY CHỨNG NHẬN ĐĂNG KÝ TÊN ĐỊNH DANH",
+        f"Số: {renewed.serial}",
+        "Tên tổ chức: Công ty Cổ phần Ánh Dương",
+        "Mã số doanh nghiệp: 0101234567",
+        "Địa chỉ trụ sở chính: Số 1 Trần Hưng Đạo, Hoàn Kiếm, Hà Nội",
+        "ANHDUONG",
+        "3. Hình thức sử dụng: Tin nhắn (SMS)",
+        "4. Hình thức cấp: Gia hạn",
+        "5. Thời hạn hiệu lực: từ ngày 20/12/2028 đến hết ngày 01/03/2032.",
+        f"thay thế Giấy chứng nhận số {renewed.previous_serial}",
+        "Hà Nội, ngày 20 tháng 12 năm 2028",
+        "CỤC TRƯỞNG",
+        "(Đã ký số)",
+        "Nguyễn Văn Minh",
+        f"https://brandname.test/verify/{renewed.serial}",
+    ):
         assert must in strings or any(must in s for s in strings), must
     for s in strings:
         assert flat(s) in text, s
@@ -75,17 +91,22 @@ def test_pdftotext_reads_the_same_vietnamese(renewed, tmp_path):
         pytest.skip("poppler-utils (pdftotext) not installed")
     path = tmp_path / "c.pdf"
     path.write_bytes(render(renewed))
-    out = flat(subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True,
-                              capture_output=True).stdout.decode("utf-8"))
+    out = flat(
+        subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True).stdout.decode(
+            "utf-8"
+        )
+    )
     for s in expected_strings(renewed):
         assert flat(s) in out, s
 
 
 def test_bundled_font_has_every_glyph_the_form_uses(renewed):
     from reportlab.pdfbase import pdfmetrics
+
     certificate_pdf.register_fonts()
     used = set("".join(expected_strings(renewed))) | set(
-        "ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
+        "ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+    )
     for font in (certificate_pdf.REGULAR, certificate_pdf.BOLD, certificate_pdf.ITALIC):
         face = pdfmetrics.getFont(font).face
         missing = [ch for ch in used if not ch.isspace() and ord(ch) not in face.charToGlyph]
@@ -122,16 +143,26 @@ def test_qr_code_and_link_open_the_public_verify_page(renewed, tmp_path):
     pdf = render(renewed)
     url = f"https://brandname.test/verify/{renewed.serial}"
     page = pypdf.PdfReader(BytesIO(pdf)).pages[0]
-    uris = [a.get_object()["/A"]["/URI"] for a in page.get("/Annots", [])
-            if a.get_object().get("/Subtype") == "/Link"]
+    uris = [
+        a.get_object()["/A"]["/URI"]
+        for a in page.get("/Annots", [])
+        if a.get_object().get("/Subtype") == "/Link"
+    ]
     assert uris == [url]
     if shutil.which("pdftoppm") is None or shutil.which("zbarimg") is None:
         pytest.skip("poppler-utils and zbar-tools are needed to decode the printed QR code")
     (tmp_path / "c.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(tmp_path / "c.pdf"),
-                    str(tmp_path / "c")], check=True)
-    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "c.png")],
-                             capture_output=True, check=True).stdout.decode().split()
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(tmp_path / "c.pdf"), str(tmp_path / "c")],
+        check=True,
+    )
+    decoded = (
+        subprocess.run(
+            ["zbarimg", "--quiet", "--raw", str(tmp_path / "c.png")], capture_output=True, check=True
+        )
+        .stdout.decode()
+        .split()
+    )
     assert decoded == [url]
 
 
@@ -150,13 +181,25 @@ def test_sample_certificate_png_artifact(app, session, registry_helper):
     app.config.update(SIGNER_NAME="Nguyễn Văn Minh")
     registry_helper.issue("VIETSUN")
     from datetime import timedelta
-    cert = registry_helper.followup("reissue", "VIETSUN", now=NOW + timedelta(days=30),
-                                    reissue_reason="lost").certificates[0]
+
+    cert = registry_helper.followup(
+        "reissue", "VIETSUN", now=NOW + timedelta(days=30), reissue_reason="lost"
+    ).certificates[0]
     pdf = documents.build_certificate_pdf(cert)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "certificate-sample.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(ARTIFACTS / "certificate-sample.pdf"),
-                    str(ARTIFACTS / "certificate-sample")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "100",
+            "-png",
+            "-singlefile",
+            str(ARTIFACTS / "certificate-sample.pdf"),
+            str(ARTIFACTS / "certificate-sample"),
+        ],
+        check=True,
+    )
     png = ARTIFACTS / "certificate-sample.png"
     assert png.stat().st_size > 20_000
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -179,6 +222,7 @@ def test_a_failed_render_leaves_no_file(app, session, registry_helper, monkeypat
 
     def boom(*a, **kw):
         raise RuntimeError("disk on fire")
+
     monkeypatch.setattr(documents.signing, "sign_pdf", boom)
     with pytest.raises(RuntimeError):
         documents.certificate_pdf_path(cert)
@@ -188,20 +232,31 @@ def test_a_failed_render_leaves_no_file(app, session, registry_helper, monkeypat
 
 def test_longest_holder_details_still_fit_one_page_without_truncation(renewed):
     record = json.loads(renewed.record)
-    record["holder"]["name"] = ("Tổng công ty Cổ phần Đầu tư Phát triển Công nghiệp Thương mại "
-                                "Dịch vụ Xuất nhập khẩu Việt Nam ") * 3
+    record["holder"]["name"] = (
+        "Tổng công ty Cổ phần Đầu tư Phát triển Công nghiệp Thương mại Dịch vụ Xuất nhập khẩu Việt Nam "
+    ) * 3
     record["holder"]["name"] = record["holder"]["name"][:300].strip()
-    record["holder"]["address"] = ("Tầng 25, Tòa nhà Keangnam Landmark 72, Phạm Hùng, phường Mễ Trì, "
-                                   "quận Nam Từ Liêm, Hà Nội; ") * 6
+    record["holder"]["address"] = (
+        "Tầng 25, Tòa nhà Keangnam Landmark 72, Phạm Hùng, phường Mễ Trì, quận Nam Từ Liêm, Hà Nội; "
+    ) * 6
     record["holder"]["address"] = record["holder"]["address"][:500].strip()
     record["authority"] = "Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao, Bộ Công an"
     from brandname.certificates.signing import canonical_json
+
     text_record = canonical_json(record).decode()
-    pdf = certificate_pdf.render(text_record, renewed.signature, public_url="https://brandname.test",
-                                 signer_title="KT. Cục trưởng\nPhó Cục trưởng", signer_name="Trần Văn Bình")
+    pdf = certificate_pdf.render(
+        text_record,
+        renewed.signature,
+        public_url="https://brandname.test",
+        signer_title="KT. Cục trưởng\nPhó Cục trưởng",
+        signer_name="Trần Văn Bình",
+    )
     text = page_text(pdf)  # asserts one page
-    for _, s in certificate_pdf.form_strings(record, public_url="https://brandname.test",
-                                             signer_title="KT. Cục trưởng\nPhó Cục trưởng",
-                                             signer_name="Trần Văn Bình"):
+    for _, s in certificate_pdf.form_strings(
+        record,
+        public_url="https://brandname.test",
+        signer_title="KT. Cục trưởng\nPhó Cục trưởng",
+        signer_name="Trần Văn Bình",
+    ):
         assert flat(s) in text, s
     assert "BỘ CÔNG AN" in text and "CỤC AN NINH MẠNG VÀ PHÒNG, CHỐNG TỘI PHẠM" in text

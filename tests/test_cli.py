@@ -9,21 +9,32 @@ from brandname.store.models import Account, Brandname, Certificate
 
 def test_create_officer_from_env(app, session, monkeypatch):
     monkeypatch.setenv("OFFICER_PW", "a very long password")
-    result = app.test_cli_runner().invoke(args=["brandname", "create-officer", "Can.Bo@cuc.gov.vn",
-                                                "--password-env", "OFFICER_PW", "--role", "supervisor"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "brandname",
+            "create-officer",
+            "Can.Bo@cuc.gov.vn",
+            "--password-env",
+            "OFFICER_PW",
+            "--role",
+            "supervisor",
+        ]
+    )
     assert result.exit_code == 0, result.output
     account = session.scalars(select(Account)).one()
     assert (account.email, account.role) == ("can.bo@cuc.gov.vn", "supervisor")
     assert account.password_hash.startswith("$argon2id$")
-    again = app.test_cli_runner().invoke(args=["brandname", "create-officer", "can.bo@cuc.gov.vn",
-                                               "--password-env", "OFFICER_PW"])
+    again = app.test_cli_runner().invoke(
+        args=["brandname", "create-officer", "can.bo@cuc.gov.vn", "--password-env", "OFFICER_PW"]
+    )
     assert again.exit_code == 1 and "đã có tài khoản" in again.output
 
 
 def test_create_officer_rejects_short_password(app, monkeypatch):
     monkeypatch.setenv("PW", "short")
-    result = app.test_cli_runner().invoke(args=["brandname", "create-officer", "x@cuc.gov.vn",
-                                                "--password-env", "PW"])
+    result = app.test_cli_runner().invoke(
+        args=["brandname", "create-officer", "x@cuc.gov.vn", "--password-env", "PW"]
+    )
     assert result.exit_code == 1 and "10" in result.output
 
 
@@ -47,7 +58,13 @@ def test_show_json_and_text(app, registry_helper):
     info = json.loads(result.output)
     assert info["name"] == "SHOWME" and info["status"] == "active"
     assert info["certificates"][0]["serial"] == "BN-2026-0000001"
-    assert [e["act"] for e in info["events"]] == ["submit", "approve", "record_payment", "confirm_payment", "issue"]
+    assert [e["act"] for e in info["events"]] == [
+        "submit",
+        "approve",
+        "record_payment",
+        "confirm_payment",
+        "issue",
+    ]
     text = runner.invoke(args=["brandname", "show", "SHOWME"])
     assert "BN-2026-0000001" in text.output and "[active]" in text.output
     missing = runner.invoke(args=["brandname", "show", "NOPE", "--json"])
@@ -68,8 +85,15 @@ def test_expire_command_is_idempotent(app, session, registry_helper):
 def test_demo_prepares_a_fresh_registry_without_serving(tmp_path, empty_db_url):
     from brandname import create_app
     from brandname.extensions import db
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path / "data"),
-                      "CERTS_DIR": str(tmp_path / "certs"), "SECRET_KEY": "x"})
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": empty_db_url,
+            "DATA_DIR": str(tmp_path / "data"),
+            "CERTS_DIR": str(tmp_path / "certs"),
+            "SECRET_KEY": "x",
+        }
+    )
     runner = app.test_cli_runner()
     result = runner.invoke(args=["brandname", "demo", "--no-serve", "--names", "3"])
     assert result.exit_code == 0, result.output
@@ -101,9 +125,26 @@ def test_demo_serves_the_registry(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDNAME_", "DATABASE_"))}
     env.update(BRANDNAME_DATA_DIR=str(tmp_path / "data"), BRANDNAME_CERTS_DIR=str(tmp_path / "certs"))
     root = Path(__file__).resolve().parent.parent
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "brandname", "demo",
-                             "--port", str(port), "--names", "2"], cwd=root, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "wsgi",
+            "brandname",
+            "demo",
+            "--port",
+            str(port),
+            "--names",
+            "2",
+        ],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline, body = time.monotonic() + 90, None
         while time.monotonic() < deadline and body is None:

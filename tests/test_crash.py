@@ -3,6 +3,7 @@
 The crash hook (lifecycle.crash_point, driven by BRANDNAME_CRASH_AT) kills the subprocess with
 SIGKILL at the named point: nothing gets to clean up, exactly like a power cut of the app server.
 """
+
 import os
 import signal
 import subprocess
@@ -13,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from brandname.ops import doctor
 from brandname import lifecycle
 from brandname.errors import NotAllowed
+from brandname.ops import doctor
 from brandname.store.models import Application, Brandname, Certificate, Event, Payment
 
 from .conftest import NOW
@@ -46,16 +47,30 @@ def _env(**extra):
 def run_issue(app, payment_id, crash_at):
     env = _env(BRANDNAME_CRASH_AT=crash_at) if crash_at else _env()
     return subprocess.run(
-        [sys.executable, "-c", ISSUE_SCRIPT, app.config["SQLALCHEMY_DATABASE_URI"],
-         str(app.config["CERTS_DIR"]), str(app.config["DATA_DIR"]), str(payment_id), NOW.isoformat()],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-c",
+            ISSUE_SCRIPT,
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            str(app.config["CERTS_DIR"]),
+            str(app.config["DATA_DIR"]),
+            str(payment_id),
+            NOW.isoformat(),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def ready_to_issue(registry_helper, session, name):
     application = registry_helper.submit(name)
     registry_helper.approve(application)
-    payment = lifecycle.record_payment(session, application.id, actor=registry_helper.officer,
-                                       reference=f"FT{application.id}", now=NOW)
+    payment = lifecycle.record_payment(
+        session, application.id, actor=registry_helper.officer, reference=f"FT{application.id}", now=NOW
+    )
     return application.id, payment.id
 
 
@@ -111,12 +126,33 @@ def test_issue_without_crash_variable_runs_normally(app, session, registry_helpe
 def test_kill_in_the_middle_of_a_legacy_import_then_rerun(app, session, keys, tmp_path):
     rows = [legacy_row(f"LEG{i:03d}", code=f"03000{i:05d}") for i in range(12)]
     path = write_csv(tmp_path / "legacy.csv", rows)
-    cmd = [sys.executable, "-m", "flask", "--app", "wsgi", "brandname", "import-legacy", str(path),
-           "--carrier", "VNPT", "--batch", "5"]
-    env = dict(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], BRANDNAME_CERTS_DIR=str(app.config["CERTS_DIR"]),
-               BRANDNAME_DATA_DIR=str(app.config["DATA_DIR"]))
-    proc = subprocess.run(cmd, cwd=ROOT, env=_env(BRANDNAME_CRASH_AT="bulk_before_commit", **env),
-                          capture_output=True, text=True, timeout=120)
+    cmd = [
+        sys.executable,
+        "-m",
+        "flask",
+        "--app",
+        "wsgi",
+        "brandname",
+        "import-legacy",
+        str(path),
+        "--carrier",
+        "VNPT",
+        "--batch",
+        "5",
+    ]
+    env = dict(
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        BRANDNAME_CERTS_DIR=str(app.config["CERTS_DIR"]),
+        BRANDNAME_DATA_DIR=str(app.config["DATA_DIR"]),
+    )
+    proc = subprocess.run(
+        cmd,
+        cwd=ROOT,
+        env=_env(BRANDNAME_CRASH_AT="bulk_before_commit", **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     session.expire_all()
     session.rollback()
@@ -177,11 +213,25 @@ PDF_SCRIPT = textwrap.dedent("""
 
 def test_kill_while_the_pdf_is_written_leaves_no_half_file(app, session, keys, registry_helper):
     from brandname.certificates import documents, signing
+
     cert = registry_helper.issue("HALFPDF").certificates[0]
-    args = [sys.executable, "-c", PDF_SCRIPT, app.config["SQLALCHEMY_DATABASE_URI"],
-            str(app.config["CERTS_DIR"]), str(app.config["DATA_DIR"]), cert.serial]
-    killed = subprocess.run(args, cwd=ROOT, env=_env(BRANDNAME_CRASH_AT="pdf_half_written"),
-                            capture_output=True, text=True, timeout=120)
+    args = [
+        sys.executable,
+        "-c",
+        PDF_SCRIPT,
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        str(app.config["CERTS_DIR"]),
+        str(app.config["DATA_DIR"]),
+        cert.serial,
+    ]
+    killed = subprocess.run(
+        args,
+        cwd=ROOT,
+        env=_env(BRANDNAME_CRASH_AT="pdf_half_written"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     folder = Path(app.config["DATA_DIR"]) / "certificates"
     assert not (folder / f"{cert.serial}.pdf").exists()  # only a hidden temporary file may remain

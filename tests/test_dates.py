@@ -22,14 +22,17 @@ def test_renewal_runs_from_the_old_expiry_without_gap():
     assert (new_end - old_end).days in (365 * 3, 365 * 3 + 1)
 
 
-@pytest.mark.parametrize("today, status", [
-    (date(2028, 12, 1), "too_early"),   # 91 days before
-    (date(2028, 12, 2), "on_time"),     # 90 days before: window opens
-    (date(2029, 2, 14), "on_time"),     # exactly 15 days before
-    (date(2029, 2, 15), "late"),
-    (date(2029, 3, 1), "late"),         # the last valid day
-    (date(2029, 3, 2), "expired"),
-])
+@pytest.mark.parametrize(
+    "today, status",
+    [
+        (date(2028, 12, 1), "too_early"),  # 91 days before
+        (date(2028, 12, 2), "on_time"),  # 90 days before: window opens
+        (date(2029, 2, 14), "on_time"),  # exactly 15 days before
+        (date(2029, 2, 15), "late"),
+        (date(2029, 3, 1), "late"),  # the last valid day
+        (date(2029, 3, 2), "expired"),
+    ],
+)
 def test_renewal_window(today, status):
     assert dates.renewal_status(today, date(2029, 3, 1)) == status
 
@@ -50,8 +53,9 @@ def test_decision_deadline_end_of_next_working_day_hanoi_time():
     # Received Wednesday 29 Apr 2026; 30 Apr and 1 May are holidays, then a weekend -> Monday 4 May
     assert dates.decision_deadline(datetime(2026, 4, 29, 2, 0)) == datetime(2026, 5, 4, 16, 59, 59)
     # A configured holiday pushes it further
-    assert dates.decision_deadline(datetime(2026, 3, 2, 3, 0), holidays=(date(2026, 3, 3),)) == \
-        datetime(2026, 3, 4, 16, 59, 59)
+    assert dates.decision_deadline(datetime(2026, 3, 2, 3, 0), holidays=(date(2026, 3, 3),)) == datetime(
+        2026, 3, 4, 16, 59, 59
+    )
 
 
 def test_local_date_uses_hanoi_day():
@@ -60,7 +64,10 @@ def test_local_date_uses_hanoi_day():
 
 def test_parse_holidays():
     assert dates.parse_holidays("2026-02-16, 2026-02-17 2026-04-26") == (
-        date(2026, 2, 16), date(2026, 2, 17), date(2026, 4, 26))
+        date(2026, 2, 16),
+        date(2026, 2, 17),
+        date(2026, 4, 26),
+    )
     assert dates.parse_holidays("") == ()
     with pytest.raises(ValueError):
         dates.parse_holidays("16/02/2026")

@@ -1,15 +1,16 @@
 """brandname/feed.py: state records, deliverability, snapshot build and cache, change pages."""
+
 import gzip
-import time
 import hashlib
 import json
+import time
 from datetime import date, datetime
 
 import pytest
 from sqlalchemy import insert, select
 
-from brandname.carriers import feed
 from brandname import lifecycle
+from brandname.carriers import feed
 from brandname.extensions import db
 from brandname.store.models import Brandname, Certificate, Holder
 
@@ -17,30 +18,38 @@ from .conftest import NOW
 
 
 def record(status="active", until="2029-03-01", holder="0101234567", auths=()):
-    return {"name": "X", "name_normal": "X", "status": status, "valid_until": until,
-            "holder": {"name": "H", "id_number": holder},
-            "authorizations": [{"id_number": a, "name": "P"} for a in auths]}
+    return {
+        "name": "X",
+        "name_normal": "X",
+        "status": status,
+        "valid_until": until,
+        "holder": {"name": "H", "id_number": holder},
+        "authorizations": [{"id_number": a, "name": "P"} for a in auths],
+    }
 
 
 TODAY = date(2026, 3, 2)
 
 
-@pytest.mark.parametrize("rec,holder,expected", [
-    (None, None, (False, None, "not_registered")),
-    (record(), None, (True, "active", "ok")),
-    (record(), "0101234567", (True, "active", "ok")),
-    (record(), " 0101234567 ", (True, "active", "ok")),
-    (record(), "0101234568", (False, "active", "holder_mismatch")),
-    (record(auths=["0312345678"]), "0312345678", (True, "active", "ok")),
-    (record(auths=["0312345678"]), "0312345679", (False, "active", "holder_mismatch")),
-    (record(holder=None), "001203004567", (False, "active", "holder_mismatch")),
-    (record(holder=None), None, (True, "active", "ok")),
-    (record(until="2026-03-02"), None, (True, "active", "ok")),  # the last valid day still counts
-    (record(until="2026-03-01"), None, (False, "expired", "expired")),
-    (record("reserved", until=None), None, (False, "reserved", "reserved")),
-    (record("revoked"), "0101234567", (False, "revoked", "revoked")),
-    (record("expired"), None, (False, "expired", "expired")),
-])
+@pytest.mark.parametrize(
+    "rec,holder,expected",
+    [
+        (None, None, (False, None, "not_registered")),
+        (record(), None, (True, "active", "ok")),
+        (record(), "0101234567", (True, "active", "ok")),
+        (record(), " 0101234567 ", (True, "active", "ok")),
+        (record(), "0101234568", (False, "active", "holder_mismatch")),
+        (record(auths=["0312345678"]), "0312345678", (True, "active", "ok")),
+        (record(auths=["0312345678"]), "0312345679", (False, "active", "holder_mismatch")),
+        (record(holder=None), "001203004567", (False, "active", "holder_mismatch")),
+        (record(holder=None), None, (True, "active", "ok")),
+        (record(until="2026-03-02"), None, (True, "active", "ok")),  # the last valid day still counts
+        (record(until="2026-03-01"), None, (False, "expired", "expired")),
+        (record("reserved", until=None), None, (False, "reserved", "reserved")),
+        (record("revoked"), "0101234567", (False, "revoked", "revoked")),
+        (record("expired"), None, (False, "expired", "expired")),
+    ],
+)
 def test_deliverable(rec, holder, expected):
     assert feed.deliverable(rec, holder, TODAY) == expected
 
@@ -49,7 +58,9 @@ def _snapshot_lines(path):
     return [json.loads(x) for x in gzip.decompress(path.read_bytes()).decode().splitlines()]
 
 
-def test_build_snapshot_signed_manifest_and_deterministic_bytes(app, session, registry_helper, keys, tmp_path):
+def test_build_snapshot_signed_manifest_and_deterministic_bytes(
+    app, session, registry_helper, keys, tmp_path
+):
     registry_helper.issue("VietSun", "SunMart")
     path, token, payload = feed.build_snapshot(db.engine, keys, tmp_path / "a", now=NOW)
     _, signed = keys.verify(token)
@@ -63,7 +74,8 @@ def test_build_snapshot_signed_manifest_and_deterministic_bytes(app, session, re
 
 
 def test_snapshot_is_consistent_with_its_seq_when_an_act_commits_during_the_build(
-        app, session, registry_helper, keys, tmp_path, monkeypatch, officer):
+    app, session, registry_helper, keys, tmp_path, monkeypatch, officer
+):
     bn = registry_helper.issue("VietSun").brandnames[0]
     before = feed.head(session)
     original = feed._write_lines
@@ -75,6 +87,7 @@ def test_snapshot_is_consistent_with_its_seq_when_an_act_commits_during_the_buil
             calls.append(1)
             lifecycle.give_up(session, bn.id, actor=officer, now=NOW)  # another connection commits
         return count
+
     monkeypatch.setattr(feed, "_write_lines", write_then_act)
     path, _, payload = feed.build_snapshot(db.engine, keys, tmp_path, now=NOW)
     status = _snapshot_lines(path)[0]["status"]
@@ -82,8 +95,9 @@ def test_snapshot_is_consistent_with_its_seq_when_an_act_commits_during_the_buil
     assert (payload["seq"], status) in ((before, "active"), (before + 1, "revoked"))
 
 
-def test_current_snapshot_is_cached_per_seq_and_pruned(app, session, registry_helper, keys, tmp_path,
-                                                      monkeypatch, officer):
+def test_current_snapshot_is_cached_per_seq_and_pruned(
+    app, session, registry_helper, keys, tmp_path, monkeypatch, officer
+):
     names = registry_helper.issue("AAA1", "AAA2", "AAA3", "AAA4", "AAA5").brandnames
     builds = []
     original = feed.build_snapshot
@@ -121,20 +135,61 @@ def test_changes_pages_are_contiguous_and_signed(app, session, registry_helper, 
 def _bulk_seed(session, count):
     """Realistic rows straight through SQLAlchemy Core (the bench does the same at scale)."""
     now = NOW
-    session.execute(insert(Holder), [{"kind": "organization", "name": f"Công ty {i}", "id_number": f"01{i:08d}",
-                                      "address": "Hà Nội", "email": "a@b.vn", "phone": "024",
-                                      "created_at": now, "updated_at": now} for i in range(count // 10)])
+    session.execute(
+        insert(Holder),
+        [
+            {
+                "kind": "organization",
+                "name": f"Công ty {i}",
+                "id_number": f"01{i:08d}",
+                "address": "Hà Nội",
+                "email": "a@b.vn",
+                "phone": "024",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i in range(count // 10)
+        ],
+    )
     holder_ids = session.scalars(select(Holder.id).order_by(Holder.id)).all()
-    session.execute(insert(Brandname), [{
-        "name": f"BULK{i:06d}", "name_normal": f"BULK{i:06d}", "confusable_key": f"BUIK{i:06d}",
-        "holder_id": holder_ids[i % len(holder_ids)], "status": "active", "use_sms": True, "use_voice": False,
-        "purpose": "", "reserved_at": now, "valid_from": date(2026, 3, 2), "valid_until": date(2029, 3, 1)}
-        for i in range(count)])
+    session.execute(
+        insert(Brandname),
+        [
+            {
+                "name": f"BULK{i:06d}",
+                "name_normal": f"BULK{i:06d}",
+                "confusable_key": f"BUIK{i:06d}",
+                "holder_id": holder_ids[i % len(holder_ids)],
+                "status": "active",
+                "use_sms": True,
+                "use_voice": False,
+                "purpose": "",
+                "reserved_at": now,
+                "valid_from": date(2026, 3, 2),
+                "valid_until": date(2029, 3, 1),
+            }
+            for i in range(count)
+        ],
+    )
     ids = session.scalars(select(Brandname.id).order_by(Brandname.id)).all()
-    session.execute(insert(Certificate), [{
-        "serial": f"BN-2026-{i:07d}", "brandname_id": bid, "kind": "issue", "status": "current",
-        "issued_at": now, "valid_from": date(2026, 3, 2), "valid_until": date(2029, 3, 1),
-        "record": "{}", "signature": "x", "kid": "k"} for i, bid in enumerate(ids)])
+    session.execute(
+        insert(Certificate),
+        [
+            {
+                "serial": f"BN-2026-{i:07d}",
+                "brandname_id": bid,
+                "kind": "issue",
+                "status": "current",
+                "issued_at": now,
+                "valid_from": date(2026, 3, 2),
+                "valid_until": date(2029, 3, 1),
+                "record": "{}",
+                "signature": "x",
+                "kid": "k",
+            }
+            for i, bid in enumerate(ids)
+        ],
+    )
     session.commit()
 
 
@@ -154,9 +209,16 @@ def test_state_of_unknown_and_malformed(app, session):
 
 def test_snapshot_lines_equal_the_api_records(app, session, registry_helper, keys, tmp_path, officer):
     from .conftest import person_applicant
+
     made = registry_helper.issue("VietSun", "Sun.Mart", "A-B_C").brandnames
-    lifecycle.authorize(session, made[0].id, actor=officer, party_id_number="0312345678",
-                        party_name='Đại lý "Tin nhắn" \\ số 1', now=NOW)
+    lifecycle.authorize(
+        session,
+        made[0].id,
+        actor=officer,
+        party_id_number="0312345678",
+        party_name='Đại lý "Tin nhắn" \\ số 1',
+        now=NOW,
+    )
     lifecycle.give_up(session, made[1].id, actor=officer, now=datetime(2026, 4, 1, 5, 6, 7, 123456))
     registry_helper.issue("CUONG", applicant=person_applicant())
     registry_helper.approve(registry_helper.submit("RESERVED"))
@@ -207,6 +269,7 @@ def test_name_cache_polls_the_event_log_and_drops_touched_names(app, session, re
         found = original(name)
         cache.head += 1  # as if a refresh processed a newer event meanwhile
         return found
+
     reader.state_and_holder = slow_read
     assert cache.state_of("SUNMART")["status"] == "active"
     assert "SUNMART" not in cache.entries
@@ -222,7 +285,9 @@ def test_name_cache_is_bounded(app, session, registry_helper):
 
 def test_name_cache_preload_when_the_registry_fits(app, session, registry_helper, officer):
     made = registry_helper.issue("VietSun", "SunMart", "Third").brandnames
-    lifecycle.authorize(session, made[0].id, actor=officer, party_id_number="0312345678", party_name="P", now=NOW)
+    lifecycle.authorize(
+        session, made[0].id, actor=officer, party_id_number="0312345678", party_name="P", now=NOW
+    )
     reader = feed.FastReader(db.engine)
     assert feed.NameCache(reader, max_entries=2, poll_seconds=3600).preload() is False  # does not fit
     cache = feed.NameCache(reader, max_entries=10, poll_seconds=3600)
@@ -236,7 +301,9 @@ def test_name_cache_preload_when_the_registry_fits(app, session, registry_helper
     assert cache.state_of("vietsun")["status"] == "active"
 
 
-def test_name_cache_background_preload_through_the_api(app, client, session, registry_helper, carrier_headers):
+def test_name_cache_background_preload_through_the_api(
+    app, client, session, registry_helper, carrier_headers
+):
     registry_helper.issue("VietSun")
     app.config["CARRIER_NAME_CACHE_PRELOAD"] = True
     assert client.get("/api/v1/brandnames/VIETSUN", headers=carrier_headers).status_code == 200

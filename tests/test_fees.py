@@ -14,10 +14,12 @@ def test_default_fees_from_domain():
 
 
 def test_latest_line_in_force_wins():
-    schedule = fees.schedule_from_config([
-        {"act": "issue", "amount_vnd": 200000, "effective_from": "2020-10-01", "source": "old"},
-        {"act": "issue", "amount_vnd": 250000, "effective_from": "2027-01-01", "source": "new circular"},
-    ])
+    schedule = fees.schedule_from_config(
+        [
+            {"act": "issue", "amount_vnd": 200000, "effective_from": "2020-10-01", "source": "old"},
+            {"act": "issue", "amount_vnd": 250000, "effective_from": "2027-01-01", "source": "new circular"},
+        ]
+    )
     assert fees.fee_for("issue", date(2026, 12, 31), schedule).amount_vnd == 200_000
     line = fees.fee_for("issue", date(2027, 1, 1), schedule)
     assert (line.amount_vnd, line.source) == (250_000, "new circular")

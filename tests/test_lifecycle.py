@@ -77,21 +77,29 @@ def test_individual_applicant_and_holder_reuse(session, registry_helper):
     assert a.holder.public_id_number() is None
 
 
-@pytest.mark.parametrize("change, error", [
-    (dict(names=[]), InvalidInput),
-    (dict(names=[name_entry("Việt Nam")]), InvalidInput),
-    (dict(names=[name_entry("ABC"), name_entry("abc")]), InvalidInput),
-    (dict(names=[dict(name_entry("ABC"), purpose="")]), InvalidInput),
-    (dict(names=[dict(name_entry("ABC"), use_sms=False, use_voice=False)]), InvalidInput),
-    (dict(applicant=dict(org_applicant(), email="not-an-email")), InvalidInput),
-    (dict(applicant=dict(org_applicant(), legal_representative="")), InvalidInput),
-    (dict(applicant=dict(org_applicant(), kind="robot")), InvalidInput),
-    (dict(commitments_confirmed=False), InvalidInput),
-    (dict(kind="transfer"), InvalidInput),
-])
+@pytest.mark.parametrize(
+    "change, error",
+    [
+        (dict(names=[]), InvalidInput),
+        (dict(names=[name_entry("Việt Nam")]), InvalidInput),
+        (dict(names=[name_entry("ABC"), name_entry("abc")]), InvalidInput),
+        (dict(names=[dict(name_entry("ABC"), purpose="")]), InvalidInput),
+        (dict(names=[dict(name_entry("ABC"), use_sms=False, use_voice=False)]), InvalidInput),
+        (dict(applicant=dict(org_applicant(), email="not-an-email")), InvalidInput),
+        (dict(applicant=dict(org_applicant(), legal_representative="")), InvalidInput),
+        (dict(applicant=dict(org_applicant(), kind="robot")), InvalidInput),
+        (dict(commitments_confirmed=False), InvalidInput),
+        (dict(kind="transfer"), InvalidInput),
+    ],
+)
 def test_bad_submissions_change_nothing(session, officer, change, error):
-    kwargs = dict(applicant=org_applicant(), names=[name_entry("GOODNAME")], actor=officer,
-                  commitments_confirmed=True, now=NOW)
+    kwargs = dict(
+        applicant=org_applicant(),
+        names=[name_entry("GOODNAME")],
+        actor=officer,
+        commitments_confirmed=True,
+        now=NOW,
+    )
     kwargs.update(change)
     events_before = count(session, Event)
     with pytest.raises(error) as info:
@@ -102,8 +110,14 @@ def test_bad_submissions_change_nothing(session, officer, change, error):
 
 def test_invalid_name_message_lists_each_rule(session, officer):
     with pytest.raises(InvalidInput) as info:
-        lifecycle.submit(session, applicant=org_applicant(), names=[name_entry("ĐẶC  BIỆT DÀI QUÁ")],
-                         actor=officer, commitments_confirmed=True, now=NOW)
+        lifecycle.submit(
+            session,
+            applicant=org_applicant(),
+            names=[name_entry("ĐẶC  BIỆT DÀI QUÁ")],
+            actor=officer,
+            commitments_confirmed=True,
+            now=NOW,
+        )
     assert "11 ký tự" in info.value.message_vi and "two spaces" in info.value.message_en
 
 
@@ -112,12 +126,13 @@ def test_reject_needs_reasons_and_allows_resubmission(session, officer, registry
     with pytest.raises(InvalidInput):
         lifecycle.reject(session, application.id, actor=officer, reasons="  ")
     assert application.status == "submitted"
-    lifecycle.reject(session, application.id, actor=officer, reasons="Thiếu bản sao giấy đăng ký doanh nghiệp")
+    lifecycle.reject(
+        session, application.id, actor=officer, reasons="Thiếu bản sao giấy đăng ký doanh nghiệp"
+    )
     assert application.status == "rejected" and application.names[0].status == "rejected"
     with pytest.raises(NotAllowed):
         registry_helper.approve(application)
-    again = registry_helper.submit("GAMMA", resubmission_of_id=application.id,
-                                   now=NOW + timedelta(hours=2))
+    again = registry_helper.submit("GAMMA", resubmission_of_id=application.id, now=NOW + timedelta(hours=2))
     assert again.received_at == NOW + timedelta(hours=2) and again.resubmission_of_id == application.id
     registry_helper.approve(again)
     with pytest.raises(NotAllowed):  # only a rejected application can be resubmitted
@@ -138,28 +153,37 @@ def test_withdraw_only_while_undecided(session, officer, registry_helper):
 
 def test_applicants_cannot_decide_and_only_act_on_their_own(session, officer, registry_helper):
     from brandname.lifecycle.accounts import create_account
+
     application = registry_helper.submit("OWNED")
     stranger = lifecycle.Actor("applicant", "x@example.vn", 99, holder_id=12345)
     with pytest.raises(Forbidden):
         lifecycle.approve(session, application.id, actor=stranger)
     with pytest.raises(Forbidden):
         lifecycle.withdraw(session, application.id, actor=stranger)
-    owner_account = create_account(session, email="owner@anhduong.vn", password="a long password",
-                                   holder_id=application.holder_id)
+    owner_account = create_account(
+        session, email="owner@anhduong.vn", password="a long password", holder_id=application.holder_id
+    )
     owner = lifecycle.Actor.for_account(owner_account)
     with pytest.raises(Forbidden):  # filing for somebody else's enterprise code
-        lifecycle.submit(session, applicant=org_applicant(code="0309999999"), names=[name_entry("OTHER")],
-                         actor=owner, commitments_confirmed=True)
+        lifecycle.submit(
+            session,
+            applicant=org_applicant(code="0309999999"),
+            names=[name_entry("OTHER")],
+            actor=owner,
+            commitments_confirmed=True,
+        )
     lifecycle.withdraw(session, application.id, actor=owner)
     assert application.status == "withdrawn"
 
 
 def test_first_come_first_served(session, officer, registry_helper):
     first = registry_helper.submit("ORION", applicant=org_applicant("0101111111"))
-    second = registry_helper.submit("orion", "Vega", applicant=org_applicant("0102222222"),
-                                    now=NOW + timedelta(minutes=5))
-    third = registry_helper.submit("ORION", applicant=org_applicant("0103333333"),
-                                   now=NOW + timedelta(minutes=9))
+    second = registry_helper.submit(
+        "orion", "Vega", applicant=org_applicant("0102222222"), now=NOW + timedelta(minutes=5)
+    )
+    third = registry_helper.submit(
+        "ORION", applicant=org_applicant("0103333333"), now=NOW + timedelta(minutes=9)
+    )
     with pytest.raises(Conflict) as info:
         registry_helper.approve(second)
     assert info.value.details["earlier_application_id"] == first.id
@@ -212,8 +236,12 @@ def test_payment_rules(session, officer, keys, registry_helper):
         lifecycle.confirm_payment(session, short.id, actor=officer, keys=keys)
     assert short.status == "recorded" and count(session, Certificate) == 0
     from brandname.lifecycle.accounts import create_account
-    applicant = lifecycle.Actor.for_account(create_account(
-        session, email="ketoan@anhduong.vn", password="a long password", holder_id=application.holder_id))
+
+    applicant = lifecycle.Actor.for_account(
+        create_account(
+            session, email="ketoan@anhduong.vn", password="a long password", holder_id=application.holder_id
+        )
+    )
     with pytest.raises(Forbidden):
         lifecycle.confirm_payment(session, short.id, actor=applicant, keys=keys)
     good = lifecycle.record_payment(session, application.id, actor=applicant, reference="FT2")
@@ -238,37 +266,84 @@ def test_unpaid_approval_lapses_and_frees_the_name(session, registry_helper):
 def test_reissue_and_renewal_rules(session, officer, registry_helper):
     registry_helper.issue("OMICRON")
     with pytest.raises(InvalidInput):  # reissue needs its reason
-        lifecycle.submit(session, kind="reissue", brandname="OMICRON", applicant=org_applicant(),
-                         names=None, actor=officer, commitments_confirmed=True, now=NOW)
+        lifecycle.submit(
+            session,
+            kind="reissue",
+            brandname="OMICRON",
+            applicant=org_applicant(),
+            names=None,
+            actor=officer,
+            commitments_confirmed=True,
+            now=NOW,
+        )
     with pytest.raises(Forbidden):
-        lifecycle.submit(session, kind="reissue", brandname="OMICRON", reissue_reason="lost",
-                         applicant=org_applicant("0107777777"), names=None, actor=officer,
-                         commitments_confirmed=True, now=NOW)
+        lifecycle.submit(
+            session,
+            kind="reissue",
+            brandname="OMICRON",
+            reissue_reason="lost",
+            applicant=org_applicant("0107777777"),
+            names=None,
+            actor=officer,
+            commitments_confirmed=True,
+            now=NOW,
+        )
     with pytest.raises(NotAllowed) as info:  # too early: the window opens 90 days before expiry
-        lifecycle.submit(session, kind="renewal", brandname="OMICRON", applicant=org_applicant(),
-                         names=None, actor=officer, commitments_confirmed=True, now=NOW)
+        lifecycle.submit(
+            session,
+            kind="renewal",
+            brandname="OMICRON",
+            applicant=org_applicant(),
+            names=None,
+            actor=officer,
+            commitments_confirmed=True,
+            now=NOW,
+        )
     assert "gia hạn" in info.value.message_vi
-    late = lifecycle.submit(session, kind="renewal", brandname="OMICRON", applicant=org_applicant(),
-                            names=None, actor=officer, commitments_confirmed=True,
-                            now=datetime(2029, 2, 20, 3, 0))
+    late = lifecycle.submit(
+        session,
+        kind="renewal",
+        brandname="OMICRON",
+        applicant=org_applicant(),
+        names=None,
+        actor=officer,
+        commitments_confirmed=True,
+        now=datetime(2029, 2, 20, 3, 0),
+    )
     assert late.late is True
     with pytest.raises(NotAllowed):  # one follow-up at a time
-        lifecycle.submit(session, kind="reissue", brandname="OMICRON", reissue_reason="lost",
-                         applicant=org_applicant(), names=None, actor=officer,
-                         commitments_confirmed=True, now=datetime(2029, 2, 20, 3, 0))
+        lifecycle.submit(
+            session,
+            kind="reissue",
+            brandname="OMICRON",
+            reissue_reason="lost",
+            applicant=org_applicant(),
+            names=None,
+            actor=officer,
+            commitments_confirmed=True,
+            now=datetime(2029, 2, 20, 3, 0),
+        )
     lifecycle.withdraw(session, late.id, actor=officer)
     lifecycle.expire(session, today=date(2029, 3, 2))
     with pytest.raises(NotAllowed):
-        lifecycle.submit(session, kind="renewal", brandname="OMICRON", applicant=org_applicant(),
-                         names=None, actor=officer, commitments_confirmed=True,
-                         now=datetime(2029, 3, 2, 3, 0))
+        lifecycle.submit(
+            session,
+            kind="renewal",
+            brandname="OMICRON",
+            applicant=org_applicant(),
+            names=None,
+            actor=officer,
+            commitments_confirmed=True,
+            now=datetime(2029, 3, 2, 3, 0),
+        )
 
 
 def test_reissue_updates_holder_details(session, registry_helper):
     registry_helper.issue("PIPI")
     changed = dict(org_applicant(), name="Công ty Cổ phần Ánh Dương Mới", address="Số 9 Láng Hạ, Hà Nội")
-    result = registry_helper.followup("reissue", "PIPI", applicant=changed, reissue_reason="changed_details",
-                                      now=NOW + timedelta(days=10))
+    result = registry_helper.followup(
+        "reissue", "PIPI", applicant=changed, reissue_reason="changed_details", now=NOW + timedelta(days=10)
+    )
     record = result.certificates[0].record
     assert "Ánh Dương Mới" in record and result.brandnames[0].holder.address == "Số 9 Láng Hạ, Hà Nội"
     assert result.applications[0].fee_vnd == 100_000
@@ -277,14 +352,23 @@ def test_reissue_updates_holder_details(session, registry_helper):
 def test_renewal_racing_expiry_is_refused_at_payment(session, officer, keys, registry_helper):
     registry_helper.issue("RHO")
     day = datetime(2029, 2, 1, 3, 0)
-    application = lifecycle.submit(session, kind="renewal", brandname="RHO", applicant=org_applicant(),
-                                   names=None, actor=officer, commitments_confirmed=True, now=day)
+    application = lifecycle.submit(
+        session,
+        kind="renewal",
+        brandname="RHO",
+        applicant=org_applicant(),
+        names=None,
+        actor=officer,
+        commitments_confirmed=True,
+        now=day,
+    )
     registry_helper.approve(application, now=day)
     payment = lifecycle.record_payment(session, application.id, actor=officer, reference="FT9", now=day)
     lifecycle.expire(session, today=date(2029, 3, 2))
     with pytest.raises(NotAllowed):
-        lifecycle.confirm_payment(session, payment.id, actor=officer, keys=keys,
-                                  now=datetime(2029, 3, 2, 3, 0))
+        lifecycle.confirm_payment(
+            session, payment.id, actor=officer, keys=keys, now=datetime(2029, 3, 2, 3, 0)
+        )
     assert payment.status == "recorded" and application.status == "approved"
 
 
@@ -309,7 +393,9 @@ def test_former_holder_may_reclaim_own_expired_name(session, registry_helper):
     lifecycle.expire(session, today=date(2029, 3, 2))
     application = registry_helper.submit("TAU", now=datetime(2029, 3, 5))
     registry_helper.approve(application, now=datetime(2029, 3, 5))
-    rows = session.scalars(select(Brandname).where(Brandname.name_normal == "TAU").order_by(Brandname.id)).all()
+    rows = session.scalars(
+        select(Brandname).where(Brandname.name_normal == "TAU").order_by(Brandname.id)
+    ).all()
     assert [r.status for r in rows] == ["released", "reserved"]
 
 
@@ -321,15 +407,30 @@ def test_two_person_revocation(session, officer, officer2, supervisor, registry_
     with pytest.raises(InvalidInput):
         lifecycle.propose_revocation(session, bn.id, actor=officer, ground="holder_request", evidence={})
     with pytest.raises(InvalidInput):
-        lifecycle.propose_revocation(session, bn.id, actor=officer, ground="spam",
-                                     evidence={"conclusion_number": "12/KL", "conclusion_date": "12-01-2026"})
+        lifecycle.propose_revocation(
+            session,
+            bn.id,
+            actor=officer,
+            ground="spam",
+            evidence={"conclusion_number": "12/KL", "conclusion_date": "12-01-2026"},
+        )
     proposal = lifecycle.propose_revocation(
-        session, bn.id, actor=officer, ground="spam",
-        evidence={"conclusion_number": "12/KL-A05", "conclusion_date": "2026-02-20"}, note="Phát tán tin rác")
+        session,
+        bn.id,
+        actor=officer,
+        ground="spam",
+        evidence={"conclusion_number": "12/KL-A05", "conclusion_date": "2026-02-20"},
+        note="Phát tán tin rác",
+    )
     assert bn.status == "active"
     with pytest.raises(NotAllowed):
-        lifecycle.propose_revocation(session, bn.id, actor=officer2, ground="authority_request",
-                                     evidence={"request_number": "1", "request_date": "2026-02-21"})
+        lifecycle.propose_revocation(
+            session,
+            bn.id,
+            actor=officer2,
+            ground="authority_request",
+            evidence={"request_number": "1", "request_date": "2026-02-21"},
+        )
     with pytest.raises(Forbidden):  # an officer cannot confirm
         lifecycle.confirm_revocation(session, proposal.id, actor=officer2)
     self_confirm = lifecycle.Actor("supervisor", officer.label, officer.id)
@@ -347,8 +448,13 @@ def test_two_person_revocation(session, officer, officer2, supervisor, registry_
 def test_decline_revocation(session, officer, supervisor, registry_helper):
     registry_helper.issue("PHI")
     bn = lifecycle.find_brandname(session, "PHI")
-    proposal = lifecycle.propose_revocation(session, bn.id, actor=officer, ground="arrears",
-                                            evidence={"invoice": "HD-1", "due_date": "2026-01-01"})
+    proposal = lifecycle.propose_revocation(
+        session,
+        bn.id,
+        actor=officer,
+        ground="arrears",
+        evidence={"invoice": "HD-1", "due_date": "2026-01-01"},
+    )
     with pytest.raises(InvalidInput):
         lifecycle.decline_revocation(session, proposal.id, actor=supervisor, reason="")
     lifecycle.decline_revocation(session, proposal.id, actor=supervisor, reason="Đã nộp đủ")
@@ -372,8 +478,9 @@ def test_authorizations(session, officer, registry_helper):
     bn = lifecycle.find_brandname(session, "PSI")
     with pytest.raises(InvalidInput):
         lifecycle.authorize(session, bn.id, actor=officer, party_id_number="x", party_name="")
-    auth = lifecycle.authorize(session, bn.id, actor=officer, party_id_number="0301234567",
-                               party_name="Công ty TNHH Đại lý Tin nhắn")
+    auth = lifecycle.authorize(
+        session, bn.id, actor=officer, party_id_number="0301234567", party_name="Công ty TNHH Đại lý Tin nhắn"
+    )
     with pytest.raises(Conflict):
         lifecycle.authorize(session, bn.id, actor=officer, party_id_number="0301234567", party_name="x")
     assert [a.party_id_number for a in lifecycle.active_authorizations(session, bn.id)] == ["0301234567"]
@@ -413,15 +520,20 @@ def test_daily_runs_all_duties(session, registry_helper):
     registry_helper.approve(pending)
     summary = lifecycle.daily(session, today=date(2029, 3, 2), now=datetime(2029, 3, 2, 3, 0))
     assert summary == {"expired": ["DAILY"], "lapsed": [pending.id], "released": []}
-    assert lifecycle.daily(session, today=date(2029, 3, 2), now=datetime(2029, 3, 2, 3, 0)) == \
-        {"expired": [], "lapsed": [], "released": []}
+    assert lifecycle.daily(session, today=date(2029, 3, 2), now=datetime(2029, 3, 2, 3, 0)) == {
+        "expired": [],
+        "lapsed": [],
+        "released": [],
+    }
 
 
 def test_database_index_decides_when_the_prior_checks_saw_nothing(session, registry_helper, monkeypatch):
     """A racing approval whose SELECTs ran before the winner committed still cannot win:
     the partial unique index refuses the second reservation, and the act changes nothing."""
     winner = registry_helper.submit("RACER", applicant=org_applicant("0101111111"))
-    loser = registry_helper.submit("racer", applicant=org_applicant("0102222222"), now=NOW + timedelta(seconds=1))
+    loser = registry_helper.submit(
+        "racer", applicant=org_applicant("0102222222"), now=NOW + timedelta(seconds=1)
+    )
     registry_helper.approve(winner)
     before = count(session, Event)
     monkeypatch.setattr(lifecycle, "_earlier_pending", lambda *a, **k: None)

@@ -1,5 +1,6 @@
 """Notifications: the outbox rows the portals queue, reminders, and delivery through a real SMTP
 server on loopback (aiosmtpd), whose received mails the tests read."""
+
 import email
 import email.policy
 import logging
@@ -61,6 +62,7 @@ def test_receipt_decision_and_certificate_mails_delivered(portal, session, smtp)
     portal.officer.post(f"/officer/applications/{app_id}/approve")
     portal.a.post(f"/applicant/applications/{app_id}/payment", data={"reference": "FT1"})
     from brandname.store.models import Payment
+
     payment = session.scalars(select(Payment)).one()
     portal.officer.post(f"/officer/payments/{payment.id}/confirm")
     assert deliver(session, port) == (2, 0)

@@ -1,4 +1,5 @@
 """The OpenAPI document describes every /api/v1 route, and real responses fit its schemas."""
+
 import base64
 import gzip
 import json
@@ -31,7 +32,8 @@ def spec(client):
 def schema_validator(spec, name):
     return jsonschema.Draft202012Validator(
         {"$ref": f"#/components/schemas/{name}", "components": spec["components"]},
-        format_checker=jsonschema.FormatChecker())
+        format_checker=jsonschema.FormatChecker(),
+    )
 
 
 def response_schema(spec, path, method, status, mimetype="application/json"):
@@ -45,8 +47,9 @@ def check(spec, path, method, response):
     assert response.mimetype in content, (path, response.status_code, response.mimetype)
     schema = content[response.mimetype]["schema"]
     if response.mimetype == "application/json":
-        jsonschema.Draft202012Validator({**schema, "components": spec["components"]},
-                                        format_checker=jsonschema.FormatChecker()).validate(response.get_json())
+        jsonschema.Draft202012Validator(
+            {**schema, "components": spec["components"]}, format_checker=jsonschema.FormatChecker()
+        ).validate(response.get_json())
     elif response.mimetype == "application/jose":
         token = response.get_data(as_text=True)
         assert re.fullmatch(schema["pattern"], token)
@@ -81,8 +84,9 @@ def test_every_api_route_is_described(app, spec):
 
 def test_real_responses_validate(app, client, spec, registry_helper, session, officer, carrier_headers):
     bn = registry_helper.issue("VietSun", "SunMart").brandnames
-    lifecycle.authorize(session, bn[0].id, actor=officer, party_id_number="0312345678", party_name="Đại lý",
-                        now=NOW)
+    lifecycle.authorize(
+        session, bn[0].id, actor=officer, party_id_number="0312345678", party_name="Đại lý", now=NOW
+    )
     lifecycle.give_up(session, bn[1].id, actor=officer, now=NOW)
     reserved = registry_helper.submit("HOLDME")
     registry_helper.approve(reserved)
@@ -92,20 +96,34 @@ def test_real_responses_validate(app, client, spec, registry_helper, session, of
     check(spec, "/api/v1/availability", "get", client.get("/api/v1/availability"))
     check(spec, "/api/v1/keys", "get", client.get("/api/v1/keys"))
     cert = client.get("/api/v1/registry-certificate")
-    assert cert.status_code == 200 and cert.mimetype in spec["paths"]["/api/v1/registry-certificate"]["get"][
-        "responses"]["200"]["content"]
+    assert (
+        cert.status_code == 200
+        and cert.mimetype
+        in spec["paths"]["/api/v1/registry-certificate"]["get"]["responses"]["200"]["content"]
+    )
     for name in ("vietsun", "SunMart", "holdme"):
         check(spec, "/api/v1/brandnames/{name}", "get", client.get(f"/api/v1/brandnames/{name}", headers=h))
     check(spec, "/api/v1/brandnames/{name}", "get", client.get("/api/v1/brandnames/NONE", headers=h))
     check(spec, "/api/v1/brandnames/{name}", "get", client.get("/api/v1/brandnames/NONE"))
-    items = [{"name": "VIETSUN", "holder_id": "0312345678"}, {"name": "SUNMART"}, {"name": "X"},
-             {"name": "VIETSUN", "holder_id": "0399999999"}, {"name": "HOLDME"}]
+    items = [
+        {"name": "VIETSUN", "holder_id": "0312345678"},
+        {"name": "SUNMART"},
+        {"name": "X"},
+        {"name": "VIETSUN", "holder_id": "0399999999"},
+        {"name": "HOLDME"},
+    ]
     check(spec, "/api/v1/verify", "post", client.post("/api/v1/verify", headers=h, json={"items": items}))
     schema_validator(spec, "VerifyRequest").validate({"items": items})
     check(spec, "/api/v1/verify", "post", client.post("/api/v1/verify", headers=h, json={"items": [{}]}))
-    check(spec, "/api/v1/verify", "post",
-          client.post("/api/v1/verify", headers=h, json={"items": [{"name": "A"}] * 1001}))
-    manifest = check(spec, "/api/v1/snapshot/manifest", "get", client.get("/api/v1/snapshot/manifest", headers=h))
+    check(
+        spec,
+        "/api/v1/verify",
+        "post",
+        client.post("/api/v1/verify", headers=h, json={"items": [{"name": "A"}] * 1001}),
+    )
+    manifest = check(
+        spec, "/api/v1/snapshot/manifest", "get", client.get("/api/v1/snapshot/manifest", headers=h)
+    )
     snap = client.get(f"/api/v1/snapshot?seq={manifest['seq']}", headers=h)
     assert snap.mimetype in spec["paths"]["/api/v1/snapshot"]["get"]["responses"]["200"]["content"]
     lines = gzip.decompress(snap.data).decode().splitlines()

@@ -2,6 +2,7 @@
 
 Each thread opens its own Session on its own pooled connection; a barrier releases them together.
 """
+
 import threading
 from datetime import datetime, timedelta
 
@@ -19,7 +20,8 @@ from .conftest import NOW, TEST_DATABASE_URL, name_entry, org_applicant
 pytestmark = pytest.mark.skipif(
     not TEST_DATABASE_URL,
     reason="races need a server database with real concurrent connections: set TEST_DATABASE_URL "
-           "to a PostgreSQL server (SQLite serializes all writers, so there is no race to test)")
+    "to a PostgreSQL server (SQLite serializes all writers, so there is no race to test)",
+)
 
 THREADS = 50
 # 50 threads share 20 connections: other helpers use the same server (max_connections 100).
@@ -71,15 +73,31 @@ def holder(i):
 
 
 def test_fifty_concurrent_approvals_for_one_name_one_winner(session, officer, race_engine):
-    apps = [lifecycle.submit(session, applicant=holder(i), names=[name_entry("RACEBANK")],
-                             actor=officer, commitments_confirmed=True, now=NOW + timedelta(seconds=i))
-            for i in range(THREADS)]
+    apps = [
+        lifecycle.submit(
+            session,
+            applicant=holder(i),
+            names=[name_entry("RACEBANK")],
+            actor=officer,
+            commitments_confirmed=True,
+            now=NOW + timedelta(seconds=i),
+        )
+        for i in range(THREADS)
+    ]
     ids = [a.id for a in apps]
     # shuffle the order the threads start in, so the earliest application is not always first
     ids = ids[1::2] + ids[0::2]
-    outcomes = run_concurrently(race_engine, [
-        (lambda s, app_id=app_id: lifecycle.approve(s, app_id, actor=officer, now=NOW + timedelta(hours=1)).id)
-        for app_id in ids])
+    outcomes = run_concurrently(
+        race_engine,
+        [
+            (
+                lambda s, app_id=app_id: (
+                    lifecycle.approve(s, app_id, actor=officer, now=NOW + timedelta(hours=1)).id
+                )
+            )
+            for app_id in ids
+        ],
+    )
     errors = [o for o in outcomes if o[0] == "error"]
     assert not errors, errors[:3]
     winners = [o[1] for o in outcomes if o[0] == "ok"]
@@ -88,10 +106,13 @@ def test_fifty_concurrent_approvals_for_one_name_one_winner(session, officer, ra
     assert len(losers) == THREADS - 1
     assert all(isinstance(e, Conflict) and e.status == 409 for e in losers), {type(e) for e in losers}
     session.expire_all()
-    live = session.scalars(select(Brandname).where(Brandname.name_normal == "RACEBANK",
-                                                   Brandname.status != "released")).all()
+    live = session.scalars(
+        select(Brandname).where(Brandname.name_normal == "RACEBANK", Brandname.status != "released")
+    ).all()
     assert len(live) == 1 and live[0].status == "reserved" and live[0].application_id == apps[0].id
-    statuses = dict(session.execute(select(Application.status, func.count()).group_by(Application.status)).all())
+    statuses = dict(
+        session.execute(select(Application.status, func.count()).group_by(Application.status)).all()
+    )
     assert statuses == {"approved": 1, "rejected": THREADS - 1}
     seqs = assert_event_sequence(session)
     # 50 submits, 1 approve, 49 automatic refusals: one event per act, none lost or doubled
@@ -104,16 +125,29 @@ def test_fifty_concurrent_submissions(session, officer, race_engine):
     for i in range(THREADS):
         # half file for one name from different holders; half are one new holder filing at once
         applicant = holder(i) if i % 2 else holder(999)
-        jobs.append(lambda s, applicant=applicant, i=i: lifecycle.submit(
-            s, applicant=applicant, names=[name_entry("SUBMITX" if i % 2 else f"SAME{i:03d}")],
-            actor=officer, commitments_confirmed=True, now=NOW).id)
+        jobs.append(
+            lambda s, applicant=applicant, i=i: (
+                lifecycle.submit(
+                    s,
+                    applicant=applicant,
+                    names=[name_entry("SUBMITX" if i % 2 else f"SAME{i:03d}")],
+                    actor=officer,
+                    commitments_confirmed=True,
+                    now=NOW,
+                ).id
+            )
+        )
     outcomes = run_concurrently(race_engine, jobs)
     assert [o[0] for o in outcomes] == ["ok"] * THREADS, [o for o in outcomes if o[0] != "ok"][:3]
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Application)) == THREADS
     # the holder filing 25 times at once exists once
-    assert session.scalar(select(func.count()).select_from(Holder).where(
-        Holder.id_number == holder(999)["id_number"])) == 1
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Holder).where(Holder.id_number == holder(999)["id_number"])
+        )
+        == 1
+    )
     seqs = assert_event_sequence(session)
     assert len(seqs) - account_events(session) == THREADS
     submits = session.scalars(select(Event).where(Event.act == "submit")).all()
@@ -124,27 +158,49 @@ def _renewal_ready(session, registry_helper, name, code):
     applicant = org_applicant(code=code)
     registry_helper.issue(name, applicant=applicant)
     renew_day = datetime(2028, 12, 20, 3, 0)
-    application = lifecycle.submit(session, kind="renewal", brandname=name, applicant=applicant,
-                                   names=None, actor=registry_helper.officer,
-                                   commitments_confirmed=True, now=renew_day)
+    application = lifecycle.submit(
+        session,
+        kind="renewal",
+        brandname=name,
+        applicant=applicant,
+        names=None,
+        actor=registry_helper.officer,
+        commitments_confirmed=True,
+        now=renew_day,
+    )
     lifecycle.approve(session, application.id, actor=registry_helper.officer, now=renew_day)
-    payment = lifecycle.record_payment(session, application.id, actor=registry_helper.officer,
-                                       reference=f"FT-R{application.id}", now=renew_day)
+    payment = lifecycle.record_payment(
+        session,
+        application.id,
+        actor=registry_helper.officer,
+        reference=f"FT-R{application.id}",
+        now=renew_day,
+    )
     return lifecycle.find_brandname(session, name), application, payment, renew_day
 
 
-def test_renewal_racing_revocation_ends_in_one_order(session, keys, officer, supervisor,
-                                                     registry_helper, race_engine):
+def test_renewal_racing_revocation_ends_in_one_order(
+    session, keys, officer, supervisor, registry_helper, race_engine
+):
     orders = []
     for round_no in range(8):
         name = f"RACE{round_no}"
-        bn, application, payment, day = _renewal_ready(session, registry_helper, name, f"02000000{round_no:02d}")
+        bn, application, payment, day = _renewal_ready(
+            session, registry_helper, name, f"02000000{round_no:02d}"
+        )
         old_until, bn_id, app_id, pay_id = bn.valid_until, bn.id, application.id, payment.id
         if round_no % 2:
             proposal = lifecycle.propose_revocation(
-                session, bn_id, actor=officer, ground="spam", now=day,
-                evidence={"conclusion_number": f"{round_no}/KL", "conclusion_date": "2028-12-01"})
-            revoke = lambda s, pid=proposal.id: lifecycle.confirm_revocation(s, pid, actor=supervisor, now=day)
+                session,
+                bn_id,
+                actor=officer,
+                ground="spam",
+                now=day,
+                evidence={"conclusion_number": f"{round_no}/KL", "conclusion_date": "2028-12-01"},
+            )
+            revoke = lambda s, pid=proposal.id: lifecycle.confirm_revocation(
+                s, pid, actor=supervisor, now=day
+            )
         else:
             revoke = lambda s: lifecycle.give_up(s, bn_id, actor=officer, request_note="thôi", now=day)
         renew = lambda s: lifecycle.confirm_payment(s, pay_id, actor=officer, keys=keys, now=day)
@@ -180,16 +236,24 @@ def test_renewal_racing_revocation_ends_in_one_order(session, keys, officer, sup
 def test_bulk_import_racing_issuance(session, keys, rules, officer, registry_helper, race_engine):
     """A legacy import batch and ordinary issuance take the counters in the same order."""
     from brandname.ops import bulk, demo
+
     payments = []
     for i in range(12):
         application = registry_helper.submit(f"ISSUE{i:02d}", applicant=holder(500 + i))
         registry_helper.approve(application)
-        payments.append(lifecycle.record_payment(session, application.id, actor=officer,
-                                                 reference=f"FT{i}", now=NOW).id)
+        payments.append(
+            lifecycle.record_payment(session, application.id, actor=officer, reference=f"FT{i}", now=NOW).id
+        )
     rows = list(demo.bulk_rows(600, seed_value=11))
     jobs = [lambda s: bulk.issue_many(s, rows, keys=keys, rules=rules, batch_size=50).imported]
-    jobs += [(lambda s, pid=pid: len(lifecycle.confirm_payment(s, pid, actor=officer, keys=keys,
-                                                               now=NOW).certificates)) for pid in payments]
+    jobs += [
+        (
+            lambda s, pid=pid: len(
+                lifecycle.confirm_payment(s, pid, actor=officer, keys=keys, now=NOW).certificates
+            )
+        )
+        for pid in payments
+    ]
     outcomes = run_concurrently(race_engine, jobs)
     assert [o[0] for o in outcomes] == ["ok"] * len(jobs), [o for o in outcomes if o[0] != "ok"][:3]
     assert outcomes[0][1] == 600 and all(o[1] == 1 for o in outcomes[1:])

@@ -1,4 +1,5 @@
 """Rate-limit storage: the swept in-memory storage, and Redis when it is reachable."""
+
 import socket
 import time
 import uuid
@@ -8,8 +9,8 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from brandname.carriers import keys as carriers
 from brandname import create_app
+from brandname.carriers import keys as carriers
 from brandname.web.ratelimit import SweptMemoryStorage
 
 
@@ -41,14 +42,25 @@ def _redis_up():
 def test_carrier_limit_in_redis(app, tmp_path, session, registry_helper):
     registry_helper.issue("VietSun")
     _, key = carriers.create_carrier(session, "Redis Carrier")
-    other = create_app({
-        "TESTING": True, "SECRET_KEY": "t", "DATA_DIR": str(tmp_path / "d2"), "CERTS_DIR": app.config["CERTS_DIR"],
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
-        "RATELIMIT_KEY_PREFIX": f"bn-test-{uuid.uuid4().hex}", "CARRIER_RATE_LIMIT": "2 per minute"})
+    other = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "DATA_DIR": str(tmp_path / "d2"),
+            "CERTS_DIR": app.config["CERTS_DIR"],
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
+            "RATELIMIT_KEY_PREFIX": f"bn-test-{uuid.uuid4().hex}",
+            "CARRIER_RATE_LIMIT": "2 per minute",
+        }
+    )
     client = other.test_client()
     headers = {"Authorization": f"Bearer {key}"}
-    assert [client.get("/api/v1/brandnames/VIETSUN", headers=headers).status_code for _ in range(3)] == [200, 200, 429]
+    assert [client.get("/api/v1/brandnames/VIETSUN", headers=headers).status_code for _ in range(3)] == [
+        200,
+        200,
+        429,
+    ]
 
 
 class CountingStorage:
@@ -65,6 +77,7 @@ class CountingStorage:
 
 def test_batched_counts_are_exact_for_small_limits_and_cheap_for_large_ones():
     from brandname.web.api.carrier import BatchedCounts
+
     small, storage = BatchedCounts(interval=3600), CountingStorage()
     item = parse("3 per minute")
     assert [small.hit(storage, item, "k") for _ in range(5)] == [True, True, True, False, False]
@@ -81,11 +94,18 @@ def test_batched_counts_are_exact_for_small_limits_and_cheap_for_large_ones():
 def test_carrier_limit_in_redis_larger_limit(app, tmp_path, session, registry_helper):
     registry_helper.issue("VietSun")
     _, key = carriers.create_carrier(session, "Redis Carrier 2")
-    other = create_app({
-        "TESTING": True, "SECRET_KEY": "t", "DATA_DIR": str(tmp_path / "d3"), "CERTS_DIR": app.config["CERTS_DIR"],
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
-        "RATELIMIT_KEY_PREFIX": f"bn-test-{uuid.uuid4().hex}", "CARRIER_RATE_LIMIT": "100 per minute"})
+    other = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "DATA_DIR": str(tmp_path / "d3"),
+            "CERTS_DIR": app.config["CERTS_DIR"],
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
+            "RATELIMIT_KEY_PREFIX": f"bn-test-{uuid.uuid4().hex}",
+            "CARRIER_RATE_LIMIT": "100 per minute",
+        }
+    )
     client = other.test_client()
     headers = {"Authorization": f"Bearer {key}"}
     codes = [client.get("/api/v1/brandnames/VIETSUN", headers=headers).status_code for _ in range(110)]

@@ -1,16 +1,33 @@
 """Public search (brandname/search.py): prefix and substring on the normal form, paginated."""
-from brandname.ops import bulk
+
 from brandname import lifecycle
+from brandname.ops import bulk
 from brandname.store import search
 
 from .conftest import person_applicant
 
 
 def seed(session, keys, rules, names, **kw):
-    rows = [bulk.NameRow(line=i + 2, name=n, holder={
-        "kind": "organization", "name": f"Công ty {n}", "id_number": f"0312{i:06d}", "tax_code": None,
-        "address": "1 Lê Lợi", "email": "a@b.vn", "phone": "0281234567", "legal_representative": "A",
-        "contact_person": "B"}, purpose="CSKH", source="test") for i, n in enumerate(names)]
+    rows = [
+        bulk.NameRow(
+            line=i + 2,
+            name=n,
+            holder={
+                "kind": "organization",
+                "name": f"Công ty {n}",
+                "id_number": f"0312{i:06d}",
+                "tax_code": None,
+                "address": "1 Lê Lợi",
+                "email": "a@b.vn",
+                "phone": "0281234567",
+                "legal_representative": "A",
+                "contact_person": "B",
+            },
+            purpose="CSKH",
+            source="test",
+        )
+        for i, n in enumerate(names)
+    ]
     report = bulk.issue_many(session, rows, keys=keys, rules=rules)
     assert report.imported == len(names), report.rejected
 
@@ -20,16 +37,28 @@ def names_of(page):
 
 
 def test_prefix_and_substring(session, keys, rules):
-    seed(session, keys, rules, ["VIETBANK", "VietMart", "VIET-AIR", "SAIGONBANK", "HABANK", "VI",
-                                "XVIETX", "V_1"])
-    assert names_of(search.search_names(session, "viet", mode="prefix")) == ["VIET-AIR", "VIETBANK", "VietMart"]
+    seed(
+        session,
+        keys,
+        rules,
+        ["VIETBANK", "VietMart", "VIET-AIR", "SAIGONBANK", "HABANK", "VI", "XVIETX", "V_1"],
+    )
+    assert names_of(search.search_names(session, "viet", mode="prefix")) == [
+        "VIET-AIR",
+        "VIETBANK",
+        "VietMart",
+    ]
     assert names_of(search.search_names(session, "BANK")) == ["HABANK", "SAIGONBANK", "VIETBANK"]
     assert search.search_names(session, "BANK").mode == "substring"
     # short text: prefix only (a 1–2 character substring would match half the registry)
     page = search.search_names(session, "vi")
     assert page.mode == "prefix" and names_of(page) == ["VI", "VIET-AIR", "VIETBANK", "VietMart"]
     assert names_of(search.search_names(session, "iet", mode="substring")) == [
-        "VIET-AIR", "VIETBANK", "VietMart", "XVIETX"]
+        "VIET-AIR",
+        "VIETBANK",
+        "VietMart",
+        "XVIETX",
+    ]
     # LIKE wildcards in the query are literal characters, not patterns
     assert names_of(search.search_names(session, "V_", mode="prefix")) == ["V_1"]
     assert search.search_names(session, "V%*?").query == "V"  # characters no name holds are dropped
@@ -83,11 +112,14 @@ def test_substring_lists_prefix_matches_first_then_the_others(session, keys, rul
 def test_sqlite_trigram_index_follows_the_table(session, keys, rules, officer, registry_helper):
     if session.get_bind().dialect.name != "sqlite":
         import pytest
+
         pytest.skip("the FTS5 trigram table exists on SQLite only (PostgreSQL uses pg_trgm)")
     from sqlalchemy import text
+
     seed(session, keys, rules, ["FTSONE", "FTSTWO"])
-    count = lambda: session.execute(text(
-        "SELECT count(*) FROM brandnames_fts WHERE name_normal GLOB '*TSO*'")).scalar()
+    count = lambda: session.execute(
+        text("SELECT count(*) FROM brandnames_fts WHERE name_normal GLOB '*TSO*'")
+    ).scalar()
     assert count() == 1
     session.execute(text("DELETE FROM events"))
     session.execute(text("DELETE FROM certificates"))
@@ -101,7 +133,11 @@ def test_sqlite_trigram_index_follows_the_table(session, keys, rules, officer, r
 def test_search_api(client, session, keys, rules):
     seed(session, keys, rules, ["APIBANK", "APIMART", "XAPIX"])
     body = client.get("/api/v1/search?q=api").get_json()
-    assert body["mode"] == "substring" and [r["name"] for r in body["results"]] == ["APIBANK", "APIMART", "XAPIX"]
+    assert body["mode"] == "substring" and [r["name"] for r in body["results"]] == [
+        "APIBANK",
+        "APIMART",
+        "XAPIX",
+    ]
     body = client.get("/api/v1/search?q=api&mode=prefix&per_page=1").get_json()
     assert [r["name"] for r in body["results"]] == ["APIBANK"] and body["has_next"]
     assert client.get("/api/v1/search?q=a&mode=fuzzy").status_code == 400
@@ -111,7 +147,7 @@ def test_search_api(client, session, keys, rules):
 def _read_only_url(url):
     """The same database, opened read-only: stands in for a streaming replica."""
     if url.startswith("sqlite:///"):
-        return f"sqlite:///file:{url[len('sqlite:///'):]}?mode=ro&uri=true"
+        return f"sqlite:///file:{url[len('sqlite:///') :]}?mode=ro&uri=true"
     return url + "?options=-c%20default_transaction_read_only%3Don"
 
 
@@ -122,11 +158,19 @@ def test_read_replica_serves_public_search(app, session, keys, rules, certs_dir,
 
     from brandname import create_app, registry
     from brandname.extensions import db
+
     seed(session, keys, rules, ["REPLICA1", "REPLICA2"])
     primary = app.config["SQLALCHEMY_DATABASE_URI"]
-    replica_app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATA_DIR": str(tmp_path / "r"),
-                              "CERTS_DIR": str(certs_dir), "SQLALCHEMY_DATABASE_URI": primary,
-                              "DATABASE_READ_URL": _read_only_url(primary)})
+    replica_app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "DATA_DIR": str(tmp_path / "r"),
+            "CERTS_DIR": str(certs_dir),
+            "SQLALCHEMY_DATABASE_URI": primary,
+            "DATABASE_READ_URL": _read_only_url(primary),
+        }
+    )
     with replica_app.app_context():
         reader = registry.read_session()
         assert reader is not db.session and reader.get_bind() is db.engines["read"]

@@ -1,13 +1,17 @@
 """Registry keys: PAdES signing and validation of PDFs, foreign keys, tampering, key rotation."""
+
 import base64
 import json
 import os
 import stat
+from datetime import UTC
 from io import BytesIO
 
 import pytest
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from joserfc import jws
+from joserfc.jwk import KeySet
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
@@ -18,10 +22,8 @@ from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 
 from brandname.certificates import signing
+from brandname.certificates.signing import KeysMissing, KeyStore, SignatureInvalid, canonical_json
 from brandname.store.models import Certificate
-from brandname.certificates.signing import KeyStore, KeysMissing, SignatureInvalid, canonical_json
-from joserfc import jws
-from joserfc.jwk import KeySet
 
 from .conftest import Registry
 
@@ -39,8 +41,7 @@ def blank_pdf(text="Tài liệu thử"):
 def pyhanko_status(keys, data):
     reader = PdfFileReader(BytesIO(data))
     [sig] = reader.embedded_signatures
-    root = asn1_x509.Certificate.load(keys.root_certificate.public_bytes(
-        signing.serialization.Encoding.DER))
+    root = asn1_x509.Certificate.load(keys.root_certificate.public_bytes(signing.serialization.Encoding.DER))
     return sig, validate_pdf_signature(sig, ValidationContext(trust_roots=[root], allow_fetching=False))
 
 
@@ -58,7 +59,8 @@ def test_pdf_signature_is_pades_intact_valid_and_trusted_with_the_root(keys):
     embedded = {cc.chosen.subject.human_friendly for cc in sig.signed_data["certificates"]}
     assert any("Issuing" in s for s in embedded) and any("Root" in s for s in embedded)
     assert status.signing_cert.dump() == keys.current.certificate.public_bytes(
-        signing.serialization.Encoding.DER)
+        signing.serialization.Encoding.DER
+    )
     check = signing.check_pdf(keys, signed)
     assert check.ok and check.kid == keys.current_kid
 
@@ -81,8 +83,9 @@ def test_any_single_byte_flip_anywhere_in_the_signed_ranges_is_caught(keys):
     signed = signing.sign_pdf(keys, blank_pdf())
     sig = PdfFileReader(BytesIO(signed)).embedded_signatures[0]
     start1, len1, start2, len2 = [int(x) for x in sig.sig_object["/ByteRange"]]
-    positions = list(range(start1, start1 + len1, max(1, len1 // 37))) + \
-        list(range(start2, start2 + len2, max(1, len2 // 23)))
+    positions = list(range(start1, start1 + len1, max(1, len1 // 37))) + list(
+        range(start2, start2 + len2, max(1, len2 // 23))
+    )
     for pos in positions:
         tampered = bytearray(signed)
         tampered[pos] ^= 0x20
@@ -109,11 +112,11 @@ def test_changes_appended_after_signing_are_refused(keys):
 
 def signing_pdf_string(text):
     from pyhanko.pdf_utils.generic import pdf_string
+
     return pdf_string(text)
 
 
-@pytest.mark.parametrize("data", [b"", b"hello world", b"%PDF-1.7\n garbage", b"\x00" * 4096,
-                                  "not bytes"])
+@pytest.mark.parametrize("data", [b"", b"hello world", b"%PDF-1.7\n garbage", b"\x00" * 4096, "not bytes"])
 def test_garbage_is_answered_not_raised(keys, data):
     check = signing.check_pdf(keys, data)
     assert check.problem in ("not_pdf", "unsigned", "broken")
@@ -174,9 +177,10 @@ def test_jws_records_of_all_certificates_verify(session, keys, registry_helper):
 
 
 def test_signatures_by_an_issuing_certificate_that_expired_later_still_verify(keys):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
+
     signed = signing.sign_pdf(keys, blank_pdf())
-    later = datetime.now(timezone.utc) + timedelta(days=365 * 6)  # issuing certificate long expired
+    later = datetime.now(UTC) + timedelta(days=365 * 6)  # issuing certificate long expired
     assert later > keys.current.not_after
     check = signing.check_pdf(keys, signed, at=later)
     assert check.ok and check.kid == keys.current_kid
@@ -186,6 +190,7 @@ def test_signatures_by_an_issuing_certificate_that_expired_later_still_verify(ke
 
 
 # --- records (JWS) and the key store ---
+
 
 @pytest.fixture
 def store(tmp_path):
@@ -221,7 +226,7 @@ def test_record_verifies_and_any_changed_byte_does_not(store):
         store.verify(token, payload.replace(b"VIETSUN", b"VIETSUM"))
     head, body, sig = token.split(".")
     for index in range(0, len(sig), 7):
-        flipped = sig[:index] + ("A" if sig[index] != "A" else "B") + sig[index + 1:]
+        flipped = sig[:index] + ("A" if sig[index] != "A" else "B") + sig[index + 1 :]
         with pytest.raises(SignatureInvalid):
             store.verify(f"{head}.{body}.{flipped}")
     forged_body = base64.urlsafe_b64encode(b'{"name":"OTHER"}').rstrip(b"=").decode()

@@ -1,5 +1,6 @@
 """Dossier uploads: type by magic bytes, 10 MB cap, random names outside the web root, who may
 read them back, and the Content-Disposition rule."""
+
 import hashlib
 import io
 from pathlib import Path
@@ -8,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from brandname import lifecycle
-from brandname.web import uploads
 from brandname.errors import InvalidInput
 from brandname.store.models import Document
+from brandname.web import uploads
 
 from .conftest import PDF_BYTES, PNG_BYTES
 
@@ -18,9 +19,11 @@ JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\
 
 
 def upload(client, app_id, filename, content, kind="other"):
-    return client.post(f"/applicant/applications/{app_id}/documents",
-                       data={"doc-0-kind": kind, "doc-0-file": (io.BytesIO(content), filename)},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/applicant/applications/{app_id}/documents",
+        data={"doc-0-kind": kind, "doc-0-file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
 
 
 def stored_files(app):
@@ -28,9 +31,17 @@ def stored_files(app):
     return sorted(folder.iterdir()) if folder.exists() else []
 
 
-@pytest.mark.parametrize("content,expected", [(PDF_BYTES, "application/pdf"), (PNG_BYTES, "image/png"),
-                                              (JPEG_BYTES, "image/jpeg"), (b"GIF89a....", None),
-                                              (b"<html><script>", None), (b"PK\x03\x04", None)])
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        (PDF_BYTES, "application/pdf"),
+        (PNG_BYTES, "image/png"),
+        (JPEG_BYTES, "image/jpeg"),
+        (b"GIF89a....", None),
+        (b"<html><script>", None),
+        (b"PK\x03\x04", None),
+    ],
+)
 def test_sniff_by_magic_bytes(content, expected):
     assert uploads.sniff(content) == expected
 
@@ -62,9 +73,16 @@ def test_size_limit_ten_megabytes(portal, app, session):
 
 
 def test_stored_under_random_name_outside_web_root(portal, app, session):
-    app_id = portal.application_id(portal.apply(portal.a, "RANDOM", files=[
-        ("enterprise_registration", "../../etc/passwd.pdf", PDF_BYTES),
-        ("trademark", "nhan-hieu.png", PNG_BYTES)]))
+    app_id = portal.application_id(
+        portal.apply(
+            portal.a,
+            "RANDOM",
+            files=[
+                ("enterprise_registration", "../../etc/passwd.pdf", PDF_BYTES),
+                ("trademark", "nhan-hieu.png", PNG_BYTES),
+            ],
+        )
+    )
     docs = session.scalars(select(Document).order_by(Document.id)).all()
     assert [d.kind for d in docs] == ["enterprise_registration", "trademark"]
     assert docs[0].original_filename == "passwd.pdf"  # no directories survive
@@ -103,9 +121,16 @@ def test_anything_not_image_or_pdf_is_an_attachment(portal, app, session):
     folder = uploads.upload_dir(app.config["DATA_DIR"])
     (folder / ("0" * 32)).write_bytes(b"<html>not for the browser</html>")
     doc = lifecycle.attach_document(
-        session, app_id, actor=lifecycle.Actor.for_account(portal.account_officer), kind="other",
-        original_filename="note.html", stored_name="0" * 32, content_type="text/html", size=31,
-        sha256="x" * 64)
+        session,
+        app_id,
+        actor=lifecycle.Actor.for_account(portal.account_officer),
+        kind="other",
+        original_filename="note.html",
+        stored_name="0" * 32,
+        content_type="text/html",
+        size=31,
+        sha256="x" * 64,
+    )
     response = portal.a.get(f"/applicant/documents/{doc.id}")
     assert response.status_code == 200
     assert response.mimetype == "application/octet-stream"
@@ -123,6 +148,7 @@ def test_no_upload_after_decision(portal, session):
 
 def test_attach_document_is_one_event(portal, session):
     from brandname.store.models import Event
+
     app_id = portal.application_id(portal.apply(portal.a, "EVENTDOC", files=[("other", "a.png", PNG_BYTES)]))
     events = session.scalars(select(Event).where(Event.application_id == app_id).order_by(Event.seq)).all()
     assert [e.act for e in events] == ["submit", "attach_document"]

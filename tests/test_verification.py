@@ -1,4 +1,5 @@
 """Checking certificates: by serial, by uploaded PDF, through the API, the public pages and the CLI."""
+
 import json
 from datetime import date, timedelta
 from io import BytesIO
@@ -8,8 +9,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from brandname.certificates import pdf as certificate_pdf, documents, signing, verification
 from brandname import lifecycle, registry
+from brandname.certificates import documents, signing, verification
+from brandname.certificates import pdf as certificate_pdf
 
 from .conftest import NOW, Registry, person_applicant
 
@@ -26,12 +28,14 @@ def signed_pdf(cert):
 
 
 def pdf_with(keys, record_text, jws, **kw):
-    unsigned = certificate_pdf.render(record_text, jws, public_url="https://brandname.test",
-                                      signer_title="Cục trưởng", **kw)
+    unsigned = certificate_pdf.render(
+        record_text, jws, public_url="https://brandname.test", signer_title="Cục trưởng", **kw
+    )
     return signing.sign_pdf(keys, unsigned)
 
 
 # -- status_of ------------------------------------------------------------------------------
+
 
 def test_status_active(session, issued):
     info = verification.status_of(session, issued.serial)
@@ -78,6 +82,7 @@ def test_status_unknown(session):
 
 
 # -- verify_pdf -----------------------------------------------------------------------------
+
 
 def test_genuine_pdf(session, keys, issued):
     verdict = verification.verify_pdf(session, keys, signed_pdf(issued))
@@ -152,8 +157,9 @@ def test_unknown_serial_fails(session, keys, issued):
 
 def test_foreign_key_fails_with_a_clear_reason(session, keys, foreign_keys, issued):
     # the exact same content, signed by another registry's key
-    unsigned = certificate_pdf.render(issued.record, issued.signature,
-                                      public_url="https://brandname.test", signer_title="Cục trưởng")
+    unsigned = certificate_pdf.render(
+        issued.record, issued.signature, public_url="https://brandname.test", signer_title="Cục trưởng"
+    )
     verdict = verification.verify_pdf(session, keys, signing.sign_pdf(foreign_keys, unsigned))
     assert verdict["genuine"] is False and verdict["problem"] == "foreign_key"
     assert "không phải của cơ quan cấp" in verdict["reason"]
@@ -162,6 +168,7 @@ def test_foreign_key_fails_with_a_clear_reason(session, keys, foreign_keys, issu
 
 def test_pdf_without_record_fails(session, keys):
     from reportlab.pdfgen.canvas import Canvas
+
     buf = BytesIO()
     c = Canvas(buf)
     c.drawString(72, 720, "no record")
@@ -196,6 +203,7 @@ def test_pdf_signed_before_rotation_still_verifies(app, session, officer, own_ke
 
 # -- API ------------------------------------------------------------------------------------
 
+
 def test_registry_certificate_chain(client, keys):
     response = client.get("/api/v1/registry-certificate")
     assert response.status_code == 200
@@ -203,7 +211,8 @@ def test_registry_certificate_chain(client, keys):
     chain = x509.load_pem_x509_certificates(response.data)
     assert chain[0] == keys.root_certificate
     assert {c.fingerprint(hashes.SHA256()) for c in chain[1:]} == {
-        i.certificate.fingerprint(hashes.SHA256()) for i in keys.issuers.values()}
+        i.certificate.fingerprint(hashes.SHA256()) for i in keys.issuers.values()
+    }
     for cert in chain[1:]:
         cert.verify_directly_issued_by(chain[0])
 
@@ -234,6 +243,7 @@ def test_public_certificate_unknown_is_404_json(client):
 
 
 # -- public pages ---------------------------------------------------------------------------
+
 
 def page(client, url):
     response = client.get(url)
@@ -288,8 +298,7 @@ def test_verify_form_lists_issuing_certificates_and_redirects_serials(client, ke
 
 
 def upload(client, data, filename="gcn.pdf"):
-    return client.post("/verify", data={"pdf": (BytesIO(data), filename)},
-                       content_type="multipart/form-data")
+    return client.post("/verify", data={"pdf": (BytesIO(data), filename)}, content_type="multipart/form-data")
 
 
 def test_verify_upload_genuine(client, issued):
@@ -300,8 +309,9 @@ def test_verify_upload_genuine(client, issued):
 
 
 def test_verify_upload_forged_and_garbage(client, keys, foreign_keys, issued):
-    unsigned = certificate_pdf.render(issued.record, issued.signature,
-                                      public_url="https://brandname.test", signer_title="Cục trưởng")
+    unsigned = certificate_pdf.render(
+        issued.record, issued.signature, public_url="https://brandname.test", signer_title="Cục trưởng"
+    )
     html = upload(client, signing.sign_pdf(foreign_keys, unsigned)).get_data(as_text=True)
     assert "KHÔNG HỢP LỆ" in html and "không phải của cơ quan cấp" in html
     response = upload(client, b"this is not a pdf", "note.txt")
@@ -320,6 +330,7 @@ def test_verify_upload_nothing(client):
 
 
 # -- CLI ------------------------------------------------------------------------------------
+
 
 def test_cli_certificate_pdf_and_verify(app, session, registry_helper, issued, tmp_path):
     runner = app.test_cli_runner()

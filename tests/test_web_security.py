@@ -1,5 +1,6 @@
 """Everything the portals share: CSRF, security headers, production cookies, language switch,
 the catalogue on a fresh checkout, and no asset from outside the app."""
+
 import re
 import shutil
 from pathlib import Path
@@ -18,8 +19,9 @@ def test_csrf_required_on_forms_but_not_on_the_json_api(portal, app):
         assert response.status_code == 400 and "biểu mẫu không hợp lệ" in response.get_data(as_text=True)
         page = client.get("/applicant/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        response = client.post("/applicant/login", data={"email": "a@anhduong.vn", "password": PASSWORD,
-                                                         "csrf_token": token})
+        response = client.post(
+            "/applicant/login", data={"email": "a@anhduong.vn", "password": PASSWORD, "csrf_token": token}
+        )
         assert response.status_code == 302
         # a signed-in applicant's state-changing POST without the token is refused too
         assert client.post("/applicant/logout").status_code == 400
@@ -30,10 +32,15 @@ def test_csrf_required_on_forms_but_not_on_the_json_api(portal, app):
 
 
 def test_security_headers_on_every_response(portal):
-    for client, url in ((portal.anon, "/"), (portal.anon, "/lookup?q=a"), (portal.anon, "/nope"),
-                        (portal.a, "/applicant/"), (portal.officer, "/officer/"),
-                        (portal.anon, "/api/v1/availability?name=ABC"),
-                        (portal.anon, "/static/site.css")):
+    for client, url in (
+        (portal.anon, "/"),
+        (portal.anon, "/lookup?q=a"),
+        (portal.anon, "/nope"),
+        (portal.a, "/applicant/"),
+        (portal.officer, "/officer/"),
+        (portal.anon, "/api/v1/availability?name=ABC"),
+        (portal.anon, "/static/site.css"),
+    ):
         response = client.get(url)
         csp = response.headers["Content-Security-Policy"]
         assert "default-src 'self'" in csp and "unsafe-inline" not in csp, url
@@ -44,9 +51,17 @@ def test_security_headers_on_every_response(portal):
 
 
 def test_no_inline_script_or_style_and_no_external_assets(portal):
-    pages = [(portal.anon, "/"), (portal.anon, "/lookup?q=a"), (portal.anon, "/revocations"),
-             (portal.anon, "/applicant/signup"), (portal.a, "/applicant/apply"), (portal.a, "/applicant/"),
-             (portal.officer, "/officer/"), (portal.officer, "/officer/queue"), (portal.supervisor, "/officer/accounts")]
+    pages = [
+        (portal.anon, "/"),
+        (portal.anon, "/lookup?q=a"),
+        (portal.anon, "/revocations"),
+        (portal.anon, "/applicant/signup"),
+        (portal.a, "/applicant/apply"),
+        (portal.a, "/applicant/"),
+        (portal.officer, "/officer/"),
+        (portal.officer, "/officer/queue"),
+        (portal.supervisor, "/officer/accounts"),
+    ]
     for client, url in pages:
         html = client.get(url).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
@@ -56,9 +71,16 @@ def test_no_inline_script_or_style_and_no_external_assets(portal):
 
 
 def test_secure_cookies_in_production(tmp_path, certs_dir):
-    app = create_app({"TESTING": True, "SECRET_KEY": "k", "DATA_DIR": str(tmp_path / "d"),
-                      "CERTS_DIR": str(certs_dir), "PRODUCTION": True,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite3'}"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "k",
+            "DATA_DIR": str(tmp_path / "d"),
+            "CERTS_DIR": str(certs_dir),
+            "PRODUCTION": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_HTTPONLY"]
     client = app.test_client()
@@ -94,12 +116,14 @@ def test_catalogue_compiles_on_a_fresh_checkout(tmp_path):
     web.compile_catalogues(target)
     assert mo.exists() and mo.stat().st_size > 1000
     from babel.support import Translations
+
     translations = Translations.load(str(target), ["en"])
     assert translations.gettext("Tra cứu tên định danh") == "Look up sender names"
 
 
 def test_every_message_is_translated():
     from babel.messages.pofile import read_po
+
     po = Path(web.TRANSLATIONS_DIR) / "en" / "LC_MESSAGES" / "messages.po"
     with po.open("rb") as f:
         catalog = read_po(f)
@@ -111,7 +135,9 @@ def test_sign_in_attempts_are_rate_limited_per_address(portal, app):
     app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
     client = app.test_client()
     for _ in range(3):
-        assert client.post("/officer/login", data={"email": "nobody@x.vn", "password": "x"}).status_code == 401
+        assert (
+            client.post("/officer/login", data={"email": "nobody@x.vn", "password": "x"}).status_code == 401
+        )
     response = client.post("/officer/login", data={"email": "can.bo@cuc.gov.vn", "password": PASSWORD})
     assert response.status_code == 429 and "Quá nhiều yêu cầu" in response.get_data(as_text=True)
     assert client.get("/officer/login").status_code == 200  # only POSTs count
@@ -119,12 +145,15 @@ def test_sign_in_attempts_are_rate_limited_per_address(portal, app):
 
 def test_sign_in_follows_only_local_next(portal, app):
     client = app.test_client()
-    response = client.post("/officer/login?next=https://evil.example/x",
-                           data={"email": "can.bo@cuc.gov.vn", "password": PASSWORD})
+    response = client.post(
+        "/officer/login?next=https://evil.example/x",
+        data={"email": "can.bo@cuc.gov.vn", "password": PASSWORD},
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/officer/"
     client = app.test_client()
-    response = client.post("/applicant/login?next=/applicant/names",
-                           data={"email": "a@anhduong.vn", "password": PASSWORD})
+    response = client.post(
+        "/applicant/login?next=/applicant/names", data={"email": "a@anhduong.vn", "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/applicant/names"
 
 
@@ -142,15 +171,26 @@ def test_pages_have_unique_ids_and_labelled_inputs(portal, session, registry_hel
                 self.ids.append(attrs["id"])
             if tag == "label" and attrs.get("for"):
                 self.labels.add(attrs["for"])
-            if tag in ("input", "select", "textarea") and attrs.get("type") not in ("hidden", "checkbox", "radio"):
+            if tag in ("input", "select", "textarea") and attrs.get("type") not in (
+                "hidden",
+                "checkbox",
+                "radio",
+            ):
                 self.inputs.append(attrs)
 
     bn = registry_helper.issue("IDCHECK").brandnames[0]
     app_id = portal.application_id(portal.apply(portal.a, "IDCHECK2"))
-    pages = [(portal.anon, "/"), (portal.anon, "/lookup?q=id"), (portal.anon, "/applicant/signup"),
-             (portal.a, "/applicant/apply"), (portal.a, f"/applicant/applications/{app_id}"),
-             (portal.officer, f"/officer/names/{bn.id}"), (portal.officer, f"/officer/applications/{app_id}"),
-             (portal.officer, "/officer/applications/new"), (portal.supervisor, "/officer/accounts")]
+    pages = [
+        (portal.anon, "/"),
+        (portal.anon, "/lookup?q=id"),
+        (portal.anon, "/applicant/signup"),
+        (portal.a, "/applicant/apply"),
+        (portal.a, f"/applicant/applications/{app_id}"),
+        (portal.officer, f"/officer/names/{bn.id}"),
+        (portal.officer, f"/officer/applications/{app_id}"),
+        (portal.officer, "/officer/applications/new"),
+        (portal.supervisor, "/officer/accounts"),
+    ]
     for client, url in pages:
         parser = Collect()
         parser.feed(client.get(url).get_data(as_text=True))

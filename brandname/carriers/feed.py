@@ -15,6 +15,7 @@ data never leaves the registry). A released name has no record: the change feed 
 Deliverability (`deliverable`) is a pure function of a record, the sender's holder id and the day,
 shared by the API and the reference carrier client so both answer alike.
 """
+
 import fcntl
 import gzip
 import hashlib
@@ -41,6 +42,7 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 # -- state records --------------------------------------------------------------------------
 
+
 def _day(value):
     if value is None:
         return None
@@ -56,19 +58,30 @@ def _iso_moment(value):
 
 
 _STATE_COLUMNS = (
-    Brandname.id, Brandname.name, Brandname.name_normal, Brandname.status,
-    Brandname.valid_from, Brandname.valid_until, Brandname.revoked_at, Brandname.revocation_ground,
-    Holder.name.label("holder_name"), Holder.kind.label("holder_kind"),
-    Holder.id_number.label("holder_id_number"), Certificate.serial,
+    Brandname.id,
+    Brandname.name,
+    Brandname.name_normal,
+    Brandname.status,
+    Brandname.valid_from,
+    Brandname.valid_until,
+    Brandname.revoked_at,
+    Brandname.revocation_ground,
+    Holder.name.label("holder_name"),
+    Holder.kind.label("holder_kind"),
+    Holder.id_number.label("holder_id_number"),
+    Certificate.serial,
 )
 
 
 def _state_select():
-    return (select(*_STATE_COLUMNS)
-            .join(Holder, Holder.id == Brandname.holder_id)
-            .outerjoin(Certificate, and_(Certificate.brandname_id == Brandname.id,
-                                         Certificate.status == "current"))
-            .where(Brandname.status != "released"))
+    return (
+        select(*_STATE_COLUMNS)
+        .join(Holder, Holder.id == Brandname.holder_id)
+        .outerjoin(
+            Certificate, and_(Certificate.brandname_id == Brandname.id, Certificate.status == "current")
+        )
+        .where(Brandname.status != "released")
+    )
 
 
 def _record(row, authorizations):
@@ -76,8 +89,10 @@ def _record(row, authorizations):
         "name": row.name,
         "name_normal": row.name_normal,
         "status": row.status,
-        "holder": {"name": row.holder_name,
-                   "id_number": row.holder_id_number if row.holder_kind == "organization" else None},
+        "holder": {
+            "name": row.holder_name,
+            "id_number": row.holder_id_number if row.holder_kind == "organization" else None,
+        },
         "serial": row.serial,
         "valid_from": _day(row.valid_from),
         "valid_until": _day(row.valid_until),
@@ -89,31 +104,50 @@ def _record(row, authorizations):
 
 def _authorizations(connection, brandname_ids=None):
     """brandname id -> [{"id_number", "name"}] of its authorizations in force."""
-    stmt = (select(Authorization.brandname_id, Authorization.party_id_number, Authorization.party_name)
-            .where(Authorization.withdrawn_at.is_(None)))
+    stmt = select(Authorization.brandname_id, Authorization.party_id_number, Authorization.party_name).where(
+        Authorization.withdrawn_at.is_(None)
+    )
     if brandname_ids is not None:
         if not brandname_ids:
             return {}
         stmt = stmt.where(Authorization.brandname_id.in_(list(brandname_ids)))
     else:
         stmt = stmt.join(Brandname, Brandname.id == Authorization.brandname_id).where(
-            Brandname.status != "released")
+            Brandname.status != "released"
+        )
     out = {}
     for bid, number, name in connection.execute(stmt.order_by(Authorization.brandname_id, Authorization.id)):
         out.setdefault(bid, []).append({"id_number": number, "name": name})
     return out
 
 
-_LIVE = (select(Brandname.name, Brandname.name_normal, Brandname.status, Holder.name, Holder.kind,
-                Holder.id_number, Certificate.serial, Brandname.valid_from, Brandname.valid_until,
-                Brandname.revoked_at, Brandname.revocation_ground, Authorization.party_id_number,
-                Authorization.party_name, Brandname.holder_id)
-         .join(Holder, Holder.id == Brandname.holder_id)
-         .outerjoin(Certificate, and_(Certificate.brandname_id == Brandname.id,
-                                      Certificate.status == literal_column("'current'")))
-         .outerjoin(Authorization, and_(Authorization.brandname_id == Brandname.id,
-                                        Authorization.withdrawn_at.is_(None)))
-         .where(Brandname.status != literal_column("'released'")))
+_LIVE = (
+    select(
+        Brandname.name,
+        Brandname.name_normal,
+        Brandname.status,
+        Holder.name,
+        Holder.kind,
+        Holder.id_number,
+        Certificate.serial,
+        Brandname.valid_from,
+        Brandname.valid_until,
+        Brandname.revoked_at,
+        Brandname.revocation_ground,
+        Authorization.party_id_number,
+        Authorization.party_name,
+        Brandname.holder_id,
+    )
+    .join(Holder, Holder.id == Brandname.holder_id)
+    .outerjoin(
+        Certificate,
+        and_(Certificate.brandname_id == Brandname.id, Certificate.status == literal_column("'current'")),
+    )
+    .outerjoin(
+        Authorization, and_(Authorization.brandname_id == Brandname.id, Authorization.withdrawn_at.is_(None))
+    )
+    .where(Brandname.status != literal_column("'released'"))
+)
 _BY_NAME = _LIVE.where(Brandname.name_normal == bindparam("name_normal")).order_by(Authorization.id)
 _ALL_LIVE = _LIVE.order_by(Brandname.id, Authorization.id)
 _compiled_by_name = {}
@@ -132,13 +166,35 @@ def _by_name_sql(dialect):
 def _state_from_rows(rows):
     if not rows:
         return None
-    (name, normal, status, holder_name, holder_kind, holder_number, serial, vfrom, vuntil, revoked,
-     ground, _, _, _) = rows[0]
+    (
+        name,
+        normal,
+        status,
+        holder_name,
+        holder_kind,
+        holder_number,
+        serial,
+        vfrom,
+        vuntil,
+        revoked,
+        ground,
+        _,
+        _,
+        _,
+    ) = rows[0]
     return {
-        "name": name, "name_normal": normal, "status": status,
-        "holder": {"name": holder_name, "id_number": holder_number if holder_kind == "organization" else None},
-        "serial": serial, "valid_from": _day(vfrom), "valid_until": _day(vuntil),
-        "revoked_at": _iso_moment(revoked), "revocation_ground": ground,
+        "name": name,
+        "name_normal": normal,
+        "status": status,
+        "holder": {
+            "name": holder_name,
+            "id_number": holder_number if holder_kind == "organization" else None,
+        },
+        "serial": serial,
+        "valid_from": _day(vfrom),
+        "valid_until": _day(vuntil),
+        "revoked_at": _iso_moment(revoked),
+        "revocation_ground": ground,
         "authorizations": [{"id_number": r[11], "name": r[12]} for r in rows if r[11] is not None],
     }
 
@@ -279,7 +335,8 @@ class FastReader:
 
     def events_after(self, seq):
         sql = "SELECT seq, act, name_normal, details FROM events WHERE seq > %s ORDER BY seq" % (
-            "?" if self.positional else "%(seq)s")
+            "?" if self.positional else "%(seq)s"
+        )
         out = []
         for seq_, act_, normal, details in self._run(sql, (seq,) if self.positional else {"seq": seq}):
             if isinstance(details, (str, bytes)):
@@ -358,6 +415,7 @@ class NameCache:
             return True
         except Exception:  # noqa: BLE001 - the cache stays a lazy one
             import logging
+
             logging.getLogger(__name__).warning("name cache preload failed", exc_info=True)
             return False
         finally:
@@ -394,7 +452,7 @@ def states_of(connection, names_normal):
     names_normal = sorted(set(names_normal))
     out = {}
     for start in range(0, len(names_normal), 500):
-        chunk = names_normal[start:start + 500]
+        chunk = names_normal[start : start + 500]
         rows = connection.execute(_state_select().where(Brandname.name_normal.in_(chunk))).all()
         auths = _authorizations(connection, [r.id for r in rows])
         for row in rows:
@@ -403,6 +461,7 @@ def states_of(connection, names_normal):
 
 
 # -- deliverability (shared with the carrier client) ----------------------------------------
+
 
 def effective_status(record, today):
     """The status a carrier must act on: an active name past its last valid day is expired even
@@ -431,7 +490,8 @@ def decide(status, valid_until, holder_number, authorized_numbers, holder_id, to
     if holder_id is not None:
         wanted = normal_holder_id(holder_id)
         if not (holder_number is not None and normal_holder_id(holder_number) == wanted) and not any(
-                normal_holder_id(a) == wanted for a in authorized_numbers):
+            normal_holder_id(a) == wanted for a in authorized_numbers
+        ):
             return False, status, "holder_mismatch"
     return True, status, "ok"
 
@@ -441,11 +501,18 @@ def deliverable(record, holder_id=None, today=None):
     if record is None:
         return False, None, "not_registered"
     today = today or dates.local_today()
-    return decide(record["status"], record.get("valid_until"), record["holder"].get("id_number"),
-                  [a["id_number"] for a in record.get("authorizations") or ()], holder_id, today.isoformat())
+    return decide(
+        record["status"],
+        record.get("valid_until"),
+        record["holder"].get("id_number"),
+        [a["id_number"] for a in record.get("authorizations") or ()],
+        holder_id,
+        today.isoformat(),
+    )
 
 
 # -- consistent reads ------------------------------------------------------------------------
+
 
 def _head(connection):
     return connection.execute(select(func.coalesce(func.max(Event.seq), 0))).scalar_one()
@@ -464,6 +531,7 @@ def head(session):
 
 # -- snapshot --------------------------------------------------------------------------------
 
+
 class _HashingWriter:
     def __init__(self, fh):
         self.fh, self.sha, self.size = fh, hashlib.sha256(), 0
@@ -477,8 +545,10 @@ class _HashingWriter:
         self.fh.flush()
 
 
-_LINE = ('{"name":%s,"name_normal":%s,"status":%s,"holder":%s,"serial":%s,"valid_from":%s,'
-         '"valid_until":%s,"revoked_at":%s,"revocation_ground":%s,"authorizations":%s}')
+_LINE = (
+    '{"name":%s,"name_normal":%s,"status":%s,"holder":%s,"serial":%s,"valid_from":%s,'
+    '"valid_until":%s,"revoked_at":%s,"revocation_ground":%s,"authorizations":%s}'
+)
 
 
 def _write_lines(connection, fh, batch=10_000):
@@ -497,16 +567,30 @@ def _write_lines(connection, fh, batch=10_000):
 
     holders = {}
     for hid, kind, name, number in connection.execute(
-            select(Holder.id, Holder.kind, Holder.name, Holder.id_number)):
-        holders[hid] = '{"name":%s,"id_number":%s}' % (
-            quote(name), quote(number) if kind == "organization" else "null")
+        select(Holder.id, Holder.kind, Holder.name, Holder.id_number)
+    ):
+        number_json = quote(number) if kind == "organization" else "null"
+        holders[hid] = f'{{"name":{quote(name)},"id_number":{number_json}}}'
     auths = {bid: _encode(items) for bid, items in _authorizations(connection).items()}
-    stmt = (select(Brandname.id, Brandname.name, Brandname.name_normal, Brandname.status,
-                   Brandname.holder_id, Certificate.serial, Brandname.valid_from, Brandname.valid_until,
-                   Brandname.revoked_at, Brandname.revocation_ground)
-            .outerjoin(Certificate, and_(Certificate.brandname_id == Brandname.id,
-                                         Certificate.status == "current"))
-            .where(Brandname.status != "released").order_by(Brandname.id))
+    stmt = (
+        select(
+            Brandname.id,
+            Brandname.name,
+            Brandname.name_normal,
+            Brandname.status,
+            Brandname.holder_id,
+            Certificate.serial,
+            Brandname.valid_from,
+            Brandname.valid_until,
+            Brandname.revoked_at,
+            Brandname.revocation_ground,
+        )
+        .outerjoin(
+            Certificate, and_(Certificate.brandname_id == Brandname.id, Certificate.status == "current")
+        )
+        .where(Brandname.status != "released")
+        .order_by(Brandname.id)
+    )
     sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     raw = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
@@ -524,10 +608,21 @@ def _write_lines(connection, fh, batch=10_000):
                 break
             out = []
             for bid, name, normal, status, hid, serial, vfrom, vuntil, revoked, ground in rows:
-                out.append(line % (
-                    quote(name), quote(normal), quote(status), holders[hid], text(serial), day(vfrom),
-                    day(vuntil), "null" if revoked is None else quote(moment(revoked)), text(ground),
-                    auths.get(bid, "[]")))
+                out.append(
+                    line
+                    % (
+                        quote(name),
+                        quote(normal),
+                        quote(status),
+                        holders[hid],
+                        text(serial),
+                        day(vfrom),
+                        day(vuntil),
+                        "null" if revoked is None else quote(moment(revoked)),
+                        text(ground),
+                        auths.get(bid, "[]"),
+                    )
+                )
             count += len(out)
             out.append("")
             fh.write("\n".join(out).encode("utf-8"))
@@ -564,10 +659,16 @@ def build_snapshot(engine, keys, folder, *, now=None, compresslevel=1, attempts=
                     os.fsync(raw.fileno())
                 if _head(conn) != seq:
                     continue
-            payload = {"type": "brandname-snapshot", "version": 1, "seq": seq,
-                       "time": _iso_moment(now or dates.utcnow()), "count": count,
-                       "sha256": writer.sha.hexdigest(), "size": writer.size,
-                       "format": "application/jsonl+gzip"}
+            payload = {
+                "type": "brandname-snapshot",
+                "version": 1,
+                "seq": seq,
+                "time": _iso_moment(now or dates.utcnow()),
+                "count": count,
+                "sha256": writer.sha.hexdigest(),
+                "size": writer.size,
+                "format": "application/jsonl+gzip",
+            }
             _, token = keys.sign_json(payload, typ=SNAPSHOT_TYP)
             path, manifest_path = snapshot_paths(folder, seq)
             manifest_tmp = manifest_path.with_suffix(".tmp")
@@ -639,6 +740,7 @@ def snapshot_for_seq(folder, seq):
 
 # -- change feed -----------------------------------------------------------------------------
 
+
 def _affected(event):
     """Names whose carrier-visible state an event may have changed (normal forms)."""
     out = []
@@ -661,20 +763,32 @@ def changes(session, keys, since, limit, *, now=None):
     """
     conn = session.connection()
     current_head = _head(conn)
-    events = session.execute(select(Event.seq, Event.at, Event.act, Event.name_normal, Event.details)
-                             .where(Event.seq > since).order_by(Event.seq).limit(limit)).all()
+    events = session.execute(
+        select(Event.seq, Event.at, Event.act, Event.name_normal, Event.details)
+        .where(Event.seq > since)
+        .order_by(Event.seq)
+        .limit(limit)
+    ).all()
     touched = {e.seq: _affected(e) for e in events}
     states = states_of(conn, [n for names in touched.values() for n in names])
     entries = []
     for e in events:
-        entries.append({
-            "seq": e.seq, "at": _iso_moment(e.at), "act": e.act,
-            "names": [states.get(n) or {"name_normal": n, "status": "released"} for n in touched[e.seq]],
-        })
-    payload = {"type": "brandname-changes", "version": 1, "since": since,
-               "next": entries[-1]["seq"] if entries else since,
-               "head": max(current_head, entries[-1]["seq"] if entries else 0),
-               "time": _iso_moment(now or dates.utcnow()), "changes": entries}
+        entries.append(
+            {
+                "seq": e.seq,
+                "at": _iso_moment(e.at),
+                "act": e.act,
+                "names": [states.get(n) or {"name_normal": n, "status": "released"} for n in touched[e.seq]],
+            }
+        )
+    payload = {
+        "type": "brandname-changes",
+        "version": 1,
+        "since": since,
+        "next": entries[-1]["seq"] if entries else since,
+        "head": max(current_head, entries[-1]["seq"] if entries else 0),
+        "time": _iso_moment(now or dates.utcnow()),
+        "changes": entries,
+    }
     _, token = keys.sign_json(payload, typ=CHANGES_TYP)
     return token, payload
-

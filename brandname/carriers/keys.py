@@ -3,6 +3,7 @@
 A key looks like `bnk_<8 hex>_<43 url-safe chars>`; the part before the second underscore is
 the prefix, kept in clear for identification. Only the SHA-256 of the whole key is stored.
 """
+
 import hashlib
 import secrets
 import threading
@@ -10,9 +11,9 @@ import time
 
 from sqlalchemy import select
 
-from brandname.rules import dates
 from brandname.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from brandname.lifecycle import Actor, act, record_event
+from brandname.rules import dates
 from brandname.store.models import CarrierKey
 
 KEY_PREFIX = "bnk_"
@@ -30,8 +31,10 @@ def _new_key():
 def _clean_name(name):
     name = " ".join((name or "").split())
     if not name or len(name) > 100:
-        raise InvalidInput("Tên doanh nghiệp viễn thông phải có từ 1 đến 100 ký tự.",
-                           "The carrier name must have 1 to 100 characters.")
+        raise InvalidInput(
+            "Tên doanh nghiệp viễn thông phải có từ 1 đến 100 ký tự.",
+            "The carrier name must have 1 to 100 characters.",
+        )
     return name
 
 
@@ -46,8 +49,10 @@ def create_carrier(session, name, *, actor=None, now=None):
     name = _clean_name(name)
     row = session.scalars(select(CarrierKey).where(CarrierKey.name == name).with_for_update()).first()
     if row is not None and row.revoked_at is None:
-        raise Conflict(f"Doanh nghiệp {name} đã có khóa API đang hiệu lực; hãy thu hồi trước khi cấp khóa mới.",
-                       f"Carrier {name} already has an active API key; revoke it before making a new one.")
+        raise Conflict(
+            f"Doanh nghiệp {name} đã có khóa API đang hiệu lực; hãy thu hồi trước khi cấp khóa mới.",
+            f"Carrier {name} already has an active API key; revoke it before making a new one.",
+        )
     prefix, key = _new_key()
     replaced = row is not None
     if row is None:
@@ -55,8 +60,15 @@ def create_carrier(session, name, *, actor=None, now=None):
         session.add(row)
     row.key_prefix, row.key_hash, row.created_at, row.revoked_at = prefix, hash_key(key), now, None
     session.flush()
-    record_event(session, actor, "create_carrier_key", "carrier_key", row.id, now=now,
-                 details={"carrier": name, "key_prefix": prefix, "replaced_revoked_key": replaced})
+    record_event(
+        session,
+        actor,
+        "create_carrier_key",
+        "carrier_key",
+        row.id,
+        now=now,
+        details={"carrier": name, "key_prefix": prefix, "replaced_revoked_key": replaced},
+    )
     return row, key
 
 
@@ -73,8 +85,15 @@ def revoke_carrier(session, name, *, actor=None, now=None):
         raise NotAllowed(f"Khóa API của {name} đã bị thu hồi.", f"The API key of {name} is already revoked.")
     row.revoked_at = now
     session.flush()
-    record_event(session, actor, "revoke_carrier_key", "carrier_key", row.id, now=now,
-                 details={"carrier": name, "key_prefix": row.key_prefix})
+    record_event(
+        session,
+        actor,
+        "revoke_carrier_key",
+        "carrier_key",
+        row.id,
+        now=now,
+        details={"carrier": name, "key_prefix": row.key_prefix},
+    )
     _cache.clear()
     return row
 
@@ -119,8 +138,11 @@ def authenticate(session, key, *, cache_seconds=0, digest=None):
     found = _cache.get(digest, cache_seconds)
     if found is not None:
         return found
-    row = session.execute(select(CarrierKey.id, CarrierKey.name).where(
-        CarrierKey.key_hash == digest, CarrierKey.revoked_at.is_(None))).first()
+    row = session.execute(
+        select(CarrierKey.id, CarrierKey.name).where(
+            CarrierKey.key_hash == digest, CarrierKey.revoked_at.is_(None)
+        )
+    ).first()
     if row is None:
         return None
     found = (row.id, row.name)

@@ -1,12 +1,14 @@
 """App-bound glue for certificate documents: render + sign once, keep the file, hand it out again."""
+
 import os
 import tempfile
 from pathlib import Path
 
 from flask import current_app
 
-from brandname.certificates import pdf as certificate_pdf, signing
 from brandname import lifecycle, registry
+from brandname.certificates import pdf as certificate_pdf
+from brandname.certificates import signing
 
 
 def certificate_dir():
@@ -23,11 +25,16 @@ def build_certificate_pdf(certificate, keys=None):
     # An individual's ID number is printed on their own certificate only; it is in no record.
     holder_id = holder.id_number if holder.kind == "individual" else None
     unsigned = certificate_pdf.render(
-        certificate.record, certificate.signature, public_url=config["PUBLIC_URL"],
+        certificate.record,
+        certificate.signature,
+        public_url=config["PUBLIC_URL"],
         signer_title=config.get("SIGNER_TITLE") or "Cục trưởng",
-        signer_name=config.get("SIGNER_NAME") or "", holder_id_number=holder_id)
-    return signing.sign_pdf(keys, unsigned, reason=f"Giấy chứng nhận số {certificate.serial}",
-                            location="Hà Nội")
+        signer_name=config.get("SIGNER_NAME") or "",
+        holder_id_number=holder_id,
+    )
+    return signing.sign_pdf(
+        keys, unsigned, reason=f"Giấy chứng nhận số {certificate.serial}", location="Hà Nội"
+    )
 
 
 def certificate_pdf_path(certificate):

@@ -3,6 +3,7 @@
 Pure rendering: takes the certificate's canonical record (the signed JSON text) and its JWS and
 returns unsigned PDF bytes with both attached as embedded files. No keys here: signing.py signs.
 """
+
 import json
 from datetime import date, datetime
 from functools import lru_cache
@@ -30,8 +31,10 @@ GREY = Color(0.35, 0.35, 0.35)
 NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 TITLE = "GIẤY CHỨNG NHẬN ĐĂNG KÝ TÊN ĐỊNH DANH"
-LEGAL_BASIS = ("Căn cứ Nghị định số 91/2020/NĐ-CP ngày 14 tháng 8 năm 2020 của Chính phủ về chống "
-               "tin nhắn rác, thư điện tử rác, cuộc gọi rác;")
+LEGAL_BASIS = (
+    "Căn cứ Nghị định số 91/2020/NĐ-CP ngày 14 tháng 8 năm 2020 của Chính phủ về chống "
+    "tin nhắn rác, thư điện tử rác, cuộc gọi rác;"
+)
 KINDS = {
     "issue": "Cấp mới",
     "reissue": "Cấp lại",
@@ -44,8 +47,11 @@ FORMS = {"sms": "Tin nhắn (SMS)", "voice": "Cuộc gọi thoại"}
 @lru_cache(maxsize=1)
 def register_fonts():
     """Register the bundled DejaVu Serif faces once per process (full Vietnamese coverage)."""
-    for name, filename in ((REGULAR, "DejaVuSerif.ttf"), (BOLD, "DejaVuSerif-Bold.ttf"),
-                           (ITALIC, "DejaVuSerif-Italic.ttf")):
+    for name, filename in (
+        (REGULAR, "DejaVuSerif.ttf"),
+        (BOLD, "DejaVuSerif-Bold.ttf"),
+        (ITALIC, "DejaVuSerif-Italic.ttf"),
+    ):
         pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
     return True
 
@@ -76,8 +82,7 @@ def authority_lines(authority):
     return parent.strip(), body.strip()
 
 
-def form_strings(record, *, public_url, signer_title, signer_name, holder_id_number=None,
-                 place="Hà Nội"):
+def form_strings(record, *, public_url, signer_title, signer_name, holder_id_number=None, place="Hà Nội"):
     """Every text line of the form, in order, as (role, text): what the page shows and tests read."""
     holder = record["holder"]
     parent, body = authority_lines(record["authority"])
@@ -85,38 +90,58 @@ def form_strings(record, *, public_url, signer_title, signer_name, holder_id_num
     lines = [("national", NATIONAL), ("motto", MOTTO)]
     if parent:
         lines.append(("parent", parent.upper()))
-    lines += [("authority", body.upper()), ("title", TITLE), ("serial", f"Số: {record['serial']}"),
-              ("basis", LEGAL_BASIS), ("certifies", f"{body} chứng nhận:")]
+    lines += [
+        ("authority", body.upper()),
+        ("title", TITLE),
+        ("serial", f"Số: {record['serial']}"),
+        ("basis", LEGAL_BASIS),
+        ("certifies", f"{body} chứng nhận:"),
+    ]
     if holder["kind"] == "organization":
-        lines += [("h1", "1. Tổ chức sử dụng tên định danh"),
-                  ("holder_name", f"Tên tổ chức: {holder['name']}")]
+        lines += [
+            ("h1", "1. Tổ chức sử dụng tên định danh"),
+            ("holder_name", f"Tên tổ chức: {holder['name']}"),
+        ]
         if holder.get("id_number"):
             lines.append(("holder_id", f"Mã số doanh nghiệp: {holder['id_number']}"))
         lines.append(("holder_address", f"Địa chỉ trụ sở chính: {holder['address']}"))
     else:
-        lines += [("h1", "1. Cá nhân sử dụng tên định danh"),
-                  ("holder_name", f"Họ và tên: {holder['name']}")]
+        lines += [("h1", "1. Cá nhân sử dụng tên định danh"), ("holder_name", f"Họ và tên: {holder['name']}")]
         if holder_id_number:
             lines.append(("holder_id", f"Số CMND/CCCD/Hộ chiếu: {holder_id_number}"))
         lines.append(("holder_address", f"Địa chỉ: {holder['address']}"))
     forms = "; ".join(FORMS.get(f, f) for f in record.get("forms_of_use", [])) or "—"
-    lines += [("h2", "2. Được sử dụng tên định danh:"), ("name", record["name"]),
-              ("forms", f"3. Hình thức sử dụng: {forms}"),
-              ("kind", f"4. Hình thức cấp: {KINDS.get(record['kind'], record['kind'])}"),
-              ("validity", f"5. Thời hạn hiệu lực: từ ngày {vn_date(record['valid_from'])} "
-                           f"đến hết ngày {vn_date(record['valid_until'])}.")]
+    lines += [
+        ("h2", "2. Được sử dụng tên định danh:"),
+        ("name", record["name"]),
+        ("forms", f"3. Hình thức sử dụng: {forms}"),
+        ("kind", f"4. Hình thức cấp: {KINDS.get(record['kind'], record['kind'])}"),
+        (
+            "validity",
+            f"5. Thời hạn hiệu lực: từ ngày {vn_date(record['valid_from'])} "
+            f"đến hết ngày {vn_date(record['valid_until'])}.",
+        ),
+    ]
     if record.get("previous_serial"):
-        lines.append(("replaces", f"6. Giấy chứng nhận này thay thế Giấy chứng nhận số "
-                                  f"{record['previous_serial']}."))
-    lines += [("place_date", f"{place}, ngày {issued.day:02d} tháng {issued.month:02d} năm {issued.year}"),
-              ("signer_title", signer_title.upper())]
+        lines.append(
+            ("replaces", f"6. Giấy chứng nhận này thay thế Giấy chứng nhận số {record['previous_serial']}.")
+        )
+    lines += [
+        ("place_date", f"{place}, ngày {issued.day:02d} tháng {issued.month:02d} năm {issued.year}"),
+        ("signer_title", signer_title.upper()),
+    ]
     lines.append(("signed", "(Đã ký số)"))
     if signer_name:
         lines.append(("signer_name", signer_name))
-    lines += [("qr_caption", "Quét mã QR để xác thực"),
-              ("url", verify_url(public_url, record["serial"])),
-              ("footer", "Văn bản điện tử được ký số theo chuẩn PAdES bởi khóa của cơ quan cấp. "
-                         "Dữ liệu gốc (certificate.json và chữ ký certificate.jws) được đính kèm trong tệp.")]
+    lines += [
+        ("qr_caption", "Quét mã QR để xác thực"),
+        ("url", verify_url(public_url, record["serial"])),
+        (
+            "footer",
+            "Văn bản điện tử được ký số theo chuẩn PAdES bởi khóa của cơ quan cấp. "
+            "Dữ liệu gốc (certificate.json và chữ ký certificate.jws) được đính kèm trong tệp.",
+        ),
+    ]
     return lines
 
 
@@ -131,7 +156,7 @@ def _wrapped(c, text, x, y, width, font, size, leading, color=black, bold_prefix
     """Draw `text` wrapped to `width`; a bold label before ':' when bold_prefix is given."""
     c.setFillColor(color)
     if bold_prefix and text.startswith(bold_prefix):
-        rest = text[len(bold_prefix):]
+        rest = text[len(bold_prefix) :]
         c.setFont(font, size)
         c.drawString(x, y, bold_prefix)
         offset = pdfmetrics.stringWidth(bold_prefix, font, size)
@@ -190,17 +215,25 @@ def _border(c, width, height):
 LOWEST_BODY_END = 228  # below this the signature block and QR code would reach the footer
 
 
-def render(record_text, signature, *, public_url, signer_title, signer_name="",
-           holder_id_number=None, place="Hà Nội"):
+def render(
+    record_text, signature, *, public_url, signer_title, signer_name="", holder_id_number=None, place="Hà Nội"
+):
     """The unsigned certificate PDF (bytes) for the canonical record `record_text` and its JWS.
 
     Long holder details shrink the body text (never truncate it) so the page stays one page.
     """
     register_fonts()
     record = json.loads(record_text)
-    strings = dict(form_strings(record, public_url=public_url, signer_title=signer_title,
-                                signer_name=signer_name,
-                                holder_id_number=holder_id_number, place=place))
+    strings = dict(
+        form_strings(
+            record,
+            public_url=public_url,
+            signer_title=signer_title,
+            signer_name=signer_name,
+            holder_id_number=holder_id_number,
+            place=place,
+        )
+    )
     for scale in (1.0, 0.92, 0.84, 0.76, 0.68, 0.6):
         buf = BytesIO()
         c = _canvas(buf, record)
@@ -274,8 +307,17 @@ def _draw_page(c, record, strings, scale):
     for key in ("holder_name", "holder_id", "holder_address"):
         if key in strings:
             label = strings[key].split(": ", 1)[0] + ": "
-            y = _wrapped(c, strings[key], left + 14, y, text_width - 14, REGULAR, k(11), k(15),
-                         bold_prefix=label if key == "holder_name" else None)
+            y = _wrapped(
+                c,
+                strings[key],
+                left + 14,
+                y,
+                text_width - 14,
+                REGULAR,
+                k(11),
+                k(15),
+                bold_prefix=label if key == "holder_name" else None,
+            )
             y -= k(3)
 
     # 2. the sender name, large, in a framed band
@@ -337,15 +379,32 @@ def _attach(pdf_bytes, record_bytes, jws_bytes):
 
     writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
     for filename, data, mime, desc in (
-            (RECORD_FILE, record_bytes, "application/json",
-             "Bản ghi chuẩn của giấy chứng nhận / canonical certificate record"),
-            (SIGNATURE_FILE, jws_bytes, "application/jose",
-             "Chữ ký JWS (ES256) của bản ghi / JWS (ES256) over the record")):
+        (
+            RECORD_FILE,
+            record_bytes,
+            "application/json",
+            "Bản ghi chuẩn của giấy chứng nhận / canonical certificate record",
+        ),
+        (
+            SIGNATURE_FILE,
+            jws_bytes,
+            "application/jose",
+            "Chữ ký JWS (ES256) của bản ghi / JWS (ES256) over the record",
+        ),
+    ):
         stream = embed.EmbeddedFileObject.from_file_data(
-            writer, data, mime_type=mime, params=embed.EmbeddedFileParams(embed_size=True))
-        embed.embed_file(writer, embed.FileSpec(
-            file_spec_string=filename, file_name=filename, embedded_data=stream, description=desc,
-            af_relationship=generic.pdf_name("/Data")))
+            writer, data, mime_type=mime, params=embed.EmbeddedFileParams(embed_size=True)
+        )
+        embed.embed_file(
+            writer,
+            embed.FileSpec(
+                file_spec_string=filename,
+                file_name=filename,
+                embedded_data=stream,
+                description=desc,
+                af_relationship=generic.pdf_name("/Data"),
+            ),
+        )
     out = BytesIO()
     writer.write(out)
     return out.getvalue()

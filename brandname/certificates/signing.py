@@ -6,12 +6,13 @@ Layout of the certs folder (development keys are made by `brandname init`):
   issuing/CURRENT                    the kid that signs new records
 Older issuing certificates stay, so records signed before a rotation still verify.
 """
+
 import json
 import os
 import stat
-from io import BytesIO
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
 from pathlib import Path
 
 from cryptography import x509
@@ -79,8 +80,11 @@ def _write_public(path, data):
 
 
 def _key_pem(key, passphrase):
-    enc = (serialization.BestAvailableEncryption(passphrase.encode()) if passphrase
-           else serialization.NoEncryption())
+    enc = (
+        serialization.BestAvailableEncryption(passphrase.encode())
+        if passphrase
+        else serialization.NoEncryption()
+    )
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc)
 
 
@@ -89,26 +93,28 @@ def _load_key(path, passphrase):
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise PermissionError(f"{path} must not be readable by group or others (chmod 600)")
     return serialization.load_pem_private_key(
-        path.read_bytes(), password=passphrase.encode() if passphrase else None)
+        path.read_bytes(), password=passphrase.encode() if passphrase else None
+    )
 
 
 def _thumbprint(public_key):
-    pem = public_key.public_bytes(serialization.Encoding.PEM,
-                                  serialization.PublicFormat.SubjectPublicKeyInfo)
+    pem = public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     jwk = ECKey.import_key(pem)
     return jwk.thumbprint(), jwk
 
 
 def _name(common_name):
-    return x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORGANIZATION),
-        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-    ])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORGANIZATION),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
 
 
 def _now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _make_root(now):
@@ -117,16 +123,27 @@ def _make_root(now):
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     cert = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name)
+        .subject_name(name)
+        .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(minutes=5))
         .not_valid_after(now + timedelta(days=365 * ROOT_YEARS))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(
-            digital_signature=False, content_commitment=False, key_encipherment=False,
-            data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-            encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(ski, critical=False)
         .sign(key, hashes.SHA256())
     )
@@ -145,16 +162,30 @@ def _make_issuing(root_key, root_cert, now):
         .not_valid_before(now - timedelta(minutes=5))
         .not_valid_after(min(now + timedelta(days=365 * ISSUING_YEARS), root_cert.not_valid_after_utc))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(
-            digital_signature=True, content_commitment=True, key_encipherment=False,
-            data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-            encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING,
-                                              x509.ObjectIdentifier("1.2.840.113583.1.1.5")]),
-                       critical=False)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage(
+                [ExtendedKeyUsageOID.CODE_SIGNING, x509.ObjectIdentifier("1.2.840.113583.1.1.5")]
+            ),
+            critical=False,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_cert.public_key()),
-                       critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_cert.public_key()), critical=False
+        )
         .sign(root_key, hashes.SHA256())
     )
     return kid, key, cert
@@ -211,7 +242,9 @@ class KeyStore:
     def _add_issuing(certs_dir, root_key, root_cert, passphrase, now):
         kid, key, cert = _make_issuing(root_key, root_cert, now)
         _write_private(certs_dir / "issuing" / f"issuing-{kid}.key.pem", _key_pem(key, passphrase))
-        _write_public(certs_dir / "issuing" / f"issuing-{kid}.cert.pem", cert.public_bytes(serialization.Encoding.PEM))
+        _write_public(
+            certs_dir / "issuing" / f"issuing-{kid}.cert.pem", cert.public_bytes(serialization.Encoding.PEM)
+        )
         # CURRENT is switched last, so a crash mid-rotation leaves the old key in charge.
         _write_public(certs_dir / "issuing" / "CURRENT", kid.encode() + b"\n")
         return kid
@@ -230,8 +263,9 @@ class KeyStore:
 
     def _private_key(self):
         if self._signing_key is None:
-            self._signing_key = _load_key(self.dir / "issuing" / f"issuing-{self.current_kid}.key.pem",
-                                          self._passphrase)
+            self._signing_key = _load_key(
+                self.dir / "issuing" / f"issuing-{self.current_kid}.key.pem", self._passphrase
+            )
         return self._signing_key
 
     def _private_jwk(self):
@@ -294,6 +328,7 @@ class KeyStore:
 
 def _b64decode(text):
     import base64
+
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -326,6 +361,7 @@ class PdfSignatureCheck:
 
 def _asn1_certificate(cert):
     from asn1crypto import x509 as asn1_x509
+
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
@@ -339,7 +375,8 @@ def _pdf_signer(keys):
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     key_der = keys._private_key().private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     signer = signers.SimpleSigner(
         signing_cert=_asn1_certificate(keys.current.certificate),
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
@@ -361,9 +398,13 @@ def sign_pdf(keys, pdf_bytes, *, reason=None, location=None):
 
     writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
     meta = signers.PdfSignatureMetadata(
-        field_name=PDF_FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-        certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES,
-        reason=reason, location=location,
+        field_name=PDF_FIELD,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        certify=True,
+        docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+        reason=reason,
+        location=location,
     )
     out = BytesIO()
     signers.PdfSigner(meta, signer=_pdf_signer(keys)).sign_pdf(writer, output=out)
@@ -372,10 +413,12 @@ def sign_pdf(keys, pdf_bytes, *, reason=None, location=None):
 
 def _validation_context(keys, moment=None):
     from pyhanko_certvalidator import ValidationContext
+
     return ValidationContext(
         trust_roots=[_asn1_certificate(keys.root_certificate)],
         other_certs=[_asn1_certificate(i.certificate) for i in keys.issuers.values()],
-        allow_fetching=False, moment=moment,
+        allow_fetching=False,
+        moment=moment,
     )
 
 
@@ -418,24 +461,34 @@ def check_pdf(keys, pdf_bytes, at=None):
         status = validate_pdf_signature(embedded, _validation_context(keys, at))
         issuer = _our_issuer(keys, status.signing_cert)
         signed_at = embedded.self_reported_timestamp
-        if (status.intact and status.valid and not status.trusted and issuer is not None
-                and signed_at is not None and issuer.not_before <= signed_at <= issuer.not_after
-                and (at or _now()) > issuer.not_after):
+        if (
+            status.intact
+            and status.valid
+            and not status.trusted
+            and issuer is not None
+            and signed_at is not None
+            and issuer.not_before <= signed_at <= issuer.not_after
+            and (at or _now()) > issuer.not_after
+        ):
             status = validate_pdf_signature(embedded, _validation_context(keys, signed_at))
     except Exception as exc:  # noqa: BLE001 - a malformed signature is a broken one
         return PdfSignatureCheck("broken", detail=f"{type(exc).__name__}: {exc}")
     kid = issuer.kid if issuer is not None else None
     signer = status.signing_cert.subject.human_friendly if status.signing_cert is not None else None
     if not status.intact or not status.valid:
-        return PdfSignatureCheck("broken", kid, signer, signed_at,
-                                 detail=f"intact={status.intact} valid={status.valid}")
+        return PdfSignatureCheck(
+            "broken", kid, signer, signed_at, detail=f"intact={status.intact} valid={status.valid}"
+        )
     if kid is None:
-        return PdfSignatureCheck("foreign_key", kid, signer, signed_at,
-                                 detail=f"trusted={status.trusted} signer={signer}")
+        return PdfSignatureCheck(
+            "foreign_key", kid, signer, signed_at, detail=f"trusted={status.trusted} signer={signer}"
+        )
     if not status.trusted:
-        return PdfSignatureCheck("issuer_not_valid", kid, signer, signed_at,
-                                 detail=f"trusted={status.trusted} signer={signer}")
+        return PdfSignatureCheck(
+            "issuer_not_valid", kid, signer, signed_at, detail=f"trusted={status.trusted} signer={signer}"
+        )
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        return PdfSignatureCheck("modified_after_signing", kid, signer, signed_at,
-                                 detail=f"coverage={status.coverage.name}")
+        return PdfSignatureCheck(
+            "modified_after_signing", kid, signer, signed_at, detail=f"coverage={status.coverage.name}"
+        )
     return PdfSignatureCheck(None, kid, signer, signed_at, detail=status.summary())

@@ -2,13 +2,15 @@
 
 No Flask here: the public pages, the API and the CLI call these with a session and the key store.
 """
+
 import json
 
 from sqlalchemy import select
 
-from brandname.certificates import pdf as certificate_pdf, signing
-from brandname.rules import dates
+from brandname.certificates import pdf as certificate_pdf
+from brandname.certificates import signing
 from brandname.lifecycle import REVOCATION_GROUNDS
+from brandname.rules import dates
 from brandname.store.models import Certificate
 
 STATUS_TEXT = {
@@ -21,31 +23,47 @@ STATUS_TEXT = {
 PROBLEMS = {
     "not_pdf": ("Tệp không phải là tệp PDF đọc được.", "The file is not a readable PDF."),
     "unsigned": ("Tệp PDF không có chữ ký số.", "The PDF carries no digital signature."),
-    "several_signatures": ("Tệp PDF có nhiều hơn một chữ ký; giấy chứng nhận do cơ quan cấp chỉ có "
-                           "một chữ ký.",
-                           "The PDF carries more than one signature; the registry's certificate has one."),
-    "broken": ("Chữ ký số bị hỏng: nội dung tệp đã bị thay đổi sau khi ký.",
-               "The digital signature is broken: the file was changed after it was signed."),
-    "foreign_key": ("Tệp được ký bằng khóa không phải của cơ quan cấp (không xác thực được với chứng "
-                    "thư gốc của sổ đăng ký).",
-                    "The file was signed with a key that is not the registry's (it does not chain "
-                    "to the registry root)."),
-    "issuer_not_valid": ("Chứng thư ký của sổ đăng ký không có hiệu lực vào thời điểm ký hoặc kiểm tra.",
-                         "The registry's signing certificate was not valid at the signing or checking time."),
-    "modified_after_signing": ("Tệp đã bị bổ sung nội dung sau khi được ký.",
-                               "Content was added to the file after it was signed."),
-    "no_record": ("Tệp không chứa bản ghi gốc của giấy chứng nhận (certificate.json, certificate.jws).",
-                  "The PDF does not carry the certificate record (certificate.json, certificate.jws)."),
-    "unknown_serial": ("Số giấy chứng nhận {serial} không có trong sổ đăng ký.",
-                       "Certificate number {serial} is not in the registry."),
-    "record_mismatch": ("Bản ghi đính kèm trong tệp không khớp với bản ghi của sổ đăng ký cho giấy "
-                        "chứng nhận {serial}.",
-                        "The record embedded in the file does not match the registry's record of "
-                        "certificate {serial}."),
-    "signature_mismatch": ("Chữ ký JWS đính kèm trong tệp không khớp với chữ ký của sổ đăng ký.",
-                           "The JWS embedded in the file differs from the registry's signature."),
-    "record_signature_invalid": ("Chữ ký JWS của bản ghi đính kèm không hợp lệ.",
-                                 "The JWS over the embedded record does not verify."),
+    "several_signatures": (
+        "Tệp PDF có nhiều hơn một chữ ký; giấy chứng nhận do cơ quan cấp chỉ có một chữ ký.",
+        "The PDF carries more than one signature; the registry's certificate has one.",
+    ),
+    "broken": (
+        "Chữ ký số bị hỏng: nội dung tệp đã bị thay đổi sau khi ký.",
+        "The digital signature is broken: the file was changed after it was signed.",
+    ),
+    "foreign_key": (
+        "Tệp được ký bằng khóa không phải của cơ quan cấp (không xác thực được với chứng "
+        "thư gốc của sổ đăng ký).",
+        "The file was signed with a key that is not the registry's (it does not chain to the registry root).",
+    ),
+    "issuer_not_valid": (
+        "Chứng thư ký của sổ đăng ký không có hiệu lực vào thời điểm ký hoặc kiểm tra.",
+        "The registry's signing certificate was not valid at the signing or checking time.",
+    ),
+    "modified_after_signing": (
+        "Tệp đã bị bổ sung nội dung sau khi được ký.",
+        "Content was added to the file after it was signed.",
+    ),
+    "no_record": (
+        "Tệp không chứa bản ghi gốc của giấy chứng nhận (certificate.json, certificate.jws).",
+        "The PDF does not carry the certificate record (certificate.json, certificate.jws).",
+    ),
+    "unknown_serial": (
+        "Số giấy chứng nhận {serial} không có trong sổ đăng ký.",
+        "Certificate number {serial} is not in the registry.",
+    ),
+    "record_mismatch": (
+        "Bản ghi đính kèm trong tệp không khớp với bản ghi của sổ đăng ký cho giấy chứng nhận {serial}.",
+        "The record embedded in the file does not match the registry's record of certificate {serial}.",
+    ),
+    "signature_mismatch": (
+        "Chữ ký JWS đính kèm trong tệp không khớp với chữ ký của sổ đăng ký.",
+        "The JWS embedded in the file differs from the registry's signature.",
+    ),
+    "record_signature_invalid": (
+        "Chữ ký JWS của bản ghi đính kèm không hợp lệ.",
+        "The JWS over the embedded record does not verify.",
+    ),
 }
 
 
@@ -81,7 +99,9 @@ def certificate_status(cert, today=None):
 def status_of(session, serial, today=None):
     """What the registry says about certificate `serial`, as plain data for pages and the API."""
     serial = (serial or "").strip().upper()
-    cert = session.scalars(select(Certificate).where(Certificate.serial == serial)).first() if serial else None
+    cert = (
+        session.scalars(select(Certificate).where(Certificate.serial == serial)).first() if serial else None
+    )
     if cert is None:
         return {"found": False, "serial": serial}
     bn = cert.brandname
@@ -200,21 +220,29 @@ def status_sentences(status):
     serial, name = status["serial"], status["name"]
     kind = status["status"]
     if kind == "active":
-        vi = f"Giấy chứng nhận {serial} (tên định danh {name}) đang có hiệu lực đến hết ngày " \
-             f"{_vn(status['valid_until'])}."
+        vi = (
+            f"Giấy chứng nhận {serial} (tên định danh {name}) đang có hiệu lực đến hết ngày "
+            f"{_vn(status['valid_until'])}."
+        )
         en = f"Certificate {serial} ({name}) is active until {status['valid_until']} inclusive."
     elif kind == "superseded":
         vi = f"Giấy chứng nhận {serial} đã được thay thế bởi giấy chứng nhận số {status['superseded_by']}."
         en = f"Certificate {serial} has been superseded by certificate {status['superseded_by']}."
     elif kind == "expired":
-        vi = f"Giấy chứng nhận {serial} (tên định danh {name}) đã hết hạn; hiệu lực đến hết ngày " \
-             f"{_vn(status['valid_until'])}."
+        vi = (
+            f"Giấy chứng nhận {serial} (tên định danh {name}) đã hết hạn; hiệu lực đến hết ngày "
+            f"{_vn(status['valid_until'])}."
+        )
         en = f"Certificate {serial} ({name}) has expired; it was valid until {status['valid_until']}."
     else:
-        vi = f"Giấy chứng nhận {serial} (tên định danh {name}) đã bị thu hồi ngày " \
-             f"{_vn(status['revoked_on'])}; căn cứ: {status['ground_text']}."
-        en = f"Certificate {serial} ({name}) was revoked on {status['revoked_on']}; ground: " \
-             f"{status['ground_text_en']}."
+        vi = (
+            f"Giấy chứng nhận {serial} (tên định danh {name}) đã bị thu hồi ngày "
+            f"{_vn(status['revoked_on'])}; căn cứ: {status['ground_text']}."
+        )
+        en = (
+            f"Certificate {serial} ({name}) was revoked on {status['revoked_on']}; ground: "
+            f"{status['ground_text_en']}."
+        )
     return [vi, en]
 
 

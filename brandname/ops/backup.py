@@ -12,6 +12,7 @@ A backup folder holds:
 Restore refuses a database that already holds data and any file that does not match the manifest.
 No Flask here.
 """
+
 import base64
 import hashlib
 import json
@@ -94,12 +95,19 @@ def export(session, out_dir, *, data_dir, certs_dir, include_private_keys=False,
     if bind.dialect.name == "postgresql":
         # one snapshot for every table, so the backup is consistent while the registry runs
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-    manifest = {"format": FORMAT, "version": VERSION,
-                "created_at": (now or datetime.utcnow()).isoformat(timespec="seconds") + "Z",
-                "database": bind.dialect.name, "tables": [], "files": {},
-                "private_keys": bool(include_private_keys)}
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "created_at": (now or datetime.utcnow()).isoformat(timespec="seconds") + "Z",
+        "database": bind.dialect.name,
+        "tables": [],
+        "files": {},
+        "private_keys": bool(include_private_keys),
+    }
     try:
-        manifest["alembic_revision"] = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        manifest["alembic_revision"] = session.execute(
+            text("SELECT version_num FROM alembic_version")
+        ).scalar()
     except Exception:  # schema made by create_all (tests): no alembic table
         session.rollback()
         manifest["alembic_revision"] = None
@@ -137,8 +145,9 @@ def export(session, out_dir, *, data_dir, certs_dir, include_private_keys=False,
         if path.is_file() and path.name != "manifest.json":
             rel = path.relative_to(out_dir).as_posix()
             manifest["files"][rel] = {"sha256": _sha256(path), "size": path.stat().st_size}
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                           encoding="utf-8")
+    (out_dir / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return manifest
 
 
@@ -256,9 +265,15 @@ def _reset_sequences(session):
             is_int = False
         if not is_int or pk[0].autoincrement is False:
             continue
-        seq = session.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
-                              {"t": table.name, "c": pk[0].name}).scalar()
+        seq = session.execute(
+            text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": pk[0].name}
+        ).scalar()
         if seq:
-            session.execute(text(f"SELECT setval(:s, COALESCE((SELECT MAX({pk[0].name}) FROM "
-                                 f"{table.name}), 1), (SELECT MAX({pk[0].name}) FROM {table.name}) "
-                                 "IS NOT NULL)"), {"s": seq})
+            session.execute(
+                text(
+                    f"SELECT setval(:s, COALESCE((SELECT MAX({pk[0].name}) FROM "
+                    f"{table.name}), 1), (SELECT MAX({pk[0].name}) FROM {table.name}) "
+                    "IS NOT NULL)"
+                ),
+                {"s": seq},
+            )

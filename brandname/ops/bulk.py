@@ -11,6 +11,7 @@ statements, and the batch commits or rolls back as a whole. A rerun skips names 
 in the registry for the same holder (idempotent), and refuses names someone else holds.
 No Flask here.
 """
+
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,11 +19,11 @@ from types import SimpleNamespace
 
 from sqlalchemy import JSON, func, select, text, update
 
+from brandname.errors import InvalidInput
+from brandname.lifecycle import Actor, _certificate_record, crash_point
 from brandname.rules import dates
 from brandname.rules import names as name_rules
-from brandname.errors import InvalidInput
 from brandname.rules.form01 import validate_applicant
-from brandname.lifecycle import Actor, _certificate_record, crash_point
 from brandname.store.models import Brandname, Certificate, Counter, Event, Holder
 
 LEGACY_ACT = "legacy_import"
@@ -68,7 +69,8 @@ def next_values(session, name, count):
     Same lock as lifecycle.next_value: the UPDATE holds the counter row until the transaction
     ends, so a rolled-back batch gives its numbers back."""
     updated = session.execute(
-        update(Counter).where(Counter.name == name).values(value=Counter.value + count)).rowcount
+        update(Counter).where(Counter.name == name).values(value=Counter.value + count)
+    ).rowcount
     if not updated:
         session.add(Counter(name=name, value=count))
         session.flush()
@@ -88,8 +90,9 @@ def allocate_ids(session, model, count):
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         seq = session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
-        return session.scalars(text("SELECT nextval(CAST(:s AS regclass)) FROM generate_series(1, :n)"),
-                               {"s": seq, "n": count}).all()
+        return session.scalars(
+            text("SELECT nextval(CAST(:s AS regclass)) FROM generate_series(1, :n)"), {"s": seq, "n": count}
+        ).all()
     session.execute(update(Counter).where(Counter.name == "serial").values(value=Counter.value))
     start = (session.scalar(select(func.max(table.c.id))) or 0) + 1
     return list(range(start, start + count))
@@ -110,14 +113,21 @@ def write_rows(session, table, rows):
         cursor = connection.connection.driver_connection.cursor()
         with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
             for row in rows:
-                copy.write_row([json.dumps(row[c.name]) if c.name in json_cols and row[c.name] is not None
-                                else row[c.name] for c in columns])
+                copy.write_row(
+                    [
+                        json.dumps(row[c.name])
+                        if c.name in json_cols and row[c.name] is not None
+                        else row[c.name]
+                        for c in columns
+                    ]
+                )
         return
     processors = [(c.name, c.type.bind_processor(dialect)) for c in columns]
     placeholders = ", ".join("?" for _ in columns)
     sql = f'INSERT INTO "{table.name}" ({", ".join(c.name for c in columns)}) VALUES ({placeholders})'
-    connection.exec_driver_sql(sql, [tuple(p(row[n]) if p else row[n] for n, p in processors)
-                                     for row in rows])
+    connection.exec_driver_sql(
+        sql, [tuple(p(row[n]) if p else row[n] for n, p in processors) for row in rows]
+    )
 
 
 def validate_row(row):
@@ -125,16 +135,24 @@ def validate_row(row):
     problems = []
     errs = name_rules.name_errors(row.name or "")
     if errs:
-        problems.append(("Tên định danh không hợp lệ: " + "; ".join(e.message_vi for e in errs),
-                         "Invalid sender name: " + "; ".join(e.message_en for e in errs)))
+        problems.append(
+            (
+                "Tên định danh không hợp lệ: " + "; ".join(e.message_vi for e in errs),
+                "Invalid sender name: " + "; ".join(e.message_en for e in errs),
+            )
+        )
     holder = None
     try:
         holder = validate_applicant(row.holder)
     except InvalidInput as exc:
         problems.append((exc.message_vi, exc.message_en))
     if not (row.use_sms or row.use_voice):
-        problems.append(("Chọn ít nhất một hình thức: tin nhắn hoặc cuộc gọi.",
-                         "Choose at least one form of use: SMS or voice calls."))
+        problems.append(
+            (
+                "Chọn ít nhất một hình thức: tin nhắn hoặc cuộc gọi.",
+                "Choose at least one form of use: SMS or voice calls.",
+            )
+        )
     if row.valid_from and row.valid_until and row.valid_until < row.valid_from:
         problems.append(("Ngày hết hạn trước ngày bắt đầu hiệu lực.", "valid_until is before valid_from."))
     return holder, problems
@@ -147,8 +165,7 @@ def issue_batch(session, rows, *, keys, rules, actor=None, now=None, report=None
     report = report if report is not None else BulkReport()
     today = dates.local_date(now)
     try:
-        _issue_batch(session, rows, keys=keys, rules=rules, actor=actor, now=now, today=today,
-                     report=report)
+        _issue_batch(session, rows, keys=keys, rules=rules, actor=actor, now=now, today=today, report=report)
         crash_point("bulk_before_commit")
         session.commit()
     except BaseException:
@@ -170,13 +187,18 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
                 if (first_holder["kind"], first_holder["id_number"]) == (holder["kind"], holder["id_number"]):
                     report.skipped += 1  # the same name for the same holder twice: harmless
                     continue
-                problems.append((f"Trùng với tên ở dòng {first_line} (chủ thể khác).",
-                                 f"Repeats the name on line {first_line} (another holder)."))
+                problems.append(
+                    (
+                        f"Trùng với tên ở dòng {first_line} (chủ thể khác).",
+                        f"Repeats the name on line {first_line} (another holder).",
+                    )
+                )
             else:
                 seen[normal] = (row.line, holder)
         if problems:
-            report.rejected.append((row.line, "; ".join(p[0] for p in problems),
-                                    "; ".join(p[1] for p in problems)))
+            report.rejected.append(
+                (row.line, "; ".join(p[0] for p in problems), "; ".join(p[1] for p in problems))
+            )
             continue
         good.append((row, holder, normal))
     if not good:
@@ -185,9 +207,10 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
     #    refused when anyone else does
     live = {}
     for bn_normal, bn_status, kind, id_number in session.execute(
-            select(Brandname.name_normal, Brandname.status, Holder.kind, Holder.id_number)
-            .join(Holder, Holder.id == Brandname.holder_id)
-            .where(Brandname.name_normal.in_([g[2] for g in good]), Brandname.status != "released")):
+        select(Brandname.name_normal, Brandname.status, Holder.kind, Holder.id_number)
+        .join(Holder, Holder.id == Brandname.holder_id)
+        .where(Brandname.name_normal.in_([g[2] for g in good]), Brandname.status != "released")
+    ):
         live[bn_normal] = (bn_status, kind, id_number)
     todo = []
     for row, holder, normal in good:
@@ -196,10 +219,14 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
             if (kind, id_number) == (holder["kind"], holder["id_number"]) and status == "active":
                 report.skipped += 1
             else:
-                report.rejected.append((
-                    row.line, f"Tên {row.name} đã có trong sổ đăng ký (trạng thái: {status}) cho chủ thể khác "
-                              "hoặc đang bị phong tỏa.",
-                    f"{row.name} is already in the registry (status: {status}) for another holder or blocked."))
+                report.rejected.append(
+                    (
+                        row.line,
+                        f"Tên {row.name} đã có trong sổ đăng ký (trạng thái: {status}) cho chủ thể khác "
+                        "hoặc đang bị phong tỏa.",
+                        f"{row.name} is already in the registry (status: {status}) for another holder or blocked.",
+                    )
+                )
             continue
         todo.append((row, holder, normal))
     if not todo:
@@ -208,13 +235,22 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
     wanted = {(h["kind"], h["id_number"]): h for _, h, _ in todo}
     holder_ids = {}
     for hid, kind, id_number in session.execute(
-            select(Holder.id, Holder.kind, Holder.id_number)
-            .where(Holder.id_number.in_(sorted({k[1] for k in wanted})))):
+        select(Holder.id, Holder.kind, Holder.id_number).where(
+            Holder.id_number.in_(sorted({k[1] for k in wanted}))
+        )
+    ):
         if (kind, id_number) in wanted:
             holder_ids[(kind, id_number)] = hid
-    new = [dict(h, created_at=now, updated_at=now, **{
-        k: (h.get(k) or "") for k in ("name", "address", "email", "phone")})
-        for key, h in wanted.items() if key not in holder_ids]
+    new = [
+        dict(
+            h,
+            created_at=now,
+            updated_at=now,
+            **{k: (h.get(k) or "") for k in ("name", "address", "email", "phone")},
+        )
+        for key, h in wanted.items()
+        if key not in holder_ids
+    ]
     if new:
         for h, hid in zip(new, allocate_ids(session, Holder, len(new))):
             h["id"] = hid
@@ -226,13 +262,24 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
     for (row, holder, normal), bn_id in zip(todo, bn_ids):
         valid_from = row.valid_from or today
         valid_until = row.valid_until or dates.validity_end(valid_from)
-        bn_rows.append({
-            "id": bn_id, "name": row.name, "name_normal": normal, "confusable_key": name_rules.confusable_key(row.name),
-            "holder_id": holder_ids[(holder["kind"], holder["id_number"])], "status": "active",
-            "use_sms": bool(row.use_sms), "use_voice": bool(row.use_voice), "purpose": row.purpose or "",
-            "reserved_at": now, "valid_from": valid_from, "valid_until": valid_until,
-            "application_id": None, "legacy_source": (row.source or None) and row.source[:200],
-        })
+        bn_rows.append(
+            {
+                "id": bn_id,
+                "name": row.name,
+                "name_normal": normal,
+                "confusable_key": name_rules.confusable_key(row.name),
+                "holder_id": holder_ids[(holder["kind"], holder["id_number"])],
+                "status": "active",
+                "use_sms": bool(row.use_sms),
+                "use_voice": bool(row.use_voice),
+                "purpose": row.purpose or "",
+                "reserved_at": now,
+                "valid_from": valid_from,
+                "valid_until": valid_until,
+                "application_id": None,
+                "legacy_source": (row.source or None) and row.source[:200],
+            }
+        )
     write_rows(session, Brandname.__table__, bn_rows)
     # 5. signed certificate records, serials from the gap-free counter. The counters are taken
     #    in the lifecycle's order (event, then serial: confirm_payment records its event before
@@ -242,29 +289,67 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
     year = today.year
     cert_rows = []
     cert_ids = allocate_ids(session, Certificate, len(todo))
-    for i, ((row, holder, normal), bn, bn_id) in enumerate(zip(todo, bn_rows, bn_ids)):
+    for i, ((_row, holder, normal), bn, bn_id) in enumerate(zip(todo, bn_rows, bn_ids)):
         cert = SimpleNamespace(
-            serial=f"BN-{year}-{first_serial + i:07d}", kind="legacy", issued_at=now,
-            valid_from=bn["valid_from"], valid_until=bn["valid_until"], previous_serial=None)
-        view = SimpleNamespace(name=bn["name"], name_normal=normal, use_sms=bn["use_sms"],
-                               use_voice=bn["use_voice"])
+            serial=f"BN-{year}-{first_serial + i:07d}",
+            kind="legacy",
+            issued_at=now,
+            valid_from=bn["valid_from"],
+            valid_until=bn["valid_until"],
+            previous_serial=None,
+        )
+        view = SimpleNamespace(
+            name=bn["name"], name_normal=normal, use_sms=bn["use_sms"], use_voice=bn["use_voice"]
+        )
         record, token = keys.sign_json(_certificate_record(cert, view, _HolderView(**holder), rules))
-        cert_rows.append({
-            "id": cert_ids[i], "serial": cert.serial, "brandname_id": bn_id, "application_id": None, "kind": "legacy",
-            "status": "current", "issued_at": now, "valid_from": cert.valid_from,
-            "valid_until": cert.valid_until, "previous_serial": None, "superseded_by_serial": None,
-            "record": record.decode("utf-8"), "signature": token, "kid": keys.current_kid,
-        })
+        cert_rows.append(
+            {
+                "id": cert_ids[i],
+                "serial": cert.serial,
+                "brandname_id": bn_id,
+                "application_id": None,
+                "kind": "legacy",
+                "status": "current",
+                "issued_at": now,
+                "valid_from": cert.valid_from,
+                "valid_until": cert.valid_until,
+                "previous_serial": None,
+                "superseded_by_serial": None,
+                "record": record.decode("utf-8"),
+                "signature": token,
+                "kid": keys.current_kid,
+            }
+        )
     write_rows(session, Certificate.__table__, cert_rows)
     # 6. one event per name, gap-free sequence
-    write_rows(session, Event.__table__, [{
-        "seq": first_seq + i, "at": now, "actor_kind": actor.kind, "actor_id": actor.id,
-        "actor_label": actor.label, "act": LEGACY_ACT, "subject_type": "certificate",
-        "subject_id": cert_id, "name_normal": bn["name_normal"], "application_id": None,
-        "details": {"serial": cert["serial"], "valid_from": cert["valid_from"].isoformat(),
-                    "valid_until": cert["valid_until"].isoformat(), "holder_id": bn["holder_id"],
-                    "source": bn["legacy_source"], "line": row.line, **row.extra},
-    } for i, ((row, _, _), bn, cert, cert_id) in enumerate(zip(todo, bn_rows, cert_rows, cert_ids))])
+    write_rows(
+        session,
+        Event.__table__,
+        [
+            {
+                "seq": first_seq + i,
+                "at": now,
+                "actor_kind": actor.kind,
+                "actor_id": actor.id,
+                "actor_label": actor.label,
+                "act": LEGACY_ACT,
+                "subject_type": "certificate",
+                "subject_id": cert_id,
+                "name_normal": bn["name_normal"],
+                "application_id": None,
+                "details": {
+                    "serial": cert["serial"],
+                    "valid_from": cert["valid_from"].isoformat(),
+                    "valid_until": cert["valid_until"].isoformat(),
+                    "holder_id": bn["holder_id"],
+                    "source": bn["legacy_source"],
+                    "line": row.line,
+                    **row.extra,
+                },
+            }
+            for i, ((row, _, _), bn, cert, cert_id) in enumerate(zip(todo, bn_rows, cert_rows, cert_ids))
+        ],
+    )
     report.imported += len(todo)
 
 
@@ -279,8 +364,9 @@ def analyze(session):
     session.commit()
 
 
-def issue_many(session, rows, *, keys, rules, actor=None, now=None, batch_size=5000, progress=None,
-               analyze_after=10_000):
+def issue_many(
+    session, rows, *, keys, rules, actor=None, now=None, batch_size=5000, progress=None, analyze_after=10_000
+):
     """Issue an iterable of NameRow batch by batch (constant memory); return a BulkReport.
 
     After `analyze_after` or more new names the tables' statistics are refreshed."""
@@ -304,9 +390,24 @@ def issue_many(session, rows, *, keys, rules, actor=None, now=None, batch_size=5
 
 # -- the carriers' legacy CSV ----------------------------------------------------------------
 
-CSV_COLUMNS = ("name", "holder_kind", "holder_name", "holder_id_number", "tax_code", "address", "email",
-               "phone", "legal_representative", "contact_person", "use_sms", "use_voice", "purpose",
-               "valid_from", "valid_until", "carrier")
+CSV_COLUMNS = (
+    "name",
+    "holder_kind",
+    "holder_name",
+    "holder_id_number",
+    "tax_code",
+    "address",
+    "email",
+    "phone",
+    "legal_representative",
+    "contact_person",
+    "use_sms",
+    "use_voice",
+    "purpose",
+    "valid_from",
+    "valid_until",
+    "carrier",
+)
 REQUIRED_COLUMNS = ("name", "holder_kind", "holder_name", "holder_id_number")
 _TRUE = {"1", "true", "yes", "y", "x", "có", "co"}
 _FALSE = {"0", "false", "no", "n", "", "không", "khong"}
@@ -335,6 +436,7 @@ def _day(value):
 def read_legacy_csv(fh, *, carrier, file_date, bad_rows):
     """Stream NameRow from a carrier's CSV (see README); unparsable rows go to `bad_rows`."""
     import csv
+
     reader = csv.DictReader(fh)
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
@@ -348,26 +450,45 @@ def read_legacy_csv(fh, *, carrier, file_date, bad_rows):
             if not row_carrier:
                 raise ValueError("carrier")
             yield NameRow(
-                line=line, name=(raw.get("name") or "").strip(),
-                holder={"kind": (raw.get("holder_kind") or "").strip().lower(),
-                        "name": raw.get("holder_name"), "id_number": raw.get("holder_id_number"),
-                        "tax_code": raw.get("tax_code"), "address": raw.get("address"),
-                        "email": raw.get("email"), "phone": raw.get("phone"),
-                        "legal_representative": raw.get("legal_representative"),
-                        "contact_person": raw.get("contact_person")},
+                line=line,
+                name=(raw.get("name") or "").strip(),
+                holder={
+                    "kind": (raw.get("holder_kind") or "").strip().lower(),
+                    "name": raw.get("holder_name"),
+                    "id_number": raw.get("holder_id_number"),
+                    "tax_code": raw.get("tax_code"),
+                    "address": raw.get("address"),
+                    "email": raw.get("email"),
+                    "phone": raw.get("phone"),
+                    "legal_representative": raw.get("legal_representative"),
+                    "contact_person": raw.get("contact_person"),
+                },
                 purpose=" ".join((raw.get("purpose") or "").split()),
-                use_sms=_flag(raw.get("use_sms"), True), use_voice=_flag(raw.get("use_voice"), False),
-                valid_from=_day(raw.get("valid_from")), valid_until=_day(raw.get("valid_until")),
+                use_sms=_flag(raw.get("use_sms"), True),
+                use_voice=_flag(raw.get("use_voice"), False),
+                valid_from=_day(raw.get("valid_from")),
+                valid_until=_day(raw.get("valid_until")),
                 source=f"{row_carrier} ({file_date.isoformat()})",
-                extra={"carrier": row_carrier, "file_date": file_date.isoformat()})
+                extra={"carrier": row_carrier, "file_date": file_date.isoformat()},
+            )
         except ValueError as exc:
             what = str(exc)
             if what == "carrier":
-                bad_rows.append((line, "Thiếu tên doanh nghiệp viễn thông (cột carrier hoặc --carrier).",
-                                 "The carrier is missing (carrier column or --carrier)."))
+                bad_rows.append(
+                    (
+                        line,
+                        "Thiếu tên doanh nghiệp viễn thông (cột carrier hoặc --carrier).",
+                        "The carrier is missing (carrier column or --carrier).",
+                    )
+                )
             else:
-                bad_rows.append((line, f"Giá trị không hợp lệ: {what!r} (ngày dạng YYYY-MM-DD, cờ 0/1).",
-                                 f"Invalid value: {what!r} (dates as YYYY-MM-DD, flags 0/1)."))
+                bad_rows.append(
+                    (
+                        line,
+                        f"Giá trị không hợp lệ: {what!r} (ngày dạng YYYY-MM-DD, cờ 0/1).",
+                        f"Invalid value: {what!r} (dates as YYYY-MM-DD, flags 0/1).",
+                    )
+                )
 
 
 def file_date_of(path):

@@ -1,4 +1,5 @@
 """Realistic demo data, made through the same lifecycle services as real filings."""
+
 import random
 
 from sqlalchemy import select
@@ -7,16 +8,68 @@ from brandname import lifecycle
 from brandname.rules import names as name_rules
 from brandname.store.models import Brandname
 
-_PREFIXES = ["VIET", "SAI", "HA", "DA", "MEKONG", "SONG", "AN", "PHU", "MINH", "HOA", "TAN", "THANH",
-             "KIM", "NAM", "BAC", "DONG", "TAY", "LONG", "HUNG", "PHAT", "GIA", "BAO", "QUANG"]
-_SUFFIXES = ["BANK", "MART", "TEL", "PHARMA", "AIR", "SHOP", "FOOD", "LAND", "TRAVEL", "EDU", "CAFE",
-             "AUTO", "HOME", "CARE", "PAY", "FIN", "LIFE", "TECH", "GO", "BUY", "MEDIA"]
+_PREFIXES = [
+    "VIET",
+    "SAI",
+    "HA",
+    "DA",
+    "MEKONG",
+    "SONG",
+    "AN",
+    "PHU",
+    "MINH",
+    "HOA",
+    "TAN",
+    "THANH",
+    "KIM",
+    "NAM",
+    "BAC",
+    "DONG",
+    "TAY",
+    "LONG",
+    "HUNG",
+    "PHAT",
+    "GIA",
+    "BAO",
+    "QUANG",
+]
+_SUFFIXES = [
+    "BANK",
+    "MART",
+    "TEL",
+    "PHARMA",
+    "AIR",
+    "SHOP",
+    "FOOD",
+    "LAND",
+    "TRAVEL",
+    "EDU",
+    "CAFE",
+    "AUTO",
+    "HOME",
+    "CARE",
+    "PAY",
+    "FIN",
+    "LIFE",
+    "TECH",
+    "GO",
+    "BUY",
+    "MEDIA",
+]
 _KINDS = ["Công ty Cổ phần", "Công ty TNHH", "Ngân hàng TMCP", "Tập đoàn"]
 _SECTORS = ["Ngân hàng", "Bán lẻ", "Viễn thông", "Dược phẩm", "Du lịch", "Giáo dục", "Bất động sản"]
 _CITIES = ["Hà Nội", "TP. Hồ Chí Minh", "Đà Nẵng", "Hải Phòng", "Cần Thơ"]
 _STREETS = ["Trần Hưng Đạo", "Lê Lợi", "Nguyễn Huệ", "Điện Biên Phủ", "Hai Bà Trưng", "Láng Hạ"]
-_PEOPLE = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thu Dung", "Hoàng Minh Đức",
-           "Vũ Thị Hạnh", "Đặng Quốc Huy", "Bùi Thanh Lâm"]
+_PEOPLE = [
+    "Nguyễn Văn An",
+    "Trần Thị Bình",
+    "Lê Hoàng Cường",
+    "Phạm Thu Dung",
+    "Hoàng Minh Đức",
+    "Vũ Thị Hạnh",
+    "Đặng Quốc Huy",
+    "Bùi Thanh Lâm",
+]
 
 
 def _candidate(rng):
@@ -32,14 +85,25 @@ def demo_applicant(rng, serial_no):
     address = f"Số {rng.randint(1, 300)} {street}, {city}"
     if org:
         brand = rng.choice(_PREFIXES).title() + rng.choice(_SUFFIXES).title()
-        return {"kind": "organization", "name": f"{rng.choice(_KINDS)} {brand} {serial_no}",
-                "id_number": f"0{rng.randint(100_000_000, 999_999_999)}",
-                "tax_code": f"0{rng.randint(100_000_000, 999_999_999)}", "address": address,
-                "email": f"lienhe{serial_no}@{brand.lower()}.vn", "phone": f"024{rng.randint(1000000, 9999999)}",
-                "legal_representative": rng.choice(_PEOPLE), "contact_person": rng.choice(_PEOPLE)}
-    return {"kind": "individual", "name": rng.choice(_PEOPLE),
-            "id_number": f"0{rng.randint(10_000_000_000, 99_999_999_999)}", "address": address,
-            "email": f"canhan{serial_no}@example.vn", "phone": f"09{rng.randint(10_000_000, 99_999_999)}"}
+        return {
+            "kind": "organization",
+            "name": f"{rng.choice(_KINDS)} {brand} {serial_no}",
+            "id_number": f"0{rng.randint(100_000_000, 999_999_999)}",
+            "tax_code": f"0{rng.randint(100_000_000, 999_999_999)}",
+            "address": address,
+            "email": f"lienhe{serial_no}@{brand.lower()}.vn",
+            "phone": f"024{rng.randint(1000000, 9999999)}",
+            "legal_representative": rng.choice(_PEOPLE),
+            "contact_person": rng.choice(_PEOPLE),
+        }
+    return {
+        "kind": "individual",
+        "name": rng.choice(_PEOPLE),
+        "id_number": f"0{rng.randint(10_000_000_000, 99_999_999_999)}",
+        "address": address,
+        "email": f"canhan{serial_no}@example.vn",
+        "phone": f"09{rng.randint(10_000_000, 99_999_999)}",
+    }
 
 
 def seed(session, count, *, keys, rules, actor=None, seed_value=None, now=None):
@@ -58,13 +122,28 @@ def seed(session, count, *, keys, rules, actor=None, seed_value=None, now=None):
         taken.add(name_rules.normal_form(name))
         applicant = demo_applicant(rng, made + 1)
         application = lifecycle.submit(
-            session, applicant=applicant, actor=actor, commitments_confirmed=True, now=now, rules=rules,
-            names=[{"name": name, "purpose": f"Chăm sóc khách hàng, thông báo giao dịch ({rng.choice(_SECTORS)})",
-                    "use_sms": True, "use_voice": rng.random() < 0.3, "sectors": rng.choice(_SECTORS),
-                    "products": "Dịch vụ khách hàng", "carriers": "Viettel, VNPT, MobiFone"}])
+            session,
+            applicant=applicant,
+            actor=actor,
+            commitments_confirmed=True,
+            now=now,
+            rules=rules,
+            names=[
+                {
+                    "name": name,
+                    "purpose": f"Chăm sóc khách hàng, thông báo giao dịch ({rng.choice(_SECTORS)})",
+                    "use_sms": True,
+                    "use_voice": rng.random() < 0.3,
+                    "sectors": rng.choice(_SECTORS),
+                    "products": "Dịch vụ khách hàng",
+                    "carriers": "Viettel, VNPT, MobiFone",
+                }
+            ],
+        )
         lifecycle.approve(session, application.id, actor=actor, now=now, rules=rules)
-        payment = lifecycle.record_payment(session, application.id, actor=actor,
-                                           reference=f"DEMO-{application.id:08d}", now=now)
+        payment = lifecycle.record_payment(
+            session, application.id, actor=actor, reference=f"DEMO-{application.id:08d}", now=now
+        )
         lifecycle.confirm_payment(session, payment.id, actor=actor, keys=keys, now=now, rules=rules)
         made += 1
         yield name
@@ -89,6 +168,7 @@ def bulk_rows(count, *, seed_value=None, start=0, source="demo"):
     Names are unique by construction (a letter stem and a base-36 tag of the row number, so no
     set of a million names is kept in memory); `start` shifts the tags for a second run."""
     from brandname.ops.bulk import NameRow
+
     rng = random.Random(seed_value)
     made, holder_no = 0, start
     while made < count:
@@ -99,12 +179,17 @@ def bulk_rows(count, *, seed_value=None, start=0, source="demo"):
         if applicant.get("tax_code"):
             applicant["tax_code"] = applicant["id_number"]
         for _ in range(min(rng.choice((1, 1, 1, 2, 3)), count - made)):
-            width = 4 if start + count <= 36 ** 4 else 5
-            stem = (rng.choice(_PREFIXES) + rng.choice(_SUFFIXES))[:rng.choice((4, 5, 6, 11 - width))]
+            width = 4 if start + count <= 36**4 else 5
+            stem = (rng.choice(_PREFIXES) + rng.choice(_SUFFIXES))[: rng.choice((4, 5, 6, 11 - width))]
             sector = rng.choice(_SECTORS)
             yield NameRow(
-                line=start + made + 1, name=stem + _b36(start + made, width), holder=applicant,
+                line=start + made + 1,
+                name=stem + _b36(start + made, width),
+                holder=applicant,
                 purpose=f"Chăm sóc khách hàng, thông báo giao dịch ({sector})",
-                use_sms=True, use_voice=rng.random() < 0.3, source=source,
-                extra={"demo": True})
+                use_sms=True,
+                use_voice=rng.random() < 0.3,
+                source=source,
+                extra={"demo": True},
+            )
             made += 1

@@ -13,14 +13,15 @@ Read-only. Checks:
   the database marks as rendered (when the certificates table has such a column).
 No Flask here: the caller passes the session, the key store and the data folder.
 """
+
 import json
 import re
 from pathlib import Path
 
 from sqlalchemy import and_, func, inspect, select
 
-from brandname.store.models import Application, Brandname, Certificate, Counter, Event, Holder
 from brandname.certificates.signing import SignatureInvalid
+from brandname.store.models import Application, Brandname, Certificate, Counter, Event, Holder
 
 MAX_PER_CHECK = 20
 _SERIAL_NO = re.compile(r"^BN-\d{4}-(\d+)$")
@@ -64,20 +65,39 @@ def check(session, keys, data_dir=None, *, verify_all=True, chunk=5000):
 
 
 def _check_active_names(session, keys, found):
-    current = dict(session.execute(
-        select(Certificate.brandname_id, func.count()).where(Certificate.status == "current")
-        .group_by(Certificate.brandname_id).having(func.count() > 1)).all())
+    current = dict(
+        session.execute(
+            select(Certificate.brandname_id, func.count())
+            .where(Certificate.status == "current")
+            .group_by(Certificate.brandname_id)
+            .having(func.count() > 1)
+        ).all()
+    )
     for bn_id, n in current.items():
         found.add("current_certificate", f"brandname id {bn_id} has {n} current certificates")
-    stmt = (select(Brandname.id, Brandname.name, Brandname.name_normal, Brandname.valid_until,
-                   Holder.kind, Holder.id_number, Certificate.serial, Certificate.record,
-                   Certificate.signature, Certificate.valid_until)
-            .join(Holder, Holder.id == Brandname.holder_id)
-            .outerjoin(Certificate, and_(Certificate.brandname_id == Brandname.id,
-                                         Certificate.status == "current"))
-            .where(Brandname.status == "active").order_by(Brandname.id))
-    for (bn_id, name, normal, valid_until, h_kind, h_id, serial, record, signature,
-         c_until) in session.execute(stmt.execution_options(yield_per=5000)):
+    stmt = (
+        select(
+            Brandname.id,
+            Brandname.name,
+            Brandname.name_normal,
+            Brandname.valid_until,
+            Holder.kind,
+            Holder.id_number,
+            Certificate.serial,
+            Certificate.record,
+            Certificate.signature,
+            Certificate.valid_until,
+        )
+        .join(Holder, Holder.id == Brandname.holder_id)
+        .outerjoin(
+            Certificate, and_(Certificate.brandname_id == Brandname.id, Certificate.status == "current")
+        )
+        .where(Brandname.status == "active")
+        .order_by(Brandname.id)
+    )
+    for _bn_id, name, normal, valid_until, h_kind, h_id, serial, record, signature, c_until in session.execute(
+        stmt.execution_options(yield_per=5000)
+    ):
         if serial is None:
             found.add("current_certificate", f"active name {name} has no current certificate")
             continue
@@ -87,15 +107,23 @@ def _check_active_names(session, keys, found):
         except (SignatureInvalid, ValueError) as exc:
             found.add("signature", f"{serial} ({name}): {exc}")
             continue
-        expected = {"serial": serial, "name": name, "name_normal": normal,
-                    "valid_until": valid_until.isoformat() if valid_until else None}
+        expected = {
+            "serial": serial,
+            "name": name,
+            "name_normal": normal,
+            "valid_until": valid_until.isoformat() if valid_until else None,
+        }
         for key, value in expected.items():
             if data.get(key) != value:
-                found.add("record_mismatch", f"{serial} ({name}): record {key}={data.get(key)!r}, "
-                                             f"registry {value!r}")
+                found.add(
+                    "record_mismatch",
+                    f"{serial} ({name}): record {key}={data.get(key)!r}, registry {value!r}",
+                )
         if c_until != valid_until:
-            found.add("record_mismatch", f"{serial} ({name}): certificate valid_until {c_until} "
-                                         f"≠ name valid_until {valid_until}")
+            found.add(
+                "record_mismatch",
+                f"{serial} ({name}): certificate valid_until {c_until} ≠ name valid_until {valid_until}",
+            )
         holder = data.get("holder") or {}
         public_id = h_id if h_kind == "organization" else None
         if holder.get("kind") != h_kind or holder.get("id_number") != public_id:
@@ -103,8 +131,9 @@ def _check_active_names(session, keys, found):
 
 
 def _check_all_certificates(session, keys, found, chunk):
-    stmt = select(Certificate.serial, Certificate.record, Certificate.signature, Certificate.kid,
-                  Certificate.status).order_by(Certificate.id)
+    stmt = select(
+        Certificate.serial, Certificate.record, Certificate.signature, Certificate.kid, Certificate.status
+    ).order_by(Certificate.id)
     for serial, record, signature, kid, status in session.execute(stmt.execution_options(yield_per=chunk)):
         if not record or not signature or not kid:
             found.add("incomplete_certificate", f"{serial}: record, signature or kid is empty")
@@ -120,30 +149,41 @@ def _check_all_certificates(session, keys, found, chunk):
 
 
 def _check_applications(session, found):
-    issued_without = session.execute(
-        select(Application.id).where(Application.status == "issued", ~select(Certificate.id).where(
-            Certificate.application_id == Application.id).exists())).scalars().all()
+    issued_without = (
+        session.execute(
+            select(Application.id).where(
+                Application.status == "issued",
+                ~select(Certificate.id).where(Certificate.application_id == Application.id).exists(),
+            )
+        )
+        .scalars()
+        .all()
+    )
     for app_id in issued_without:
         found.add("half_issued", f"application {app_id} is issued but has no certificate")
     orphans = session.execute(
         select(Certificate.serial, Application.id, Application.status)
         .join(Application, Application.id == Certificate.application_id)
-        .where(Application.status != "issued")).all()
+        .where(Application.status != "issued")
+    ).all()
     for serial, app_id, status in orphans:
         found.add("half_issued", f"certificate {serial} belongs to application {app_id} in status {status}")
 
 
 def _check_unique_live(session, found):
     for normal, n in session.execute(
-            select(Brandname.name_normal, func.count()).where(Brandname.status != "released")
-            .group_by(Brandname.name_normal).having(func.count() > 1)):
+        select(Brandname.name_normal, func.count())
+        .where(Brandname.status != "released")
+        .group_by(Brandname.name_normal)
+        .having(func.count() > 1)
+    ):
         found.add("duplicate_name", f"{normal} has {n} live rows")
 
 
 def _check_events(session, found):
     total, distinct, low, high = session.execute(
-        select(func.count(), func.count(func.distinct(Event.seq)), func.min(Event.seq),
-               func.max(Event.seq))).one()
+        select(func.count(), func.count(func.distinct(Event.seq)), func.min(Event.seq), func.max(Event.seq))
+    ).one()
     if total == 0:
         return
     if distinct != total:
@@ -152,8 +192,9 @@ def _check_events(session, found):
         found.add("event_sequence", f"the sequence starts at {low}, not 1")
     if high != distinct:
         expected = 1
-        for (seq,) in session.execute(select(Event.seq).order_by(Event.seq)
-                                      .execution_options(yield_per=10000)):
+        for (seq,) in session.execute(
+            select(Event.seq).order_by(Event.seq).execution_options(yield_per=10000)
+        ):
             if seq > expected:
                 found.add("event_sequence", f"gap: {expected}..{seq - 1} missing")
             expected = seq + 1
@@ -167,8 +208,10 @@ def _check_counters(session, found):
     max_serial = 0
     # serials are BN-YYYY-NNNNNNN with one counter across years: the longest, then highest, wins
     for (serial,) in session.execute(
-            select(Certificate.serial).order_by(func.length(Certificate.serial).desc(),
-                                                func.substr(Certificate.serial, 9).desc()).limit(1)):
+        select(Certificate.serial)
+        .order_by(func.length(Certificate.serial).desc(), func.substr(Certificate.serial, 9).desc())
+        .limit(1)
+    ):
         m = _SERIAL_NO.match(serial)
         if m:
             max_serial = int(m.group(1))
@@ -208,8 +251,9 @@ def _check_files(session, data_dir, found):
     if marker is None:
         return
     column = getattr(Certificate, marker)
-    for serial, value in session.execute(select(Certificate.serial, column).where(column.isnot(None))
-                                         .execution_options(yield_per=5000)):
+    for serial, value in session.execute(
+        select(Certificate.serial, column).where(column.isnot(None)).execution_options(yield_per=5000)
+    ):
         if value is False:
             continue
         path = Path(value) if marker == "pdf_path" else _pdf_path_for(data_dir, serial)

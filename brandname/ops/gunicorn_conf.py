@@ -4,6 +4,7 @@ Every value can be overridden by the environment (GUNICORN_CMD_ARGS, or the vari
 App processes keep no state of their own, so any number of instances can run behind a load
 balancer against one PostgreSQL (and one Redis for rate limits when REDIS_URL is set).
 """
+
 import multiprocessing
 import os
 

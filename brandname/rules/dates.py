@@ -1,5 +1,6 @@
 """Dates of the decree: validity, the renewal window, working-day deadlines. Pure Python."""
-from datetime import date, datetime, time, timedelta, timezone
+
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 # Vietnam keeps UTC+7 all year; the registry's calendar days are Hanoi days.
 VN_TZ = timezone(timedelta(hours=7), "ICT")
@@ -14,13 +15,13 @@ FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))
 
 def utcnow():
     """Naive UTC, the form every timestamp is stored in."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def local_date(moment):
     """The Hanoi calendar day of a stored (naive UTC) timestamp."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(VN_TZ).date()
 
 
@@ -71,7 +72,7 @@ def decision_deadline(received_at, holidays=(), working_days=1):
     for _ in range(working_days):
         day = next_working_day(day, holidays)
     end_local = datetime.combine(day, time(23, 59, 59), VN_TZ)
-    return end_local.astimezone(timezone.utc).replace(tzinfo=None)
+    return end_local.astimezone(UTC).replace(tzinfo=None)
 
 
 def renewal_status(today, valid_until, window_days=90, on_time_days=RENEWAL_ON_TIME_DAYS):

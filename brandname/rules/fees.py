@@ -1,4 +1,5 @@
 """The fee schedule (Art. 23.8): data with a date and a source note on each line. Pure Python."""
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,12 +15,14 @@ class FeeLine:
 
 
 DEFAULT_SCHEDULE = (
-    FeeLine("issue", 200_000, date(2020, 10, 1),
-            "Lệ phí cấp giấy chứng nhận tên định danh theo thực tiễn công bố (nguồn thứ cấp)."),
-    FeeLine("reissue", 100_000, date(2020, 10, 1),
-            "Lệ phí cấp lại theo thực tiễn công bố (nguồn thứ cấp)."),
-    FeeLine("renewal", 200_000, date(2020, 10, 1),
-            "Lệ phí gia hạn: lựa chọn thiết kế, bằng lệ phí cấp mới."),
+    FeeLine(
+        "issue",
+        200_000,
+        date(2020, 10, 1),
+        "Lệ phí cấp giấy chứng nhận tên định danh theo thực tiễn công bố (nguồn thứ cấp).",
+    ),
+    FeeLine("reissue", 100_000, date(2020, 10, 1), "Lệ phí cấp lại theo thực tiễn công bố (nguồn thứ cấp)."),
+    FeeLine("renewal", 200_000, date(2020, 10, 1), "Lệ phí gia hạn: lựa chọn thiết kế, bằng lệ phí cấp mới."),
 )
 
 
@@ -34,8 +37,11 @@ def schedule_from_config(rows):
         amount = int(row["amount_vnd"])
         if amount < 0:
             raise ValueError("a fee cannot be negative")
-        lines.append(FeeLine(row["act"], amount, date.fromisoformat(str(row["effective_from"])),
-                             str(row.get("source", ""))))
+        lines.append(
+            FeeLine(
+                row["act"], amount, date.fromisoformat(str(row["effective_from"])), str(row.get("source", ""))
+            )
+        )
     return tuple(lines)
 
 

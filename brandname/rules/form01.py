@@ -1,8 +1,9 @@
 """Form 01 (Bản khai đăng ký tên định danh): which fields an application must carry. Pure Python."""
+
 import re
 
-from brandname.rules import names as name_rules
 from brandname.errors import InvalidInput
+from brandname.rules import names as name_rules
 
 MAX_NAMES_PER_APPLICATION = 50
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -12,8 +13,13 @@ _ID = re.compile(r"^[A-Za-z0-9-]{6,20}$")
 # (field, required for organization, required for individual, label vi, label en)
 APPLICANT_FIELDS = (
     ("name", True, True, "Tên tổ chức / họ và tên", "Organization or full name"),
-    ("id_number", True, True, "Mã số doanh nghiệp / số CCCD, hộ chiếu",
-     "Enterprise code / ID card or passport number"),
+    (
+        "id_number",
+        True,
+        True,
+        "Mã số doanh nghiệp / số CCCD, hộ chiếu",
+        "Enterprise code / ID card or passport number",
+    ),
     ("tax_code", False, False, "Mã số thuế", "Tax code"),
     ("address", True, True, "Địa chỉ", "Address"),
     ("email", True, True, "Thư điện tử", "Email"),
@@ -22,9 +28,17 @@ APPLICANT_FIELDS = (
     ("contact_person", True, False, "Người liên hệ", "Contact person"),
     ("business_registration", False, False, "Số đăng ký hộ kinh doanh", "Household business registration"),
 )
-FIELD_LIMITS = {"name": 300, "address": 500, "email": 254, "phone": 40, "id_number": 20,
-                "tax_code": 20, "legal_representative": 200, "contact_person": 200,
-                "business_registration": 60}
+FIELD_LIMITS = {
+    "name": 300,
+    "address": 500,
+    "email": 254,
+    "phone": 40,
+    "id_number": 20,
+    "tax_code": 20,
+    "legal_representative": 200,
+    "contact_person": 200,
+    "business_registration": 60,
+}
 
 
 def _clean(value):
@@ -49,8 +63,10 @@ def validate_applicant(data):
             out[field] = None
             continue
         if len(value) > FIELD_LIMITS[field]:
-            errors[field] = (f"{label_vi}: quá {FIELD_LIMITS[field]} ký tự.",
-                             f"{label_en}: longer than {FIELD_LIMITS[field]} characters.")
+            errors[field] = (
+                f"{label_vi}: quá {FIELD_LIMITS[field]} ký tự.",
+                f"{label_en}: longer than {FIELD_LIMITS[field]} characters.",
+            )
         out[field] = value
     if out.get("email") and not _EMAIL.match(out["email"]):
         errors["email"] = ("Thư điện tử không đúng định dạng.", "The email address is not valid.")
@@ -59,8 +75,10 @@ def validate_applicant(data):
     if out.get("id_number"):
         out["id_number"] = out["id_number"].upper()
         if not _ID.match(out["id_number"]):
-            errors["id_number"] = ("Mã số / số giấy tờ chỉ gồm chữ và số, 6–20 ký tự.",
-                                   "The code / document number must be 6–20 letters and digits.")
+            errors["id_number"] = (
+                "Mã số / số giấy tờ chỉ gồm chữ và số, 6–20 ký tự.",
+                "The code / document number must be 6–20 letters and digits.",
+            )
     if errors:
         raise InvalidInput(
             "Thông tin người đăng ký chưa đầy đủ hoặc không hợp lệ: "
@@ -74,11 +92,15 @@ def validate_applicant(data):
 def validate_name_entries(entries, *, require_names=True):
     """Check the per-name sections; return them cleaned or raise InvalidInput naming each problem."""
     if not isinstance(entries, (list, tuple)) or not entries:
-        raise InvalidInput("Hồ sơ phải có ít nhất một tên định danh.",
-                           "The application must ask for at least one sender name.")
+        raise InvalidInput(
+            "Hồ sơ phải có ít nhất một tên định danh.",
+            "The application must ask for at least one sender name.",
+        )
     if len(entries) > MAX_NAMES_PER_APPLICATION:
-        raise InvalidInput(f"Một hồ sơ có tối đa {MAX_NAMES_PER_APPLICATION} tên định danh.",
-                           f"An application carries at most {MAX_NAMES_PER_APPLICATION} names.")
+        raise InvalidInput(
+            f"Một hồ sơ có tối đa {MAX_NAMES_PER_APPLICATION} tên định danh.",
+            f"An application carries at most {MAX_NAMES_PER_APPLICATION} names.",
+        )
     cleaned, problems, seen = [], [], {}
     for index, entry in enumerate(entries, start=1):
         entry = entry if isinstance(entry, dict) else {}
@@ -94,26 +116,48 @@ def validate_name_entries(entries, *, require_names=True):
         if require_names:
             errs = name_rules.name_errors(name)
             if errs:
-                problems.append((index, "name", "; ".join(e.message_vi for e in errs),
-                                 "; ".join(e.message_en for e in errs)))
+                problems.append(
+                    (
+                        index,
+                        "name",
+                        "; ".join(e.message_vi for e in errs),
+                        "; ".join(e.message_en for e in errs),
+                    )
+                )
             else:
                 normal = name_rules.normal_form(name)
                 if normal in seen:
-                    problems.append((index, "name", f"trùng với tên thứ {seen[normal]} trong hồ sơ",
-                                     f"repeats name #{seen[normal]} of this application"))
+                    problems.append(
+                        (
+                            index,
+                            "name",
+                            f"trùng với tên thứ {seen[normal]} trong hồ sơ",
+                            f"repeats name #{seen[normal]} of this application",
+                        )
+                    )
                 seen[normal] = index
                 item["name"] = name
         if not item["purpose"]:
             problems.append((index, "purpose", "thiếu mục đích sử dụng", "the purpose of use is missing"))
         if not (item["use_sms"] or item["use_voice"]):
-            problems.append((index, "use", "chọn ít nhất một hình thức: tin nhắn hoặc cuộc gọi",
-                             "choose at least one form of use: SMS or voice calls"))
+            problems.append(
+                (
+                    index,
+                    "use",
+                    "chọn ít nhất một hình thức: tin nhắn hoặc cuộc gọi",
+                    "choose at least one form of use: SMS or voice calls",
+                )
+            )
         cleaned.append(item)
     if problems:
         raise InvalidInput(
-            "Thông tin tên định danh chưa hợp lệ: " + "; ".join(f"tên thứ {i}: {vi}" for i, _, vi, _ in problems),
+            "Thông tin tên định danh chưa hợp lệ: "
+            + "; ".join(f"tên thứ {i}: {vi}" for i, _, vi, _ in problems),
             "Sender name details are invalid: " + "; ".join(f"name #{i}: {en}" for i, _, _, en in problems),
-            details={"names": [{"index": i, "field": f, "message": vi, "message_en": en}
-                               for i, f, vi, en in problems]},
+            details={
+                "names": [
+                    {"index": i, "field": f, "message": vi, "message_en": en} for i, f, vi, en in problems
+                ]
+            },
         )
     return cleaned

@@ -1,4 +1,5 @@
 """Art. 23 rules for a sender name: format, normal form, confusable key. Pure Python."""
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -14,11 +15,29 @@ _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRST
 # Characters that read alike on a phone screen fold to one letter. Multi-letter groups are
 # applied before single characters so "RN" and "M" meet.
 _LOOKALIKE_GROUPS = (("RN", "M"), ("VV", "W"))
-_LOOKALIKE_CHARS = str.maketrans({
-    "0": "O", "Q": "O", "1": "I", "L": "I", "J": "I", "!": "I", "|": "I",
-    "5": "S", "$": "S", "2": "Z", "3": "E", "4": "A", "@": "A", "6": "G", "9": "G",
-    "7": "T", "8": "B", "Đ": "D", "Ð": "D",
-})
+_LOOKALIKE_CHARS = str.maketrans(
+    {
+        "0": "O",
+        "Q": "O",
+        "1": "I",
+        "L": "I",
+        "J": "I",
+        "!": "I",
+        "|": "I",
+        "5": "S",
+        "$": "S",
+        "2": "Z",
+        "3": "E",
+        "4": "A",
+        "@": "A",
+        "6": "G",
+        "9": "G",
+        "7": "T",
+        "8": "B",
+        "Đ": "D",
+        "Ð": "D",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -43,46 +62,58 @@ def name_errors(name):
     if len(name) == 0:
         return [_err("empty", "Tên định danh không được để trống.", "The sender name is empty.")]
     if len(name) > MAX_LENGTH:
-        errors.append(_err(
-            "too_long",
-            f"Tên định danh dài tối đa {MAX_LENGTH} ký tự (hiện có {len(name)}).",
-            f"The sender name has at most {MAX_LENGTH} characters (it has {len(name)}).",
-        ))
+        errors.append(
+            _err(
+                "too_long",
+                f"Tên định danh dài tối đa {MAX_LENGTH} ký tự (hiện có {len(name)}).",
+                f"The sender name has at most {MAX_LENGTH} characters (it has {len(name)}).",
+            )
+        )
     bad = sorted({c for c in name if c not in ALLOWED})
     if bad:
         shown = " ".join(repr(c) for c in bad[:5])
-        errors.append(_err(
-            "bad_characters",
-            f"Ký tự không được phép: {shown}. Chỉ dùng chữ cái Latin không dấu A–Z a–z, "
-            "chữ số 0–9, dấu gạch ngang (-), gạch dưới (_), dấu chấm (.) và dấu cách.",
-            f"Characters not allowed: {shown}. Use only Latin letters A–Z a–z without diacritics, "
-            "digits 0–9, hyphen (-), underscore (_), dot (.) and space.",
-        ))
+        errors.append(
+            _err(
+                "bad_characters",
+                f"Ký tự không được phép: {shown}. Chỉ dùng chữ cái Latin không dấu A–Z a–z, "
+                "chữ số 0–9, dấu gạch ngang (-), gạch dưới (_), dấu chấm (.) và dấu cách.",
+                f"Characters not allowed: {shown}. Use only Latin letters A–Z a–z without diacritics, "
+                "digits 0–9, hyphen (-), underscore (_), dot (.) and space.",
+            )
+        )
     if name[0] == " " or name[-1] == " ":
-        errors.append(_err(
-            "edge_space",
-            "Tên định danh không được bắt đầu hoặc kết thúc bằng dấu cách.",
-            "The sender name must not start or end with a space.",
-        ))
+        errors.append(
+            _err(
+                "edge_space",
+                "Tên định danh không được bắt đầu hoặc kết thúc bằng dấu cách.",
+                "The sender name must not start or end with a space.",
+            )
+        )
     if "  " in name:
-        errors.append(_err(
-            "double_space",
-            "Tên định danh không được có hai dấu cách liền nhau.",
-            "The sender name must not contain two spaces in a row.",
-        ))
+        errors.append(
+            _err(
+                "double_space",
+                "Tên định danh không được có hai dấu cách liền nhau.",
+                "The sender name must not contain two spaces in a row.",
+            )
+        )
     if not any(c.isascii() and c.isalpha() for c in name):
         if all(c.isdigit() for c in name):
-            errors.append(_err(
-                "digits_only",
-                "Tên định danh không được chỉ gồm chữ số.",
-                "The sender name must not consist of digits only.",
-            ))
+            errors.append(
+                _err(
+                    "digits_only",
+                    "Tên định danh không được chỉ gồm chữ số.",
+                    "The sender name must not consist of digits only.",
+                )
+            )
         else:
-            errors.append(_err(
-                "no_letter",
-                "Tên định danh phải có ít nhất một chữ cái (tên không có chữ cái dễ bị nhầm với số điện thoại).",
-                "The sender name must contain at least one letter (without one it reads as a phone number).",
-            ))
+            errors.append(
+                _err(
+                    "no_letter",
+                    "Tên định danh phải có ít nhất một chữ cái (tên không có chữ cái dễ bị nhầm với số điện thoại).",
+                    "The sender name must contain at least one letter (without one it reads as a phone number).",
+                )
+            )
     return errors
 
 

@@ -1,9 +1,21 @@
 """Tables of the registry. Plain SQLAlchemy: no Flask here, so services and tools can use it alone."""
+
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
-    UniqueConstraint, text,
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -91,7 +103,8 @@ class Application(Base):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
     # use_alter breaks the applications <-> brandnames cycle when the schema is created.
     brandname_id: Mapped[int | None] = mapped_column(
-        ForeignKey("brandnames.id", use_alter=True, name="fk_applications_brandname_id_brandnames"))
+        ForeignKey("brandnames.id", use_alter=True, name="fk_applications_brandname_id_brandnames")
+    )
     resubmission_of_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     applicant: Mapped[dict] = mapped_column(JSON)  # Form 01 applicant section, as filed
     reissue_reason: Mapped[str | None] = mapped_column(String(40))
@@ -109,7 +122,8 @@ class Application(Base):
 
     holder: Mapped[Holder] = relationship()
     names: Mapped[list["RequestedName"]] = relationship(
-        back_populates="application", order_by="RequestedName.id", cascade="all, delete-orphan")
+        back_populates="application", order_by="RequestedName.id", cascade="all, delete-orphan"
+    )
     payments: Mapped[list["Payment"]] = relationship(back_populates="application", order_by="Payment.id")
     brandname: Mapped["Brandname | None"] = relationship(foreign_keys=[brandname_id])
 
@@ -150,16 +164,21 @@ class Brandname(Base):
     LIVE = ("reserved", "active", "expired", "revoked")
     __table_args__ = (
         # One holder per name: the normal form is unique among rows that are not released.
-        Index("uq_brandnames_live_name", "name_normal", unique=True,
-              sqlite_where=text("status != 'released'"),
-              postgresql_where=text("status != 'released'")),
+        Index(
+            "uq_brandnames_live_name",
+            "name_normal",
+            unique=True,
+            sqlite_where=text("status != 'released'"),
+            postgresql_where=text("status != 'released'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(11))
     # collation "C" on PostgreSQL: byte order, so LIKE 'ABC%' uses the btree (search.py)
     name_normal: Mapped[str] = mapped_column(
-        String(11).with_variant(String(11, collation="C"), "postgresql"), index=True)
+        String(11).with_variant(String(11, collation="C"), "postgresql"), index=True
+    )
     confusable_key: Mapped[str] = mapped_column(String(40), index=True)
     holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
@@ -180,7 +199,8 @@ class Brandname(Base):
 
     holder: Mapped[Holder] = relationship()
     certificates: Mapped[list["Certificate"]] = relationship(
-        back_populates="brandname", order_by="Certificate.id")
+        back_populates="brandname", order_by="Certificate.id"
+    )
 
     @property
     def current_certificate(self):
@@ -283,7 +303,9 @@ class Event(Base):
 
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(DateTime)
-    actor_kind: Mapped[str] = mapped_column(String(20))  # system, operator, officer, supervisor, applicant, carrier
+    actor_kind: Mapped[str] = mapped_column(
+        String(20)
+    )  # system, operator, officer, supervisor, applicant, carrier
     actor_id: Mapped[int | None] = mapped_column(Integer)
     actor_label: Mapped[str] = mapped_column(String(254))
     act: Mapped[str] = mapped_column(String(40), index=True)
@@ -295,6 +317,7 @@ class Event(Base):
 
 
 # --- Carrier verification (issue 5) ---
+
 
 class CarrierKey(Base):
     """A carrier's API key. Only the SHA-256 of the key is kept; the key is shown once."""
@@ -316,8 +339,13 @@ from sqlalchemy import event as _sa_event  # noqa: E402
 # Substring search: a pg_trgm GIN index on PostgreSQL (migration 0004 creates the extension).
 # On SQLite the index is deliberately empty (WHERE 0): SQLite has no trigram index, and keeping
 # the same index name on both backends keeps the schema comparison of migrations and models clean.
-Index("ix_brandnames_name_normal_trgm", Brandname.name_normal, postgresql_using="gin",
-      postgresql_ops={"name_normal": "gin_trgm_ops"}, sqlite_where=text("0"))
+Index(
+    "ix_brandnames_name_normal_trgm",
+    Brandname.name_normal,
+    postgresql_using="gin",
+    postgresql_ops={"name_normal": "gin_trgm_ops"},
+    sqlite_where=text("0"),
+)
 
 
 # Substring search on SQLite: an FTS5 trigram index over brandnames.name_normal (external
@@ -364,12 +392,19 @@ def _drop_sqlite_search_index(target, connection, **kw):
 
 # --- Web portals for applicants, officers and the public ---
 
+
 class Document(Base):
     """A dossier document uploaded with an application; the bytes live under DATA_DIR/uploads."""
 
     __tablename__ = "documents"
-    KINDS = ("enterprise_registration", "id_document", "trademark", "authorization_letter",
-             "business_registration", "other")
+    KINDS = (
+        "enterprise_registration",
+        "id_document",
+        "trademark",
+        "authorization_letter",
+        "business_registration",
+        "other",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)

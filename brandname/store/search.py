@@ -10,6 +10,7 @@ shaped for the indexes of migration 0004:
 Pages are fetched with one extra row to tell whether a next page exists (no COUNT over a
 million rows); pages stop at MAX_PAGE.
 """
+
 import re
 from dataclasses import dataclass
 
@@ -35,8 +36,14 @@ class SearchPage:
     has_next: bool
 
     def as_dict(self):
-        return {"query": self.query, "mode": self.mode, "page": self.page, "per_page": self.per_page,
-                "has_next": self.has_next, "results": self.results}
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "page": self.page,
+            "per_page": self.per_page,
+            "has_next": self.has_next,
+            "results": self.results,
+        }
 
 
 def normalize_query(q):
@@ -62,8 +69,11 @@ def search_names(session, q, page=1, per_page=20, *, mode="auto", statuses=PUBLI
         mode = "prefix"
     if mode not in ("prefix", "substring"):
         raise ValueError(f"unknown search mode {mode!r}")
-    live = (Brandname.status != "released" if set(statuses) == set(PUBLIC_STATUSES)
-            else Brandname.status.in_(statuses))
+    live = (
+        Brandname.status != "released"
+        if set(statuses) == set(PUBLIC_STATUSES)
+        else Brandname.status.in_(statuses)
+    )
     offset, want = (page - 1) * per_page, per_page + 1
     prefix = _prefix_condition(session, query)
     if mode == "prefix":
@@ -76,18 +86,31 @@ def search_names(session, q, page=1, per_page=20, *, mode="auto", statuses=PUBLI
         if len(rows) < want:
             rest_offset = max(0, offset - first)
             rows += _fetch_contains(session, query, live, rest_offset, want - len(rows))
-    results = [{"name": name, "status": status,
-                "valid_from": valid_from.isoformat() if valid_from else None,
-                "valid_until": valid_until.isoformat() if valid_until else None,
-                "holder_kind": kind, "holder_name": holder_name,
-                "holder_id_number": id_number if kind == "organization" else None}
-               for name, status, valid_from, valid_until, kind, holder_name, id_number in rows[:per_page]]
+    results = [
+        {
+            "name": name,
+            "status": status,
+            "valid_from": valid_from.isoformat() if valid_from else None,
+            "valid_until": valid_until.isoformat() if valid_until else None,
+            "holder_kind": kind,
+            "holder_name": holder_name,
+            "holder_id_number": id_number if kind == "organization" else None,
+        }
+        for name, status, valid_from, valid_until, kind, holder_name, id_number in rows[:per_page]
+    ]
     return SearchPage(query, mode, page, per_page, results, len(rows) > per_page)
 
 
 PROBE = 2000
-_COLUMNS = (Brandname.name, Brandname.status, Brandname.valid_from, Brandname.valid_until,
-            Holder.kind, Holder.name, Holder.id_number)
+_COLUMNS = (
+    Brandname.name,
+    Brandname.status,
+    Brandname.valid_from,
+    Brandname.valid_until,
+    Holder.kind,
+    Holder.name,
+    Holder.id_number,
+)
 
 
 def _escape(query):
@@ -103,8 +126,14 @@ def _prefix_condition(session, query):
 
 
 def _fetch(session, conditions, offset, limit):
-    stmt = (select(*_COLUMNS).join(Holder, Holder.id == Brandname.holder_id).where(*conditions)
-            .order_by(Brandname.name_normal).offset(offset).limit(limit))
+    stmt = (
+        select(*_COLUMNS)
+        .join(Holder, Holder.id == Brandname.holder_id)
+        .where(*conditions)
+        .order_by(Brandname.name_normal)
+        .offset(offset)
+        .limit(limit)
+    )
     return list(session.execute(stmt).all())
 
 
@@ -122,10 +151,16 @@ def _fetch_contains(session, query, live, offset, limit):
     # matches are spread over the alphabet and the ordered scan finds a page quickly instead
     if dialect == "sqlite":
         if not _has_fts(session):
-            return _fetch(session, [column.like("%" + _escape(query) + "%", escape="\\"), not_prefix, live],
-                          offset, limit)
-        ids = session.scalars(text("SELECT rowid FROM brandnames_fts WHERE name_normal GLOB :p LIMIT :n"),
-                              {"p": f"*{query}*", "n": PROBE + 1}).all()
+            return _fetch(
+                session,
+                [column.like("%" + _escape(query) + "%", escape="\\"), not_prefix, live],
+                offset,
+                limit,
+            )
+        ids = session.scalars(
+            text("SELECT rowid FROM brandnames_fts WHERE name_normal GLOB :p LIMIT :n"),
+            {"p": f"*{query}*", "n": PROBE + 1},
+        ).all()
         contains = column.op("GLOB", is_comparison=True)(f"*{query}*")
     else:
         contains = column.like("%" + _escape(query) + "%", escape="\\")
@@ -160,8 +195,16 @@ def _pg_contains(session, query, offset, limit):
     are few thousand), sort them, join the page. None when there are more than PG_CAP matches:
     the ordered index scan then finds a page sooner."""
     escaped = _escape(query)
-    rows = session.execute(_PG_CONTAINS, {"contains": f"%{escaped}%", "prefix": f"{escaped}%",
-                                          "cap": PG_CAP + 1, "offset": offset, "limit": limit}).all()
+    rows = session.execute(
+        _PG_CONTAINS,
+        {
+            "contains": f"%{escaped}%",
+            "prefix": f"{escaped}%",
+            "cap": PG_CAP + 1,
+            "offset": offset,
+            "limit": limit,
+        },
+    ).all()
     if rows and rows[0][7] > PG_CAP:
         return None
     return [tuple(r[:7]) for r in rows]
@@ -171,8 +214,11 @@ def _has_fts(session):
     bind = session.get_bind()
     cached = _FTS_PRESENT.get(bind.url)
     if cached is None:
-        cached = bool(session.execute(text(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'brandnames_fts'")).first())
+        cached = bool(
+            session.execute(
+                text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'brandnames_fts'")
+            ).first()
+        )
         _FTS_PRESENT[bind.url] = cached
     return cached
 
@@ -182,10 +228,15 @@ _FTS_PRESENT = {}
 
 def lookup_name(session, name):
     """Carrier-style exact lookup of one name: the live row's facts, or None."""
-    stmt = (select(Brandname.name, Brandname.status, Brandname.valid_until, Brandname.holder_id)
-            .where(Brandname.name_normal == name_rules.normal_form(name), Brandname.status != "released"))
+    stmt = select(Brandname.name, Brandname.status, Brandname.valid_until, Brandname.holder_id).where(
+        Brandname.name_normal == name_rules.normal_form(name), Brandname.status != "released"
+    )
     row = session.execute(stmt).first()
     if row is None:
         return None
-    return {"name": row[0], "status": row[1],
-            "valid_until": row[2].isoformat() if row[2] else None, "holder_id": row[3]}
+    return {
+        "name": row[0],
+        "status": row[1],
+        "valid_until": row[2].isoformat() if row[2] else None,
+        "holder_id": row[3],
+    }

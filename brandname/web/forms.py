@@ -3,8 +3,19 @@
 CSRF comes from Flask-WTF's CSRFProtect (every POST); the fields are checked by form01 and
 lifecycle, so a refused form is re-rendered with the user's input and the domain message.
 """
-APPLICANT_KEYS = ("kind", "name", "id_number", "tax_code", "address", "email", "phone",
-                  "legal_representative", "contact_person", "business_registration")
+
+APPLICANT_KEYS = (
+    "kind",
+    "name",
+    "id_number",
+    "tax_code",
+    "address",
+    "email",
+    "phone",
+    "legal_representative",
+    "contact_person",
+    "business_registration",
+)
 NAME_KEYS = ("name", "purpose", "products", "sectors", "carriers")
 MAX_ROWS = 50
 MAX_FILES = 5
@@ -24,8 +35,13 @@ def holder_as_applicant(holder):
 
 def name_rows_from_form(form):
     """Rows n-<i>-<field>; a row with every text field empty is ignored."""
-    indexes = sorted({int(key.split("-")[1]) for key in form
-                      if key.startswith("n-") and key.count("-") >= 2 and key.split("-")[1].isdigit()})
+    indexes = sorted(
+        {
+            int(key.split("-")[1])
+            for key in form
+            if key.startswith("n-") and key.count("-") >= 2 and key.split("-")[1].isdigit()
+        }
+    )
     rows = []
     for i in indexes[:MAX_ROWS]:
         row = {k: (form.get(f"n-{i}-{k}") or "").strip() for k in NAME_KEYS}
@@ -47,8 +63,11 @@ def name_rows_to_form(rows):
 
 
 def row_count(form, minimum=3):
-    rows = [int(k.split("-")[1]) for k in form
-            if k.startswith("n-") and k.count("-") >= 2 and k.split("-")[1].isdigit()]
+    rows = [
+        int(k.split("-")[1])
+        for k in form
+        if k.startswith("n-") and k.count("-") >= 2 and k.split("-")[1].isdigit()
+    ]
     return max(minimum, (max(rows) + 1) if rows else 0)
 
 

@@ -3,6 +3,7 @@
 Checks that the database answers, that the signing key loads and signs (a JWS that verifies),
 and, when REDIS_URL is set, that Redis answers. Never shows connection strings or key material.
 """
+
 import time
 
 from flask import Blueprint, current_app, jsonify
@@ -40,8 +41,8 @@ def _signing_key():
 
 def _redis():
     import redis
-    client = redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=1,
-                                  socket_timeout=1)
+
+    client = redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=1)
     try:
         client.ping()
     finally:

@@ -7,6 +7,7 @@ expiry is checked on every read); only the memory clean-up moves to one long-liv
 thread. Selected with RATELIMIT_STORAGE_URI = "brandname-memory://" (the default when REDIS_URL
 is not set); Redis remains the storage for several workers or hosts.
 """
+
 import threading
 import time
 import weakref
@@ -24,8 +25,9 @@ class SweptMemoryStorage(MemoryStorage):
             with _start_lock:
                 sweeper = getattr(self, "_sweeper", None)
                 if sweeper is None or not sweeper.is_alive():
-                    self._sweeper = threading.Thread(target=_sweep, args=(weakref.ref(self),),
-                                                     name="ratelimit-sweeper", daemon=True)
+                    self._sweeper = threading.Thread(
+                        target=_sweep, args=(weakref.ref(self),), name="ratelimit-sweeper", daemon=True
+                    )
                     self._sweeper.start()
 
 

@@ -2,18 +2,21 @@
 
 `init_app(app)` is called once from create_app; no business rule lives here.
 """
+
 import logging
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app, g, redirect, request, session, url_for
-from flask_babel import get_locale, lazy_gettext as _l, refresh as refresh_babel
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_babel import refresh as refresh_babel
 from flask_login import UserMixin, current_user
 
-from brandname.rules import dates
 from brandname import lifecycle
 from brandname.extensions import babel, csrf, db, login_manager
+from brandname.rules import dates
 from brandname.store.models import Account
 
 log = logging.getLogger(__name__)
@@ -21,26 +24,43 @@ log = logging.getLogger(__name__)
 LANGUAGES = ("vi", "en")
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-       "form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
 # Status words shown to people; the codes stay in the database.
 STATUS_LABELS = {
-    "submitted": _l("Đang chờ quyết định"), "approved": _l("Đã chấp thuận, chờ lệ phí"),
-    "rejected": _l("Bị từ chối"), "withdrawn": _l("Đã rút"), "lapsed": _l("Hết hạn nộp lệ phí"),
-    "issued": _l("Đã cấp"), "pending": _l("Đang xét"), "reserved": _l("Đã giữ chỗ"),
-    "active": _l("Đang hoạt động"), "expired": _l("Hết hạn"), "revoked": _l("Đã thu hồi"),
-    "released": _l("Đã giải phóng"), "current": _l("Hiệu lực"), "superseded": _l("Đã được thay thế"),
-    "recorded": _l("Chờ xác nhận"), "confirmed": _l("Đã xác nhận"), "refused": _l("Không xác nhận"),
-    "proposed": _l("Chờ lãnh đạo xác nhận"), "declined": _l("Không được xác nhận"),
+    "submitted": _l("Đang chờ quyết định"),
+    "approved": _l("Đã chấp thuận, chờ lệ phí"),
+    "rejected": _l("Bị từ chối"),
+    "withdrawn": _l("Đã rút"),
+    "lapsed": _l("Hết hạn nộp lệ phí"),
+    "issued": _l("Đã cấp"),
+    "pending": _l("Đang xét"),
+    "reserved": _l("Đã giữ chỗ"),
+    "active": _l("Đang hoạt động"),
+    "expired": _l("Hết hạn"),
+    "revoked": _l("Đã thu hồi"),
+    "released": _l("Đã giải phóng"),
+    "current": _l("Hiệu lực"),
+    "superseded": _l("Đã được thay thế"),
+    "recorded": _l("Chờ xác nhận"),
+    "confirmed": _l("Đã xác nhận"),
+    "refused": _l("Không xác nhận"),
+    "proposed": _l("Chờ lãnh đạo xác nhận"),
+    "declined": _l("Không được xác nhận"),
 }
 KIND_LABELS = {
-    "issue": _l("Cấp mới"), "reissue": _l("Cấp lại"), "renewal": _l("Gia hạn"),
-    "legacy": _l("Chuyển đổi"), "organization": _l("Tổ chức"), "individual": _l("Cá nhân"),
+    "issue": _l("Cấp mới"),
+    "reissue": _l("Cấp lại"),
+    "renewal": _l("Gia hạn"),
+    "legacy": _l("Chuyển đổi"),
+    "organization": _l("Tổ chức"),
+    "individual": _l("Cá nhân"),
 }
-ROLE_LABELS = {"applicant": _l("Người đăng ký"), "officer": _l("Cán bộ xử lý"),
-               "supervisor": _l("Lãnh đạo")}
+ROLE_LABELS = {"applicant": _l("Người đăng ký"), "officer": _l("Cán bộ xử lý"), "supervisor": _l("Lãnh đạo")}
 DOCUMENT_KINDS = {
     "enterprise_registration": _l("Giấy chứng nhận đăng ký doanh nghiệp / quyết định thành lập"),
     "id_document": _l("CCCD / hộ chiếu"),
@@ -57,9 +77,12 @@ GROUND_LABELS = {
     "authority_request": _l("Điểm đ: theo yêu cầu của cơ quan nhà nước có thẩm quyền"),
 }
 EVIDENCE_LABELS = {
-    "conclusion_number": _l("Số văn bản kết luận"), "conclusion_date": _l("Ngày kết luận"),
-    "invoice": _l("Số hóa đơn"), "due_date": _l("Hạn nộp"),
-    "request_number": _l("Số văn bản yêu cầu"), "request_date": _l("Ngày văn bản"),
+    "conclusion_number": _l("Số văn bản kết luận"),
+    "conclusion_date": _l("Ngày kết luận"),
+    "invoice": _l("Số hóa đơn"),
+    "due_date": _l("Hạn nộp"),
+    "request_number": _l("Số văn bản yêu cầu"),
+    "request_date": _l("Ngày văn bản"),
 }
 
 
@@ -110,6 +133,7 @@ def compile_catalogues(directory=TRANSLATIONS_DIR):
     """Compile each messages.po to messages.mo when the .mo is missing or older (fresh checkouts)."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
+
     for po in directory.glob("*/LC_MESSAGES/messages.po"):
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
@@ -159,9 +183,14 @@ def init_app(app):
     app.config.setdefault("LOGIN_RATE_LIMIT", "20 per minute; 200 per hour")  # sign-in POSTs per IP
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     if app.config.get("PRODUCTION"):
-        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True,
-                          SESSION_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_HTTPONLY=True,
-                          SESSION_COOKIE_SAMESITE="Lax", PREFERRED_URL_SCHEME="https")
+        app.config.update(
+            SESSION_COOKIE_SECURE=True,
+            REMEMBER_COOKIE_SECURE=True,
+            SESSION_COOKIE_HTTPONLY=True,
+            REMEMBER_COOKIE_HTTPONLY=True,
+            SESSION_COOKIE_SAMESITE="Lax",
+            PREFERRED_URL_SCHEME="https",
+        )
     else:
         app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
 
@@ -217,10 +246,14 @@ def init_app(app):
     @app.context_processor
     def helpers():
         return {
-            "lang": lang(), "status_label": lambda s: STATUS_LABELS.get(s, s),
-            "kind_label": lambda k: KIND_LABELS.get(k, k), "role_label": lambda r: ROLE_LABELS.get(r, r),
-            "document_kinds": DOCUMENT_KINDS, "ground_label": lambda g: GROUND_LABELS.get(g, g),
-            "evidence_label": lambda e: EVIDENCE_LABELS.get(e, e), "error_message": error_message,
+            "lang": lang(),
+            "status_label": lambda s: STATUS_LABELS.get(s, s),
+            "kind_label": lambda k: KIND_LABELS.get(k, k),
+            "role_label": lambda r: ROLE_LABELS.get(r, r),
+            "document_kinds": DOCUMENT_KINDS,
+            "ground_label": lambda g: GROUND_LABELS.get(g, g),
+            "evidence_label": lambda e: EVIDENCE_LABELS.get(e, e),
+            "error_message": error_message,
         }
 
 
@@ -231,6 +264,7 @@ def login_rate_limit():
 
 def page_number():
     from flask import request as _request
+
     try:
         return max(1, min(int(_request.args.get("page", 1)), 100000))
     except ValueError:
@@ -240,6 +274,7 @@ def page_number():
 def paginate(session, stmt, *, size=25):
     """(rows, page, pages, total) for a SELECT of one entity, page taken from ?page=."""
     from sqlalchemy import func, select
+
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     pages = max(1, -(-total // size))
     page = min(page_number(), pages)

@@ -3,6 +3,7 @@
 Files live in DATA_DIR/uploads (outside the web root); the database row (lifecycle.attach_document)
 keeps the original name, the detected type, the size and the SHA-256.
 """
+
 import hashlib
 import re
 import secrets
@@ -45,7 +46,8 @@ def check(data, filename):
     if content_type is None:
         raise InvalidInput(
             f"Tệp {shown} không phải PDF, JPEG hoặc PNG (kiểm tra theo nội dung tệp, không theo đuôi tên).",
-            f"The file {shown} is not a PDF, JPEG or PNG (checked by its content, not its extension).")
+            f"The file {shown} is not a PDF, JPEG or PNG (checked by its content, not its extension).",
+        )
     return content_type
 
 
@@ -64,9 +66,17 @@ def store(session, application_id, *, data, filename, kind, actor, data_dir, now
     path.chmod(0o600)
     try:
         return lifecycle.attach_document(
-            session, application_id, actor=actor, kind=kind, original_filename=clean_filename(filename),
-            stored_name=stored_name, content_type=content_type, size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(), now=now)
+            session,
+            application_id,
+            actor=actor,
+            kind=kind,
+            original_filename=clean_filename(filename),
+            stored_name=stored_name,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            now=now,
+        )
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -10,8 +10,9 @@ order), and a GIN trigram index for LIKE '%ABC%'.
 SQLite: an empty partial index of the same name (see models.py), and an FTS5 trigram table
 (brandnames_fts, kept in step by triggers) for substring search.
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 # a copy, not an import: a migration must not change when the models change later
 SQLITE_SEARCH_DDL = (
@@ -27,8 +28,8 @@ SQLITE_SEARCH_DDL = (
 )
 
 
-revision = '0004'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -36,15 +37,26 @@ depends_on = None
 def upgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.alter_column("brandnames", "name_normal", type_=sa.String(length=11, collation="C"),
-                        existing_type=sa.String(length=11), existing_nullable=False)
-        op.create_index("ix_brandnames_name_normal_trgm", "brandnames", ["name_normal"],
-                        unique=False, postgresql_using="gin",
-                        postgresql_ops={"name_normal": "gin_trgm_ops"})
+        op.alter_column(
+            "brandnames",
+            "name_normal",
+            type_=sa.String(length=11, collation="C"),
+            existing_type=sa.String(length=11),
+            existing_nullable=False,
+        )
+        op.create_index(
+            "ix_brandnames_name_normal_trgm",
+            "brandnames",
+            ["name_normal"],
+            unique=False,
+            postgresql_using="gin",
+            postgresql_ops={"name_normal": "gin_trgm_ops"},
+        )
     else:
         with op.batch_alter_table("brandnames", schema=None) as batch_op:
-            batch_op.create_index("ix_brandnames_name_normal_trgm", ["name_normal"], unique=False,
-                                  sqlite_where=sa.text("0"))
+            batch_op.create_index(
+                "ix_brandnames_name_normal_trgm", ["name_normal"], unique=False, sqlite_where=sa.text("0")
+            )
         # the FTS5 trigram index that serves substring search on SQLite (see models.py)
         for statement in SQLITE_SEARCH_DDL:
             op.execute(statement)
@@ -53,10 +65,14 @@ def upgrade():
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        op.drop_index("ix_brandnames_name_normal_trgm", table_name="brandnames",
-                      postgresql_using="gin")
-        op.alter_column("brandnames", "name_normal", type_=sa.String(length=11),
-                        existing_type=sa.String(length=11, collation="C"), existing_nullable=False)
+        op.drop_index("ix_brandnames_name_normal_trgm", table_name="brandnames", postgresql_using="gin")
+        op.alter_column(
+            "brandnames",
+            "name_normal",
+            type_=sa.String(length=11),
+            existing_type=sa.String(length=11, collation="C"),
+            existing_nullable=False,
+        )
     else:
         for trigger in ("brandnames_fts_ai", "brandnames_fts_ad", "brandnames_fts_au"):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")

@@ -1,4 +1,5 @@
 """The JSON API under /api/v1: public endpoints here; carrier endpoints join this blueprint."""
+
 from flask import Blueprint, current_app, jsonify, request
 
 from brandname import lifecycle, registry
@@ -12,8 +13,13 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def availability():
     name = request.args.get("name")
     if name is None:
-        return jsonify({"error": "invalid_input", "message": "Thiếu tham số name.",
-                        "message_en": "The name parameter is missing."}), 400
+        return jsonify(
+            {
+                "error": "invalid_input",
+                "message": "Thiếu tham số name.",
+                "message_en": "The name parameter is missing.",
+            }
+        ), 400
     return jsonify(lifecycle.availability(db.session, name))
 
 
@@ -24,11 +30,11 @@ def keys():
     return response
 
 
-from brandname.web.api import certificates  # noqa: E402,F401  (registers routes on bp)
-
-
 # Carrier endpoints and the OpenAPI document (issue 5) register on this blueprint.
-from brandname.web.api import carrier, openapi  # noqa: E402,F401
-
-
-from brandname.web.api import operator, search  # noqa: E402,F401  (operator endpoint, off unless a token is set; public search)
+from brandname.web.api import (  # noqa: E402,F401  # noqa: E402,F401  (operator endpoint, off unless a token is set; public search)
+    carrier,
+    certificates,  # noqa: E402,F401  (registers routes on bp)
+    openapi,
+    operator,
+    search,
+)

@@ -3,6 +3,7 @@
 Thin views: the state records, deliverability and signed documents come from brandname/feed.py;
 keys are checked by brandname/carriers.py.
 """
+
 import hashlib
 import json
 import threading
@@ -14,10 +15,11 @@ from flask import Response, current_app, g, jsonify, request, send_file
 from limits import parse_many
 from limits.storage import MemoryStorage
 
-from brandname.carriers import keys as carriers, feed
-from brandname.rules import dates
 from brandname import registry
+from brandname.carriers import feed
+from brandname.carriers import keys as carriers
 from brandname.extensions import db, limiter
+from brandname.rules import dates
 from brandname.web.api import bp
 
 MAX_VERIFY_ITEMS = 1000
@@ -110,13 +112,20 @@ def _rate_limited(digest):
         local = isinstance(storage, MemoryStorage)
         strategy = limiter.limiter
         for item in items:
-            allowed = (strategy.hit(item, prefix, "carrier", ident) if local
-                       else _batched.hit(storage, item, prefix, "carrier", ident))
+            allowed = (
+                strategy.hit(item, prefix, "carrier", ident)
+                if local
+                else _batched.hit(storage, item, prefix, "carrier", ident)
+            )
             if not allowed:
                 reset = strategy.get_window_stats(item, prefix, "carrier", ident).reset_time
                 response, status = _error(
-                    429, "rate_limited", "Quá nhiều yêu cầu với khóa API này; vui lòng thử lại sau.",
-                    "Too many requests with this API key; try again later.", limit=str(item))
+                    429,
+                    "rate_limited",
+                    "Quá nhiều yêu cầu với khóa API này; vui lòng thử lại sau.",
+                    "Too many requests with this API key; try again later.",
+                    limit=str(item),
+                )
                 response.headers["Retry-After"] = str(max(1, int(reset - time.time()) + 1))
                 return response, status
     except Exception:  # noqa: BLE001 - storage unreachable
@@ -132,17 +141,24 @@ def carrier_required(view):
         limited = _rate_limited(digest)
         if limited is not None:
             return limited
-        found = carriers.authenticate(db.session, token, digest=digest,
-                                      cache_seconds=current_app.config.get("CARRIER_KEY_CACHE_SECONDS", 5))
+        found = carriers.authenticate(
+            db.session,
+            token,
+            digest=digest,
+            cache_seconds=current_app.config.get("CARRIER_KEY_CACHE_SECONDS", 5),
+        )
         if found is None:
             response, status = _error(
-                401, "unauthorized",
+                401,
+                "unauthorized",
                 "Thiếu khóa API hoặc khóa không hợp lệ / đã bị thu hồi (Authorization: Bearer <khóa>).",
-                "Missing, wrong or revoked API key (Authorization: Bearer <key>).")
+                "Missing, wrong or revoked API key (Authorization: Bearer <key>).",
+            )
             response.headers["WWW-Authenticate"] = 'Bearer realm="brandname"'
             return response, status
         g.carrier_id, g.carrier_name = found
         return view(*args, **kwargs)
+
     return wrapper
 
 
@@ -151,9 +167,11 @@ CARRIER_ENDPOINTS = set()
 
 def carrier_route(rule, **options):
     """A carrier endpoint: rate limited per API key, then authenticated."""
+
     def decorator(view):
         CARRIER_ENDPOINTS.add(f"{bp.name}.{view.__name__}")
         return bp.route(rule, **options)(carrier_required(view))
+
     return decorator
 
 
@@ -173,9 +191,12 @@ def _reader():
         reader = feed.FastReader(db.engine)
         size = int(current_app.config.get("CARRIER_NAME_CACHE_SIZE", 200_000))
         if size > 0:
-            reader = feed.NameCache(reader, max_entries=size,
-                                    poll_seconds=float(current_app.config.get("CARRIER_NAME_CACHE_POLL_SECONDS", 0.2)),
-                                    preload=bool(current_app.config.get("CARRIER_NAME_CACHE_PRELOAD", True)))
+            reader = feed.NameCache(
+                reader,
+                max_entries=size,
+                poll_seconds=float(current_app.config.get("CARRIER_NAME_CACHE_POLL_SECONDS", 0.2)),
+                preload=bool(current_app.config.get("CARRIER_NAME_CACHE_PRELOAD", True)),
+            )
         ext["brandname_fast_reader"] = reader
     return reader
 
@@ -195,9 +216,12 @@ def brandname_state(name):
     record = _reader().state_of(name)
     max_age = current_app.config.get("CARRIER_CACHE_SECONDS", 30)
     if record is None:
-        response, status = _error(404, "not_found",
-                                  f"Tên định danh {name} chưa từng được đăng ký (hoặc đã được giải phóng).",
-                                  f"The sender name {name} was never registered (or has been released).")
+        response, status = _error(
+            404,
+            "not_found",
+            f"Tên định danh {name} chưa từng được đăng ký (hoặc đã được giải phóng).",
+            f"The sender name {name} was never registered (or has been released).",
+        )
         response.headers["Cache-Control"] = f"private, max-age={max_age}"
         return response, status
     body = _dumps(_public_record(record, dates.local_today())).encode("utf-8")
@@ -211,7 +235,7 @@ def brandname_state(name):
 def _verify_items(body):
     """The items of a verify request, or (status, errors) describing what is wrong."""
     if not isinstance(body, dict):
-        return None, [{"path": "$", "problem": "the body must be a JSON object {\"items\": [...]}"}]
+        return None, [{"path": "$", "problem": 'the body must be a JSON object {"items": [...]}'}]
     unknown = sorted(set(body) - {"items"})
     errors = [{"path": f"$.{k}", "problem": "unknown field"} for k in unknown]
     items = body.get("items")
@@ -229,8 +253,12 @@ def _verify_items(body):
             errors.append({"path": f"$.items[{i}].name", "problem": "required: a string"})
         holder = item.get("holder_id")
         if holder is not None and (not isinstance(holder, str) or not 0 < len(holder.strip()) <= 40):
-            errors.append({"path": f"$.items[{i}].holder_id",
-                           "problem": "must be a string of 1 to 40 characters, or absent"})
+            errors.append(
+                {
+                    "path": f"$.items[{i}].holder_id",
+                    "problem": "must be a string of 1 to 40 characters, or absent",
+                }
+            )
     if errors:
         return None, errors
     return items, None
@@ -239,25 +267,41 @@ def _verify_items(body):
 @carrier_route("/verify", methods=["POST"])
 def verify():
     if request.content_length and request.content_length > MAX_VERIFY_BYTES:
-        return _error(413, "too_large", "Yêu cầu quá lớn (tối đa 1000 mục).",
-                      "Request too large (at most 1000 items).", max_items=MAX_VERIFY_ITEMS)
+        return _error(
+            413,
+            "too_large",
+            "Yêu cầu quá lớn (tối đa 1000 mục).",
+            "Request too large (at most 1000 items).",
+            max_items=MAX_VERIFY_ITEMS,
+        )
     body = request.get_json(silent=True)
     if body is None:
-        return _error(400, "invalid_input", "Nội dung phải là JSON hợp lệ dạng {\"items\": [...]}.",
-                      "The body must be valid JSON: {\"items\": [...]}.",
-                      errors=[{"path": "$", "problem": "not valid JSON (Content-Type: application/json)"}])
+        return _error(
+            400,
+            "invalid_input",
+            'Nội dung phải là JSON hợp lệ dạng {"items": [...]}.',
+            'The body must be valid JSON: {"items": [...]}.',
+            errors=[{"path": "$", "problem": "not valid JSON (Content-Type: application/json)"}],
+        )
     items, errors = _verify_items(body)
     if items == 413:
-        return _error(413, "too_many_items",
-                      f"Tối đa {MAX_VERIFY_ITEMS} mục mỗi yêu cầu; hãy chia nhỏ danh sách.",
-                      f"At most {MAX_VERIFY_ITEMS} items per request; split the list.",
-                      max_items=MAX_VERIFY_ITEMS)
+        return _error(
+            413,
+            "too_many_items",
+            f"Tối đa {MAX_VERIFY_ITEMS} mục mỗi yêu cầu; hãy chia nhỏ danh sách.",
+            f"At most {MAX_VERIFY_ITEMS} items per request; split the list.",
+            max_items=MAX_VERIFY_ITEMS,
+        )
     if errors:
-        return _error(400, "invalid_input", "Yêu cầu không hợp lệ: " + "; ".join(
-            f"{e['path']}: {e['problem']}" for e in errors[:10]),
+        return _error(
+            400,
+            "invalid_input",
+            "Yêu cầu không hợp lệ: " + "; ".join(f"{e['path']}: {e['problem']}" for e in errors[:10]),
             "Invalid request: " + "; ".join(f"{e['path']}: {e['problem']}" for e in errors[:10]),
-            errors=errors)
+            errors=errors,
+        )
     from brandname.rules import names as name_rules
+
     wanted = {name_rules.normal_form(i["name"]) for i in items if 0 < len(i["name"]) <= name_rules.MAX_LENGTH}
     states = feed.states_of(db.session.connection(), wanted)
     today = dates.local_today()
@@ -288,27 +332,46 @@ def snapshot():
     seq = request.args.get("seq")
     if seq is not None:
         if not seq.isdigit():
-            return _error(400, "invalid_input", "Tham số seq phải là số nguyên không âm.",
-                          "The seq parameter must be a non-negative integer.")
+            return _error(
+                400,
+                "invalid_input",
+                "Tham số seq phải là số nguyên không âm.",
+                "The seq parameter must be a non-negative integer.",
+            )
         found = feed.snapshot_for_seq(_snapshot_folder(), int(seq))
         if found is None:
-            return _error(404, "not_found", f"Không còn bản chụp tại số thứ tự {seq}; hãy tải bản mới.",
-                          f"No snapshot at sequence {seq} any more; fetch the current one.")
+            return _error(
+                404,
+                "not_found",
+                f"Không còn bản chụp tại số thứ tự {seq}; hãy tải bản mới.",
+                f"No snapshot at sequence {seq} any more; fetch the current one.",
+            )
         path, _ = found
         seq = int(seq)
     else:
-        seq, path, _ = feed.current_snapshot(db.engine, registry.keys(), _snapshot_folder(),
-                                             max_age=current_app.config.get("SNAPSHOT_MAX_AGE", 0))
-    response = send_file(path, mimetype="application/gzip", conditional=True, etag=f"snapshot-{seq}",
-                         download_name=f"brandname-snapshot-{seq}.jsonl.gz", max_age=0)
+        seq, path, _ = feed.current_snapshot(
+            db.engine,
+            registry.keys(),
+            _snapshot_folder(),
+            max_age=current_app.config.get("SNAPSHOT_MAX_AGE", 0),
+        )
+    response = send_file(
+        path,
+        mimetype="application/gzip",
+        conditional=True,
+        etag=f"snapshot-{seq}",
+        download_name=f"brandname-snapshot-{seq}.jsonl.gz",
+        max_age=0,
+    )
     response.headers["X-Snapshot-Seq"] = str(seq)
     return response
 
 
 @carrier_route("/snapshot/manifest", methods=["GET"])
 def snapshot_manifest():
-    seq, _, token = feed.current_snapshot(db.engine, registry.keys(), _snapshot_folder(),
-                                          max_age=current_app.config.get("SNAPSHOT_MAX_AGE", 0))
+    seq, _, token = feed.current_snapshot(
+        db.engine, registry.keys(), _snapshot_folder(), max_age=current_app.config.get("SNAPSHOT_MAX_AGE", 0)
+    )
     return _jose(token, **{"X-Snapshot-Seq": seq})
 
 
@@ -328,19 +391,34 @@ def changes():
         since = _int_arg("since")
         limit = _int_arg("limit", min(1000, max_limit))
     except ValueError as exc:
-        return _error(400, "invalid_input", f"Tham số {exc} phải là số nguyên không âm.",
-                      f"The {exc} parameter must be a non-negative integer.")
+        return _error(
+            400,
+            "invalid_input",
+            f"Tham số {exc} phải là số nguyên không âm.",
+            f"The {exc} parameter must be a non-negative integer.",
+        )
     if since is None:
-        return _error(400, "invalid_input", "Thiếu tham số since (số thứ tự sự kiện đã có).",
-                      "The since parameter (the last event sequence you hold) is missing.")
+        return _error(
+            400,
+            "invalid_input",
+            "Thiếu tham số since (số thứ tự sự kiện đã có).",
+            "The since parameter (the last event sequence you hold) is missing.",
+        )
     if not 1 <= limit <= max_limit:
-        return _error(400, "invalid_input", f"Tham số limit phải từ 1 đến {max_limit}.",
-                      f"The limit parameter must be between 1 and {max_limit}.")
+        return _error(
+            400,
+            "invalid_input",
+            f"Tham số limit phải từ 1 đến {max_limit}.",
+            f"The limit parameter must be between 1 and {max_limit}.",
+        )
     current_head = feed.head(db.session)
     if since > current_head:
-        return _error(400, "invalid_input",
-                      f"since={since} vượt quá số thứ tự mới nhất của sổ đăng ký ({current_head}).",
-                      f"since={since} is ahead of the registry's latest sequence ({current_head}).",
-                      head=current_head)
+        return _error(
+            400,
+            "invalid_input",
+            f"since={since} vượt quá số thứ tự mới nhất của sổ đăng ký ({current_head}).",
+            f"since={since} is ahead of the registry's latest sequence ({current_head}).",
+            head=current_head,
+        )
     token, payload = feed.changes(db.session, registry.keys(), since, limit)
     return _jose(token, **{"X-Next-Seq": payload["next"], "X-Head-Seq": payload["head"]})

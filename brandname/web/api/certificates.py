@@ -1,4 +1,5 @@
 """Public certificate endpoints: the registry's PEM chain and each certificate's signed record."""
+
 from flask import Response, jsonify
 
 from brandname import registry
@@ -20,16 +21,22 @@ def registry_certificate():
 def public_certificate(serial):
     info = verification.status_of(db.session, serial)
     if not info["found"]:
-        return jsonify({"error": "not_found",
-                        "message": f"Không có giấy chứng nhận số {info['serial'] or serial} trong sổ đăng ký.",
-                        "message_en": f"No certificate {info['serial'] or serial} in the registry."}), 404
-    return jsonify({
-        "serial": info["serial"],
-        "record": info["record"],
-        "signature": info["signature"],
-        "kid": info["kid"],
-        "status": info["status"],
-        "superseded_by": info["superseded_by"],
-        "revoked_at": info["revoked_at"],
-        "ground": info["ground"],
-    })
+        return jsonify(
+            {
+                "error": "not_found",
+                "message": f"Không có giấy chứng nhận số {info['serial'] or serial} trong sổ đăng ký.",
+                "message_en": f"No certificate {info['serial'] or serial} in the registry.",
+            }
+        ), 404
+    return jsonify(
+        {
+            "serial": info["serial"],
+            "record": info["record"],
+            "signature": info["signature"],
+            "kid": info["kid"],
+            "status": info["status"],
+            "superseded_by": info["superseded_by"],
+            "revoked_at": info["revoked_at"],
+            "ground": info["ground"],
+        }
+    )

@@ -5,6 +5,7 @@ HTTP before the officer console exists on this branch: `POST /api/v1/operator/ap
 with `Authorization: Bearer <token>`. The view is thin: lifecycle.approve does the work, acting
 as `operator:api` in the event log. Without a configured token the route answers 404.
 """
+
 import hmac
 
 from flask import abort, current_app, jsonify, request
@@ -28,31 +29,62 @@ def _operator():
 def operator_approve(application_id):
     actor = _operator()
     if actor is None:
-        return jsonify({"error": "unauthorized", "message": "Thiếu hoặc sai mã truy cập của người vận hành.",
-                        "message_en": "Missing or wrong operator token."}), 401
+        return jsonify(
+            {
+                "error": "unauthorized",
+                "message": "Thiếu hoặc sai mã truy cập của người vận hành.",
+                "message_en": "Missing or wrong operator token.",
+            }
+        ), 401
     application = lifecycle.approve(db.session, application_id, actor=actor, rules=registry.rules())
-    return jsonify({"application_id": application.id, "status": application.status,
-                    "fee_vnd": application.fee_vnd,
-                    "approved": [rn.name for rn in application.names if rn.status == "approved"]})
+    return jsonify(
+        {
+            "application_id": application.id,
+            "status": application.status,
+            "fee_vnd": application.fee_vnd,
+            "approved": [rn.name for rn in application.names if rn.status == "approved"],
+        }
+    )
 
 
 # For the OpenAPI document (issue 5's brandname/api/openapi.py): `paths.update(OPENAPI_PATHS)`.
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 OPENAPI_PATHS = {
-    "/api/v1/operator/applications/{application_id}/approve": {"post": {
-        "summary": "Operator automation: approve an application (off unless BRANDNAME_OPERATOR_TOKEN is set)",
-        "security": [{"operatorToken": []}],
-        "parameters": [{"name": "application_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "responses": {
-            "200": {"description": "approved", "content": {"application/json": {"schema": {
-                "type": "object", "required": ["application_id", "status", "fee_vnd", "approved"],
-                "properties": {"application_id": {"type": "integer"}, "status": {"type": "string"},
-                               "fee_vnd": {"type": ["integer", "null"]},
-                               "approved": {"type": "array", "items": {"type": "string"}}}}}}},
-            "401": {"description": "missing or wrong token", **_ERROR},
-            "404": {"description": "no such application, or the route is off", **_ERROR},
-            "409": {"description": "conflict (another application won the name) or not awaiting a decision",
-                    **_ERROR}}}},
+    "/api/v1/operator/applications/{application_id}/approve": {
+        "post": {
+            "summary": "Operator automation: approve an application (off unless BRANDNAME_OPERATOR_TOKEN is set)",
+            "security": [{"operatorToken": []}],
+            "parameters": [
+                {"name": "application_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "responses": {
+                "200": {
+                    "description": "approved",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["application_id", "status", "fee_vnd", "approved"],
+                                "properties": {
+                                    "application_id": {"type": "integer"},
+                                    "status": {"type": "string"},
+                                    "fee_vnd": {"type": ["integer", "null"]},
+                                    "approved": {"type": "array", "items": {"type": "string"}},
+                                },
+                            }
+                        }
+                    },
+                },
+                "401": {"description": "missing or wrong token", **_ERROR},
+                "404": {"description": "no such application, or the route is off", **_ERROR},
+                "409": {
+                    "description": "conflict (another application won the name) or not awaiting a decision",
+                    **_ERROR,
+                },
+            },
+        }
+    },
 }
-OPENAPI_SECURITY_SCHEMES = {"operatorToken": {"type": "http", "scheme": "bearer",
-                                              "description": "BRANDNAME_OPERATOR_TOKEN"}}
+OPENAPI_SECURITY_SCHEMES = {
+    "operatorToken": {"type": "http", "scheme": "bearer", "description": "BRANDNAME_OPERATOR_TOKEN"}
+}

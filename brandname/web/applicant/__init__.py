@@ -3,23 +3,40 @@
 Views are thin: they read the form, call one lifecycle act with Actor.for_account(current_user),
 queue the notification, and redirect; a DomainError re-renders the form with what was typed.
 """
+
 from functools import wraps
 
 from flask import (
-    Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for,
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from brandname.lifecycle import accounts
-from brandname.rules import dates
-from brandname.web import forms, uploads
 from brandname import lifecycle, notifications, registry
 from brandname.errors import DomainError
 from brandname.extensions import db, limiter
+from brandname.lifecycle import accounts
+from brandname.rules import dates
 from brandname.store.models import Application, Authorization, Brandname, Certificate, Document
-from brandname.web.site import LoginUser, actor, error_message, login_rate_limit, paginate, public_url, safe_next
+from brandname.web import forms, uploads
+from brandname.web.site import (
+    LoginUser,
+    actor,
+    error_message,
+    login_rate_limit,
+    paginate,
+    public_url,
+    safe_next,
+)
 
 bp = Blueprint("applicant", __name__, url_prefix="/applicant")
 
@@ -31,6 +48,7 @@ def applicant_required(view):
         if current_user.role != "applicant" or current_user.holder_id is None:
             abort(403)
         return view(*args, **kwargs)
+
     return wrapper
 
 
@@ -51,27 +69,36 @@ def own_brandname(brandname_id):
 
 # -- sign up, sign in, sign out -------------------------------------------------------------
 
+
 def do_login(template, *, staff):
     """Shared by the applicant and officer sign-in pages."""
     if request.method == "POST":
         email = request.form.get("email", "")
         account = accounts.authenticate(
-            db.session, email, request.form.get("password", ""),
+            db.session,
+            email,
+            request.form.get("password", ""),
             max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+        )
         if account is not None and account.is_staff == staff:
             login_user(LoginUser(account))
             default = url_for("officer.dashboard") if staff else url_for("applicant.home")
             return redirect(safe_next(request.args.get("next"), default))
         from brandname.store.models import Account
-        known = db.session.scalars(select(Account).where(
-            Account.email == email.strip().lower())).first()
+
+        known = db.session.scalars(select(Account).where(Account.email == email.strip().lower())).first()
         if account is not None:  # right password, wrong door
-            message = (_("Tài khoản người đăng ký đăng nhập tại Cổng người đăng ký.") if staff
-                       else _("Tài khoản cán bộ đăng nhập tại Cổng cán bộ."))
+            message = (
+                _("Tài khoản người đăng ký đăng nhập tại Cổng người đăng ký.")
+                if staff
+                else _("Tài khoản cán bộ đăng nhập tại Cổng cán bộ.")
+            )
         elif accounts.is_locked(known):
-            message = _("Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau %(minutes)s phút.",
-                        minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            message = _(
+                "Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau %(minutes)s phút.",
+                minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+            )
         else:
             message = _("Thư điện tử hoặc mật khẩu không đúng.")
         return render_template(template, form=request.form, message=message), 401
@@ -97,11 +124,17 @@ def do_change_password(layout):
     """Shared by both portals: the signed-in user changes their own password."""
     if request.method == "POST":
         try:
-            accounts.change_password(db.session, current_user.account, current=request.form.get("current"),
-                                     new=request.form.get("new"), repeat=request.form.get("repeat"))
+            accounts.change_password(
+                db.session,
+                current_user.account,
+                current=request.form.get("current"),
+                new=request.form.get("new"),
+                repeat=request.form.get("repeat"),
+            )
         except DomainError as exc:
-            return render_template("password.html", layout=layout, error=exc,
-                                   message=error_message(exc)), exc.status
+            return render_template(
+                "password.html", layout=layout, error=exc, message=error_message(exc)
+            ), exc.status
         flash(_("Đã đổi mật khẩu."), "success")
         return redirect(url_for("officer.dashboard" if current_user.is_staff else "applicant.home"))
     return render_template("password.html", layout=layout)
@@ -118,15 +151,20 @@ def signup():
     if request.method == "POST":
         form = request.form
         if form.get("password") != form.get("password2"):
-            return render_template("applicant/signup.html", form=form,
-                                   message=_("Hai lần nhập mật khẩu không khớp.")), 400
+            return render_template(
+                "applicant/signup.html", form=form, message=_("Hai lần nhập mật khẩu không khớp.")
+            ), 400
         try:
             account = accounts.register_applicant(
-                db.session, email=form.get("email"), password=form.get("password"),
-                profile=forms.applicant_from_form(form))
+                db.session,
+                email=form.get("email"),
+                password=form.get("password"),
+                profile=forms.applicant_from_form(form),
+            )
         except DomainError as exc:
-            return render_template("applicant/signup.html", form=form, error=exc,
-                                   message=error_message(exc)), exc.status
+            return render_template(
+                "applicant/signup.html", form=form, error=exc, message=error_message(exc)
+            ), exc.status
         login_user(LoginUser(account))
         flash(_("Đã tạo tài khoản. Bạn có thể nộp hồ sơ đăng ký tên định danh."), "success")
         return redirect(url_for("applicant.home"))
@@ -135,27 +173,47 @@ def signup():
 
 # -- overview -------------------------------------------------------------------------------
 
+
 @bp.get("/")
 @applicant_required
 def home():
-    applications, page, pages, _total = paginate(db.session, select(Application).where(
-        Application.holder_id == current_user.holder_id).order_by(Application.received_at.desc(),
-                                                                   Application.id.desc()), size=20)
-    names = db.session.scalars(select(Brandname).where(
-        Brandname.holder_id == current_user.holder_id, Brandname.status != "released")
-        .order_by(Brandname.name_normal)).all()
-    return render_template("applicant/home.html", applications=applications, names=names,
-                           holder=current_user.holder, page=page, pages=pages)
+    applications, page, pages, _total = paginate(
+        db.session,
+        select(Application)
+        .where(Application.holder_id == current_user.holder_id)
+        .order_by(Application.received_at.desc(), Application.id.desc()),
+        size=20,
+    )
+    names = db.session.scalars(
+        select(Brandname)
+        .where(Brandname.holder_id == current_user.holder_id, Brandname.status != "released")
+        .order_by(Brandname.name_normal)
+    ).all()
+    return render_template(
+        "applicant/home.html",
+        applications=applications,
+        names=names,
+        holder=current_user.holder,
+        page=page,
+        pages=pages,
+    )
 
 
 # -- applying -------------------------------------------------------------------------------
 
+
 def _apply_form(mode, *, form, application=None, brandname=None, status=200, error=None):
-    return render_template("applicant/apply.html", mode=mode, form=form, error=error,
-                           message=error_message(error) if error else None,
-                           rows=forms.row_count(form, 1),
-                           previous=application, brandname=brandname,
-                           holder=current_user.holder), status
+    return render_template(
+        "applicant/apply.html",
+        mode=mode,
+        form=form,
+        error=error,
+        message=error_message(error) if error else None,
+        rows=forms.row_count(form, 1),
+        previous=application,
+        brandname=brandname,
+        holder=current_user.holder,
+    ), status
 
 
 def _submit_from_form(mode, *, previous=None, brandname=None):
@@ -173,26 +231,46 @@ def _submit_from_form(mode, *, previous=None, brandname=None):
             uploads.check(data, filename)
         rows = forms.name_rows_from_form(form)
         application = lifecycle.submit(
-            db.session, applicant=applicant, actor=actor(), account_id=current_user.id,
+            db.session,
+            applicant=applicant,
+            actor=actor(),
+            account_id=current_user.id,
             kind="issue" if mode in ("issue", "resubmit") else mode,
             names=rows if mode in ("issue", "resubmit") else (rows[:1] or None),
             brandname=brandname.name if brandname else None,
             reissue_reason=form.get("reissue_reason") if mode == "reissue" else None,
             commitments_confirmed=form.get("commitments") == "on",
-            resubmission_of_id=previous.id if previous else None, rules=registry.rules())
+            resubmission_of_id=previous.id if previous else None,
+            rules=registry.rules(),
+        )
     except DomainError as exc:
-        return _apply_form(mode, form=form, application=previous, brandname=brandname,
-                           status=exc.status, error=exc)
+        return _apply_form(
+            mode, form=form, application=previous, brandname=brandname, status=exc.status, error=exc
+        )
     failed = []
     for kind, filename, data in files:
         try:
-            uploads.store(db.session, application.id, data=data, filename=filename, kind=kind,
-                          actor=actor(), data_dir=current_app.config["DATA_DIR"])
+            uploads.store(
+                db.session,
+                application.id,
+                data=data,
+                filename=filename,
+                kind=kind,
+                actor=actor(),
+                data_dir=current_app.config["DATA_DIR"],
+            )
         except DomainError as exc:
             failed.append(error_message(exc))
     notifications.application_received(db.session, application, public_url=public_url())
-    flash(_("Đã tiếp nhận hồ sơ số %(id)s lúc %(time)s. Hạn trả lời: %(due)s.", id=application.id,
-            time=_vn(application.received_at), due=_vn(application.decision_due_at)), "success")
+    flash(
+        _(
+            "Đã tiếp nhận hồ sơ số %(id)s lúc %(time)s. Hạn trả lời: %(due)s.",
+            id=application.id,
+            time=_vn(application.received_at),
+            due=_vn(application.decision_due_at),
+        ),
+        "success",
+    )
     for message in failed:
         flash(message, "error")
     return redirect(url_for("applicant.application", application_id=application.id))
@@ -200,6 +278,7 @@ def _submit_from_form(mode, *, previous=None, brandname=None):
 
 def _vn(moment):
     from brandname.web.site import vntime
+
     return vntime(moment)
 
 
@@ -222,9 +301,22 @@ def resubmit(application_id):
     if request.method == "POST":
         return _submit_from_form("resubmit", previous=previous)
     form = forms.applicant_to_form(previous.applicant)
-    form.update(forms.name_rows_to_form([{
-        "name": rn.name, "purpose": rn.purpose, "products": rn.products, "sectors": rn.sectors,
-        "carriers": rn.carriers, "use_sms": rn.use_sms, "use_voice": rn.use_voice} for rn in previous.names]))
+    form.update(
+        forms.name_rows_to_form(
+            [
+                {
+                    "name": rn.name,
+                    "purpose": rn.purpose,
+                    "products": rn.products,
+                    "sectors": rn.sectors,
+                    "carriers": rn.carriers,
+                    "use_sms": rn.use_sms,
+                    "use_voice": rn.use_voice,
+                }
+                for rn in previous.names
+            ]
+        )
+    )
     return _apply_form("resubmit", form=form, application=previous)[0]
 
 
@@ -233,8 +325,11 @@ def _followup(brandname_id, mode):
     if request.method == "POST":
         return _submit_from_form(mode, brandname=bn)
     form = forms.applicant_to_form(forms.holder_as_applicant(current_user.holder))
-    form.update(forms.name_rows_to_form([{"name": bn.name, "purpose": bn.purpose,
-                                          "use_sms": bn.use_sms, "use_voice": bn.use_voice}]))
+    form.update(
+        forms.name_rows_to_form(
+            [{"name": bn.name, "purpose": bn.purpose, "use_sms": bn.use_sms, "use_voice": bn.use_voice}]
+        )
+    )
     return _apply_form(mode, form=form, brandname=bn)[0]
 
 
@@ -252,15 +347,22 @@ def renew(brandname_id):
 
 # -- one application ------------------------------------------------------------------------
 
+
 def _documents(application):
-    return db.session.scalars(select(Document).where(Document.application_id == application.id)
-                              .order_by(Document.id)).all()
+    return db.session.scalars(
+        select(Document).where(Document.application_id == application.id).order_by(Document.id)
+    ).all()
 
 
 def _render_application(application, *, status=200, error=None, form=None):
-    return render_template("applicant/application.html", application=application,
-                           documents=_documents(application), form=form or {}, error=error,
-                           message=error_message(error) if error else None), status
+    return render_template(
+        "applicant/application.html",
+        application=application,
+        documents=_documents(application),
+        form=form or {},
+        error=error,
+        message=error_message(error) if error else None,
+    ), status
 
 
 @bp.get("/applications/<int:application_id>")
@@ -275,12 +377,20 @@ def upload(application_id):
     application = own_application(application_id)
     files = forms.uploads_from_request(request.files, request.form)
     if not files:
-        return _render_application(application, status=400, error=DomainError(
-            "Chọn một tệp để tải lên.", "Choose a file to upload."))
+        return _render_application(
+            application, status=400, error=DomainError("Chọn một tệp để tải lên.", "Choose a file to upload.")
+        )
     try:
         for kind, filename, data in files:
-            uploads.store(db.session, application.id, data=data, filename=filename, kind=kind,
-                          actor=actor(), data_dir=current_app.config["DATA_DIR"])
+            uploads.store(
+                db.session,
+                application.id,
+                data=data,
+                filename=filename,
+                kind=kind,
+                actor=actor(),
+                data_dir=current_app.config["DATA_DIR"],
+            )
     except DomainError as exc:
         return _render_application(application, status=exc.status, error=exc)
     flash(_("Đã tải lên tài liệu."), "success")
@@ -302,11 +412,18 @@ def send_document(doc):
     if not path.is_file():
         abort(404)
     inline = uploads.disposition(doc) == "inline"
-    response = send_file(path, mimetype=doc.content_type if inline else "application/octet-stream",
-                         as_attachment=not inline, download_name=doc.original_filename,
-                         max_age=0, etag=False)
+    response = send_file(
+        path,
+        mimetype=doc.content_type if inline else "application/octet-stream",
+        as_attachment=not inline,
+        download_name=doc.original_filename,
+        max_age=0,
+        etag=False,
+    )
     response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'none'"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'none'"
+    )
     return response
 
 
@@ -327,8 +444,9 @@ def withdraw(application_id):
 def payment(application_id):
     application = own_application(application_id)
     try:
-        lifecycle.record_payment(db.session, application.id, actor=actor(),
-                                 reference=request.form.get("reference"))
+        lifecycle.record_payment(
+            db.session, application.id, actor=actor(), reference=request.form.get("reference")
+        )
     except DomainError as exc:
         return _render_application(application, status=exc.status, error=exc, form=request.form)
     flash(_("Đã ghi nhận mã giao dịch; cán bộ sẽ xác nhận lệ phí."), "success")
@@ -337,12 +455,15 @@ def payment(application_id):
 
 # -- my names -------------------------------------------------------------------------------
 
+
 @bp.get("/names")
 @applicant_required
 def names():
-    rows = db.session.scalars(select(Brandname).where(
-        Brandname.holder_id == current_user.holder_id, Brandname.status != "released")
-        .order_by(Brandname.name_normal)).all()
+    rows = db.session.scalars(
+        select(Brandname)
+        .where(Brandname.holder_id == current_user.holder_id, Brandname.status != "released")
+        .order_by(Brandname.name_normal)
+    ).all()
     return render_template("applicant/names.html", names=rows, renewal=_renewal_state)
 
 
@@ -350,15 +471,21 @@ def _renewal_state(bn):
     if bn.status != "active" or bn.valid_until is None:
         return None
     rules = registry.rules()
-    return dates.renewal_status(dates.local_today(), bn.valid_until, rules.renewal_window_days,
-                                rules.renewal_on_time_days)
+    return dates.renewal_status(
+        dates.local_today(), bn.valid_until, rules.renewal_window_days, rules.renewal_on_time_days
+    )
 
 
 def _render_name(bn, *, status=200, error=None, form=None):
     return render_template(
-        "applicant/name.html", bn=bn, renewal_state=_renewal_state(bn),
-        authorizations=lifecycle.active_authorizations(db.session, bn.id), form=form or {},
-        error=error, message=error_message(error) if error else None), status
+        "applicant/name.html",
+        bn=bn,
+        renewal_state=_renewal_state(bn),
+        authorizations=lifecycle.active_authorizations(db.session, bn.id),
+        form=form or {},
+        error=error,
+        message=error_message(error) if error else None,
+    ), status
 
 
 @bp.get("/names/<int:brandname_id>")
@@ -374,19 +501,25 @@ def certificate(brandname_id):
     serial = request.args.get("serial")
     cert = bn.current_certificate
     if serial:
-        cert = db.session.scalars(select(Certificate).where(
-            Certificate.serial == serial, Certificate.brandname_id == bn.id)).first()
+        cert = db.session.scalars(
+            select(Certificate).where(Certificate.serial == serial, Certificate.brandname_id == bn.id)
+        ).first()
     if cert is None:
         abort(404)
     try:
         from brandname.certificates.documents import certificate_pdf_path  # issue 3: the signed PDF
     except ImportError:
-        return render_template("error.html", error=DomainError(
-            "Bản PDF của giấy chứng nhận chưa sẵn sàng; vui lòng thử lại sau.",
-            "The certificate PDF is not available yet; please try again later.")), 503
+        return render_template(
+            "error.html",
+            error=DomainError(
+                "Bản PDF của giấy chứng nhận chưa sẵn sàng; vui lòng thử lại sau.",
+                "The certificate PDF is not available yet; please try again later.",
+            ),
+        ), 503
     path = certificate_pdf_path(cert)
-    response = send_file(path, mimetype="application/pdf", as_attachment=True,
-                         download_name=f"{cert.serial}.pdf", max_age=0)
+    response = send_file(
+        path, mimetype="application/pdf", as_attachment=True, download_name=f"{cert.serial}.pdf", max_age=0
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -396,11 +529,23 @@ def certificate(brandname_id):
 def give_up(brandname_id):
     bn = own_brandname(brandname_id)
     if request.form.get("confirm") != "on":
-        return _render_name(bn, status=400, form=request.form, error=DomainError(
-            "Hãy đánh dấu xác nhận trước khi đề nghị thu hồi.", "Tick the confirmation before giving the name up."))
+        return _render_name(
+            bn,
+            status=400,
+            form=request.form,
+            error=DomainError(
+                "Hãy đánh dấu xác nhận trước khi đề nghị thu hồi.",
+                "Tick the confirmation before giving the name up.",
+            ),
+        )
     try:
-        lifecycle.give_up(db.session, bn.id, actor=actor(), request_note=request.form.get("note", ""),
-                          rules=registry.rules())
+        lifecycle.give_up(
+            db.session,
+            bn.id,
+            actor=actor(),
+            request_note=request.form.get("note", ""),
+            rules=registry.rules(),
+        )
     except DomainError as exc:
         return _render_name(bn, status=exc.status, error=exc, form=request.form)
     notifications.revoked(db.session, bn, public_url=public_url())
@@ -413,9 +558,13 @@ def give_up(brandname_id):
 def authorize(brandname_id):
     bn = own_brandname(brandname_id)
     try:
-        lifecycle.authorize(db.session, bn.id, actor=actor(),
-                            party_id_number=request.form.get("party_id_number"),
-                            party_name=request.form.get("party_name"))
+        lifecycle.authorize(
+            db.session,
+            bn.id,
+            actor=actor(),
+            party_id_number=request.form.get("party_id_number"),
+            party_name=request.form.get("party_name"),
+        )
     except DomainError as exc:
         return _render_name(bn, status=exc.status, error=exc, form=request.form)
     flash(_("Đã thêm bên được ủy quyền."), "success")

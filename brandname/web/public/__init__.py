@@ -1,10 +1,11 @@
 """Public pages: no login. Home, lookup of registered names, revocation notices."""
+
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, or_, select
 
 from brandname import registry
-from brandname.store import search
 from brandname.extensions import db
+from brandname.store import search
 from brandname.store.models import Brandname
 
 bp = Blueprint("public", __name__)
@@ -41,7 +42,13 @@ def revocations():
     where = or_(Brandname.revoked_at.is_not(None), Brandname.expired_at.is_not(None))
     total = db.session.scalar(select(func.count()).select_from(Brandname).where(where))
     page = _page()
-    rows = db.session.scalars(select(Brandname).where(where).order_by(when.desc(), Brandname.id.desc())
-                              .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    return render_template("public/revocations.html", rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)))
+    rows = db.session.scalars(
+        select(Brandname)
+        .where(where)
+        .order_by(when.desc(), Brandname.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    return render_template(
+        "public/revocations.html", rows=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE))
+    )
