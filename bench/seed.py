@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import insert, select
 
 from brandname import lifecycle
-from brandname.lifecycle import _certificate_record
+from brandname.lifecycle import certificate_record
 from brandname.rules import names as name_rules
 from brandname.store.models import Authorization, Base, Brandname, Certificate, Counter, Event, Holder
 
@@ -150,7 +150,7 @@ def seed(engine, keys, count, *, seed_value=1, batch=20_000, log=print):
                         public_id_number=lambda h=holder: h.id_number if h.kind == "organization" else None,
                     )
                     record, token = keys.sign_json(
-                        _certificate_record(cert, bn, holder_obj, lifecycle.DEFAULT_RULES)
+                        certificate_record(cert, bn, holder_obj, lifecycle.DEFAULT_RULES)
                     )
                     cert_rows.append(
                         {

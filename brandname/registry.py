@@ -17,6 +17,7 @@ def rules_from_config(config):
         quarantine_days=int(config.get("QUARANTINE_DAYS", 365)),
         renewal_window_days=int(config.get("RENEWAL_WINDOW_DAYS", 90)),
         authority=config.get("AUTHORITY_NAME") or Rules.authority,
+        public_url=(config.get("PUBLIC_URL") or "").rstrip("/"),
     )
 
 

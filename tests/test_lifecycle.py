@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from brandname import lifecycle
 from brandname.errors import Conflict, Forbidden, InvalidInput, NotAllowed
+from brandname.lifecycle import applications
 from brandname.store.models import Application, Brandname, Certificate, Event
 
 from .conftest import NOW, name_entry, org_applicant, person_applicant
@@ -536,9 +537,9 @@ def test_database_index_decides_when_the_prior_checks_saw_nothing(session, regis
     )
     registry_helper.approve(winner)
     before = count(session, Event)
-    monkeypatch.setattr(lifecycle, "_earlier_pending", lambda *a, **k: None)
-    monkeypatch.setattr(lifecycle, "find_brandname", lambda *a, **k: None)
-    monkeypatch.setattr(lifecycle, "_refuse_later_requests", lambda *a, **k: None)
+    monkeypatch.setattr(applications, "_earlier_pending", lambda *a, **k: None)
+    monkeypatch.setattr(applications, "find_brandname", lambda *a, **k: None)
+    monkeypatch.setattr(applications, "_refuse_later_requests", lambda *a, **k: None)
     session.refresh(loser)
     loser.status = "submitted"  # as the racing transaction saw it
     for rn in loser.names:

@@ -12,6 +12,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from brandname import notifications
+from brandname.notifications.messages import Mail
 from brandname.store.models import Outbox
 
 from .conftest import person_applicant
@@ -87,6 +88,8 @@ def test_rejection_mail_carries_reasons(portal, session, smtp):
 def test_expiry_reminders_60_30_7_each_once(session, registry_helper, smtp):
     sink, port = smtp
     registry_helper.issue("REMINDME")  # valid 2026-03-02 .. 2029-03-01
+    assert deliver(session, port) == (3, 0)  # the acts' own mails: received, approved, issued
+    sink.messages.clear()
     assert notifications.send_reminders(session, today=date(2028, 12, 1)) == []  # 90 days left
     first = notifications.send_reminders(session, today=date(2028, 12, 31))  # 60 days left
     assert len(first) == 1 and first[0].key.endswith(":60")
@@ -110,6 +113,7 @@ def test_a_name_found_late_gets_only_the_closest_reminder(session, registry_help
 def test_cli_send_reminders_and_send_mail(app, session, registry_helper, smtp):
     sink, port = smtp
     registry_helper.issue("CLINAME")
+    assert notifications.deliver(session, server=None) == (3, 0)  # the acts' own mails, to the log
     runner = app.test_cli_runner()
     result = runner.invoke(args=["brandname", "send-reminders", "--today", "2029-02-20"])
     assert result.exit_code == 0 and "reminders queued: 1" in result.output
@@ -119,8 +123,14 @@ def test_cli_send_reminders_and_send_mail(app, session, registry_helper, smtp):
     assert sink.messages[0][1]["From"] == "registry@cuc.test"
 
 
+def queue(session, **fields):
+    row = notifications.write(session, Mail(**fields))
+    session.commit()
+    return row
+
+
 def test_without_mail_server_mails_are_logged(session, caplog):
-    notifications.queue(session, to="x@example.vn", subject="Thử / Test", body="Nội dung thử")
+    queue(session, to="x@example.vn", subject="Thử / Test", body="Nội dung thử")
     with caplog.at_level(logging.INFO, logger="brandname.notifications"):
         assert notifications.deliver(session, server=None) == (1, 0)
     assert "x@example.vn" in caplog.text and "Nội dung thử" in caplog.text
@@ -128,7 +138,7 @@ def test_without_mail_server_mails_are_logged(session, caplog):
 
 
 def test_unreachable_server_keeps_mail_for_retry(session):
-    notifications.queue(session, to="x@example.vn", subject="Retry", body="...")
+    queue(session, to="x@example.vn", subject="Retry", body="...")
     sent, failed = notifications.deliver(session, server="127.0.0.1", port=free_port())
     assert (sent, failed) == (0, 1)
     mail = session.scalars(select(Outbox)).one()
@@ -139,7 +149,7 @@ def test_unreachable_server_keeps_mail_for_retry(session):
     assert mail.attempts == notifications.MAX_ATTEMPTS  # gives up after the maximum
 
 
-def test_queue_key_is_idempotent(session):
-    assert notifications.queue(session, to="x@example.vn", subject="s", body="b", key="k1") is not None
-    assert notifications.queue(session, to="x@example.vn", subject="s", body="b", key="k1") is None
+def test_mail_key_is_idempotent(session):
+    assert queue(session, to="x@example.vn", subject="s", body="b", key="k1") is not None
+    assert queue(session, to="x@example.vn", subject="s", body="b", key="k1") is None
     assert len(session.scalars(select(Outbox)).all()) == 1

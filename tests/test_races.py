@@ -92,7 +92,7 @@ def test_fifty_concurrent_approvals_for_one_name_one_winner(session, officer, ra
         [
             (
                 lambda s, app_id=app_id: (
-                    lifecycle.approve(s, app_id, actor=officer, now=NOW + timedelta(hours=1)).id
+                    lifecycle.approve(s, app_id, actor=officer, now=NOW + timedelta(hours=1)).application.id
                 )
             )
             for app_id in ids

@@ -4,8 +4,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
-from brandname import lifecycle
 from brandname.errors import Conflict, InvalidInput
+from brandname.lifecycle._kernel import Actor, record_event
 from brandname.rules import dates, form01
 from brandname.store.models import Account
 
@@ -26,7 +26,7 @@ def check_password(account, password):
 
 def _audit(session, actor, act_name, account, now, **details):
     """Account changes are state changes too: one event each, in the same transaction."""
-    lifecycle.record_event(
+    record_event(
         session,
         actor,
         act_name,
@@ -67,9 +67,7 @@ def create_account(
     if actor is None:
         # a sign-up acts for itself; any other account without a named actor came from the CLI
         actor = (
-            lifecycle.Actor("applicant", email, account.id, holder_id)
-            if role == "applicant"
-            else lifecycle.Actor.operator("cli")
+            Actor("applicant", email, account.id, holder_id) if role == "applicant" else Actor.operator("cli")
         )
     _audit(session, actor, "create_account", account, now, holder_id=holder_id)
     session.commit()
@@ -159,7 +157,7 @@ def authenticate(session, email, password, *, now=None, max_failures=5, lock_min
             account.failed_logins = 0
             _audit(
                 session,
-                lifecycle.Actor.system(),
+                Actor.system(),
                 "lock_account",
                 account,
                 now,
@@ -196,7 +194,7 @@ def set_active(session, account_id, active, *, actor_account, now=None):
     session.flush()
     _audit(
         session,
-        lifecycle.Actor.for_account(actor_account),
+        Actor.for_account(actor_account),
         "enable_account" if active else "disable_account",
         account,
         now or dates.utcnow(),
@@ -222,6 +220,6 @@ def change_password(session, account, *, current, new, repeat, now=None):
         )
     account.password_hash = hash_password(new)
     session.flush()
-    _audit(session, lifecycle.Actor.for_account(account), "change_password", account, now or dates.utcnow())
+    _audit(session, Actor.for_account(account), "change_password", account, now or dates.utcnow())
     session.commit()
     return account

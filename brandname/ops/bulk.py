@@ -2,7 +2,7 @@
 
 The per-name path (submit → approve → pay → issue) costs a dozen statements per name; a carrier's
 list of a million names needs a faster road that still writes the same things: a live Brandname
-row, a signed certificate record (made by lifecycle's own `_certificate_record` and the registry's
+row, a signed certificate record (made by lifecycle's own `certificate_record` and the registry's
 key store), and one event per name whose sequence number comes from the same gap-free counter.
 
 Each batch is ONE transaction: the counters `event` and `serial` are advanced under their row lock
@@ -20,7 +20,7 @@ from types import SimpleNamespace
 from sqlalchemy import JSON, func, select, text, update
 
 from brandname.errors import InvalidInput
-from brandname.lifecycle import Actor, _certificate_record, crash_point
+from brandname.lifecycle import Actor, certificate_record, crash_point
 from brandname.rules import dates
 from brandname.rules import names as name_rules
 from brandname.rules.form01 import validate_applicant
@@ -30,7 +30,7 @@ LEGACY_ACT = "legacy_import"
 
 
 class _HolderView(SimpleNamespace):
-    """What `_certificate_record` reads from a holder, without an ORM instance per row."""
+    """What `certificate_record` reads from a holder, without an ORM instance per row."""
 
     public_id_number = Holder.public_id_number
 
@@ -301,7 +301,7 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
         view = SimpleNamespace(
             name=bn["name"], name_normal=normal, use_sms=bn["use_sms"], use_voice=bn["use_voice"]
         )
-        record, token = keys.sign_json(_certificate_record(cert, view, _HolderView(**holder), rules))
+        record, token = keys.sign_json(certificate_record(cert, view, _HolderView(**holder), rules))
         cert_rows.append(
             {
                 "id": cert_ids[i],

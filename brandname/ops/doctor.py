@@ -95,9 +95,18 @@ def _check_active_names(session, keys, found):
         .where(Brandname.status == "active")
         .order_by(Brandname.id)
     )
-    for _bn_id, name, normal, valid_until, h_kind, h_id, serial, record, signature, c_until in session.execute(
-        stmt.execution_options(yield_per=5000)
-    ):
+    for (
+        _bn_id,
+        name,
+        normal,
+        valid_until,
+        h_kind,
+        h_id,
+        serial,
+        record,
+        signature,
+        c_until,
+    ) in session.execute(stmt.execution_options(yield_per=5000)):
         if serial is None:
             found.add("current_certificate", f"active name {name} has no current certificate")
             continue

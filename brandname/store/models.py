@@ -421,7 +421,8 @@ class Document(Base):
 
 
 class Outbox(Base):
-    """A notification waiting to be mailed (or already mailed); `key` makes reminders idempotent."""
+    """A notification waiting to be mailed (or already mailed). Written in the transaction of the
+    act whose event it announces (`event_seq`; none for reminders); `key` makes each fact's mail unique."""
 
     __tablename__ = "outbox"
 
@@ -434,3 +435,4 @@ class Outbox(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    event_seq: Mapped[int | None] = mapped_column(Integer, index=True)

@@ -108,10 +108,6 @@ def actor():
     return lifecycle.Actor.for_account(current_user)
 
 
-def public_url():
-    return current_app.config.get("PUBLIC_URL", "").rstrip("/")
-
-
 def lang():
     """'vi' or 'en' for the current request."""
     return str(get_locale() or "vi")[:2]

@@ -36,7 +36,9 @@ def operator_approve(application_id):
                 "message_en": "Missing or wrong operator token.",
             }
         ), 401
-    application = lifecycle.approve(db.session, application_id, actor=actor, rules=registry.rules())
+    application = lifecycle.approve(
+        db.session, application_id, actor=actor, rules=registry.rules()
+    ).application
     return jsonify(
         {
             "application_id": application.id,

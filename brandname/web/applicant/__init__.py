@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from brandname import lifecycle, notifications, registry
+from brandname import lifecycle, registry
 from brandname.errors import DomainError
 from brandname.extensions import db, limiter
 from brandname.lifecycle import accounts
@@ -34,7 +34,6 @@ from brandname.web.site import (
     error_message,
     login_rate_limit,
     paginate,
-    public_url,
     safe_next,
 )
 
@@ -261,7 +260,6 @@ def _submit_from_form(mode, *, previous=None, brandname=None):
             )
         except DomainError as exc:
             failed.append(error_message(exc))
-    notifications.application_received(db.session, application, public_url=public_url())
     flash(
         _(
             "Đã tiếp nhận hồ sơ số %(id)s lúc %(time)s. Hạn trả lời: %(due)s.",
@@ -548,7 +546,6 @@ def give_up(brandname_id):
         )
     except DomainError as exc:
         return _render_name(bn, status=exc.status, error=exc, form=request.form)
-    notifications.revoked(db.session, bn, public_url=public_url())
     flash(_("Tên định danh %(name)s đã được thu hồi theo đề nghị của bạn.", name=bn.name), "success")
     return redirect(url_for("applicant.name", brandname_id=bn.id))
 

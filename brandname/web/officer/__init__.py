@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
-from brandname import lifecycle, notifications, registry
+from brandname import lifecycle, registry
 from brandname.errors import DomainError
 from brandname.extensions import db, limiter
 from brandname.lifecycle import accounts
@@ -27,11 +27,10 @@ from brandname.store.models import (
     Event,
     Holder,
     Payment,
-    RequestedName,
     RevocationProposal,
 )
 from brandname.web.applicant import do_change_password, do_login, send_document
-from brandname.web.site import actor, error_message, login_rate_limit, paginate, public_url
+from brandname.web.site import actor, error_message, login_rate_limit, paginate
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 PAGE = 25
@@ -264,7 +263,6 @@ def paper_application():
             actor=actor(),
             data_dir=current_app.config["DATA_DIR"],
         )
-    notifications.application_received(db.session, filed, public_url=public_url())
     flash(_("Đã nhập hồ sơ số %(id)s.", id=filed.id), "success")
     return redirect(url_for("officer.application", application_id=filed.id))
 
@@ -284,31 +282,10 @@ def approve(application_id):
         for rn in application.names
         if request.form.get(f"refuse-{rn.id}") == "on"
     }
-    competing = set()
-    if application.kind == "issue":
-        normals = [
-            rn.name_normal for rn in application.names if rn.status == "pending" and rn.id not in refuse
-        ]
-        competing = set(
-            db.session.scalars(
-                select(Application.id)
-                .join(RequestedName)
-                .where(
-                    RequestedName.name_normal.in_(normals),
-                    Application.status == "submitted",
-                    Application.id != application.id,
-                )
-            )
-        )
     try:
         lifecycle.approve(db.session, application.id, actor=actor(), refuse=refuse, rules=registry.rules())
     except DomainError as exc:
         return _render_application(application, status=exc.status, error=exc, form=request.form)
-    notifications.application_decided(db.session, application, public_url=public_url())
-    for other_id in competing:
-        other = db.session.get(Application, other_id)
-        if other.status == "rejected":
-            notifications.application_decided(db.session, other, public_url=public_url())
     flash(_("Đã chấp thuận hồ sơ số %(id)s.", id=application.id), "success")
     return redirect(url_for("officer.application", application_id=application.id))
 
@@ -318,10 +295,15 @@ def approve(application_id):
 def reject(application_id):
     application = get_or_404(Application, application_id)
     try:
-        lifecycle.reject(db.session, application.id, actor=actor(), reasons=request.form.get("reasons"))
+        lifecycle.reject(
+            db.session,
+            application.id,
+            actor=actor(),
+            reasons=request.form.get("reasons"),
+            rules=registry.rules(),
+        )
     except DomainError as exc:
         return _render_application(application, status=exc.status, error=exc, form=request.form)
-    notifications.application_decided(db.session, application, public_url=public_url())
     flash(_("Đã từ chối hồ sơ số %(id)s.", id=application.id), "success")
     return redirect(url_for("officer.application", application_id=application.id))
 
@@ -361,9 +343,6 @@ def confirm_payment(payment_id):
             if request.referrer and request.referrer.startswith(request.host_url)
             else url_for("officer.payments")
         )
-    notifications.certificate_issued(
-        db.session, payment.application, result.certificates, public_url=public_url()
-    )
     flash(
         _(
             "Đã xác nhận lệ phí; đã cấp %(n)s giấy chứng nhận: %(serials)s.",
@@ -476,7 +455,6 @@ def confirm_revocation(proposal_id):
     except DomainError as exc:
         flash(error_message(exc), "error")
         return redirect(url_for("officer.revocations"))
-    notifications.revoked(db.session, proposal.brandname, public_url=public_url())
     flash(_("Đã thu hồi tên %(name)s.", name=proposal.brandname.name), "success")
     return redirect(url_for("officer.revocations"))
 
