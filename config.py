@@ -46,7 +46,7 @@ class Config:
     PRODUCTION = _bool("BRANDNAME_PRODUCTION")
     TESTING = False
 
-    # Carrier verification (issue 5)
+    # Carrier verification
     RATELIMIT_STORAGE_URI = REDIS_URL or "brandname-memory://"  # brandname/ratelimit.py
     RATELIMIT_KEY_PREFIX = os.environ.get("BRANDNAME_RATELIMIT_PREFIX", "brandname")
     RATELIMIT_STRATEGY = "fixed-window"
@@ -64,7 +64,7 @@ class Config:
     SNAPSHOT_MAX_AGE = int(os.environ.get("BRANDNAME_SNAPSHOT_MAX_AGE", "600"))
     CHANGES_MAX_LIMIT = int(os.environ.get("BRANDNAME_CHANGES_MAX_LIMIT", "5000"))
 
-    # --- Web portals (issue 4): outgoing mail; without MAIL_SERVER mails are written to the log ---
+    # Outgoing mail; without MAIL_SERVER mails are written to the log
     MAIL_SERVER = os.environ.get("BRANDNAME_MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("BRANDNAME_MAIL_PORT", "25"))
     MAIL_FROM = os.environ.get("BRANDNAME_MAIL_FROM", "no-reply@brandname.localhost")

@@ -242,7 +242,7 @@ def empty_db_url(tmp_path):
     admin.dispose()
 
 
-# --- Signed certificate documents (issue 3) ---
+# --- Signed certificate documents ---
 
 
 @pytest.fixture
@@ -262,7 +262,7 @@ def foreign_keys(tmp_path_factory):
     return KeyStore.create(tmp_path_factory.mktemp("foreign-certs"))
 
 
-# --- Carrier verification (issue 5) ---
+# --- Carrier verification ---
 
 
 @pytest.fixture

@@ -28,13 +28,6 @@ PASSWORD = "correct horse battery"
 OFFICER, SUPERVISOR = "can.bo@cuc.gov.vn", "lanh.dao@cuc.gov.vn"
 
 
-def has_issue3():
-    return (
-        importlib.util.find_spec("brandname.certificates.documents") is not None
-        and importlib.util.find_spec("brandname.web.public.verify") is not None
-    )
-
-
 @pytest.fixture
 def live_server(tmp_path, certs_dir):
     """The app on 127.0.0.1:<ephemeral port>, a temp SQLite file, CSRF on, demo names seeded."""
@@ -266,28 +259,25 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
     page.click("table >> text=HOABINH")
     expect(page.locator(".name-title")).to_have_text("HOABINH")
     shot(page, "my-name")
-    pdf = None
-    if has_issue3():
-        with page.expect_download() as download_info:
-            page.click("text=Tải PDF")
-        download = download_info.value
-        assert download.suggested_filename == f"{serial}.pdf"
-        pdf = Path(download.path()).read_bytes()
-        assert pdf.startswith(b"%PDF")
+    with page.expect_download() as download_info:
+        page.click("text=Tải PDF")
+    download = download_info.value
+    assert download.suggested_filename == f"{serial}.pdf"
+    pdf = Path(download.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
     sign_out(page)
-    if pdf is not None:
-        # the public verify page: by serial (where the QR code points) and by uploading the PDF
-        page.goto(f"{base}/verify/{serial}")
-        expect(page.locator(".verdict")).to_contain_text("Đang có hiệu lực")
-        expect(page.locator(".verdict")).to_contain_text("HOABINH")
-        shot(page, "verify-serial-active")
-        page.goto(f"{base}/verify")
-        page.set_input_files(
-            "#pdf", files=[{"name": f"{serial}.pdf", "mimeType": "application/pdf", "buffer": pdf}]
-        )
-        page.click("form[enctype] button[type=submit]")
-        expect(page.locator(".verdict-genuine")).to_contain_text("THẬT")
-        shot(page, "verify-pdf-genuine")
+    # the public verify page: by serial (where the QR code points) and by uploading the PDF
+    page.goto(f"{base}/verify/{serial}")
+    expect(page.locator(".verdict")).to_contain_text("Đang có hiệu lực")
+    expect(page.locator(".verdict")).to_contain_text("HOABINH")
+    shot(page, "verify-serial-active")
+    page.goto(f"{base}/verify")
+    page.set_input_files(
+        "#pdf", files=[{"name": f"{serial}.pdf", "mimeType": "application/pdf", "buffer": pdf}]
+    )
+    page.click("form[enctype] button[type=submit]")
+    expect(page.locator(".verdict-genuine")).to_contain_text("THẬT")
+    shot(page, "verify-pdf-genuine")
 
     # public lookup, English switch
     page.goto(base + "/lookup?q=hoa")
@@ -345,11 +335,6 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
     mobile.close()
-    if not has_issue3():
-        pytest.skip(
-            "issue 3 (certificate PDF, /verify) not on this branch: the download and verify "
-            "steps were not run; every other step passed"
-        )
 
 
 def test_officer_enters_paper_application_in_english(live_server, browser):

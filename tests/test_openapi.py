@@ -76,10 +76,9 @@ def test_every_api_route_is_described(app, spec):
             if (path, method.lower()) not in documented:
                 missing.append((method, path))
     assert not missing, f"routes missing from /api/v1/openapi.json: {missing}"
-    # and the document names no route the app lacks (issue 3's public certificate route excepted
-    # until it is merged)
+    # and the document names no route the app lacks
     routes = {re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", r.rule) for r in app.url_map.iter_rules()}
-    assert set(spec["paths"]) - routes <= {"/api/v1/public/certificates/{serial}"}
+    assert set(spec["paths"]) - routes == set()
 
 
 def test_real_responses_validate(app, client, spec, registry_helper, session, officer, carrier_headers):

@@ -246,7 +246,7 @@ def demo_cmd(ctx, host, port, count, no_serve):
         run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
-# --- Signed certificate documents (issue 3) ---
+# --- Signed certificate documents ---
 
 
 @brandname_cli.command("rotate-key")
@@ -312,7 +312,7 @@ def verify_cmd(pdf_file, as_json):
     sys.exit(0 if verdict["genuine"] and status.get("status") == "active" else 1)
 
 
-# --- Carrier verification (issue 5) ---
+# --- Carrier verification ---
 
 
 @brandname_cli.command("create-carrier")

@@ -238,7 +238,7 @@ def _rendered_marker():
 
 
 def _pdf_path_for(data_dir, serial):
-    # the layout of documents.certificate_pdf_path (issue 3): DATA_DIR/certificates/<serial>.pdf
+    # the layout of documents.certificate_pdf_path: DATA_DIR/certificates/<serial>.pdf
     return data_dir / "certificates" / f"{serial}.pdf"
 
 

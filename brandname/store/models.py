@@ -316,7 +316,7 @@ class Event(Base):
     details: Mapped[dict] = mapped_column(JSON)
 
 
-# --- Carrier verification (issue 5) ---
+# --- Carrier verification ---
 
 
 class CarrierKey(Base):

@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade():
-    # documents (uploaded dossier files) and outbox (notifications), issue 4
+    # documents (uploaded dossier files) and outbox (notifications)
     op.create_table(
         "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -62,7 +62,7 @@ def upgrade():
 
 
 def downgrade():
-    # documents (uploaded dossier files) and outbox (notifications), issue 4
+    # documents (uploaded dossier files) and outbox (notifications)
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_documents_application_id"))
 

@@ -1,4 +1,4 @@
-"""carrier keys: API keys of carriers (issue 5); only the SHA-256 of each key is stored
+"""carrier keys: API keys of carriers; only the SHA-256 of each key is stored
 
 Revision ID: 0003
 Revises: 0002

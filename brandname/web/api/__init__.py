@@ -30,7 +30,7 @@ def keys():
     return response
 
 
-# Carrier endpoints and the OpenAPI document (issue 5) register on this blueprint.
+# Carrier endpoints and the OpenAPI document register on this blueprint.
 from brandname.web.api import (  # noqa: E402,F401  # noqa: E402,F401  (operator endpoint, off unless a token is set; public search)
     carrier,
     certificates,  # noqa: E402,F401  (registers routes on bp)

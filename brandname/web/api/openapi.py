@@ -287,7 +287,7 @@ SCHEMAS = {
     },
     "PublicCertificate": {
         "type": "object",
-        "description": "issue 3: the signed canonical record of a certificate, its compact JWS and the kid",
+        "description": "The signed canonical record of a certificate, its compact JWS and the kid",
         "properties": {
             "serial": {"type": "string"},
             "record": {},
@@ -335,7 +335,7 @@ def document():
         },
         "/api/v1/public/certificates/{serial}": {
             "get": {
-                "summary": "A certificate's signed record, its signature and issuing key id (issue 3)",
+                "summary": "A certificate's signed record, its signature and issuing key id",
                 "parameters": [
                     {"name": "serial", "in": "path", "required": True, "schema": {"type": "string"}}
                 ],

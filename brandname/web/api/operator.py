@@ -49,7 +49,7 @@ def operator_approve(application_id):
     )
 
 
-# For the OpenAPI document (issue 5's brandname/api/openapi.py): `paths.update(OPENAPI_PATHS)`.
+# Merged into the OpenAPI document by web/api/openapi.py: `paths.update(OPENAPI_PATHS)`.
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 OPENAPI_PATHS = {
     "/api/v1/operator/applications/{application_id}/approve": {

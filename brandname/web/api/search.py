@@ -41,7 +41,7 @@ def search_names():
     return response
 
 
-# For the OpenAPI document (issue 5's brandname/api/openapi.py): `paths.update(OPENAPI_PATHS)`.
+# Merged into the OpenAPI document by web/api/openapi.py: `paths.update(OPENAPI_PATHS)`.
 _RESULT = {
     "type": "object",
     "required": ["name", "status", "valid_from", "valid_until", "holder_kind", "holder_name"],

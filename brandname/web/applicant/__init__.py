@@ -22,6 +22,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from brandname import lifecycle, registry
+from brandname.certificates.documents import certificate_pdf_path
 from brandname.errors import DomainError
 from brandname.extensions import db, limiter
 from brandname.lifecycle import accounts
@@ -504,16 +505,6 @@ def certificate(brandname_id):
         ).first()
     if cert is None:
         abort(404)
-    try:
-        from brandname.certificates.documents import certificate_pdf_path  # issue 3: the signed PDF
-    except ImportError:
-        return render_template(
-            "error.html",
-            error=DomainError(
-                "Bản PDF của giấy chứng nhận chưa sẵn sàng; vui lòng thử lại sau.",
-                "The certificate PDF is not available yet; please try again later.",
-            ),
-        ), 503
     path = certificate_pdf_path(cert)
     response = send_file(
         path, mimetype="application/pdf", as_attachment=True, download_name=f"{cert.serial}.pdf", max_age=0
