@@ -1,16 +1,21 @@
 """Read-only questions the acts and the portals ask of the registry: is a name taken, what does it
-resemble, who may send under it.
+resemble, who may send under it, what waits for an officer.
 """
+
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from brandname.rules import dates
 from brandname.rules import names as name_rules
 from brandname.store.models import (
     Application,
     Authorization,
     Brandname,
     Event,
+    Payment,
     RequestedName,
+    RevocationProposal,
 )
 
 
@@ -86,3 +91,65 @@ def active_authorizations(session, brandname_id):
 
 def event_count(session):
     return session.scalar(select(func.count()).select_from(Event))
+
+
+def decision_warnings(session, application):
+    """What an officer must see before deciding: {requested name: [names it resembles or that
+    already hold it]}, for the names of a new issue still pending."""
+    out = {}
+    if application.kind != "issue":
+        return out
+    for rn in application.names:
+        if rn.status != "pending":
+            continue
+        matches = confusable_matches(
+            session, rn.name, include_pending=True, exclude_application_id=application.id
+        )
+        taken = find_brandname(session, rn.name)
+        if taken is not None:
+            matches = [{"name": taken.name, "status": taken.status, "source": "registered"}] + matches
+        if matches:
+            out[rn.name] = matches
+    return out
+
+
+def dashboard(session, now):
+    """The officers' dashboard figures: counts by state, overdue decisions, names expiring soon,
+    payments and revocation proposals waiting for someone."""
+    today = dates.local_date(now)
+
+    def expiring_within(days):
+        return (
+            Brandname.status == "active",
+            Brandname.valid_until >= today,
+            Brandname.valid_until <= today + timedelta(days=days),
+        )
+
+    return {
+        "app_counts": dict(
+            session.execute(select(Application.status, func.count()).group_by(Application.status)).all()
+        ),
+        "name_counts": dict(
+            session.execute(select(Brandname.status, func.count()).group_by(Brandname.status)).all()
+        ),
+        "overdue": session.scalars(
+            select(Application)
+            .where(Application.status == "submitted", Application.decision_due_at < now)
+            .order_by(Application.received_at)
+        ).all(),
+        "expiring": {
+            days: session.scalar(select(func.count()).select_from(Brandname).where(*expiring_within(days)))
+            for days in (30, 60, 90)
+        },
+        "soon": session.scalars(
+            select(Brandname).where(*expiring_within(90)).order_by(Brandname.valid_until).limit(20)
+        ).all(),
+        "payments": session.scalar(
+            select(func.count()).select_from(Payment).where(Payment.status == "recorded")
+        ),
+        "proposals": session.scalar(
+            select(func.count())
+            .select_from(RevocationProposal)
+            .where(RevocationProposal.status == "proposed")
+        ),
+    }

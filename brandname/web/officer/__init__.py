@@ -4,7 +4,6 @@ Roles: `officer` decides and confirms payments; `supervisor` also confirms or de
 revocations another officer proposed and manages officer accounts. Views call lifecycle acts.
 """
 
-from datetime import timedelta
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -86,55 +85,11 @@ def password():
 @staff_required
 def dashboard():
     now = dates.utcnow()
-    today = dates.local_today(now)
-    app_counts = dict(
-        db.session.execute(select(Application.status, func.count()).group_by(Application.status)).all()
-    )
-    name_counts = dict(
-        db.session.execute(select(Brandname.status, func.count()).group_by(Brandname.status)).all()
-    )
-    overdue = db.session.scalars(
-        select(Application)
-        .where(Application.status == "submitted", Application.decision_due_at < now)
-        .order_by(Application.received_at)
-    ).all()
-    expiring = {}
-    for days in (30, 60, 90):
-        expiring[days] = db.session.scalar(
-            select(func.count())
-            .select_from(Brandname)
-            .where(
-                Brandname.status == "active",
-                Brandname.valid_until >= today,
-                Brandname.valid_until <= today + timedelta(days=days),
-            )
-        )
-    soon = db.session.scalars(
-        select(Brandname)
-        .where(
-            Brandname.status == "active",
-            Brandname.valid_until >= today,
-            Brandname.valid_until <= today + timedelta(days=90),
-        )
-        .order_by(Brandname.valid_until)
-        .limit(20)
-    ).all()
-    payments = db.session.scalar(
-        select(func.count()).select_from(Payment).where(Payment.status == "recorded")
-    )
-    proposals = db.session.scalar(
-        select(func.count()).select_from(RevocationProposal).where(RevocationProposal.status == "proposed")
-    )
+    figures = lifecycle.queries.dashboard(db.session, now)
     return render_template(
         "officer/dashboard.html",
-        app_counts=app_counts,
-        name_counts=name_counts,
-        overdue=overdue,
-        expiring=expiring,
-        soon=soon,
-        payments=payments,
-        proposals=proposals,
         now=now,
+        **figures,
     )
 
 
@@ -162,20 +117,7 @@ def queue():
 
 
 def _warnings(application):
-    """{requested name: [names it resembles]} for the names still pending."""
-    out = {}
-    for rn in application.names:
-        if rn.status != "pending" or application.kind != "issue":
-            continue
-        matches = lifecycle.confusable_matches(
-            db.session, rn.name, include_pending=True, exclude_application_id=application.id
-        )
-        taken = lifecycle.find_brandname(db.session, rn.name)
-        if taken is not None:
-            matches = [{"name": taken.name, "status": taken.status, "source": "registered"}] + matches
-        if matches:
-            out[rn.name] = matches
-    return out
+    return lifecycle.queries.decision_warnings(db.session, application)
 
 
 # -- one application ------------------------------------------------------------------------
