@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from brandname import lifecycle
 from brandname.errors import Conflict, DomainError, NotAllowed
 from brandname.extensions import db
-from brandname.store.models import Application, Brandname, Certificate, Event, Holder
+from brandname.store.models import Application, Brandname, Certificate, Event, Holder, Payment
 
 from .conftest import NOW, TEST_DATABASE_URL, name_entry, org_applicant
 
@@ -226,7 +226,7 @@ def test_renewal_racing_revocation_ends_in_one_order(
             assert isinstance(by_job["renew"][1], NotAllowed)
             assert application.status == "approved" and renewals == []
             assert bn.valid_until == old_until
-            assert session.get(lifecycle.Payment, pay_id).status == "recorded"
+            assert session.get(Payment, pay_id).status == "recorded"
             assert "renewal" not in events
     assert_event_sequence(session)
     print("orders:", orders)

@@ -254,23 +254,47 @@ def _canvas(buf, record):
     return c
 
 
+PAGE_WIDTH, PAGE_HEIGHT = A4
+LEFT, RIGHT = 72, PAGE_WIDTH - 72  # the body's margins
+TEXT_WIDTH = RIGHT - LEFT
+
+
 def _draw_page(c, record, strings, scale):
     """Draw the whole form; returns where the body (items 1-6) ended, for the fit check."""
-    width, height = A4
-    left, right = 72, width - 72
-    text_width = right - left
-    _border(c, width, height)
+    _border(c, PAGE_WIDTH, PAGE_HEIGHT)
+    y = _draw_national_header(c)
+    y = _draw_authority(c, strings, y)
+    y = _draw_title(c, strings, y)
 
-    # national header, centered, with the rule under the motto
-    y = height - 78
+    # the body, scaled down when the holder's details are long
+    def k(value):
+        return value * scale
+
+    y = _draw_preamble(c, strings, y, k)
+    y = _draw_holder(c, strings, y, k)
+    y = _draw_name_band(c, record["name"], strings, y, k)
+    body_end = _draw_items(c, strings, y, k)
+    block_top = min(body_end - 14, 250)
+    _draw_signature(c, strings, block_top)
+    _draw_verification_qr(c, strings, block_top)
+    _draw_footer(c, strings)
+    return body_end
+
+
+def _draw_national_header(c):
+    """The national name and motto, centered, with the rule under the motto; returns y."""
+    y = PAGE_HEIGHT - 78
     _centered(c, NATIONAL, y, BOLD, 12.5)
     y -= 17
     motto_w = _centered(c, MOTTO, y, BOLD, 12)
     c.setStrokeColor(black)
     c.setLineWidth(0.7)
-    c.line(width / 2 - motto_w / 2, y - 4, width / 2 + motto_w / 2, y - 4)
+    c.line(PAGE_WIDTH / 2 - motto_w / 2, y - 4, PAGE_WIDTH / 2 + motto_w / 2, y - 4)
+    return y
 
-    # the issuing authority: parent body, then the issuing body in bold with a short rule
+
+def _draw_authority(c, strings, y):
+    """The parent body, then the issuing body in bold with a short rule (the header's pen)."""
     y -= 36
     if "parent" in strings:
         for line in simpleSplit(strings["parent"], REGULAR, 11, 400):
@@ -281,28 +305,33 @@ def _draw_page(c, record, strings, scale):
         _centered(c, line, y, BOLD, 11.5)
         if i < len(body_lines) - 1:
             y -= 15
-    c.line(width / 2 - 40, y - 9, width / 2 + 40, y - 9)
+    c.line(PAGE_WIDTH / 2 - 40, y - 9, PAGE_WIDTH / 2 + 40, y - 9)
+    return y
 
-    # title and number
+
+def _draw_title(c, strings, y):
+    """The form's title in red and the certificate's number."""
     y -= 50
     _centered(c, TITLE, y, BOLD, 17, color=RED)
     y -= 22
     _centered(c, strings["serial"], y, BOLD, 12)
+    return y
 
-    # the body, scaled down when the holder's details are long
-    def k(value):
-        return value * scale
 
+def _draw_preamble(c, strings, y, k):
+    """The legal basis and 'certifies:'. `k` scales the body's sizes and gaps."""
     y -= k(34)
-    y = _wrapped(c, LEGAL_BASIS, left, y, text_width, ITALIC, k(10.5), k(14))
+    y = _wrapped(c, LEGAL_BASIS, LEFT, y, TEXT_WIDTH, ITALIC, k(10.5), k(14))
     y -= k(8)
-    y = _wrapped(c, strings["certifies"], left, y, text_width, BOLD, k(11.5), k(15))
+    return _wrapped(c, strings["certifies"], LEFT, y, TEXT_WIDTH, BOLD, k(11.5), k(15))
 
-    # 1. holder
+
+def _draw_holder(c, strings, y, k):
+    """Item 1: the holder's name (its value in bold), id number and address, indented."""
     y -= k(8)
     c.setFont(BOLD, k(11.5))
     c.setFillColor(black)
-    c.drawString(left, y, strings["h1"])
+    c.drawString(LEFT, y, strings["h1"])
     y -= k(18)
     for key in ("holder_name", "holder_id", "holder_address"):
         if key in strings:
@@ -310,40 +339,46 @@ def _draw_page(c, record, strings, scale):
             y = _wrapped(
                 c,
                 strings[key],
-                left + 14,
+                LEFT + 14,
                 y,
-                text_width - 14,
+                TEXT_WIDTH - 14,
                 REGULAR,
                 k(11),
                 k(15),
                 bold_prefix=label if key == "holder_name" else None,
             )
             y -= k(3)
+    return y
 
-    # 2. the sender name, large, in a framed band
+
+def _draw_name_band(c, name, strings, y, k):
+    """Item 2: the sender name, large, in a framed band; a long name gets a smaller size."""
     y -= k(8)
     c.setFont(BOLD, k(11.5))
-    c.drawString(left, y, strings["h2"])
+    c.drawString(LEFT, y, strings["h2"])
     y -= k(16)
     band_h = k(58)
     c.setFillColor(Color(0.96, 0.95, 0.90))
     c.setStrokeColor(NAVY)
     c.setLineWidth(1)
-    c.roundRect(width / 2 - 150, y - band_h, 300, band_h, 6, stroke=1, fill=1)
-    name_size = min(k(34), 34.0 * 270 / max(1.0, pdfmetrics.stringWidth(record["name"], BOLD, 34)))
-    _centered(c, record["name"], y - band_h / 2 - name_size * 0.35, BOLD, name_size, color=NAVY)
-    y -= band_h + k(26)
+    c.roundRect(PAGE_WIDTH / 2 - 150, y - band_h, 300, band_h, 6, stroke=1, fill=1)
+    name_size = min(k(34), 34.0 * 270 / max(1.0, pdfmetrics.stringWidth(name, BOLD, 34)))
+    _centered(c, name, y - band_h / 2 - name_size * 0.35, BOLD, name_size, color=NAVY)
+    return y - (band_h + k(26))
 
-    # 3..6
+
+def _draw_items(c, strings, y, k):
+    """Items 3 to 6 (forms of use, kind, validity, the certificate replaced); returns the body's end."""
     for key in ("forms", "kind", "validity", "replaces"):
         if key in strings:
-            y = _wrapped(c, strings[key], left, y, text_width, REGULAR, k(11.5), k(15.5))
+            y = _wrapped(c, strings[key], LEFT, y, TEXT_WIDTH, REGULAR, k(11.5), k(15.5))
             y -= k(6)
-    body_end = y
+    return y
 
-    # signature block (right) and QR code (left)
-    block_top = min(y - 14, 250)
-    sig_cx = right - 105
+
+def _draw_signature(c, strings, block_top):
+    """The signature block on the right: place and date, signer's title, '(signed)', name."""
+    sig_cx = RIGHT - 105
     _centered(c, strings["place_date"], block_top, ITALIC, 11, cx=sig_cx)
     for i, line in enumerate(simpleSplit(strings["signer_title"], BOLD, 11.5, 230)):
         _centered(c, line, block_top - 18 - i * 15, BOLD, 11.5, cx=sig_cx)
@@ -351,8 +386,11 @@ def _draw_page(c, record, strings, scale):
     if "signer_name" in strings:
         _centered(c, strings["signer_name"], block_top - 110, BOLD, 12, cx=sig_cx)
 
+
+def _draw_verification_qr(c, strings, block_top):
+    """The QR code of the verification URL on the left, as a link, with its caption and the URL."""
     qr_size = 104
-    qr_x, qr_y = left - 4, block_top - qr_size - 4
+    qr_x, qr_y = LEFT - 4, block_top - qr_size - 4
     url = strings["url"]
     _qr(c, url, qr_x, qr_y, qr_size)
     c.linkURL(url, (qr_x, qr_y, qr_x + qr_size, qr_y + qr_size), relative=0)
@@ -363,13 +401,14 @@ def _draw_page(c, record, strings, scale):
     for i, line in enumerate(simpleSplit(url, REGULAR, 7.5, 180)[:2]):
         c.drawString(qr_x + 4, qr_y - 20 - i * 9, line)
 
-    # footer
-    footer = simpleSplit(strings["footer"], ITALIC, 8, text_width)
+
+def _draw_footer(c, strings):
+    """The note on the electronic signature and attachments, centered, ending at the same height."""
+    footer = simpleSplit(strings["footer"], ITALIC, 8, TEXT_WIDTH)
     fy = 50 + 10 * (len(footer) - 1)
     for line in footer:
         _centered(c, line, fy, ITALIC, 8, color=GREY)
         fy -= 10
-    return body_end
 
 
 def _attach(pdf_bytes, record_bytes, jws_bytes):

@@ -86,69 +86,108 @@ def _deferred_columns(table):
 
 
 def export(session, out_dir, *, data_dir, certs_dir, include_private_keys=False, now=None):
+    """Write the whole registry state into the empty folder `out_dir`; return the manifest."""
+    out_dir = _empty_export_folder(out_dir)
+    dialect = _begin_snapshot(session)
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "created_at": (now or datetime.utcnow()).isoformat(timespec="seconds") + "Z",
+        "database": dialect,
+        "tables": [],
+        "files": {},
+        "private_keys": bool(include_private_keys),
+    }
+    manifest["alembic_revision"] = _alembic_revision(session)
+    manifest["tables"] = [_export_table(session, table, out_dir) for table in tables()]
+    session.rollback()  # end the snapshot
+    _export_data_files(Path(data_dir), out_dir)
+    _export_certs(Path(certs_dir), out_dir, include_private_keys)
+    manifest["files"] = _checksums(out_dir)
+    (out_dir / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return manifest
+
+
+def _empty_export_folder(out_dir):
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise BackupError(f"{out_dir} is not empty")
     (out_dir / "db").mkdir(parents=True, exist_ok=True)
+    return out_dir
+
+
+def _begin_snapshot(session):
+    """Start the transaction every table is read in; return the database's dialect name."""
     bind = session.get_bind()
     session.commit()  # start a fresh transaction (acts commit; nothing is pending)
     if bind.dialect.name == "postgresql":
         # one snapshot for every table, so the backup is consistent while the registry runs
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-    manifest = {
-        "format": FORMAT,
-        "version": VERSION,
-        "created_at": (now or datetime.utcnow()).isoformat(timespec="seconds") + "Z",
-        "database": bind.dialect.name,
-        "tables": [],
-        "files": {},
-        "private_keys": bool(include_private_keys),
-    }
+    return bind.dialect.name
+
+
+def _alembic_revision(session):
     try:
-        manifest["alembic_revision"] = session.execute(
-            text("SELECT version_num FROM alembic_version")
-        ).scalar()
+        return session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except Exception:  # schema made by create_all (tests): no alembic table
         session.rollback()
-        manifest["alembic_revision"] = None
-    for table in tables():
-        rel = f"db/{table.name}.jsonl"
-        n = 0
-        with open(out_dir / rel, "w", encoding="utf-8") as fh:
-            for row in table_rows(session, table):
-                fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True))
-                fh.write("\n")
-                n += 1
-        manifest["tables"].append({"name": table.name, "file": rel, "rows": n})
-    session.rollback()  # end the snapshot
-    data_dir = Path(data_dir)
+        return None
+
+
+def _export_table(session, table, out_dir):
+    """Write db/<table>.jsonl, one sorted-key JSON object a line; return its manifest entry."""
+    rel = f"db/{table.name}.jsonl"
+    n = 0
+    with open(out_dir / rel, "w", encoding="utf-8") as fh:
+        for row in table_rows(session, table):
+            fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True))
+            fh.write("\n")
+            n += 1
+    return {"name": table.name, "file": rel, "rows": n}
+
+
+def _export_data_files(data_dir, out_dir):
     for folder in FILE_FOLDERS:
         src = data_dir / folder
         if src.is_dir():
             shutil.copytree(src, out_dir / "files" / folder)
-    certs_dir = Path(certs_dir)
+
+
+def _export_certs(certs_dir, out_dir, include_private_keys):
+    """Copy the registry's certificates (and CURRENT markers); private keys only when asked,
+    and then readable by the owner alone."""
     for path in sorted(certs_dir.rglob("*")):
-        if not path.is_file():
+        if not _is_exported_cert_file(path, include_private_keys):
             continue
-        rel = path.relative_to(certs_dir)
-        is_private = path.name.endswith(".key.pem")
-        if is_private and not include_private_keys:
-            continue
-        if path.suffix not in (".pem",) and path.name != "CURRENT":
-            continue
-        dest = out_dir / "certs" / rel
+        dest = out_dir / "certs" / path.relative_to(certs_dir)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, dest)
-        if is_private:
+        if _is_private_key(path):
             os.chmod(dest, 0o600)
+
+
+def _is_private_key(path):
+    return path.name.endswith(".key.pem")
+
+
+def _is_exported_cert_file(path, include_private_keys):
+    if not path.is_file():
+        return False
+    if _is_private_key(path) and not include_private_keys:
+        return False
+    return path.suffix in (".pem",) or path.name == "CURRENT"
+
+
+def _checksums(out_dir):
+    """{relative path: sha256 and size} of every file written so far except the manifest."""
+    files = {}
     for path in sorted(out_dir.rglob("*")):
         if path.is_file() and path.name != "manifest.json":
             rel = path.relative_to(out_dir).as_posix()
-            manifest["files"][rel] = {"sha256": _sha256(path), "size": path.stat().st_size}
-    (out_dir / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    return manifest
+            files[rel] = {"sha256": _sha256(path), "size": path.stat().st_size}
+    return files
 
 
 def verify(backup_dir):
@@ -196,64 +235,96 @@ def restore(session, backup_dir, *, data_dir, certs_dir):
     """Load a verified backup into an empty database and data folder; return the manifest."""
     backup_dir = Path(backup_dir)
     manifest = verify(backup_dir)
+    data_dir, certs_dir = Path(data_dir), Path(certs_dir)
+    _check_database_empty(session)
+    _check_data_folders_empty(data_dir)
+    known = _known_tables(manifest)
+    _load_tables(session, backup_dir, manifest, known)
+    if session.get_bind().dialect.name == "postgresql":
+        _reset_sequences(session)
+    session.commit()
+    _restore_data_files(backup_dir / "files", data_dir)
+    _restore_certs(backup_dir / "certs", certs_dir)
+    return manifest
+
+
+def _check_database_empty(session):
     if not database_is_empty(session):
         raise BackupError("the database is not empty; restore only into a fresh database")
-    data_dir, certs_dir = Path(data_dir), Path(certs_dir)
+
+
+def _check_data_folders_empty(data_dir):
     for folder in FILE_FOLDERS:
         target = data_dir / folder
         if target.is_dir() and any(target.iterdir()):
             raise BackupError(f"{target} is not empty; restore only into a fresh data folder")
+
+
+def _known_tables(manifest):
+    """{name: Table} of this version's schema; refuses a backup with a table it does not know."""
     known = {t.name: t for t in tables()}
-    order = [t["name"] for t in manifest["tables"]]
-    unknown = [n for n in order if n not in known]
+    unknown = [t["name"] for t in manifest["tables"] if t["name"] not in known]
     if unknown:
         raise BackupError("the backup has tables this version does not know: " + ", ".join(unknown))
+    return known
+
+
+def _load_tables(session, backup_dir, manifest, known):
+    """Insert every table in the manifest's order, then set the foreign keys that close a cycle."""
     counters = known.get("counters")
     if counters is not None:
-        session.execute(counters.delete())
+        session.execute(counters.delete())  # `init` leaves zeroed counters; the backup has the real ones
     deferred_updates = []
     for entry in manifest["tables"]:
-        table = known[entry["name"]]
-        decode = _decoders(table)
-        deferred = _deferred_columns(table)
-        pk = [c.name for c in table.primary_key.columns]
-        batch = []
-        with open(backup_dir / entry["file"], encoding="utf-8") as fh:
-            for line in fh:
-                row = json.loads(line)
-                row = {k: (decode[k](v) if k in decode else v) for k, v in row.items() if k in table.c}
-                later = {c: row[c] for c in deferred if row.get(c) is not None}
-                if later:
-                    deferred_updates.append((table, {k: row[k] for k in pk}, later))
-                    row.update({c: None for c in later})
-                batch.append(row)
-                if len(batch) >= INSERT_CHUNK:
-                    session.execute(insert(table), batch)
-                    batch = []
-        if batch:
-            session.execute(insert(table), batch)
+        deferred_updates += _load_table(session, known[entry["name"]], backup_dir / entry["file"])
     for table, key, values in deferred_updates:
         cond = [table.c[k] == v for k, v in key.items()]
         session.execute(update(table).where(*cond).values(**values))
-    if session.get_bind().dialect.name == "postgresql":
-        _reset_sequences(session)
-    session.commit()
-    files = backup_dir / "files"
+
+
+def _load_table(session, table, path):
+    """Insert the rows of one db/<table>.jsonl in chunks; return the deferred updates
+    (table, primary key, values) for the columns that must wait until every table is in."""
+    decode = _decoders(table)
+    deferred = _deferred_columns(table)
+    pk = [c.name for c in table.primary_key.columns]
+    deferred_updates, batch = [], []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            row = {k: (decode[k](v) if k in decode else v) for k, v in row.items() if k in table.c}
+            later = {c: row[c] for c in deferred if row.get(c) is not None}
+            if later:
+                deferred_updates.append((table, {k: row[k] for k in pk}, later))
+                row.update({c: None for c in later})
+            batch.append(row)
+            if len(batch) >= INSERT_CHUNK:
+                session.execute(insert(table), batch)
+                batch = []
+    if batch:
+        session.execute(insert(table), batch)
+    return deferred_updates
+
+
+def _restore_data_files(files, data_dir):
     for folder in FILE_FOLDERS:
         if (files / folder).is_dir():
             shutil.copytree(files / folder, data_dir / folder, dirs_exist_ok=True)
-    if (backup_dir / "certs").is_dir():
-        for src in sorted((backup_dir / "certs").rglob("*")):
-            if not src.is_file():
-                continue
-            dest = certs_dir / src.relative_to(backup_dir / "certs")
-            if dest.exists():
-                continue  # never overwrite the keys in place
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest)
-            if dest.name.endswith(".key.pem"):
-                os.chmod(dest, 0o600)
-    return manifest
+
+
+def _restore_certs(src_dir, certs_dir):
+    if not src_dir.is_dir():
+        return
+    for src in sorted(src_dir.rglob("*")):
+        if not src.is_file():
+            continue
+        dest = certs_dir / src.relative_to(src_dir)
+        if dest.exists():
+            continue  # never overwrite the keys in place
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dest)
+        if _is_private_key(dest):
+            os.chmod(dest, 0o600)
 
 
 def _reset_sequences(session):

@@ -176,89 +176,149 @@ def issue_batch(session, rows, *, keys, rules, actor=None, now=None, report=None
 
 
 def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
-    # 1. validate each row; keep the first occurrence of a name inside the batch
+    """Write one batch: holders, brandnames, certificates, events, in that order (see below)."""
+    good = _valid_rows(rows, report)
+    if not good:
+        return
+    todo = _not_yet_live(session, good, report)
+    if not todo:
+        return
+    holder_ids = _holder_ids(session, todo, now)
+    bn_ids = allocate_ids(session, Brandname, len(todo))
+    bn_rows = _brandname_rows(todo, bn_ids, holder_ids, now=now, today=today)
+    write_rows(session, Brandname.__table__, bn_rows)
+    # The counters are taken in the lifecycle's order (event, then serial: confirm_payment records
+    # its event before make_certificate draws a serial), so a bulk batch and an issuance cannot
+    # deadlock. Certificate ids are allocated only after both counters are held.
+    first_seq = next_values(session, "event", len(todo))
+    first_serial = next_values(session, "serial", len(todo))
+    cert_ids = allocate_ids(session, Certificate, len(todo))
+    cert_rows = _certificate_rows(
+        todo, bn_rows, cert_ids, first_serial, keys=keys, rules=rules, now=now, year=today.year
+    )
+    write_rows(session, Certificate.__table__, cert_rows)
+    write_rows(
+        session, Event.__table__, _event_rows(todo, bn_rows, cert_rows, first_seq, actor=actor, now=now)
+    )
+    report.imported += len(todo)
+
+
+def _valid_rows(rows, report):
+    """Rows that pass validation, as (row, cleaned holder, normal form); the others go to the report.
+
+    A name repeated inside the batch keeps its first occurrence: a repeat for the same holder is
+    skipped as harmless, a repeat for another holder is rejected."""
     good, seen = [], {}
     for row in rows:
         holder, problems = validate_row(row)
-        if not problems:
-            normal = name_rules.normal_form(row.name)
-            if normal in seen:
-                first_line, first_holder = seen[normal]
-                if (first_holder["kind"], first_holder["id_number"]) == (holder["kind"], holder["id_number"]):
-                    report.skipped += 1  # the same name for the same holder twice: harmless
-                    continue
-                problems.append(
-                    (
-                        f"Trùng với tên ở dòng {first_line} (chủ thể khác).",
-                        f"Repeats the name on line {first_line} (another holder).",
-                    )
-                )
-            else:
-                seen[normal] = (row.line, holder)
         if problems:
-            report.rejected.append(
-                (row.line, "; ".join(p[0] for p in problems), "; ".join(p[1] for p in problems))
-            )
+            _reject(report, row.line, problems)
             continue
-        good.append((row, holder, normal))
-    if not good:
-        return
-    # 2. names already live: skipped when the same holder holds them already (a rerun),
-    #    refused when anyone else does
-    live = {}
-    for bn_normal, bn_status, kind, id_number in session.execute(
-        select(Brandname.name_normal, Brandname.status, Holder.kind, Holder.id_number)
-        .join(Holder, Holder.id == Brandname.holder_id)
-        .where(Brandname.name_normal.in_([g[2] for g in good]), Brandname.status != "released")
-    ):
-        live[bn_normal] = (bn_status, kind, id_number)
+        normal = name_rules.normal_form(row.name)
+        if normal not in seen:
+            seen[normal] = (row.line, holder)
+            good.append((row, holder, normal))
+            continue
+        first_line, first_holder = seen[normal]
+        if _holder_key(first_holder) == _holder_key(holder):
+            report.skipped += 1
+            continue
+        _reject(
+            report,
+            row.line,
+            [
+                (
+                    f"Trùng với tên ở dòng {first_line} (chủ thể khác).",
+                    f"Repeats the name on line {first_line} (another holder).",
+                )
+            ],
+        )
+    return good
+
+
+def _holder_key(holder):
+    return holder["kind"], holder["id_number"]
+
+
+def _reject(report, line, problems):
+    report.rejected.append((line, "; ".join(p[0] for p in problems), "; ".join(p[1] for p in problems)))
+
+
+def _not_yet_live(session, good, report):
+    """Drop the names already live: skipped when the same holder holds them already (a rerun),
+    refused when anyone else does or the name is blocked."""
+    live = _live_names(session, [normal for _, _, normal in good])
     todo = []
     for row, holder, normal in good:
-        if normal in live:
-            status, kind, id_number = live[normal]
-            if (kind, id_number) == (holder["kind"], holder["id_number"]) and status == "active":
-                report.skipped += 1
-            else:
-                report.rejected.append(
-                    (
-                        row.line,
-                        f"Tên {row.name} đã có trong sổ đăng ký (trạng thái: {status}) cho chủ thể khác "
-                        "hoặc đang bị phong tỏa.",
-                        f"{row.name} is already in the registry (status: {status}) for another holder or blocked.",
-                    )
-                )
+        if normal not in live:
+            todo.append((row, holder, normal))
             continue
-        todo.append((row, holder, normal))
-    if not todo:
-        return
-    # 3. holders: reuse existing ones (kind, id_number), insert the new ones
-    wanted = {(h["kind"], h["id_number"]): h for _, h, _ in todo}
-    holder_ids = {}
-    for hid, kind, id_number in session.execute(
-        select(Holder.id, Holder.kind, Holder.id_number).where(
-            Holder.id_number.in_(sorted({k[1] for k in wanted}))
+        status, kind, id_number = live[normal]
+        if (kind, id_number) == _holder_key(holder) and status == "active":
+            report.skipped += 1
+            continue
+        report.rejected.append(
+            (
+                row.line,
+                f"Tên {row.name} đã có trong sổ đăng ký (trạng thái: {status}) cho chủ thể khác "
+                "hoặc đang bị phong tỏa.",
+                f"{row.name} is already in the registry (status: {status}) for another holder or blocked.",
+            )
         )
-    ):
-        if (kind, id_number) in wanted:
-            holder_ids[(kind, id_number)] = hid
-    new = [
-        dict(
-            h,
-            created_at=now,
-            updated_at=now,
-            **{k: (h.get(k) or "") for k in ("name", "address", "email", "phone")},
+    return todo
+
+
+def _live_names(session, normals):
+    """{name_normal: (status, holder kind, holder id_number)} for those of `normals` not released."""
+    return {
+        bn_normal: (bn_status, kind, id_number)
+        for bn_normal, bn_status, kind, id_number in session.execute(
+            select(Brandname.name_normal, Brandname.status, Holder.kind, Holder.id_number)
+            .join(Holder, Holder.id == Brandname.holder_id)
+            .where(Brandname.name_normal.in_(normals), Brandname.status != "released")
         )
-        for key, h in wanted.items()
-        if key not in holder_ids
-    ]
+    }
+
+
+def _holder_ids(session, todo, now):
+    """{(kind, id_number): holder id} for every holder of the batch: existing holders are reused,
+    the new ones inserted."""
+    wanted = {_holder_key(h): h for _, h, _ in todo}
+    holder_ids = _existing_holder_ids(session, wanted)
+    new = [_holder_row(h, now) for key, h in wanted.items() if key not in holder_ids]
     if new:
         for h, hid in zip(new, allocate_ids(session, Holder, len(new))):
             h["id"] = hid
-            holder_ids[(h["kind"], h["id_number"])] = hid
+            holder_ids[_holder_key(h)] = hid
         write_rows(session, Holder.__table__, new)
-    # 4. brandnames
+    return holder_ids
+
+
+def _existing_holder_ids(session, wanted):
+    found = {}
+    for hid, kind, id_number in session.execute(
+        select(Holder.id, Holder.kind, Holder.id_number).where(
+            Holder.id_number.in_(sorted({key[1] for key in wanted}))
+        )
+    ):
+        if (kind, id_number) in wanted:
+            found[(kind, id_number)] = hid
+    return found
+
+
+def _holder_row(holder, now):
+    """A new holder row; the optional text fields are stored as '' rather than NULL."""
+    return dict(
+        holder,
+        created_at=now,
+        updated_at=now,
+        **{k: (holder.get(k) or "") for k in ("name", "address", "email", "phone")},
+    )
+
+
+def _brandname_rows(todo, bn_ids, holder_ids, *, now, today):
+    """Live brandname rows; without dates a name is valid from today for the standard term."""
     bn_rows = []
-    bn_ids = allocate_ids(session, Brandname, len(todo))
     for (row, holder, normal), bn_id in zip(todo, bn_ids):
         valid_from = row.valid_from or today
         valid_until = row.valid_until or dates.validity_end(valid_from)
@@ -268,7 +328,7 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
                 "name": row.name,
                 "name_normal": normal,
                 "confusable_key": name_rules.confusable_key(row.name),
-                "holder_id": holder_ids[(holder["kind"], holder["id_number"])],
+                "holder_id": holder_ids[_holder_key(holder)],
                 "status": "active",
                 "use_sms": bool(row.use_sms),
                 "use_voice": bool(row.use_voice),
@@ -280,16 +340,13 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
                 "legacy_source": (row.source or None) and row.source[:200],
             }
         )
-    write_rows(session, Brandname.__table__, bn_rows)
-    # 5. signed certificate records, serials from the gap-free counter. The counters are taken
-    #    in the lifecycle's order (event, then serial: confirm_payment records its event before
-    #    make_certificate draws a serial), so a bulk batch and an issuance cannot deadlock.
-    first_seq = next_values(session, "event", len(todo))
-    first_serial = next_values(session, "serial", len(todo))
-    year = today.year
+    return bn_rows
+
+
+def _certificate_rows(todo, bn_rows, cert_ids, first_serial, *, keys, rules, now, year):
+    """Signed certificate records, one per brandname, numbered from `first_serial` on."""
     cert_rows = []
-    cert_ids = allocate_ids(session, Certificate, len(todo))
-    for i, ((_row, holder, normal), bn, bn_id) in enumerate(zip(todo, bn_rows, bn_ids)):
+    for i, ((_row, holder, normal), bn) in enumerate(zip(todo, bn_rows)):
         cert = SimpleNamespace(
             serial=f"BN-{year}-{first_serial + i:07d}",
             kind="legacy",
@@ -306,7 +363,7 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
             {
                 "id": cert_ids[i],
                 "serial": cert.serial,
-                "brandname_id": bn_id,
+                "brandname_id": bn["id"],
                 "application_id": None,
                 "kind": "legacy",
                 "status": "current",
@@ -320,37 +377,35 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
                 "kid": keys.current_kid,
             }
         )
-    write_rows(session, Certificate.__table__, cert_rows)
-    # 6. one event per name, gap-free sequence
-    write_rows(
-        session,
-        Event.__table__,
-        [
-            {
-                "seq": first_seq + i,
-                "at": now,
-                "actor_kind": actor.kind,
-                "actor_id": actor.id,
-                "actor_label": actor.label,
-                "act": LEGACY_ACT,
-                "subject_type": "certificate",
-                "subject_id": cert_id,
-                "name_normal": bn["name_normal"],
-                "application_id": None,
-                "details": {
-                    "serial": cert["serial"],
-                    "valid_from": cert["valid_from"].isoformat(),
-                    "valid_until": cert["valid_until"].isoformat(),
-                    "holder_id": bn["holder_id"],
-                    "source": bn["legacy_source"],
-                    "line": row.line,
-                    **row.extra,
-                },
-            }
-            for i, ((row, _, _), bn, cert, cert_id) in enumerate(zip(todo, bn_rows, cert_rows, cert_ids))
-        ],
-    )
-    report.imported += len(todo)
+    return cert_rows
+
+
+def _event_rows(todo, bn_rows, cert_rows, first_seq, *, actor, now):
+    """One event per name, numbered from `first_seq` on (the gap-free event sequence)."""
+    return [
+        {
+            "seq": first_seq + i,
+            "at": now,
+            "actor_kind": actor.kind,
+            "actor_id": actor.id,
+            "actor_label": actor.label,
+            "act": LEGACY_ACT,
+            "subject_type": "certificate",
+            "subject_id": cert["id"],
+            "name_normal": bn["name_normal"],
+            "application_id": None,
+            "details": {
+                "serial": cert["serial"],
+                "valid_from": cert["valid_from"].isoformat(),
+                "valid_until": cert["valid_until"].isoformat(),
+                "holder_id": bn["holder_id"],
+                "source": bn["legacy_source"],
+                "line": row.line,
+                **row.extra,
+            },
+        }
+        for i, ((row, _, _), bn, cert) in enumerate(zip(todo, bn_rows, cert_rows))
+    ]
 
 
 def analyze(session):
