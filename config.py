@@ -71,3 +71,8 @@ class Config:
     MAIL_USERNAME = os.environ.get("BRANDNAME_MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("BRANDNAME_MAIL_PASSWORD", "")
     MAIL_STARTTLS = _bool("BRANDNAME_MAIL_STARTTLS")
+
+    # --- Logs (brandname/ops/logs.py) ---
+    LOG_FORMAT = os.environ.get("BRANDNAME_LOG_FORMAT", "")  # json | text; unset: json in production
+    LOG_LEVEL = os.environ.get("BRANDNAME_LOG_LEVEL", "info")
+    LOG_ACCESS = _bool("BRANDNAME_LOG_ACCESS", True)  # one access line per request

@@ -39,6 +39,9 @@ def create_app(config=None):
 
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     data_dir.mkdir(parents=True, exist_ok=True)
+    from brandname.ops import logs
+
+    logs.init_app(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(data_dir)
 
