@@ -73,6 +73,9 @@ def create_app(config=None):
     from brandname.web.health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    from brandname.web import metrics
+
+    metrics.init_app(app)
     app.register_blueprint(applicant_bp)
     app.register_blueprint(officer_bp)
     csrf.exempt(api_bp)  # carriers post JSON with bearer keys; no cookies, no CSRF
