@@ -98,10 +98,13 @@ def test_configured_networks(app):
         create_app({**config, "METRICS_NETWORKS": "10.0.0.0/33"})
 
 
-def test_scrape_is_not_rate_limited_nor_csrf_checked(app):
-    from brandname.extensions import csrf
+def test_scrape_is_not_rate_limited_nor_csrf_checked(app, monkeypatch):
+    from brandname.extensions import csrf, limiter
 
     assert "brandname.web.metrics.scrape" in csrf._exempt_views
+    # the Limiter is one object for every app and keeps the first default limits it is given
+    manager = limiter.limit_manager
+    monkeypatch.setattr(manager, "_default_limits", manager._default_limits)
     limited = create_app({**_settings(app), "RATELIMIT_DEFAULT": "2 per minute"}).test_client()
     assert [limited.get("/healthz").status_code for _ in range(3)] == [200, 200, 429]  # the limit applies
     assert {limited.get("/metrics").status_code for _ in range(5)} == {200}
