@@ -270,6 +270,203 @@ def test_latency_by_route_never_by_raw_path(client, registry_helper, carrier_hea
     assert "BREW" not in labels_seen
 
 
+# -- the multiprocess folder ------------------------------------------------------------------
+
+WORKER = """
+import os, sys
+from prometheus_client import Counter, Histogram
+
+checks = Counter("t_checks", "Checks.", ["result"])
+seconds = Histogram("t_seconds", "Seconds.", ["route"], buckets=(0.1, 1))
+for _ in range(int(sys.argv[1])):
+    checks.labels("ok").inc()
+    seconds.labels("/x").observe(0.05)
+seconds.labels("/x").observe(0.5)
+print(os.getpid())
+"""
+
+
+def test_a_dead_workers_counts_are_folded_into_the_archive(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from brandname.ops import metrics_files
+
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    pids = [
+        int(
+            subprocess.run(
+                [sys.executable, "-c", WORKER, str(n)], env=env, capture_output=True, check=True
+            ).stdout
+        )
+        for n in (3, 4)
+    ]
+
+    def totals():
+        families = metrics_files.collect(tmp_path)
+        return {(s.name, tuple(sorted(s.labels.items()))): s.value for f in families for s in f.samples}
+
+    before = totals()
+    assert before["t_checks_total", (("result", "ok"),)] == 7
+    assert before["t_seconds_bucket", (("le", "0.1"), ("route", "/x"))] == 7
+    assert before["t_seconds_count", (("route", "/x"),)] == 9
+    for pid in pids:
+        metrics_files.worker_exited(tmp_path, pid)
+        assert totals() == pytest.approx(before)
+    assert sorted(p.name for p in tmp_path.glob("*.db")) == ["counter_archive.db", "histogram_archive.db"]
+
+
+# -- gunicorn: several workers, one set of numbers -------------------------------------------
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url, headers=None, timeout=10):
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def _scrape_url(base):
+    status, body = _get(base + "/metrics")
+    assert status == 200
+    out = {}
+    for family in text_string_to_metric_families(body.decode()):
+        for sample in family.samples:
+            out[sample.name, frozenset(sample.labels.items())] = sample.value
+    return out
+
+
+def test_gunicorn_workers_add_up_and_log_json(app, registry_helper, carrier_headers, tmp_path):
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    registry_helper.issue("VietSun")
+    root = Path(__file__).resolve().parent.parent
+    metrics_dir = tmp_path / "prometheus"
+    metrics_dir.mkdir()
+    (metrics_dir / "counter_1.db").write_bytes(b"left by an earlier run")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BRANDNAME_", "DATABASE_", "REDIS_", "PROMETHEUS_", "GUNICORN_"))
+    }
+    env.update(
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        BRANDNAME_CERTS_DIR=str(app.config["CERTS_DIR"]),
+        BRANDNAME_DATA_DIR=str(tmp_path / "instance"),
+        SECRET_KEY="shared-secret",
+        BRANDNAME_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+        BRANDNAME_THREADS="2",
+        BRANDNAME_LOG_FORMAT="json",
+        BRANDNAME_CARRIER_NAME_CACHE_PRELOAD="0",
+        PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+    )
+    log_path = tmp_path / "gunicorn.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:brandname.ops.gunicorn_conf", "wsgi:app"],
+            cwd=root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log_path.read_text()
+            try:
+                if _get(base + "/healthz", timeout=2)[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.2)
+        assert not (metrics_dir / "counter_1.db").exists()  # a previous run's numbers are gone
+
+        lookups = 12
+        for i in range(lookups):  # a connection each, taken by whichever worker accepts first
+            status, _ = _get(
+                base + "/api/v1/brandnames/VietSun", {**carrier_headers, "X-Request-ID": f"gw-{i}"}
+            )
+            assert status == 200
+
+        def counted():
+            samples = _scrape_url(base)
+            return (
+                value(samples, "brandname_carrier_checks_total", route="lookup", result="deliverable"),
+                value(
+                    samples,
+                    "brandname_http_request_duration_seconds_count",
+                    route="/api/v1/brandnames/<name>",
+                    method="GET",
+                    status_class="2xx",
+                ),
+            )
+
+        assert {counted() for _ in range(3)} == {(lookups, lookups)}
+
+        def pids(kind):
+            return {
+                int(p.stem.rsplit("_", 1)[1])
+                for p in metrics_dir.glob(f"{kind}_*.db")
+                if "archive" not in p.stem
+            }
+
+        workers = pids("counter")
+        assert len(workers) == 2
+        served = pids("histogram")
+
+        # Stop every worker that served a lookup (as max_requests recycling does): the scrapes are
+        # then answered by other processes, which must still count the dead workers' lookups.
+        for pid in served:
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 60
+        while len(pids("counter") - served) < len(workers):  # the replacements have started
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.2)
+        assert {counted() for _ in range(4)} == {(lookups, lookups)}
+        for pid in served:  # folded into the archive, not left for every scrape to read
+            assert not list(metrics_dir.glob(f"*_{pid}.db"))
+        assert (metrics_dir / "histogram_archive.db").exists()
+        for _ in range(3):
+            assert _get(base + "/api/v1/brandnames/VietSun", carrier_headers)[0] == 200
+        assert {counted() for _ in range(4)} == {(lookups + 3, lookups + 3)}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+    lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]
+    assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines)
+    assert not any("prometheus_client was imported" in line["message"] for line in lines)
+    access = {line["request_id"]: line for line in lines if line["logger"] == "brandname.access"}
+    assert {f"gw-{i}" for i in range(lookups)} <= set(access)
+    assert access["gw-0"]["path"] == "/api/v1/brandnames/VietSun" and access["gw-0"]["status"] == 200
+
+
 def test_carrier_checks_know_the_day_changes_at_hanoi_midnight(monkeypatch):
     from datetime import UTC, datetime
 

@@ -14,6 +14,7 @@ and requests pay nothing for it. No Flask here; brandname/web/metrics.py serves 
 import base64
 import json
 import logging
+import os
 import threading
 import time
 from collections import Counter as Tally
@@ -21,13 +22,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import prometheus_client
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
+from prometheus_client import REGISTRY, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
 from sqlalchemy import and_, case, func, select
 
 from brandname.carriers import feed
 from brandname.notifications import MAX_ATTEMPTS
+from brandname.ops import metrics_files
 from brandname.rules import dates
 from brandname.store.models import Application, Event, Outbox
 
@@ -138,12 +140,11 @@ def exposition(families, accept=None):
     instruments followed by `families`, in the format the scraper's Accept header asks for (the
     Prometheus text format unless it asks for OpenMetrics)."""
     if multiprocess_mode():
-        process = CollectorRegistry()
-        multiprocess.MultiProcessCollector(process)
+        source = _Families([], metrics_files.collect(os.environ["PROMETHEUS_MULTIPROC_DIR"]) + list(families))
     else:
-        process = REGISTRY
+        source = _Families([REGISTRY], families)
     encoder, content_type = choose_encoder(accept)
-    return encoder(_Families([process], families)), content_type
+    return encoder(source), content_type
 
 
 def _manifest_time(manifest_path):
