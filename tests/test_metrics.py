@@ -242,6 +242,14 @@ def test_carrier_checks_by_result(client, session, registry_helper, carrier_head
         for route in ("lookup", "verify")
         for result in ("deliverable", "not_registered", "reserved", "expired", "revoked", "holder_mismatch")
     )
+    assert (
+        "brandname_carrier_checks_total",
+        frozenset({"route": "lookup", "result": "holder_mismatch"}.items()),
+    ) not in again
+    assert (
+        "brandname_carrier_checks_total",
+        frozenset({"route": "verify", "result": "reserved"}.items()),
+    ) in again
 
 
 def test_latency_by_route_never_by_raw_path(client, registry_helper, carrier_headers):

@@ -62,6 +62,8 @@ _latency_children = {}
 _check_children = {}
 for _route in ("lookup", "verify"):
     for _result in CARRIER_RESULTS:
+        if _route == "lookup" and _result == "holder_mismatch":
+            continue  # a lookup names no sender, so it never has this result
         # created up front so that every series exists (as 0) before its first event
         _check_children[_route, _result] = CARRIER_CHECKS.labels(_route, _result)
 
