@@ -71,3 +71,13 @@ class Config:
     MAIL_USERNAME = os.environ.get("BRANDNAME_MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("BRANDNAME_MAIL_PASSWORD", "")
     MAIL_STARTTLS = _bool("BRANDNAME_MAIL_STARTTLS")
+
+    # --- Logs (brandname/ops/logs.py) ---
+    LOG_FORMAT = os.environ.get("BRANDNAME_LOG_FORMAT", "")  # json | text; unset: json in production
+    LOG_LEVEL = os.environ.get("BRANDNAME_LOG_LEVEL", "info")
+    LOG_ACCESS = _bool("BRANDNAME_LOG_ACCESS", True)  # one access line per request
+
+    # --- Metrics (brandname/web/metrics.py) ---
+    # who may scrape /metrics: clients inside these networks (comma-separated CIDRs), or the token
+    METRICS_NETWORKS = os.environ.get("BRANDNAME_METRICS_NETWORKS", "127.0.0.1/32,::1/128")
+    METRICS_TOKEN = os.environ.get("BRANDNAME_METRICS_TOKEN") or None

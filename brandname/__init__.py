@@ -39,6 +39,9 @@ def create_app(config=None):
 
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     data_dir.mkdir(parents=True, exist_ok=True)
+    from brandname.ops import logs
+
+    logs.init_app(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(data_dir)
 
@@ -70,6 +73,9 @@ def create_app(config=None):
     from brandname.web.health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    from brandname.web import metrics
+
+    metrics.init_app(app)
     app.register_blueprint(applicant_bp)
     app.register_blueprint(officer_bp)
     csrf.exempt(api_bp)  # carriers post JSON with bearer keys; no cookies, no CSRF

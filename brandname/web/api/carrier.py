@@ -19,6 +19,7 @@ from brandname import registry
 from brandname.carriers import feed
 from brandname.carriers import keys as carriers
 from brandname.extensions import db, limiter
+from brandname.ops import metrics
 from brandname.rules import dates
 from brandname.web.api import bp
 
@@ -214,6 +215,7 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=T
 @carrier_route("/brandnames/<name>", methods=["GET"])
 def brandname_state(name):
     record = _reader().state_of(name)
+    metrics.carrier_lookup(record)
     max_age = current_app.config.get("CARRIER_CACHE_SECONDS", 30)
     if record is None:
         response, status = _error(
@@ -310,6 +312,7 @@ def verify():
         record = states.get(name_rules.normal_form(item["name"]))
         ok, status, reason = feed.deliverable(record, item.get("holder_id"), today)
         results.append({"name": item["name"], "deliverable": ok, "status": status, "reason": reason})
+    metrics.carrier_verified(results)
     response = jsonify({"results": results})
     response.headers["Cache-Control"] = "no-store"
     return response
