@@ -97,7 +97,7 @@ def test_later_syncs_follow_the_change_feed(make_client, registry):
     registry.silent_event()
     summary = client.sync()
     assert summary == {"seq": registry.head, "names": 8, "start": "local", "pages": 4, "changes": 8}
-    assert "Held" not in client._index.answers and "Gone" not in client._index.answers
+    assert "Held" not in client._index and "Gone" not in client._index and "HELD" in client._index
     assert client.check("Held") == (False, "reserved", "reserved")
     assert client.check("VIETSUN") == (False, "revoked", "revoked")
     assert client.check("NewOne", "0107777777") == OK

@@ -22,7 +22,6 @@ import contextlib
 import gc
 import gzip
 import hashlib
-import io
 import json
 import os
 import secrets
@@ -261,7 +260,14 @@ class CarrierClient:
                 return self._sync_changes(keys, state)
 
     def _sync_snapshot(self, keys, state):
-        snapshot_seq, body, count = self._download_snapshot(keys)
+        snapshot = self.dir / f".snapshot-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+        try:
+            return self._sync_from(snapshot, keys, state)
+        finally:
+            snapshot.unlink(missing_ok=True)
+
+    def _sync_from(self, snapshot, keys, state):
+        snapshot_seq, count = self._download_snapshot(keys, snapshot)
         index = index_.Index(self.today())
         seq, changes, pages, applied = self._changes(keys, snapshot_seq, index)
         stale = []  # registered spellings of names the changes replace
@@ -275,7 +281,7 @@ class CarrierClient:
                         stale.append(index_.spelling_of(entry))
                     yield entry
 
-            index.extend(listed(_snapshot_entries(body)))
+            index.extend(listed(_snapshot_entries(snapshot)))
             if len(index) != count:
                 raise refusal(
                     TamperedData,
@@ -284,7 +290,6 @@ class CarrierClient:
                 )
             for entry, _ in filter(None, changes.values()):
                 out.write(entry)
-        del body  # tens of MB at a million names
         index.apply(changes, filter(None, stale))
         self._commit({**state, **_progress(seq), "names_file": out.name, "count": len(index)})
         self._install(index)
@@ -309,8 +314,9 @@ class CarrierClient:
         self._index.apply(changes, filter(None, stale))
         return {"seq": seq, "names": len(self._index), "start": "local", "pages": pages, "changes": applied}
 
-    def _download_snapshot(self, keys):
-        """(seq, verified gzip bytes, name count) of the registry's current snapshot."""
+    def _download_snapshot(self, keys, path):
+        """(seq, name count) of the registry's current snapshot, verified and saved to `path`:
+        parsed from there, its tens of megabytes are not held while the index grows."""
         manifest = verify_jws(self._get("/api/v1/snapshot/manifest"), keys, SNAPSHOT_TYP)
         if (
             manifest.get("type") != SNAPSHOT_TYPE
@@ -325,7 +331,8 @@ class CarrierClient:
                 "Tệp bản chụp không khớp với bản kê khai đã ký.",
                 "The snapshot file does not match the SHA-256 of its signed manifest.",
             )
-        return manifest["seq"], body, manifest["count"]
+        path.write_bytes(body)
+        return manifest["seq"], manifest["count"]
 
     def _changes(self, keys, seq, index):
         """Read and verify the change pages after `seq` up to the head.
@@ -435,16 +442,17 @@ def _apply_record(changes, record, index):
         changes[normal] = (entry, index.pack(entry))
 
 
-def _snapshot_entries(body):
+def _snapshot_entries(path):
     try:
-        for line in gzip.GzipFile(fileobj=io.BytesIO(body)):  # streamed: one line at a time
-            try:
-                record = index_.json_line(line)
-            except ValueError as exc:
-                raise refusal(
-                    TamperedData, "Dòng bản chụp không phải JSON.", "A snapshot line is not JSON."
-                ) from exc
-            yield index_.entry_from_record(record)
+        with gzip.open(path) as lines:  # streamed: one line at a time
+            for line in lines:
+                try:
+                    record = index_.json_line(line)
+                except ValueError as exc:
+                    raise refusal(
+                        TamperedData, "Dòng bản chụp không phải JSON.", "A snapshot line is not JSON."
+                    ) from exc
+                yield index_.entry_from_record(record)
     except (OSError, EOFError) as exc:
         raise refusal(TamperedData, "Tệp bản chụp hỏng.", f"The snapshot file is corrupt: {exc}") from exc
 

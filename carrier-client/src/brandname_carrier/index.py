@@ -1,25 +1,28 @@
 """The local index: what the client keeps in memory to answer a check, and on disk to restart.
 
 In memory the answer is worked out at sync time, so that a first check costs about what a dict
-lookup does:
+lookup does. Keys are a name's normal form and, when it differs, its registered spelling:
+senders mostly write a name as it was registered, so the usual check is one lookup, and any
+other spelling costs a second one under the normal form. A registered spelling that differs
+from the normal form has a lower-case ASCII letter, which no normal form has, so the two kinds
+of keys never collide.
 
-- `answers` maps a name's normal form, and its registered spelling when that differs, to its
-  answer today for a message from any sender: one of a handful of shared `Answer` objects (ok,
-  reserved, expired, revoked), so a check touches no per-name object beyond the dict's own key.
-  Senders mostly write a name as it was registered, so the usual check is one lookup; any other
-  spelling costs a second one under its normal form. A registered spelling that differs from the
-  normal form has a lower-case ASCII letter, which no normal form has, so the two kinds of keys
-  never collide.
-- `senders` maps each active name's normal form to one int, ``(ordinal of valid_until << SHIFT)
-  | slot``, read only when a check names the sender or when the day changes. `slot` indexes
-  `allowed`, the enterprise codes (the holder's and the authorized parties', already normalized)
-  that may send under the name, shared by every name with the same ones. Because the slot sits
-  below the day, comparing the int with ``ordinal of today << SHIFT`` says whether the name is
-  valid today.
+- `deliverable` is the set of keys of the names a message may go out under today from any
+  sender. A set member costs one table slot and the key, where a dict entry also has an index
+  slot and a value: the common answer touches the least memory.
+- `others` maps the keys of the other registered names to their answer, one of a few shared
+  `Answer` objects (reserved, expired, revoked).
+- `senders` maps each active name's normal form to one int, ``(ordinal of valid_until <<
+  SHIFT) | slot``, read only when a check names the sender or when the day changes. `slot`
+  indexes `allowed`, the enterprise codes (the holder's and the authorized parties', already
+  normalized) that may send under the name, shared by every name with the same ones. The slot
+  sits below the day, so comparing the int with ``ordinal of today << SHIFT`` says whether the
+  name is valid today.
 
-At local midnight `roll_to` turns the answers of names whose last valid day has passed into
-`expired`. Changes are applied in place under a lock, each name's sender facts before its
-answer, so a concurrent check sees every name either as it was or as it is now.
+At local midnight `roll_to` moves the names whose last valid day has passed from `deliverable`
+to `others` as expired. Changes are applied in place under a lock, a name's new key always
+added before its old one is removed, so a concurrent check sees every name either as it was
+or as it is now.
 
 On disk, each name is one JSON array per line (`Entry`), so the certificate serial and the rest
 survive a restart although checks never need them.
@@ -87,20 +90,21 @@ class Index:
     """The answers of every name for one day, and what it takes to answer for a given sender."""
 
     def __init__(self, today):
-        self.answers = {}
+        self.deliverable = set()
+        self.others = {}
         self.senders = {}
         self.allowed = [()]  # slot 0: nobody (an individual holder, no authorization)
-        self._slots = {}  # (holder id, authorized ids) as published -> slot
+        self._slots = {}  # holder id, or (holder id, authorized ids), as published -> slot
         self._days = {}  # valid_until as published -> ordinal << SHIFT
         self.floor = day_floor(today)
         self.spellings = 0  # keys that are registered spellings, not normal forms
         self.lock = threading.Lock()
 
     def __len__(self):
-        return len(self.answers) - self.spellings
+        return len(self.deliverable) + len(self.others) - self.spellings
 
-    def __contains__(self, normal):
-        return normal in self.answers
+    def __contains__(self, key):
+        return key in self.deliverable or key in self.others
 
     # -- building --------------------------------------------------------------------------------
     def pack(self, entry):
@@ -115,7 +119,7 @@ class Index:
             slot = len(self.allowed)
             if slot > SLOT_MASK:
                 raise OverflowError("too many distinct senders for the packed index")
-            self.allowed.append(tuple(dict.fromkeys(normal_holder_id(n) for n in numbers)))
+            self.allowed.append(tuple(dict.fromkeys(_normal_holder_id(n) for n in numbers)))
             self._slots[key] = slot
         packed = self._day(entry.valid_until) | slot
         return (OK if packed >= self.floor else EXPIRED), packed
@@ -145,47 +149,71 @@ class Index:
         still alive: the parser's short-lived strings then cannot leave gaps between the keys,
         which end up side by side in memory. A check of a name never seen before reads its key
         from there, and that costs markedly less when the keys are packed."""
-        answers, senders, pack = self.answers, self.senders, self.pack
+        deliverable, others, senders, pack = self.deliverable, self.others, self.senders, self.pack
         entries = iter(entries)
         while chunk := list(itertools.islice(entries, batch)):
             facts = [pack(entry) for entry in chunk]  # first: packing allocates too
             for entry, (answer, packed) in zip(chunk, facts):
                 normal = "".join((entry.name_normal, ""))  # a new str, allocated now
-                if normal in answers:
+                if normal in deliverable or normal in others:
                     raise refusal(TamperedData, "Dữ liệu có tên trùng lặp.", f"{normal} is listed twice.")
-                answers[normal] = answer
-                if packed is not None:
-                    senders[normal] = packed
                 spelling = spelling_of(entry)
                 if spelling is not None:
-                    answers["".join((spelling, ""))] = answer
+                    spelling = "".join((spelling, ""))
                     self.spellings += 1
+                if packed is not None:
+                    senders[normal] = packed
+                if answer is OK:
+                    deliverable.add(normal)
+                    if spelling is not None:
+                        deliverable.add(spelling)
+                else:
+                    others[normal] = answer
+                    if spelling is not None:
+                        others[spelling] = answer
             del chunk, facts, entry  # before the next batch is parsed, or its strings fill the gaps left here
+
+    # -- changing in place -----------------------------------------------------------------------
+    def _set(self, keys, answer):
+        """Give `keys` their new answer: added under it before they leave the old one."""
+        if answer is OK:
+            self.deliverable.update(keys)
+            for key in keys:
+                self.others.pop(key, None)
+        else:
+            for key in keys:
+                self.others[key] = answer
+            self.deliverable.difference_update(keys)
+
+    def _drop(self, key):
+        found = key in self.deliverable or key in self.others
+        self.others.pop(key, None)
+        self.deliverable.discard(key)
+        return found
 
     def apply(self, changes, stale_spellings=()):
         """Apply {normal: (Entry, self.pack(Entry)) or None (released)} in place while checks go
         on. `stale_spellings` are the registered spellings the changed names had before."""
-        answers, senders = self.answers, self.senders
         with self.lock:
             for spelling in stale_spellings:  # safe at any moment: the normal form answers alike
-                if answers.pop(spelling, None) is not None:
-                    self.spellings -= 1
+                self.spellings -= self._drop(spelling)
             for normal, change in changes.items():
                 if change is None:
-                    answers.pop(normal, None)
-                    senders.pop(normal, None)
+                    self._drop(normal)
+                    self.senders.pop(normal, None)
                     continue
                 entry, (answer, packed) = change
                 if packed is not None:
-                    senders[normal] = packed
+                    self.senders[normal] = packed
                     answer = OK if packed >= self.floor else EXPIRED  # the day may have changed
-                answers[normal] = answer
-                if packed is None:
-                    senders.pop(normal, None)
+                keys = [normal]
                 spelling = spelling_of(entry)
                 if spelling is not None:
-                    self.spellings += spelling not in answers
-                    answers[spelling] = answer
+                    self.spellings += spelling not in self
+                    keys.append(spelling)
+                self._set(keys, answer)
+                if packed is None:
+                    self.senders.pop(normal, None)
 
     def roll_to(self, today):
         """Answer for `today`: active names past their last valid day become expired (and
@@ -195,44 +223,57 @@ class Index:
             if floor == self.floor:
                 return
             sender_of = self.senders.get
-            answers = self.answers
-            for key, answer in answers.items():  # values change, keys do not: safe to iterate
-                if answer is not OK and answer is not EXPIRED:
-                    continue
-                packed = sender_of(key)
-                if packed is None:
-                    packed = sender_of(normal_form(key))  # a registered spelling, or expired for good
-                    if packed is None:
-                        continue
-                want = OK if packed >= floor else EXPIRED
-                if answer is not want:
-                    answers[key] = want
+
+            def packed(key):
+                found = sender_of(key)
+                return sender_of(normal_form(key)) if found is None else found
+
+            gone = [key for key in self.deliverable if (packed(key) or NO_EXPIRY) < floor]
+            back = [
+                key
+                for key, answer in self.others.items()
+                if answer is EXPIRED and (packed(key) or 0) >= floor  # None: expired for good
+            ]
+            self._set(gone, EXPIRED)
+            self._set(back, OK)
             self.floor = floor
 
     # -- answering -------------------------------------------------------------------------------
     def checker(self):
         """check(name, holder_id=None) -> Answer, reading this index."""
-        answer_of, sender_of, allowed = self.answers.get, self.senders.get, self.allowed
+        deliverable, answer_of = self.deliverable, self.others.get
+        sender_of, allowed = self.senders.get, self.allowed
 
         def check(name, holder_id=None):
             try:
-                answer = answer_of(name)  # most senders write their name in its normal form
-                if answer is None:
+                if name in deliverable:
+                    if holder_id is None:
+                        return OK
+                else:
+                    answer = answer_of(name)
+                    if answer is not None:
+                        return answer
                     # for ASCII text, str.upper() is the normal form, and much faster than translate()
                     name = name.upper() if name.isascii() else normal_form(name)
-                    answer = answer_of(name)
-                    if answer is None:
-                        return NOT_REGISTERED
+                    if name not in deliverable:
+                        return answer_of(name, NOT_REGISTERED)
+                    if holder_id is None:
+                        return OK
             except (AttributeError, TypeError):  # not text
                 return NOT_REGISTERED
-            if holder_id is None or answer is not OK:
-                return answer
             normal = name.upper() if name.isascii() else normal_form(name)
             # 0 (nobody) if a sync dropped the name meanwhile: refuse rather than guess
             slot = sender_of(normal, 0) & SLOT_MASK
+            if holder_id.__class__ is str and holder_id.isalnum():  # no white space to remove
+                return OK if holder_id.upper() in allowed[slot] else HOLDER_MISMATCH
             return OK if normal_holder_id(holder_id) in allowed[slot] else HOLDER_MISMATCH
 
         return check
+
+
+def _normal_holder_id(number):
+    normal = normal_holder_id(number)
+    return number if normal == number else normal  # the published string itself, most of the time
 
 
 def spelling_of(entry):
