@@ -103,7 +103,7 @@ def test_checks_answer_what_decide_says_on_every_day():
 
 
 def keys(index):
-    return index.deliverable | set(index.others)
+    return index.deliverable | index.expired | set(index.others)
 
 
 def change(index, entry):

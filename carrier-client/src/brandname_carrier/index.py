@@ -10,8 +10,9 @@ of keys never collide.
 - `deliverable` is the set of keys of the names a message may go out under today from any
   sender. A set member costs one table slot and the key, where a dict entry also has an index
   slot and a value: the common answer touches the least memory.
-- `others` maps the keys of the other registered names to their answer, one of a few shared
-  `Answer` objects (reserved, expired, revoked).
+- `expired` is the set of keys of the names past their last valid day, the next most common
+  answer, and `others` maps the keys of the reserved and revoked names to their (shared)
+  answer.
 - `senders` maps each active name's normal form to one int, ``(ordinal of valid_until <<
   SHIFT) | slot``, read only when a check names the sender or when the day changes. `slot`
   indexes `allowed`, the enterprise codes (the holder's and the authorized parties', already
@@ -20,9 +21,9 @@ of keys never collide.
   name is valid today.
 
 At local midnight `roll_to` moves the names whose last valid day has passed from `deliverable`
-to `others` as expired. Changes are applied in place under a lock, a name's new key always
-added before its old one is removed, so a concurrent check sees every name either as it was
-or as it is now.
+to `expired`. Changes are applied in place under a lock, each key added under its new answer
+before it leaves the old one, so a concurrent check sees every name either as it was or as it
+is now.
 
 On disk, each name is one JSON array per line (`Entry`), so the certificate serial and the rest
 survive a restart although checks never need them.
@@ -91,6 +92,7 @@ class Index:
 
     def __init__(self, today):
         self.deliverable = set()
+        self.expired = set()
         self.others = {}
         self.senders = {}
         self.allowed = [()]  # slot 0: nobody (an individual holder, no authorization)
@@ -101,10 +103,10 @@ class Index:
         self.lock = threading.Lock()
 
     def __len__(self):
-        return len(self.deliverable) + len(self.others) - self.spellings
+        return len(self.deliverable) + len(self.expired) + len(self.others) - self.spellings
 
     def __contains__(self, key):
-        return key in self.deliverable or key in self.others
+        return key in self.deliverable or key in self.expired or key in self.others
 
     # -- building --------------------------------------------------------------------------------
     def pack(self, entry):
@@ -149,13 +151,13 @@ class Index:
         still alive: the parser's short-lived strings then cannot leave gaps between the keys,
         which end up side by side in memory. A check of a name never seen before reads its key
         from there, and that costs markedly less when the keys are packed."""
-        deliverable, others, senders, pack = self.deliverable, self.others, self.senders, self.pack
+        senders, pack = self.senders, self.pack
         entries = iter(entries)
         while chunk := list(itertools.islice(entries, batch)):
             facts = [pack(entry) for entry in chunk]  # first: packing allocates too
             for entry, (answer, packed) in zip(chunk, facts):
                 normal = "".join((entry.name_normal, ""))  # a new str, allocated now
-                if normal in deliverable or normal in others:
+                if normal in self:
                     raise refusal(TamperedData, "Dữ liệu có tên trùng lặp.", f"{normal} is listed twice.")
                 spelling = spelling_of(entry)
                 if spelling is not None:
@@ -163,31 +165,37 @@ class Index:
                     self.spellings += 1
                 if packed is not None:
                     senders[normal] = packed
-                if answer is OK:
-                    deliverable.add(normal)
-                    if spelling is not None:
-                        deliverable.add(spelling)
-                else:
-                    others[normal] = answer
-                    if spelling is not None:
-                        others[spelling] = answer
+                self._add(normal, answer)
+                if spelling is not None:
+                    self._add(spelling, answer)
             del chunk, facts, entry  # before the next batch is parsed, or its strings fill the gaps left here
 
     # -- changing in place -----------------------------------------------------------------------
-    def _set(self, keys, answer):
-        """Give `keys` their new answer: added under it before they leave the old one."""
+    def _add(self, key, answer):
         if answer is OK:
-            self.deliverable.update(keys)
+            self.deliverable.add(key)
+        elif answer is EXPIRED:
+            self.expired.add(key)
+        else:
+            self.others[key] = answer
+
+    def _set(self, keys, answer):
+        """Give `keys` their new answer: added under it before they leave the old one (a check
+        looks in `deliverable`, `expired`, `others` in turn, and finds either)."""
+        for key in keys:
+            self._add(key, answer)
+        if answer is not OK:
+            self.deliverable.difference_update(keys)
+        if answer is not EXPIRED:
+            self.expired.difference_update(keys)
+        if answer is OK or answer is EXPIRED:
             for key in keys:
                 self.others.pop(key, None)
-        else:
-            for key in keys:
-                self.others[key] = answer
-            self.deliverable.difference_update(keys)
 
     def _drop(self, key):
-        found = key in self.deliverable or key in self.others
+        found = key in self
         self.others.pop(key, None)
+        self.expired.discard(key)
         self.deliverable.discard(key)
         return found
 
@@ -229,11 +237,7 @@ class Index:
                 return sender_of(normal_form(key)) if found is None else found
 
             gone = [key for key in self.deliverable if (packed(key) or NO_EXPIRY) < floor]
-            back = [
-                key
-                for key, answer in self.others.items()
-                if answer is EXPIRED and (packed(key) or 0) >= floor  # None: expired for good
-            ]
+            back = [key for key in self.expired if (packed(key) or 0) >= floor]  # None: expired for good
             self._set(gone, EXPIRED)
             self._set(back, OK)
             self.floor = floor
@@ -241,7 +245,7 @@ class Index:
     # -- answering -------------------------------------------------------------------------------
     def checker(self):
         """check(name, holder_id=None) -> Answer, reading this index."""
-        deliverable, answer_of = self.deliverable, self.others.get
+        deliverable, expired, answer_of = self.deliverable, self.expired, self.others.get
         sender_of, allowed = self.senders.get, self.allowed
 
         def check(name, holder_id=None):
@@ -249,6 +253,8 @@ class Index:
                 if name in deliverable:
                     if holder_id is None:
                         return OK
+                elif name in expired:
+                    return EXPIRED
                 else:
                     answer = answer_of(name)
                     if answer is not None:
@@ -256,7 +262,7 @@ class Index:
                     # for ASCII text, str.upper() is the normal form, and much faster than translate()
                     name = name.upper() if name.isascii() else normal_form(name)
                     if name not in deliverable:
-                        return answer_of(name, NOT_REGISTERED)
+                        return EXPIRED if name in expired else answer_of(name, NOT_REGISTERED)
                     if holder_id is None:
                         return OK
             except (AttributeError, TypeError):  # not text
