@@ -1,6 +1,6 @@
 """Dates of the decree: validity, the renewal window, working-day deadlines. Pure Python."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone  # noqa: F401 - used as dates.timezone
 
 # The Hanoi calendar (UTC+7 all year) is shared with the carrier client, which must agree on the day.
 from brandname_carrier.rules import VN_TZ, local_date
