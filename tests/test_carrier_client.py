@@ -1,5 +1,7 @@
-"""The reference carrier client against the real API (Flask test client through a transport
-adapter, and once through a real server on an ephemeral port)."""
+"""The reference carrier client (the installed brandname_carrier package, as carriers use it)
+against the real API: Flask test client through a transport adapter, and once through a real
+server on an ephemeral port. The client's own tests, with a fake registry, are in
+carrier-client/tests/."""
 
 import base64
 import json
@@ -10,16 +12,17 @@ from datetime import date, datetime
 import pytest
 from werkzeug.serving import make_server
 
-from brandname import carrier_client, lifecycle
-from brandname.carrier_client import (
+from brandname import lifecycle
+from brandname.carriers import feed
+from brandname.certificates.signing import KeyStore
+from brandname_carrier import (
     CarrierClient,
     RegistryCertificateMismatch,
     ReplayedData,
     SyncError,
     TamperedData,
 )
-from brandname.carriers import feed
-from brandname.certificates.signing import KeyStore
+from brandname_carrier.cli import main as carrier_main
 
 from .conftest import NOW, org_applicant, person_applicant
 
@@ -35,7 +38,7 @@ def fresh_name_cache(app):
 
 
 class FlaskTransport:
-    """carrier_client transport over the Flask test client; `hooks` may rewrite answers."""
+    """Carrier client transport over the Flask test client; `hooks` may rewrite answers."""
 
     def __init__(self, client):
         self.client = client
@@ -387,7 +390,8 @@ def test_client_answers_equal_the_api_after_issue_renew_revoke_expire(
         BASE, key=carrier.key, directory=carrier.dir.parent / "fresh", transport=carrier.transport
     )
     fresh.sync()
-    assert fresh.index == carrier.index and fresh.seq == carrier.seq
+    assert sorted(fresh.entries()) == sorted(carrier.entries()) and fresh.seq == carrier.seq
+    assert [fresh.check(q["name"], q.get("holder_id")) for q in queries] == mine
 
 
 # -- command line, over real HTTP --------------------------------------------------------------
@@ -406,13 +410,13 @@ def live_server(app):
 def test_command_line_sync_and_check(live_server, carrier_key, registry_helper, tmp_path, capsys):
     registry_helper.issue("VietSun")
     folder = str(tmp_path / "cli")
-    assert carrier_client.main(["sync", live_server, "--key", carrier_key, "--dir", folder]) == 0
+    assert carrier_main(["sync", live_server, "--key", carrier_key, "--dir", folder]) == 0
     assert json.loads(capsys.readouterr().out)["names"] == 1
-    assert carrier_client.main(["check", "vietsun", "--dir", folder]) == 0
+    assert carrier_main(["check", "vietsun", "--dir", folder]) == 0
     assert json.loads(capsys.readouterr().out)["deliverable"] is True
-    assert carrier_client.main(["check", "VIETSUN", "--holder", "0399999999", "--dir", folder]) == 1
+    assert carrier_main(["check", "VIETSUN", "--holder", "0399999999", "--dir", folder]) == 1
     assert json.loads(capsys.readouterr().out)["reason"] == "holder_mismatch"
-    assert carrier_client.main(["check", "OTHER", "--dir", folder]) == 1
-    assert carrier_client.main(["sync", live_server, "--key", "bnk_0_wrong", "--dir", folder]) == 2
+    assert carrier_main(["check", "OTHER", "--dir", folder]) == 1
+    assert carrier_main(["sync", live_server, "--key", "bnk_0_wrong", "--dir", folder]) == 2
     assert "401" in capsys.readouterr().err
-    assert carrier_client.main(["check", "X", "--dir", str(tmp_path / "empty")]) == 2
+    assert carrier_main(["check", "X", "--dir", str(tmp_path / "empty")]) == 2

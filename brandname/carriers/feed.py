@@ -12,8 +12,8 @@ the snapshot, each entry of a change page):
 data never leaves the registry). A released name has no record: the change feed says
 `{"name_normal", "status": "released"}` and a carrier drops the name from its index.
 
-Deliverability (`deliverable`) is a pure function of a record, the sender's holder id and the day,
-shared by the API and the reference carrier client so both answer alike.
+Deliverability (`deliverable`) is a pure function of a record, the sender's holder id and the day:
+`decide` comes from the carrier client's package, so the API and carriers answer alike.
 """
 
 import fcntl
@@ -33,9 +33,9 @@ from sqlalchemy import and_, bindparam, event, func, literal_column, select
 from brandname.rules import dates
 from brandname.rules import names as name_rules
 from brandname.store.models import Authorization, Brandname, Certificate, Event, Holder
+from brandname_carrier.rules import decide
+from brandname_carrier.trust import CHANGES_TYP, CHANGES_TYPE, SNAPSHOT_TYP, SNAPSHOT_TYPE
 
-SNAPSHOT_TYP = "brandname-snapshot-manifest"
-CHANGES_TYP = "brandname-changes"
 KEEP_SNAPSHOTS = 3
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -460,7 +460,7 @@ def states_of(connection, names_normal):
     return out
 
 
-# -- deliverability (shared with the carrier client) ----------------------------------------
+# -- deliverability (decide() is the carrier client's) ----------------------------------------
 
 
 def effective_status(record, today):
@@ -472,28 +472,6 @@ def effective_status(record, today):
     if status == "active" and record.get("valid_until") and record["valid_until"] < today.isoformat():
         return "expired"
     return status
-
-
-def normal_holder_id(holder_id):
-    return "".join(str(holder_id).split()).upper()
-
-
-def decide(status, valid_until, holder_number, authorized_numbers, holder_id, today_iso):
-    """(deliverable, status, reason) from the bare facts; `today_iso` is the local date as
-    YYYY-MM-DD. reason: ok | not_registered | reserved | expired | revoked | holder_mismatch;
-    with a holder id, `ok` means the sender is the holder or a party the holder has authorized
-    (Art. 23.6). An individual holder's ID number is never published, so it never matches."""
-    if status == "active" and valid_until and valid_until < today_iso:
-        status = "expired"
-    if status != "active":
-        return False, status, status
-    if holder_id is not None:
-        wanted = normal_holder_id(holder_id)
-        if not (holder_number is not None and normal_holder_id(holder_number) == wanted) and not any(
-            normal_holder_id(a) == wanted for a in authorized_numbers
-        ):
-            return False, status, "holder_mismatch"
-    return True, status, "ok"
 
 
 def deliverable(record, holder_id=None, today=None):
@@ -660,7 +638,7 @@ def build_snapshot(engine, keys, folder, *, now=None, compresslevel=1, attempts=
                 if _head(conn) != seq:
                     continue
             payload = {
-                "type": "brandname-snapshot",
+                "type": SNAPSHOT_TYPE,
                 "version": 1,
                 "seq": seq,
                 "time": _iso_moment(now or dates.utcnow()),
@@ -782,7 +760,7 @@ def changes(session, keys, since, limit, *, now=None):
             }
         )
     payload = {
-        "type": "brandname-changes",
+        "type": CHANGES_TYPE,
         "version": 1,
         "since": since,
         "next": entries[-1]["seq"] if entries else since,

@@ -1,9 +1,10 @@
 """Dates of the decree: validity, the renewal window, working-day deadlines. Pure Python."""
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone  # noqa: F401 - used as dates.timezone
 
-# Vietnam keeps UTC+7 all year; the registry's calendar days are Hanoi days.
-VN_TZ = timezone(timedelta(hours=7), "ICT")
+# The Hanoi calendar (UTC+7 all year) is shared with the carrier client, which must agree on the day.
+from brandname_carrier.rules import VN_TZ, local_date
+from brandname_carrier.rules import local_today as local_today
 
 VALIDITY_YEARS = 3
 RENEWAL_ON_TIME_DAYS = 15  # Art. 28: file at least 15 days before expiry
@@ -16,17 +17,6 @@ FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))
 def utcnow():
     """Naive UTC, the form every timestamp is stored in."""
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def local_date(moment):
-    """The Hanoi calendar day of a stored (naive UTC) timestamp."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(VN_TZ).date()
-
-
-def local_today(now=None):
-    return local_date(now or utcnow())
 
 
 def add_years(day, years):

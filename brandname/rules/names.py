@@ -5,12 +5,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from brandname.errors import InvalidName
+from brandname_carrier.rules import normal_form as normal_form  # one copy, shared with carriers
 
 MAX_LENGTH = 11
 ALLOWED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_. ")
 SEPARATORS = "-_. "
-
-_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 # Characters that read alike on a phone screen fold to one letter. Multi-letter groups are
 # applied before single characters so "RN" and "M" meet.
@@ -127,11 +126,6 @@ def validate(name):
     if errors:
         raise InvalidName(name, errors)
     return name
-
-
-def normal_form(name):
-    """The form used for uniqueness: ASCII letters upper-cased, nothing else changed."""
-    return name.translate(_ASCII_UPPER)
 
 
 def strip_diacritics(text):

@@ -1,0 +1,5 @@
+import sys
+
+from brandname_carrier.cli import main
+
+sys.exit(main())

@@ -1,0 +1,48 @@
+"""Command line: `brandname-carrier` or `python -m brandname_carrier`.
+
+brandname-carrier sync URL --key KEY --dir DIR        (or BRANDNAME_CARRIER_KEY)
+brandname-carrier check NAME [--holder ID] --dir DIR  exit 0 deliverable, 1 not, 2 no state / error
+"""
+
+import argparse
+import json
+import os
+import sys
+
+from brandname_carrier.client import CarrierClient
+from brandname_carrier.errors import SyncError
+from brandname_carrier.rules import local_today
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="brandname-carrier", description="Carrier client of the brandname registry"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_sync = sub.add_parser("sync", help="download and verify the snapshot, then the changes")
+    p_sync.add_argument("url")
+    p_sync.add_argument("--key", default=os.environ.get("BRANDNAME_CARRIER_KEY"))
+    p_sync.add_argument("--dir", required=True)
+    p_sync.add_argument("--full", action="store_true", help="download the snapshot again")
+    p_check = sub.add_parser("check", help="answer offline: exit 0 if deliverable")
+    p_check.add_argument("name")
+    p_check.add_argument("--holder", default=None, help="the sender's enterprise code")
+    p_check.add_argument("--dir", required=True)
+    args = parser.parse_args(argv)
+    today = local_today()  # a one-shot process answers for today and needs no midnight timer
+    if args.command == "sync":
+        try:
+            client = CarrierClient(args.url, key=args.key, directory=args.dir, today=today)
+            summary = client.sync(full=args.full)
+        except SyncError as exc:
+            print(f"sync refused, local state unchanged: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(summary))
+        return 0
+    client = CarrierClient(directory=args.dir, today=today)
+    if client.state is None:
+        print("no local state: run `sync` first / chưa đồng bộ", file=sys.stderr)
+        return 2
+    answer = client.check(args.name, args.holder)
+    print(json.dumps({"name": args.name, **answer._asdict(), "seq": client.seq}))
+    return 0 if answer.deliverable else 1

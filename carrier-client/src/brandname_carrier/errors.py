@@ -1,0 +1,21 @@
+"""Why a sync was refused. Every message is English / Vietnamese."""
+
+
+class SyncError(Exception):
+    """The registry's data could not be verified; the local state was not changed."""
+
+
+class RegistryCertificateMismatch(SyncError):
+    """The registry presented a root certificate other than the pinned one."""
+
+
+class TamperedData(SyncError):
+    """A signature, digest, count or format check failed."""
+
+
+class ReplayedData(SyncError):
+    """A genuine but old, foreign or out-of-order change page."""
+
+
+def refusal(cls, vi, en):
+    return cls(f"{en} / {vi}")

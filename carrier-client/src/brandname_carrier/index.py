@@ -1,0 +1,331 @@
+"""The local index: what the client keeps in memory to answer a check, and on disk to restart.
+
+In memory the answer is worked out at sync time, so that a first check costs about what a dict
+lookup does. Keys are a name's normal form and, when it differs, its registered spelling:
+senders mostly write a name as it was registered, so the usual check is one lookup, and any
+other spelling costs a second one under the normal form. A registered spelling that differs
+from the normal form has a lower-case ASCII letter, which no normal form has, so the two kinds
+of keys never collide.
+
+- `deliverable` is the set of keys of the names a message may go out under today from any
+  sender. A set member costs one table slot and the key, where a dict entry also has an index
+  slot and a value: the common answer touches the least memory.
+- `expired` is the set of keys of the names past their last valid day, the next most common
+  answer, and `others` maps the keys of the reserved and revoked names to their (shared)
+  answer.
+- `senders` maps each active name's normal form to one int, ``(ordinal of valid_until <<
+  SHIFT) | slot``, read only when a check names the sender or when the day changes. `slot`
+  indexes `allowed`, the enterprise codes (the holder's and the authorized parties', already
+  normalized) that may send under the name, shared by every name with the same ones. The slot
+  sits below the day, so comparing the int with ``ordinal of today << SHIFT`` says whether the
+  name is valid today.
+
+At local midnight `roll_to` moves the names whose last valid day has passed from `deliverable`
+to `expired`. Changes are applied in place under a lock, each key added under its new answer
+before it leaves the old one, so a concurrent check sees every name either as it was or as it
+is now.
+
+On disk, each name is one JSON array per line (`Entry`), so the certificate serial and the rest
+survive a restart although checks never need them.
+"""
+
+import itertools
+import json
+import threading
+from collections import namedtuple
+from datetime import date
+from json.decoder import scanstring
+
+from brandname_carrier.errors import TamperedData, refusal
+from brandname_carrier.rules import normal_form, normal_holder_id
+
+Answer = namedtuple("Answer", "deliverable status reason")
+OK = Answer(True, "active", "ok")
+HOLDER_MISMATCH = Answer(False, "active", "holder_mismatch")
+NOT_REGISTERED = Answer(False, None, "not_registered")
+_INACTIVE = {status: Answer(False, status, status) for status in ("reserved", "expired", "revoked")}
+EXPIRED = _INACTIVE["expired"]
+STATUSES = frozenset(("active", *_INACTIVE))
+
+# Slots stay below 2**SHIFT, so the slot bits never change how two packed days compare.
+SHIFT = 32
+SLOT_MASK = (1 << SHIFT) - 1
+NO_EXPIRY = (date.max.toordinal() + 1) << SHIFT  # an active name without a last valid day
+
+BATCH = 10_000
+Entry = namedtuple("Entry", "name_normal name status valid_until holder_id authorized serial")
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def entry_from_record(record):
+    """The Entry of a state record as the registry publishes it (snapshot line, change page)."""
+    try:
+        normal, status = record["name_normal"], record["status"]
+        holder = record.get("holder") or {}
+        entry = Entry(
+            normal,
+            record.get("name"),
+            status,
+            record.get("valid_until"),
+            holder.get("id_number"),
+            tuple(a["id_number"] for a in record.get("authorizations") or ()),
+            record.get("serial"),
+        )
+    except (TypeError, KeyError, AttributeError):
+        entry = None
+    if entry is None or not isinstance(normal, str) or status not in STATUSES:
+        raise refusal(
+            TamperedData,
+            "Bản ghi tên định danh không đúng định dạng.",
+            f"Malformed name record: {str(record)[:120]}",
+        )
+    return entry
+
+
+def day_floor(today):
+    """The least packed int of a name still valid on `today`."""
+    return today.toordinal() << SHIFT
+
+
+class Index:
+    """The answers of every name for one day, and what it takes to answer for a given sender."""
+
+    def __init__(self, today):
+        self.deliverable = set()
+        self.expired = set()
+        self.others = {}
+        self.senders = {}
+        self.allowed = [()]  # slot 0: nobody (an individual holder, no authorization)
+        self._slots = {}  # holder id, or (holder id, authorized ids), as published -> slot
+        self._days = {}  # valid_until as published -> ordinal << SHIFT
+        self.floor = day_floor(today)
+        self.spellings = 0  # keys that are registered spellings, not normal forms
+        self.lock = threading.Lock()
+
+    def __len__(self):
+        return len(self.deliverable) + len(self.expired) + len(self.others) - self.spellings
+
+    def __contains__(self, key):
+        return key in self.deliverable or key in self.expired or key in self.others
+
+    # -- building --------------------------------------------------------------------------------
+    def pack(self, entry):
+        """(answer today, packed sender facts or None) of an entry. Raises TamperedData for a
+        malformed last valid day, so callers pack everything before they change anything."""
+        if entry.status != "active":
+            return _INACTIVE[entry.status], None
+        key = (entry.holder_id, entry.authorized) if entry.authorized else entry.holder_id
+        slot = self._slots.get(key)
+        if slot is None:
+            numbers = ([] if entry.holder_id is None else [entry.holder_id]) + list(entry.authorized)
+            slot = len(self.allowed)
+            if slot > SLOT_MASK:
+                raise OverflowError("too many distinct senders for the packed index")
+            self.allowed.append(tuple(dict.fromkeys(_normal_holder_id(n) for n in numbers)))
+            self._slots[key] = slot
+        packed = self._day(entry.valid_until) | slot
+        return (OK if packed >= self.floor else EXPIRED), packed
+
+    def _day(self, valid_until):
+        packed = self._days.get(valid_until)
+        if packed is None:
+            if not valid_until:
+                packed = NO_EXPIRY
+            else:
+                try:
+                    # decide() compares ISO days as text; the date part orders the same way
+                    packed = date.fromisoformat(valid_until[:10]).toordinal() << SHIFT
+                except (TypeError, ValueError):
+                    raise refusal(
+                        TamperedData,
+                        "Ngày hết hạn không đúng định dạng.",
+                        f"Malformed valid_until {str(valid_until)[:40]!r}.",
+                    ) from None
+            self._days[valid_until] = packed
+        return packed
+
+    def extend(self, entries, batch=BATCH):
+        """Add names to an index nobody reads yet; a name listed twice is refused.
+
+        Entries are taken a batch at a time and each key is a fresh copy made while the batch is
+        still alive: the parser's short-lived strings then cannot leave gaps between the keys,
+        which end up side by side in memory. A check of a name never seen before reads its key
+        from there, and that costs markedly less when the keys are packed."""
+        senders, pack = self.senders, self.pack
+        entries = iter(entries)
+        while chunk := list(itertools.islice(entries, batch)):
+            facts = [pack(entry) for entry in chunk]  # first: packing allocates too
+            for entry, (answer, packed) in zip(chunk, facts):
+                normal = "".join((entry.name_normal, ""))  # a new str, allocated now
+                if normal in self:
+                    raise refusal(TamperedData, "Dữ liệu có tên trùng lặp.", f"{normal} is listed twice.")
+                spelling = spelling_of(entry)
+                if spelling is not None:
+                    spelling = "".join((spelling, ""))
+                    self.spellings += 1
+                if packed is not None:
+                    senders[normal] = packed
+                self._add(normal, answer)
+                if spelling is not None:
+                    self._add(spelling, answer)
+            del chunk, facts, entry  # before the next batch is parsed, or its strings fill the gaps left here
+
+    # -- changing in place -----------------------------------------------------------------------
+    def _add(self, key, answer):
+        if answer is OK:
+            self.deliverable.add(key)
+        elif answer is EXPIRED:
+            self.expired.add(key)
+        else:
+            self.others[key] = answer
+
+    def _set(self, keys, answer):
+        """Give `keys` their new answer: added under it before they leave the old one (a check
+        looks in `deliverable`, `expired`, `others` in turn, and finds either)."""
+        for key in keys:
+            self._add(key, answer)
+        if answer is not OK:
+            self.deliverable.difference_update(keys)
+        if answer is not EXPIRED:
+            self.expired.difference_update(keys)
+        if answer is OK or answer is EXPIRED:
+            for key in keys:
+                self.others.pop(key, None)
+
+    def _drop(self, key):
+        found = key in self
+        self.others.pop(key, None)
+        self.expired.discard(key)
+        self.deliverable.discard(key)
+        return found
+
+    def apply(self, changes, stale_spellings=()):
+        """Apply {normal: (Entry, self.pack(Entry)) or None (released)} in place while checks go
+        on. `stale_spellings` are the registered spellings the changed names had before."""
+        with self.lock:
+            for spelling in stale_spellings:  # safe at any moment: the normal form answers alike
+                self.spellings -= self._drop(spelling)
+            for normal, change in changes.items():
+                if change is None:
+                    self._drop(normal)
+                    self.senders.pop(normal, None)
+                    continue
+                entry, (answer, packed) = change
+                if packed is not None:
+                    self.senders[normal] = packed
+                    answer = OK if packed >= self.floor else EXPIRED  # the day may have changed
+                keys = [normal]
+                spelling = spelling_of(entry)
+                if spelling is not None:
+                    self.spellings += spelling not in self
+                    keys.append(spelling)
+                self._set(keys, answer)
+                if packed is None:
+                    self.senders.pop(normal, None)
+
+    def roll_to(self, today):
+        """Answer for `today`: active names past their last valid day become expired (and
+        back, if the clock went back)."""
+        with self.lock:
+            floor = day_floor(today)
+            if floor == self.floor:
+                return
+            sender_of = self.senders.get
+
+            def packed(key):
+                found = sender_of(key)
+                return sender_of(normal_form(key)) if found is None else found
+
+            gone = [key for key in self.deliverable if (packed(key) or NO_EXPIRY) < floor]
+            back = [key for key in self.expired if (packed(key) or 0) >= floor]  # None: expired for good
+            self._set(gone, EXPIRED)
+            self._set(back, OK)
+            self.floor = floor
+
+    # -- answering -------------------------------------------------------------------------------
+    def checker(self):
+        """check(name, holder_id=None) -> Answer, reading this index."""
+        deliverable, expired, answer_of = self.deliverable, self.expired, self.others.get
+        sender_of, allowed = self.senders.get, self.allowed
+
+        def check(name, holder_id=None):
+            try:
+                if name in deliverable:
+                    if holder_id is None:
+                        return OK
+                elif name in expired:
+                    return EXPIRED
+                else:
+                    answer = answer_of(name)
+                    if answer is not None:
+                        return answer
+                    # for ASCII text, str.upper() is the normal form, and much faster than translate()
+                    name = name.upper() if name.isascii() else normal_form(name)
+                    if name not in deliverable:
+                        return EXPIRED if name in expired else answer_of(name, NOT_REGISTERED)
+                    if holder_id is None:
+                        return OK
+            except (AttributeError, TypeError):  # not text
+                return NOT_REGISTERED
+            normal = name.upper() if name.isascii() else normal_form(name)
+            # 0 (nobody) if a sync dropped the name meanwhile: refuse rather than guess
+            slot = sender_of(normal, 0) & SLOT_MASK
+            if holder_id.__class__ is str and holder_id.isalnum():  # no white space to remove
+                return OK if holder_id.upper() in allowed[slot] else HOLDER_MISMATCH
+            return OK if normal_holder_id(holder_id) in allowed[slot] else HOLDER_MISMATCH
+
+        return check
+
+
+def _normal_holder_id(number):
+    normal = normal_holder_id(number)
+    return number if normal == number else normal  # the published string itself, most of the time
+
+
+def spelling_of(entry):
+    """The registered spelling of a name if it is a key of its own (differs from the normal form)."""
+    name = entry.name
+    if name.__class__ is str and name != entry.name_normal and normal_form(name) == entry.name_normal:
+        return name
+    return None
+
+
+# -- on disk -------------------------------------------------------------------------------------
+
+
+def entry_line(entry):
+    return _encode(entry) + "\n"
+
+
+def read_entries(lines):
+    """Entries from the lines of a names file (text)."""
+    for line in lines:
+        try:
+            normal, name, status, valid_until, holder_id, authorized, serial = json_line(line)
+        except ValueError as exc:
+            raise ValueError(f"corrupt line in the local names file: {line[:80]!r}") from exc
+        yield Entry(
+            normal, name, status, valid_until, holder_id, tuple(authorized) if authorized else (), serial
+        )
+
+
+_scan = json.JSONDecoder().scan_once
+
+
+def json_line(line):
+    """The JSON value on a line: what json.loads(line) gives, without its overhead per call
+    (a million lines at a sync). Anything unusual goes to json.loads itself."""
+    try:
+        if line.__class__ is bytes:
+            line = line.decode("utf-8")
+        value, end = _scan(line, 0)
+    except (StopIteration, UnicodeDecodeError):
+        return json.loads(line)  # white space first, another encoding, or not JSON: it decides
+    if end != len(line) and line[end:].strip():
+        return json.loads(line)  # raises: more than one value
+    return value
+
+
+def line_key(line):
+    """The normal form a names-file line starts with, without decoding the rest."""
+    return scanstring(line, 2)[0]

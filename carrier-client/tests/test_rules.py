@@ -1,0 +1,150 @@
+"""The pure rules (decide, normal forms, the Hanoi day) and the packed index that answers checks:
+for every record, sender and day, a check answers exactly what decide() says."""
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from brandname_carrier import TamperedData, decide, normal_form, normal_holder_id
+from brandname_carrier.index import Entry, Index
+from brandname_carrier.rules import local_date, local_today
+
+TODAY = "2026-03-02"
+
+
+@pytest.mark.parametrize(
+    "facts,holder,expected",
+    [
+        (("active", "2029-03-01", "0101234567", []), None, (True, "active", "ok")),
+        (("active", "2029-03-01", "0101234567", []), "0101234567", (True, "active", "ok")),
+        (("active", "2029-03-01", "0101234567", []), " 0101 234567 ", (True, "active", "ok")),
+        (("active", "2029-03-01", "010123456a", []), "010123456A", (True, "active", "ok")),
+        (("active", "2029-03-01", "0101234567", []), "0101234568", (False, "active", "holder_mismatch")),
+        (("active", "2029-03-01", "0101234567", ["0312345678"]), "0312345678", (True, "active", "ok")),
+        (
+            ("active", "2029-03-01", "0101234567", ["0312345678"]),
+            "0312345679",
+            (False, "active", "holder_mismatch"),
+        ),
+        (("active", "2029-03-01", None, []), "001203004567", (False, "active", "holder_mismatch")),
+        (("active", "2029-03-01", None, []), None, (True, "active", "ok")),
+        (("active", "2026-03-02", "0101234567", []), None, (True, "active", "ok")),  # the last valid day
+        (("active", "2026-03-01", "0101234567", []), None, (False, "expired", "expired")),
+        (("active", "2026-03-01", "0101234567", []), "0101234567", (False, "expired", "expired")),
+        (("active", None, "0101234567", []), None, (True, "active", "ok")),
+        (("reserved", None, "0101234567", []), None, (False, "reserved", "reserved")),
+        (("revoked", "2029-03-01", "0101234567", []), "0101234567", (False, "revoked", "revoked")),
+        (("expired", "2029-03-01", "0101234567", []), None, (False, "expired", "expired")),
+    ],
+)
+def test_decide(facts, holder, expected):
+    status, until, number, authorized = facts
+    assert decide(status, until, number, authorized, holder, TODAY) == expected
+
+
+def test_normal_form_upper_cases_ascii_letters_only():
+    assert normal_form("Tiki.vn") == "TIKI.VN"
+    assert normal_form("vıet ß") == "VıET ß"  # str.upper() would fold these to ASCII
+    assert normal_holder_id(" 0101 234 56a ") == "010123456A"
+
+
+def test_the_hanoi_day():
+    assert local_date(datetime(2026, 3, 1, 17, 0)) == date(2026, 3, 2)  # midnight in Hanoi
+    assert local_date(datetime(2026, 3, 1, 16, 59, tzinfo=UTC)) == date(2026, 3, 1)
+    assert local_today(datetime(2026, 3, 1, 17, 0)) == date(2026, 3, 2)
+    assert abs(local_today() - datetime.now(UTC).date()) <= timedelta(days=1)
+
+
+def random_entries(rng, n):
+    holders = ["0101234567", "0109999999", "010123456a", None]
+    parties = ["0312345678", "0305555555", " 0306 666666"]
+    for i in range(n):
+        status = rng.choice(["active", "active", "active", "reserved", "expired", "revoked"])
+        until = rng.choice(
+            [None, "2026-03-01", "2026-03-02", "2026-03-03", "2029-03-01", "2026-03-02T00:00:00"]
+        )
+        yield Entry(
+            f"NAME{i}",
+            f"Name{i}",
+            status,
+            until,
+            rng.choice(holders),
+            tuple(rng.sample(parties, rng.randrange(3))),
+            f"BN-2026-{i:07d}",
+        )
+
+
+def test_checks_answer_what_decide_says_on_every_day():
+    rng = random.Random(7)
+    entries = list(random_entries(rng, 400))
+    senders = [None, "0101234567", "0109999999", "010123456A", "0312345678", "0306666666", "x", ""]
+    days = [date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4), date(2026, 3, 2)]
+    index = Index(days[0])
+    index.extend(entries, batch=7)
+    check = index.checker()
+    for day in days:  # forward across midnights, then the clock going back
+        index.roll_to(day)
+        for entry in entries:
+            for sender in senders:
+                expected = decide(
+                    entry.status,
+                    entry.valid_until,
+                    entry.holder_id,
+                    entry.authorized,
+                    sender,
+                    day.isoformat(),
+                )
+                for spelling in (entry.name_normal, entry.name, entry.name.lower()):
+                    assert check(spelling, sender) == expected, (entry, sender, day)
+    assert check("NAME9999") == (False, None, "not_registered")
+    with pytest.raises(TamperedData, match="listed twice"):
+        index.extend(entries[:1])
+
+
+def keys(index):
+    return index.deliverable | index.expired | set(index.others)
+
+
+def change(index, entry):
+    return {entry.name_normal: (entry, index.pack(entry))}
+
+
+def test_changes_apply_in_place_and_follow_the_day():
+    index = Index(date(2026, 3, 2))
+    check = index.checker()
+    old = Entry("VIETSUN", "VietSun", "active", "2026-03-02", "0101234567", (), "BN-1")
+    index.extend([old])
+    assert len(index) == 1 and index.spellings == 1 and keys(index) == {"VIETSUN", "VietSun"}
+    renewed = old._replace(name="Vietsun", valid_until="2029-03-02", holder_id="0109999999")
+    index.apply(change(index, renewed), ["VietSun"])
+    assert keys(index) == {"VIETSUN", "Vietsun"} and len(index) == 1
+    assert check("Vietsun", "0109999999") == (True, "active", "ok")
+    assert check("VietSun", "0109999999") == (True, "active", "ok")  # via the normal form
+    assert check("VietSun", "0101234567") == (False, "active", "holder_mismatch")
+    index.apply(change(index, renewed._replace(status="revoked")), ["Vietsun"])
+    assert check("Vietsun") == (False, "revoked", "revoked") and "VIETSUN" not in index.senders
+    index.apply({"VIETSUN": None}, ["Vietsun"])
+    assert check("Vietsun") == (False, None, "not_registered") and len(index) == 0 and not keys(index)
+    index.apply(change(index, old._replace(name_normal="SUNMART", name="SunMart")))
+    index.roll_to(date(2026, 3, 3))
+    assert check("SunMart") == (False, "expired", "expired") and check("SUNMART") == (
+        False,
+        "expired",
+        "expired",
+    )
+    index.roll_to(date(2026, 3, 2))
+    assert check("SunMart") == (True, "active", "ok") and check("sunmart") == (True, "active", "ok")
+    # a change packed before midnight is applied as of the day it is applied on
+    late = old._replace(name_normal="LATE", name="Late", valid_until="2026-03-03")
+    packed = change(index, late)
+    index.roll_to(date(2026, 3, 4))
+    index.apply(packed)
+    assert check("Late") == (False, "expired", "expired") and check("LATE") == (False, "expired", "expired")
+
+
+def test_a_spelling_that_is_not_the_name_is_not_a_key():
+    index = Index(date(2026, 3, 2))
+    index.extend([Entry("VIETSUN", "SunViet", "active", None, None, (), None)])
+    assert keys(index) == {"VIETSUN"}
+    assert index.checker()("SunViet") == (False, None, "not_registered")
