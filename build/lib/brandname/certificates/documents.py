@@ -1,0 +1,65 @@
+"""App-bound glue for certificate documents: render + sign once, keep the file, hand it out again."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from flask import current_app
+
+from brandname import lifecycle, registry
+from brandname.certificates import pdf as certificate_pdf
+from brandname.certificates import signing
+
+
+def certificate_dir():
+    path = Path(current_app.config["DATA_DIR"]) / "certificates"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def build_certificate_pdf(certificate, keys=None):
+    """Render and sign the PDF of `certificate` (a models.Certificate); returns the bytes."""
+    keys = keys or registry.keys()
+    config = current_app.config
+    holder = certificate.brandname.holder
+    # An individual's ID number is printed on their own certificate only; it is in no record.
+    holder_id = holder.id_number if holder.kind == "individual" else None
+    unsigned = certificate_pdf.render(
+        certificate.record,
+        certificate.signature,
+        public_url=config["PUBLIC_URL"],
+        signer_title=config.get("SIGNER_TITLE") or "Cục trưởng",
+        signer_name=config.get("SIGNER_NAME") or "",
+        holder_id_number=holder_id,
+    )
+    return signing.sign_pdf(
+        keys, unsigned, reason=f"Giấy chứng nhận số {certificate.serial}", location="Hà Nội"
+    )
+
+
+def certificate_pdf_path(certificate):
+    """The kept PDF of `certificate` under DATA_DIR/certificates/<serial>.pdf, made on first use.
+
+    Written to a temporary file in the same folder and moved into place, so a crash never leaves
+    half a file and concurrent first requests both end with one complete file.
+    """
+    target = certificate_dir() / f"{certificate.serial}.pdf"
+    if target.exists():
+        return target
+    data = build_certificate_pdf(certificate)
+    fd, tmp = tempfile.mkstemp(prefix=f".{certificate.serial}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            half = len(data) // 2
+            fh.write(data[:half])
+            fh.flush()
+            lifecycle.crash_point("pdf_half_written")
+            fh.write(data[half:])
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

@@ -1,0 +1,494 @@
+"""The registry's keys and signatures. The only module that touches private keys.
+
+Layout of the certs folder (development keys are made by `brandname init`):
+  root.key.pem, root.cert.pem        the registry root (a CA that signs issuing certificates)
+  issuing/issuing-<kid>.key.pem, .cert.pem   issuing keys, ECDSA P-256; kid is the RFC 7638 thumbprint
+  issuing/CURRENT                    the kid that signs new records
+Older issuing certificates stay, so records signed before a rotation still verify.
+"""
+
+import json
+import os
+import stat
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey
+
+ALG = "ES256"
+ORGANIZATION = "Cuc An toan thong tin"  # X.509 names stay ASCII for the widest tool support
+ROOT_YEARS = 20
+ISSUING_YEARS = 5
+
+
+class SignatureInvalid(Exception):
+    """A signature, key id or signed payload did not verify."""
+
+
+class KeysMissing(Exception):
+    """No registry keys in the configured folder: run `flask --app wsgi brandname init`."""
+
+
+def canonical_json(data):
+    """Deterministic JSON bytes: sorted keys, no insignificant white space, UTF-8."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class IssuingCertificate:
+    kid: str
+    certificate: x509.Certificate
+    public_jwk: ECKey
+
+    @property
+    def not_before(self):
+        return self.certificate.not_valid_before_utc
+
+    @property
+    def not_after(self):
+        return self.certificate.not_valid_after_utc
+
+    @property
+    def subject(self):
+        return self.certificate.subject.rfc4514_string()
+
+    def pem(self):
+        return self.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+def _write_private(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(path, 0o600)
+
+
+def _write_public(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _key_pem(key, passphrase):
+    enc = (
+        serialization.BestAvailableEncryption(passphrase.encode())
+        if passphrase
+        else serialization.NoEncryption()
+    )
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc)
+
+
+def _load_key(path, passphrase):
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise PermissionError(f"{path} must not be readable by group or others (chmod 600)")
+    return serialization.load_pem_private_key(
+        path.read_bytes(), password=passphrase.encode() if passphrase else None
+    )
+
+
+def _thumbprint(public_key):
+    pem = public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    jwk = ECKey.import_key(pem)
+    return jwk.thumbprint(), jwk
+
+
+def _name(common_name):
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORGANIZATION),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def _now():
+    return datetime.now(UTC)
+
+
+def _make_root(now):
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = _name("Brandname Registry Root")
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=365 * ROOT_YEARS))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(ski, critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def _make_issuing(root_key, root_cert, now):
+    key = ec.generate_private_key(ec.SECP256R1())
+    kid, _ = _thumbprint(key.public_key())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(f"Brandname Registry Issuing {now:%Y-%m-%d} {kid[:8]}"))
+        .issuer_name(root_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(min(now + timedelta(days=365 * ISSUING_YEARS), root_cert.not_valid_after_utc))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage(
+                [ExtendedKeyUsageOID.CODE_SIGNING, x509.ObjectIdentifier("1.2.840.113583.1.1.5")]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_cert.public_key()), critical=False
+        )
+        .sign(root_key, hashes.SHA256())
+    )
+    return kid, key, cert
+
+
+class KeyStore:
+    """Loads the registry root and issuing certificates; signs with the current issuing key."""
+
+    def __init__(self, certs_dir, passphrase=None):
+        self.dir = Path(certs_dir)
+        self._passphrase = passphrase or None
+        root_path = self.dir / "root.cert.pem"
+        current_path = self.dir / "issuing" / "CURRENT"
+        if not root_path.exists() or not current_path.exists():
+            raise KeysMissing(f"no registry keys in {self.dir}; run `flask --app wsgi brandname init`")
+        self.root_certificate = x509.load_pem_x509_certificate(root_path.read_bytes())
+        self.issuers = {}
+        for cert_path in sorted((self.dir / "issuing").glob("issuing-*.cert.pem")):
+            cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+            kid, jwk = _thumbprint(cert.public_key())
+            self.issuers[kid] = IssuingCertificate(kid, cert, jwk)
+        self.current_kid = current_path.read_text().strip()
+        if self.current_kid not in self.issuers:
+            raise KeysMissing(f"current issuing certificate {self.current_kid} is missing")
+        self._signing_key = None
+        self._jwk_cache = None
+
+    # -- creation and rotation ------------------------------------------------------------
+    @classmethod
+    def exists(cls, certs_dir):
+        return (Path(certs_dir) / "issuing" / "CURRENT").exists()
+
+    @classmethod
+    def create(cls, certs_dir, passphrase=None, now=None):
+        """Make a development root and a first issuing key; refuses to overwrite existing keys."""
+        certs_dir = Path(certs_dir)
+        if cls.exists(certs_dir) or (certs_dir / "root.key.pem").exists():
+            raise FileExistsError(f"registry keys already exist in {certs_dir}")
+        now = now or _now()
+        root_key, root_cert = _make_root(now)
+        _write_private(certs_dir / "root.key.pem", _key_pem(root_key, passphrase))
+        _write_public(certs_dir / "root.cert.pem", root_cert.public_bytes(serialization.Encoding.PEM))
+        cls._add_issuing(certs_dir, root_key, root_cert, passphrase, now)
+        return cls(certs_dir, passphrase)
+
+    @classmethod
+    def ensure(cls, certs_dir, passphrase=None):
+        """Load the keys, creating development keys first when the folder has none."""
+        if not cls.exists(certs_dir):
+            return cls.create(certs_dir, passphrase), True
+        return cls(certs_dir, passphrase), False
+
+    @staticmethod
+    def _add_issuing(certs_dir, root_key, root_cert, passphrase, now):
+        kid, key, cert = _make_issuing(root_key, root_cert, now)
+        _write_private(certs_dir / "issuing" / f"issuing-{kid}.key.pem", _key_pem(key, passphrase))
+        _write_public(
+            certs_dir / "issuing" / f"issuing-{kid}.cert.pem", cert.public_bytes(serialization.Encoding.PEM)
+        )
+        # CURRENT is switched last, so a crash mid-rotation leaves the old key in charge.
+        _write_public(certs_dir / "issuing" / "CURRENT", kid.encode() + b"\n")
+        return kid
+
+    def rotate(self, now=None):
+        """A new issuing key under the same root; returns its kid. Old ones keep verifying."""
+        root_key = _load_key(self.dir / "root.key.pem", self._passphrase)
+        kid = self._add_issuing(self.dir, root_key, self.root_certificate, self._passphrase, now or _now())
+        self.__init__(self.dir, self._passphrase)
+        return kid
+
+    # -- signing --------------------------------------------------------------------------
+    @property
+    def current(self):
+        return self.issuers[self.current_kid]
+
+    def _private_key(self):
+        if self._signing_key is None:
+            self._signing_key = _load_key(
+                self.dir / "issuing" / f"issuing-{self.current_kid}.key.pem", self._passphrase
+            )
+        return self._signing_key
+
+    def _private_jwk(self):
+        return ECKey.import_key(_key_pem(self._private_key(), None))
+
+    def sign(self, payload, typ=None):
+        """Compact JWS (ES256, kid in the header) over `payload` bytes."""
+        header = {"alg": ALG, "kid": self.current_kid}
+        if typ:
+            header["typ"] = typ
+        jwk = self._jwk_cache
+        if jwk is None:
+            jwk = self._jwk_cache = self._private_jwk()
+        return jws.serialize_compact(header, payload, jwk, algorithms=[ALG])
+
+    def sign_json(self, data, typ=None):
+        """Sign the canonical JSON of `data`; returns (canonical bytes, compact JWS)."""
+        payload = canonical_json(data)
+        return payload, self.sign(payload, typ)
+
+    def verify(self, token, expected_payload=None):
+        """Verify a compact JWS against the registry's issuing keys; return (header, payload).
+
+        With `expected_payload`, the signed bytes must equal it exactly.
+        """
+        try:
+            header_b64 = token.split(".", 1)[0]
+            header = json.loads(_b64decode(header_b64))
+        except (ValueError, AttributeError, IndexError) as exc:
+            raise SignatureInvalid("not a compact JWS") from exc
+        if header.get("alg") != ALG:
+            raise SignatureInvalid(f"unexpected algorithm {header.get('alg')!r}")
+        issuer = self.issuers.get(header.get("kid"))
+        if issuer is None:
+            raise SignatureInvalid(f"unknown key id {header.get('kid')!r}")
+        try:
+            obj = jws.deserialize_compact(token, issuer.public_jwk, algorithms=[ALG])
+        except (JoseError, ValueError) as exc:
+            raise SignatureInvalid(f"signature does not verify: {exc}") from exc
+        if expected_payload is not None and obj.payload != expected_payload:
+            raise SignatureInvalid("signed payload differs from the record")
+        return header, obj.payload
+
+    # -- publication ----------------------------------------------------------------------
+    def jwks(self):
+        keys = []
+        for kid, issuer in self.issuers.items():
+            jwk = issuer.public_jwk.as_dict(private=False)
+            jwk.update({"kid": kid, "use": "sig", "alg": ALG})
+            keys.append(jwk)
+        return {"keys": keys}
+
+    def pem_chain(self):
+        """Root first, then every issuing certificate, oldest first."""
+        parts = [self.root_certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")]
+        for issuer in sorted(self.issuers.values(), key=lambda i: i.not_before):
+            parts.append(issuer.pem())
+        return "".join(parts)
+
+
+def _b64decode(text):
+    import base64
+
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+# -- PDF documents (PAdES) ----------------------------------------------------------------
+# pyHanko is imported lazily: only the document paths pay for it.
+
+PDF_FIELD = "RegistrySignature"
+
+
+@dataclass(frozen=True)
+class PdfSignatureCheck:
+    """What pyHanko found about the one registry signature of a PDF.
+
+    `problem` is None when the signature is intact, valid, chains to the registry root with one of
+    the registry's issuing certificates, and covers the whole file; otherwise it is one of
+    not_pdf, unsigned, several_signatures, broken, foreign_key, issuer_not_valid,
+    modified_after_signing.
+    """
+
+    problem: str | None
+    kid: str | None = None
+    signer: str | None = None
+    signed_at: datetime | None = None
+    detail: str = ""
+
+    @property
+    def ok(self):
+        return self.problem is None
+
+
+def _asn1_certificate(cert):
+    from asn1crypto import x509 as asn1_x509
+
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def _pdf_signer(keys):
+    """A pyHanko signer for the current issuing key; its chain (issuing + root) is embedded."""
+    cached = getattr(keys, "_pdf_signer_cache", None)
+    if cached is not None and cached[0] == keys.current_kid:
+        return cached[1]
+    from asn1crypto import keys as asn1_keys
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    key_der = keys._private_key().private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    signer = signers.SimpleSigner(
+        signing_cert=_asn1_certificate(keys.current.certificate),
+        signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
+        cert_registry=SimpleCertificateStore.from_certs([_asn1_certificate(keys.root_certificate)]),
+        embed_roots=True,
+    )
+    keys._pdf_signer_cache = (keys.current_kid, signer)
+    return signer
+
+
+def sign_pdf(keys, pdf_bytes, *, reason=None, location=None):
+    """Sign `pdf_bytes` with the registry's current issuing key: a PAdES baseline (B-B)
+    certification signature, DocMDP "no changes allowed", chain embedded.
+
+    Returns the signed PDF: the input plus one incremental update holding the signature.
+    """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
+    meta = signers.PdfSignatureMetadata(
+        field_name=PDF_FIELD,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        certify=True,
+        docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+        reason=reason,
+        location=location,
+    )
+    out = BytesIO()
+    signers.PdfSigner(meta, signer=_pdf_signer(keys)).sign_pdf(writer, output=out)
+    return out.getvalue()
+
+
+def _validation_context(keys, moment=None):
+    from pyhanko_certvalidator import ValidationContext
+
+    return ValidationContext(
+        trust_roots=[_asn1_certificate(keys.root_certificate)],
+        other_certs=[_asn1_certificate(i.certificate) for i in keys.issuers.values()],
+        allow_fetching=False,
+        moment=moment,
+    )
+
+
+def _our_issuer(keys, signing_cert):
+    if signing_cert is None:
+        return None
+    der = signing_cert.dump()
+    for issuer in keys.issuers.values():
+        if issuer.certificate.public_bytes(serialization.Encoding.DER) == der:
+            return issuer
+    return None
+
+
+def check_pdf(keys, pdf_bytes, at=None):
+    """Validate the registry signature in `pdf_bytes`, the registry root as the only trust anchor.
+
+    Validated as of `at` (default now). A signature by one of the registry's own issuing
+    certificates that has since expired is validated as of its signing time instead: the registry
+    keeps its old issuing certificates precisely so that what it signed stays verifiable (there is
+    no timestamp authority here; B-B signatures carry the signer's clock).
+    Never raises on bad input; the answer's `problem` says what is wrong.
+    """
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    if not isinstance(pdf_bytes, (bytes, bytearray)) or b"%PDF-" not in bytes(pdf_bytes[:1024]):
+        return PdfSignatureCheck("not_pdf", detail="no PDF header")
+    try:
+        reader = PdfFileReader(BytesIO(bytes(pdf_bytes)), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception as exc:  # noqa: BLE001 - any parse failure means "not a readable PDF"
+        return PdfSignatureCheck("not_pdf", detail=f"{type(exc).__name__}: {exc}")
+    if not signatures:
+        return PdfSignatureCheck("unsigned", detail="no signed signature field")
+    if len(signatures) > 1:
+        return PdfSignatureCheck("several_signatures", detail=f"{len(signatures)} signatures")
+    embedded = signatures[0]
+    try:
+        status = validate_pdf_signature(embedded, _validation_context(keys, at))
+        issuer = _our_issuer(keys, status.signing_cert)
+        signed_at = embedded.self_reported_timestamp
+        if (
+            status.intact
+            and status.valid
+            and not status.trusted
+            and issuer is not None
+            and signed_at is not None
+            and issuer.not_before <= signed_at <= issuer.not_after
+            and (at or _now()) > issuer.not_after
+        ):
+            status = validate_pdf_signature(embedded, _validation_context(keys, signed_at))
+    except Exception as exc:  # noqa: BLE001 - a malformed signature is a broken one
+        return PdfSignatureCheck("broken", detail=f"{type(exc).__name__}: {exc}")
+    kid = issuer.kid if issuer is not None else None
+    signer = status.signing_cert.subject.human_friendly if status.signing_cert is not None else None
+    if not status.intact or not status.valid:
+        return PdfSignatureCheck(
+            "broken", kid, signer, signed_at, detail=f"intact={status.intact} valid={status.valid}"
+        )
+    if kid is None:
+        return PdfSignatureCheck(
+            "foreign_key", kid, signer, signed_at, detail=f"trusted={status.trusted} signer={signer}"
+        )
+    if not status.trusted:
+        return PdfSignatureCheck(
+            "issuer_not_valid", kid, signer, signed_at, detail=f"trusted={status.trusted} signer={signer}"
+        )
+    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        return PdfSignatureCheck(
+            "modified_after_signing", kid, signer, signed_at, detail=f"coverage={status.coverage.name}"
+        )
+    return PdfSignatureCheck(None, kid, signer, signed_at, detail=status.summary())

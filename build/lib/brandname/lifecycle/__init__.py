@@ -1,0 +1,104 @@
+"""The legal acts of Decree 91 as transactional services, grouped by family.
+
+Each act runs in one database transaction: it checks the state machine, writes the new state and
+its events, derives the notifications of those events into the outbox, commits and returns what it
+changed. A refused act raises a DomainError and changes nothing. No Flask here: callers pass the
+session, the actor, the time and the rules.
+
+| module | acts |
+| --- | --- |
+| `applications` | submit, approve, reject, withdraw, attach_document |
+| `certificates` | record_payment, confirm_payment (issue, reissue, renew) |
+| `revocation` | give_up, propose/confirm/decline_revocation, release, expire, lapse_unpaid, daily |
+| `authorizations` | authorize, withdraw_authorization |
+| `accounts` | staff and applicant accounts |
+
+`_kernel` holds what they share; `queries` the read-only questions they ask.
+"""
+
+from brandname.lifecycle._kernel import (
+    COUNTERS,
+    CRASH_ENV,
+    DEFAULT_RULES,
+    STAFF,
+    SUPERVISORS,
+    Actor,
+    Result,
+    Rules,
+    act,
+    crash_point,
+    ensure_counters,
+    next_value,
+    record_event,
+)
+from brandname.lifecycle.applications import approve, attach_document, reject, submit, withdraw
+from brandname.lifecycle.authorizations import authorize, withdraw_authorization
+from brandname.lifecycle.certificates import (
+    certificate_record,
+    confirm_payment,
+    make_certificate,
+    record_payment,
+)
+from brandname.lifecycle.queries import (
+    active_authorizations,
+    availability,
+    confusable_matches,
+    event_count,
+    find_brandname,
+)
+from brandname.lifecycle.revocation import (
+    REVOCATION_GROUNDS,
+    TWO_PERSON_GROUNDS,
+    confirm_revocation,
+    daily,
+    decline_revocation,
+    expire,
+    give_up,
+    lapse_unpaid,
+    propose_revocation,
+    release,
+    release_quarantined,
+)
+
+__all__ = [
+    "COUNTERS",
+    "CRASH_ENV",
+    "DEFAULT_RULES",
+    "REVOCATION_GROUNDS",
+    "STAFF",
+    "SUPERVISORS",
+    "TWO_PERSON_GROUNDS",
+    "Actor",
+    "Result",
+    "Rules",
+    "act",
+    "active_authorizations",
+    "approve",
+    "attach_document",
+    "authorize",
+    "availability",
+    "certificate_record",
+    "confirm_payment",
+    "confirm_revocation",
+    "confusable_matches",
+    "crash_point",
+    "daily",
+    "decline_revocation",
+    "ensure_counters",
+    "event_count",
+    "expire",
+    "find_brandname",
+    "give_up",
+    "lapse_unpaid",
+    "make_certificate",
+    "next_value",
+    "propose_revocation",
+    "record_event",
+    "record_payment",
+    "reject",
+    "release",
+    "release_quarantined",
+    "submit",
+    "withdraw",
+    "withdraw_authorization",
+]

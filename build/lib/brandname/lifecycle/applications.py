@@ -1,0 +1,614 @@
+"""Filing and deciding Form 01 (Art. 24-26): submit, approve, reject, withdraw, and the dossier's
+documents.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from brandname.errors import Conflict, Forbidden, InvalidInput, NotAllowed, NotFound
+from brandname.lifecycle._kernel import (
+    DEFAULT_RULES,
+    Result,
+    act,
+    fetch,
+    lock_brandnames,
+    moment,
+    record_event,
+    require_holder_or_staff,
+    require_staff,
+)
+from brandname.lifecycle.queries import confusable_matches, find_brandname
+from brandname.rules import dates, fees, form01
+from brandname.rules import names as name_rules
+from brandname.store.models import (
+    Application,
+    Brandname,
+    Document,
+    Event,
+    Holder,
+    RequestedName,
+)
+
+
+def _require_undecided(application):
+    if application.status != "submitted":
+        raise NotAllowed(
+            f"Hồ sơ số {application.id} không chờ quyết định (trạng thái: {application.status}).",
+            f"Application {application.id} is not awaiting a decision (status: {application.status}).",
+        )
+
+
+def _holder_for(session, applicant, now):
+    holder = session.scalars(
+        select(Holder).where(Holder.kind == applicant["kind"], Holder.id_number == applicant["id_number"])
+    ).first()
+    if holder is None:
+        holder = Holder(created_at=now, updated_at=now)
+        update_holder(holder, applicant, now)
+        try:
+            # a savepoint: when a concurrent first filing by the same holder commits first, its
+            # unique (kind, id_number) wins and this filing uses that row instead of failing
+            with session.begin_nested():
+                session.add(holder)
+                session.flush()
+        except IntegrityError:
+            holder = session.scalars(
+                select(Holder).where(
+                    Holder.kind == applicant["kind"], Holder.id_number == applicant["id_number"]
+                )
+            ).first()
+            if holder is None:
+                raise
+    return holder
+
+
+def update_holder(holder, applicant, now):
+    for key in (
+        "kind",
+        "name",
+        "id_number",
+        "tax_code",
+        "address",
+        "email",
+        "phone",
+        "legal_representative",
+        "contact_person",
+        "business_registration",
+    ):
+        value = applicant.get(key)
+        setattr(
+            holder,
+            key,
+            value if value is not None or key not in ("name", "address", "email", "phone") else "",
+        )
+    holder.updated_at = now
+
+
+def _open_followup(session, brandname_id):
+    return session.scalars(
+        select(Application).where(
+            Application.brandname_id == brandname_id,
+            Application.kind.in_(("reissue", "renewal")),
+            Application.status.in_(("submitted", "approved")),
+        )
+    ).first()
+
+
+def _check_filing(kind, commitments_confirmed, reissue_reason):
+    if kind not in Application.KINDS:
+        raise InvalidInput(f"Loại hồ sơ không hợp lệ: {kind!r}.", f"Unknown application kind {kind!r}.")
+    if not commitments_confirmed:
+        raise InvalidInput(
+            "Người đăng ký phải xác nhận các cam kết của Bản khai (Mẫu số 01).",
+            "The applicant must confirm the commitments of Form 01.",
+        )
+    if kind == "reissue" and reissue_reason not in ("lost", "changed_details"):
+        raise InvalidInput(
+            "Chọn lý do cấp lại: mất giấy chứng nhận hoặc thay đổi thông tin.",
+            "Choose a reissue reason: lost certificate or changed details.",
+        )
+
+
+def _check_files_for_own_holder(session, actor, applicant):
+    if actor.kind != "applicant" or actor.holder_id is None:
+        return
+    own = session.get(Holder, actor.holder_id)
+    if own and (own.kind, own.id_number) != (applicant["kind"], applicant["id_number"]):
+        raise Forbidden(
+            "Bạn chỉ được nộp hồ sơ cho tổ chức, cá nhân của tài khoản mình.",
+            "You may only file for the holder of your own account.",
+        )
+
+
+def _followup_target(session, kind, brandname):
+    """The held name a reissue or renewal is about; None for a new issue."""
+    if kind == "issue":
+        return None
+    target = find_brandname(session, brandname or "") if brandname else None
+    if target is None:
+        raise NotFound(
+            "Không tìm thấy tên định danh cần cấp lại / gia hạn.",
+            "No such sender name to reissue or renew.",
+        )
+    return target
+
+
+def _name_entries(kind, names, target):
+    if target is None:
+        return form01.validate_name_entries(names)
+    # a follow-up names one held name; the form may update its purpose and forms of use
+    entries = form01.validate_name_entries(
+        names or [{"purpose": target.purpose, "use_sms": target.use_sms, "use_voice": target.use_voice}],
+        require_names=False,
+    )[:1]
+    entries[0]["name"] = target.name
+    return entries
+
+
+def _check_followup(session, target, holder):
+    # serialize follow-ups of one name: two racing renewals must not both pass the checks below
+    lock_brandnames(session, [target.id])
+    if target.holder_id != holder.id:
+        raise Forbidden(
+            "Tên định danh này không thuộc người đăng ký.",
+            "This sender name is not held by the applicant.",
+        )
+    if target.status != "active":
+        raise NotAllowed(
+            f"Chỉ cấp lại hoặc gia hạn tên đang hoạt động; tên {target.name} đang ở trạng thái {target.status}.",
+            f"Only an active name can be reissued or renewed; {target.name} is {target.status}.",
+        )
+    if _open_followup(session, target.id):
+        raise NotAllowed(
+            "Đã có một hồ sơ cấp lại / gia hạn đang xử lý cho tên này.",
+            "A reissue or renewal of this name is already in progress.",
+        )
+
+
+def _renewal_is_late(target, now, rules):
+    """Refuse a renewal outside its window; True when it is filed after the on-time limit."""
+    standing = dates.renewal_status(
+        dates.local_date(now), target.valid_until, rules.renewal_window_days, rules.renewal_on_time_days
+    )
+    if standing == "too_early":
+        opens = target.valid_until - timedelta(days=rules.renewal_window_days - 1)
+        raise NotAllowed(
+            f"Chưa đến thời hạn gia hạn: có thể nộp từ ngày {opens:%d/%m/%Y}.",
+            f"Too early to renew: requests open on {opens.isoformat()}.",
+        )
+    if standing == "expired":
+        raise NotAllowed(
+            "Tên định danh đã hết hạn, không thể gia hạn; hãy nộp hồ sơ cấp mới.",
+            "The name has expired and cannot be renewed; apply anew.",
+        )
+    return standing == "late"
+
+
+def _check_resubmission(session, resubmission_of_id, holder):
+    previous = session.get(Application, resubmission_of_id)
+    if previous is None or previous.holder_id != holder.id or previous.status != "rejected":
+        raise NotAllowed(
+            "Chỉ nộp lại được hồ sơ đã bị từ chối của chính người đăng ký.",
+            "Only the applicant's own rejected application can be resubmitted.",
+        )
+
+
+@act
+def submit(
+    session,
+    *,
+    applicant,
+    names,
+    actor,
+    kind="issue",
+    brandname=None,
+    account_id=None,
+    reissue_reason=None,
+    commitments_confirmed=False,
+    resubmission_of_id=None,
+    now=None,
+    rules=DEFAULT_RULES,
+):
+    """File Form 01: receipt at once, decision due within the working-day deadline.
+
+    kind 'issue' asks for one or many new names; 'reissue' and 'renewal' name one held name
+    (`brandname`, its text) and may update its purpose and details.
+    """
+    now = moment(now)
+    _check_filing(kind, commitments_confirmed, reissue_reason)
+    applicant = form01.validate_applicant(applicant)
+    _check_files_for_own_holder(session, actor, applicant)
+    target = _followup_target(session, kind, brandname)
+    entries = _name_entries(kind, names, target)
+    holder = _holder_for(session, applicant, now)
+    if target is not None:
+        _check_followup(session, target, holder)
+    late = kind == "renewal" and _renewal_is_late(target, now, rules)
+    if resubmission_of_id is not None:
+        _check_resubmission(session, resubmission_of_id, holder)
+    application = Application(
+        kind=kind,
+        status="submitted",
+        holder_id=holder.id,
+        account_id=account_id,
+        brandname_id=target.id if target else None,
+        resubmission_of_id=resubmission_of_id,
+        applicant=applicant,
+        reissue_reason=reissue_reason if kind == "reissue" else None,
+        commitments_confirmed=True,
+        received_at=now,
+        decision_due_at=dates.decision_deadline(now, rules.holidays, rules.decision_working_days),
+        late=late,
+    )
+    session.add(application)
+    session.flush()
+    for entry in entries:
+        session.add(
+            RequestedName(
+                application_id=application.id,
+                name=entry["name"],
+                name_normal=name_rules.normal_form(entry["name"]),
+                confusable_key=name_rules.confusable_key(entry["name"]),
+                purpose=entry["purpose"],
+                use_sms=entry["use_sms"],
+                use_voice=entry["use_voice"],
+                products=entry["products"],
+                sectors=entry["sectors"],
+                carriers=entry["carriers"],
+                status="pending",
+                brandname_id=target.id if target else None,
+            )
+        )
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "submit",
+        "application",
+        application.id,
+        now=now,
+        application_id=application.id,
+        name_normal=target.name_normal if target else None,
+        details={
+            "kind": kind,
+            "names": [e["name"] for e in entries],
+            "received_at": now.isoformat(),
+            "decision_due_at": application.decision_due_at.isoformat(),
+            "late": late,
+            "resubmission_of": resubmission_of_id,
+        },
+    )
+    return application
+
+
+def _earlier_pending(session, application, requested):
+    """Pending applications received before this one that ask for the same name."""
+    return session.scalars(
+        select(Application)
+        .join(RequestedName)
+        .where(
+            RequestedName.name_normal == requested.name_normal,
+            RequestedName.status == "pending",
+            Application.status == "submitted",
+            Application.kind == "issue",
+            Application.id != application.id,
+            or_(
+                Application.received_at < application.received_at,
+                and_(Application.received_at == application.received_at, Application.id < application.id),
+            ),
+        )
+        .order_by(Application.received_at)
+    ).first()
+
+
+def _reserve(session, application, requested, actor, now, rules):
+    existing = find_brandname(session, requested.name)
+    if existing is not None:
+        reclaim = existing.status == "expired" and existing.holder_id == application.holder_id
+        if not reclaim:
+            raise Conflict(
+                f"Tên định danh {existing.name} đã được cấp hoặc đang bị phong tỏa (trạng thái: {existing.status}).",
+                f"The sender name {existing.name} is already held or blocked (status: {existing.status}).",
+                details={"name": requested.name, "status": existing.status},
+            )
+        existing.status, existing.released_at = "released", now
+        session.flush()
+        record_event(
+            session,
+            actor,
+            "release",
+            "brandname",
+            existing.id,
+            now=now,
+            name_normal=existing.name_normal,
+            details={
+                "reason": "reclaimed by its former holder with a new application",
+                "application_id": application.id,
+            },
+        )
+    brandname = Brandname(
+        name=requested.name,
+        name_normal=requested.name_normal,
+        confusable_key=requested.confusable_key,
+        holder_id=application.holder_id,
+        status="reserved",
+        use_sms=requested.use_sms,
+        use_voice=requested.use_voice,
+        purpose=requested.purpose,
+        reserved_at=now,
+        application_id=application.id,
+    )
+    session.add(brandname)
+    session.flush()  # the live-name unique index decides a race here
+    requested.brandname_id = brandname.id
+    return brandname
+
+
+def _refuse_later_requests(session, winner_app, requested, actor, now):
+    """First come, first served: later pending requests for the reserved name are refused."""
+    losers = session.scalars(
+        select(RequestedName)
+        .join(Application)
+        .where(
+            RequestedName.name_normal == requested.name_normal,
+            RequestedName.status == "pending",
+            Application.status == "submitted",
+            Application.kind == "issue",
+            Application.id != winner_app.id,
+        )
+        .with_for_update()
+    ).all()
+    refused = []
+    for rn in losers:
+        rn.status = "rejected"
+        rn.rejection_reason = (
+            f"Tên {requested.name} đã được chấp thuận cho hồ sơ số {winner_app.id} nộp trước "
+            f"(nguyên tắc đăng ký trước được xét trước)."
+        )
+        app = rn.application
+        remaining = [n for n in app.names if n.status == "pending"]
+        details = {"name": rn.name, "winner_application_id": winner_app.id}
+        if not remaining:
+            app.status, app.decided_at, app.closed_at = "rejected", now, now
+            app.reasons = rn.rejection_reason
+            details["application_rejected"] = True
+            refused.append(app)
+        session.flush()
+        record_event(
+            session,
+            actor,
+            "auto_reject",
+            "application",
+            app.id,
+            now=now,
+            application_id=app.id,
+            name_normal=rn.name_normal,
+            details=details,
+        )
+    return refused
+
+
+def _check_not_lost_to_earlier(session, application):
+    if application.status == "rejected" and session.scalar(
+        select(Event.seq).where(Event.act == "auto_reject", Event.application_id == application.id).limit(1)
+    ):
+        # lost a race (or the queue) to an earlier application for the same name
+        raise Conflict(
+            f"Hồ sơ số {application.id} đã bị từ chối vì tên đã được chấp thuận cho hồ sơ nộp trước.",
+            f"Application {application.id} was refused: the name was approved for an earlier application.",
+            details={"application_id": application.id},
+        )
+
+
+def _split_decision(application, refuse):
+    """(pending names, names to approve, {id: reason}) from the officer's per-name refusals."""
+    refuse = {int(k): (v or "").strip() for k, v in (refuse or {}).items()}
+    pending = [rn for rn in application.names if rn.status == "pending"]
+    unknown = set(refuse) - {rn.id for rn in pending}
+    if unknown or any(not reason for reason in refuse.values()):
+        raise InvalidInput(
+            "Mỗi tên bị từ chối phải thuộc hồ sơ và có lý do.",
+            "Each refused name must belong to the application and carry a reason.",
+        )
+    to_approve = [rn for rn in pending if rn.id not in refuse]
+    if not to_approve:
+        raise NotAllowed(
+            "Không còn tên nào được chấp thuận; hãy dùng thao tác từ chối hồ sơ.",
+            "No name is left to approve; reject the application instead.",
+        )
+    return pending, to_approve, refuse
+
+
+def _approve_new_names(session, application, to_approve, actor, now, rules, result):
+    """Reserve each approved name, first come first served; return the confusable warnings."""
+    for rn in to_approve:
+        earlier = _earlier_pending(session, application, rn)
+        if earlier is not None:
+            raise Conflict(
+                f"Hồ sơ số {earlier.id} nộp trước ({earlier.received_at:%d/%m/%Y %H:%M} UTC) cũng đăng ký "
+                f"tên {rn.name}; phải xét hồ sơ đó trước.",
+                f"Application {earlier.id}, received earlier, also asks for {rn.name}; "
+                "it must be decided first.",
+                details={"earlier_application_id": earlier.id},
+            )
+    warnings = {}
+    for rn in to_approve:
+        matches = confusable_matches(
+            session, rn.name, include_pending=True, exclude_application_id=application.id
+        )
+        if matches:
+            warnings[rn.name] = matches
+        result.brandnames.append(_reserve(session, application, rn, actor, now, rules))
+        rn.status = "approved"
+    return warnings
+
+
+def _approve_followup(session, application, to_approve):
+    target = fetch(
+        session, Brandname, application.brandname_id, what_vi="tên định danh", what_en="sender name"
+    )
+    if target.status != "active":
+        raise NotAllowed(
+            f"Tên {target.name} không còn hoạt động (trạng thái: {target.status}).",
+            f"{target.name} is no longer active (status: {target.status}).",
+        )
+    to_approve[0].status = "approved"
+
+
+@act
+def approve(session, application_id, *, actor, refuse=None, now=None, rules=DEFAULT_RULES):
+    """Officer's approval: names reserved, fee falls due. `refuse` maps requested-name ids to
+    reasons for the names of a multi-name application that are refused.
+
+    Returns a Result: the approved application first, then the later applications for the same
+    names that this approval refused in full (first come, first served)."""
+    now = moment(now)
+    require_staff(actor)
+    application = fetch(session, Application, application_id, what_vi="hồ sơ", what_en="application")
+    _check_not_lost_to_earlier(session, application)
+    _require_undecided(application)
+    pending, to_approve, refuse = _split_decision(application, refuse)
+    result = Result(applications=[application])
+    warnings = {}
+    if application.kind == "issue":
+        warnings = _approve_new_names(session, application, to_approve, actor, now, rules, result)
+    else:
+        _approve_followup(session, application, to_approve)
+    for rn in pending:
+        if rn.id in refuse:
+            rn.status, rn.rejection_reason = "rejected", refuse[rn.id]
+    line = fees.fee_for(application.kind, dates.local_date(now), rules.fee_schedule)
+    application.status = "approved"
+    application.decided_at, application.decided_by_id = now, actor.id
+    application.fee_vnd, application.fee_source = line.amount_vnd, line.source
+    application.payment_due_at = now + timedelta(days=rules.payment_days)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "approve",
+        "application",
+        application.id,
+        now=now,
+        application_id=application.id,
+        name_normal=application.brandname.name_normal if application.brandname else None,
+        details={
+            "approved": [rn.name for rn in to_approve],
+            "refused": {rn.name: refuse[rn.id] for rn in pending if rn.id in refuse},
+            "fee_vnd": line.amount_vnd,
+            "confusable_warnings": warnings,
+            "decided_after_deadline": now > application.decision_due_at,
+        },
+    )
+    if application.kind == "issue":
+        for rn in to_approve:
+            result.applications.extend(_refuse_later_requests(session, application, rn, actor, now))
+    return result
+
+
+@act
+def reject(session, application_id, *, actor, reasons, now=None, rules=DEFAULT_RULES):
+    """Officer's refusal, with the reasons the applicant will read."""
+    now = moment(now)
+    require_staff(actor)
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise InvalidInput("Phải nêu lý do từ chối.", "A rejection needs its reasons.")
+    application = fetch(session, Application, application_id, what_vi="hồ sơ", what_en="application")
+    _require_undecided(application)
+    application.status, application.reasons = "rejected", reasons
+    application.decided_at, application.decided_by_id, application.closed_at = now, actor.id, now
+    for rn in application.names:
+        if rn.status == "pending":
+            rn.status, rn.rejection_reason = "rejected", reasons
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "reject",
+        "application",
+        application.id,
+        now=now,
+        application_id=application.id,
+        details={"reasons": reasons},
+    )
+    return application
+
+
+@act
+def withdraw(session, application_id, *, actor, now=None):
+    """The applicant takes back an application that has not been decided."""
+    now = moment(now)
+    application = fetch(session, Application, application_id, what_vi="hồ sơ", what_en="application")
+    require_holder_or_staff(actor, application.holder_id)
+    if application.status != "submitted":
+        raise NotAllowed(
+            "Chỉ rút được hồ sơ đang chờ quyết định.",
+            "Only an application awaiting a decision can be withdrawn.",
+        )
+    application.status, application.closed_at = "withdrawn", now
+    for rn in application.names:
+        if rn.status == "pending":
+            rn.status = "withdrawn"
+    session.flush()
+    record_event(
+        session, actor, "withdraw", "application", application.id, now=now, application_id=application.id
+    )
+    return application
+
+
+@act
+def attach_document(
+    session,
+    application_id,
+    *,
+    actor,
+    kind,
+    original_filename,
+    stored_name,
+    content_type,
+    size,
+    sha256,
+    now=None,
+):
+    """Add an uploaded dossier document to an application still awaiting its decision.
+
+    The bytes are already stored (brandname/uploads.py) under `stored_name`; this records them.
+    """
+
+    now = moment(now)
+    application = fetch(session, Application, application_id, what_vi="hồ sơ", what_en="application")
+    require_holder_or_staff(actor, application.holder_id)
+    if application.status != "submitted":
+        raise NotAllowed(
+            "Chỉ bổ sung tài liệu cho hồ sơ đang chờ quyết định.",
+            "Documents can be added only while the application awaits its decision.",
+        )
+    if kind not in Document.KINDS:
+        raise InvalidInput("Loại tài liệu không hợp lệ.", "Unknown document kind.")
+    document = Document(
+        application_id=application.id,
+        kind=kind,
+        original_filename=original_filename,
+        stored_name=stored_name,
+        content_type=content_type,
+        size=size,
+        sha256=sha256,
+        uploaded_at=now,
+        uploaded_by_id=actor.id,
+    )
+    session.add(document)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "attach_document",
+        "document",
+        document.id,
+        now=now,
+        application_id=application.id,
+        details={"kind": kind, "content_type": content_type, "size": size, "sha256": sha256},
+    )
+    return document

@@ -1,0 +1,256 @@
+"""Fees and certificates (Art. 26-28): the holder records the payment, an officer confirms it, and the
+certificate is issued, reissued or renewed in the same transaction.
+"""
+
+from sqlalchemy import select
+
+from brandname.errors import InvalidInput, NotAllowed
+from brandname.lifecycle._kernel import (
+    DEFAULT_RULES,
+    Result,
+    act,
+    crash_point,
+    fetch,
+    lock_brandnames,
+    moment,
+    next_value,
+    record_event,
+    require_holder_or_staff,
+    require_staff,
+)
+from brandname.lifecycle.applications import update_holder
+from brandname.rules import dates
+from brandname.store.models import (
+    Application,
+    Brandname,
+    Certificate,
+    Payment,
+)
+
+
+@act
+def record_payment(session, application_id, *, actor, reference, amount_vnd=None, now=None):
+    """The applicant records how the fee was paid; an officer confirms it later."""
+    now = moment(now)
+    application = fetch(session, Application, application_id, what_vi="hồ sơ", what_en="application")
+    require_holder_or_staff(actor, application.holder_id)
+    if application.status != "approved":
+        raise NotAllowed(
+            "Chỉ nộp lệ phí cho hồ sơ đã được chấp thuận và chưa cấp.",
+            "A fee is paid only for an approved application not yet issued.",
+        )
+    reference = " ".join((reference or "").split())
+    if not reference or len(reference) > 100:
+        raise InvalidInput(
+            "Nhập mã giao dịch thanh toán (tối đa 100 ký tự).",
+            "Enter the payment reference (at most 100 characters).",
+        )
+    amount = application.fee_vnd if amount_vnd is None else amount_vnd
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+        raise InvalidInput("Số tiền không hợp lệ.", "The amount is not valid.")
+    payment = Payment(
+        application_id=application.id,
+        amount_vnd=amount,
+        reference=reference,
+        status="recorded",
+        recorded_at=now,
+        recorded_by_id=actor.id,
+    )
+    session.add(payment)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "record_payment",
+        "payment",
+        payment.id,
+        now=now,
+        application_id=application.id,
+        details={"reference": reference, "amount_vnd": amount},
+    )
+    return payment
+
+
+@act
+def confirm_payment(session, payment_id, *, actor, keys, now=None, rules=DEFAULT_RULES):
+    """An officer confirms the fee; the certificates are issued in the same transaction."""
+    now = moment(now)
+    require_staff(actor)
+    payment = fetch(session, Payment, payment_id, what_vi="khoản thanh toán", what_en="payment")
+    application = fetch(session, Application, payment.application_id, what_vi="hồ sơ", what_en="application")
+    if payment.status != "recorded":
+        raise NotAllowed("Khoản thanh toán này đã được xử lý.", "This payment was already handled.")
+    if application.status != "approved":
+        raise NotAllowed(
+            f"Hồ sơ số {application.id} không chờ lệ phí (trạng thái: {application.status}).",
+            f"Application {application.id} is not awaiting its fee (status: {application.status}).",
+        )
+    if payment.amount_vnd < (application.fee_vnd or 0):
+        raise NotAllowed(
+            f"Số tiền {payment.amount_vnd:,} đồng thấp hơn lệ phí {application.fee_vnd:,} đồng.",
+            f"The amount {payment.amount_vnd:,} VND is below the fee {application.fee_vnd:,} VND.",
+        )
+    # Lock the names this issuance touches BEFORE the event counter: every act takes its row
+    # locks first and the counter last, so a revocation racing a renewal cannot deadlock.
+    lock_brandnames(
+        session,
+        [application.brandname_id]
+        if application.kind != "issue"
+        else [rn.brandname_id for rn in application.names if rn.status == "approved"],
+    )
+    payment.status, payment.confirmed_at, payment.confirmed_by_id = "confirmed", now, actor.id
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "confirm_payment",
+        "payment",
+        payment.id,
+        now=now,
+        application_id=application.id,
+        details={"reference": payment.reference, "amount_vnd": payment.amount_vnd},
+    )
+    result = Result(applications=[application])
+    _issue(session, application, actor=actor, keys=keys, now=now, rules=rules, result=result)
+    return result
+
+
+def certificate_record(cert, brandname, holder, rules):
+    return {
+        "type": "brandname-certificate",
+        "version": 1,
+        "serial": cert.serial,
+        "kind": cert.kind,
+        "name": brandname.name,
+        "name_normal": brandname.name_normal,
+        "forms_of_use": [f for f, on in (("sms", brandname.use_sms), ("voice", brandname.use_voice)) if on],
+        "holder": {
+            "kind": holder.kind,
+            "name": holder.name,
+            "id_number": holder.public_id_number(),
+            "address": holder.address,
+        },
+        "issued_at": cert.issued_at.replace(microsecond=0).isoformat() + "Z",
+        "valid_from": cert.valid_from.isoformat(),
+        "valid_until": cert.valid_until.isoformat(),
+        "previous_serial": cert.previous_serial,
+        "authority": rules.authority,
+    }
+
+
+def make_certificate(
+    session, brandname, *, kind, keys, now, rules, application_id=None, valid_from, valid_until
+):
+    """Add a signed certificate for `brandname`; supersede its current one. Part of an act."""
+    previous = session.scalars(
+        select(Certificate)
+        .where(Certificate.brandname_id == brandname.id, Certificate.status == "current")
+        .with_for_update()
+    ).first()
+    serial_no = next_value(session, "serial")
+    cert = Certificate(
+        serial=f"BN-{dates.local_date(now).year}-{serial_no:07d}",
+        brandname_id=brandname.id,
+        application_id=application_id,
+        kind=kind,
+        status="current",
+        issued_at=now,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        previous_serial=previous.serial if previous else None,
+        record="",
+        signature="",
+        kid="",
+    )
+    record, token = keys.sign_json(certificate_record(cert, brandname, brandname.holder, rules))
+    cert.record, cert.signature, cert.kid = record.decode("utf-8"), token, keys.current_kid
+    if previous is not None:
+        previous.status, previous.superseded_by_serial = "superseded", cert.serial
+    session.add(cert)
+    session.flush()
+    crash_point("after_certificate_insert")
+    return cert
+
+
+def _issue(session, application, *, actor, keys, now, rules, result):
+    today = dates.local_date(now)
+    holder = application.holder
+    update_holder(holder, application.applicant, now)
+    if application.kind == "issue":
+        for rn in application.names:
+            if rn.status != "approved":
+                continue
+            bn = fetch(session, Brandname, rn.brandname_id, what_vi="tên định danh", what_en="sender name")
+            if bn.status != "reserved":
+                raise NotAllowed(
+                    f"Tên {bn.name} không còn được giữ chỗ (trạng thái: {bn.status}).",
+                    f"{bn.name} is no longer reserved (status: {bn.status}).",
+                )
+            bn.status, bn.valid_from, bn.valid_until = "active", today, dates.validity_end(today)
+            cert = make_certificate(
+                session,
+                bn,
+                kind="issue",
+                keys=keys,
+                now=now,
+                rules=rules,
+                application_id=application.id,
+                valid_from=today,
+                valid_until=bn.valid_until,
+            )
+            rn.status = "issued"
+            _after_issue(session, actor, bn, cert, application, now, result)
+    else:
+        bn = fetch(
+            session, Brandname, application.brandname_id, what_vi="tên định danh", what_en="sender name"
+        )
+        if bn.status != "active" or bn.valid_until < today:
+            raise NotAllowed(
+                f"Tên {bn.name} không còn hoạt động (trạng thái: {bn.status}); không thể "
+                f"{'gia hạn' if application.kind == 'renewal' else 'cấp lại'}.",
+                f"{bn.name} is no longer active (status: {bn.status}); cannot {application.kind}.",
+            )
+        rn = application.names[0]
+        bn.purpose, bn.use_sms, bn.use_voice = rn.purpose, rn.use_sms, rn.use_voice
+        if application.kind == "renewal":
+            bn.valid_until = dates.renewed_validity_end(bn.valid_until)
+        cert = make_certificate(
+            session,
+            bn,
+            kind=application.kind,
+            keys=keys,
+            now=now,
+            rules=rules,
+            application_id=application.id,
+            valid_from=today,
+            valid_until=bn.valid_until,
+        )
+        rn.status = "issued"
+        _after_issue(session, actor, bn, cert, application, now, result)
+    application.status, application.closed_at = "issued", now
+    session.flush()
+
+
+def _after_issue(session, actor, bn, cert, application, now, result):
+    session.flush()
+    result.brandnames.append(bn)
+    result.certificates.append(cert)
+    result.events.append(
+        record_event(
+            session,
+            actor,
+            application.kind,
+            "certificate",
+            cert.id,
+            now=now,
+            name_normal=bn.name_normal,
+            application_id=application.id,
+            details={
+                "serial": cert.serial,
+                "previous_serial": cert.previous_serial,
+                "valid_from": cert.valid_from.isoformat(),
+                "valid_until": cert.valid_until.isoformat(),
+                "holder_id": bn.holder_id,
+            },
+        )
+    )

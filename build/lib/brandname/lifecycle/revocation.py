@@ -1,0 +1,398 @@
+"""The ways a name stops being usable (Art. 29): revocation on each legal ground, expiry, lapse of an
+unpaid approval, and release of a blocked name.
+"""
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from brandname.errors import Forbidden, InvalidInput, NotAllowed
+from brandname.lifecycle._kernel import (
+    DEFAULT_RULES,
+    SUPERVISORS,
+    Actor,
+    act,
+    fetch,
+    moment,
+    record_event,
+    require_holder_or_staff,
+    require_staff,
+)
+from brandname.rules import dates
+from brandname.store.models import (
+    Application,
+    Brandname,
+    RevocationProposal,
+)
+
+# Art. 29 grounds: code -> (letter, Vietnamese, English, evidence fields, who starts it)
+REVOCATION_GROUNDS = {
+    "spam": (
+        "a",
+        "Sử dụng để gửi tin nhắn rác hoặc cung cấp dịch vụ trái pháp luật theo kết luận "
+        "của cơ quan nhà nước có thẩm quyền",
+        "Used for spam or unlawful services, as a competent state agency concluded",
+        ("conclusion_number", "conclusion_date"),
+        "officer",
+    ),
+    "arrears": (
+        "b",
+        "Quá 30 ngày chưa nộp chi phí duy trì tên định danh",
+        "Maintenance charge more than 30 days overdue",
+        ("invoice", "due_date"),
+        "officer",
+    ),
+    "expired": (
+        "c",
+        "Hết thời hạn sử dụng mà không gia hạn",
+        "Expired and not renewed",
+        ("expiry_date",),
+        "system",
+    ),
+    "holder_request": (
+        "d",
+        "Theo đề nghị của tổ chức, cá nhân sử dụng tên định danh",
+        "At the holder's request",
+        (),
+        "holder",
+    ),
+    "authority_request": (
+        "đ",
+        "Theo yêu cầu của cơ quan nhà nước có thẩm quyền",
+        "At the request of a competent state agency",
+        ("request_number", "request_date"),
+        "officer",
+    ),
+}
+
+
+TWO_PERSON_GROUNDS = ("spam", "arrears", "authority_request")
+
+
+def _require_revocable(bn):
+    if bn.status != "active":
+        raise NotAllowed(
+            f"Chỉ thu hồi được tên đang hoạt động; {bn.name} đang ở trạng thái {bn.status}.",
+            f"Only an active name can be revoked; {bn.name} is {bn.status}.",
+        )
+
+
+def _check_evidence(ground, evidence):
+    if ground not in REVOCATION_GROUNDS or ground == "expired":
+        raise InvalidInput(
+            "Căn cứ thu hồi không hợp lệ; chọn một trong: "
+            + ", ".join(g for g in REVOCATION_GROUNDS if g != "expired"),
+            "Unknown revocation ground; choose one of: "
+            + ", ".join(g for g in REVOCATION_GROUNDS if g != "expired"),
+        )
+    evidence = {k: " ".join(str(v).split()) for k, v in (evidence or {}).items() if v not in (None, "")}
+    missing = [f for f in REVOCATION_GROUNDS[ground][3] if not evidence.get(f)]
+    if missing:
+        raise InvalidInput(
+            "Thiếu căn cứ chứng minh: " + ", ".join(missing), "Missing evidence: " + ", ".join(missing)
+        )
+    for key in ("conclusion_date", "request_date", "due_date"):
+        if key in evidence:
+            try:
+                date.fromisoformat(evidence[key])
+            except ValueError:
+                raise InvalidInput(
+                    f"Ngày không hợp lệ ({key}): dùng dạng YYYY-MM-DD.",
+                    f"Invalid date ({key}): use YYYY-MM-DD.",
+                ) from None
+    return evidence
+
+
+def _revoke(session, bn, *, ground, evidence, note, actor, now, rules, proposal_id=None):
+    _require_revocable(bn)
+    today = dates.local_date(now)
+    bn.status, bn.revoked_at, bn.revocation_ground = "revoked", now, ground
+    bn.revocation_note = note or None
+    bn.blocked_until = today + timedelta(days=rules.quarantine_days)
+    session.flush()
+    return record_event(
+        session,
+        actor,
+        "revoke",
+        "brandname",
+        bn.id,
+        now=now,
+        name_normal=bn.name_normal,
+        details={
+            "ground": ground,
+            "letter": REVOCATION_GROUNDS[ground][0],
+            "evidence": evidence,
+            "note": note or "",
+            "proposal_id": proposal_id,
+            "blocked_until": bn.blocked_until.isoformat(),
+        },
+    )
+
+
+@act
+def give_up(session, brandname_id, *, actor, request_note="", now=None, rules=DEFAULT_RULES):
+    """Revocation at the holder's request (ground d): takes effect at once."""
+    now = moment(now)
+    bn = fetch(session, Brandname, brandname_id, what_vi="tên định danh", what_en="sender name")
+    require_holder_or_staff(actor, bn.holder_id)
+    return _revoke(
+        session,
+        bn,
+        ground="holder_request",
+        evidence={"request": (request_note or "").strip() or "holder's request"},
+        note=request_note,
+        actor=actor,
+        now=now,
+        rules=rules,
+    )
+
+
+@act
+def propose_revocation(session, brandname_id, *, actor, ground, evidence, note="", now=None):
+    """First officer of a two-person revocation (grounds a, b, đ)."""
+    now = moment(now)
+    require_staff(actor)
+    if ground not in TWO_PERSON_GROUNDS:
+        raise InvalidInput(
+            "Căn cứ này không thu hồi theo đề xuất của cán bộ.",
+            "This ground is not revoked on an officer's proposal.",
+        )
+    evidence = _check_evidence(ground, evidence)
+    bn = fetch(session, Brandname, brandname_id, what_vi="tên định danh", what_en="sender name")
+    _require_revocable(bn)
+    if session.scalars(
+        select(RevocationProposal).where(
+            RevocationProposal.brandname_id == bn.id, RevocationProposal.status == "proposed"
+        )
+    ).first():
+        raise NotAllowed(
+            "Đã có đề xuất thu hồi đang chờ xác nhận cho tên này.",
+            "A revocation proposal for this name is already awaiting confirmation.",
+        )
+    proposal = RevocationProposal(
+        brandname_id=bn.id,
+        ground=ground,
+        evidence=evidence,
+        note=(note or "").strip(),
+        status="proposed",
+        proposed_by_id=actor.id,
+        proposed_at=now,
+    )
+    session.add(proposal)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "propose_revocation",
+        "revocation_proposal",
+        proposal.id,
+        now=now,
+        name_normal=bn.name_normal,
+        details={"ground": ground, "evidence": evidence, "note": proposal.note},
+    )
+    return proposal
+
+
+def _decidable_proposal(session, proposal_id, actor):
+    if actor.kind not in SUPERVISORS:
+        raise Forbidden(
+            "Chỉ lãnh đạo (supervisor) xác nhận đề xuất thu hồi.",
+            "Only a supervisor confirms a revocation proposal.",
+        )
+    proposal = fetch(
+        session, RevocationProposal, proposal_id, what_vi="đề xuất thu hồi", what_en="revocation proposal"
+    )
+    if proposal.status != "proposed":
+        raise NotAllowed("Đề xuất này đã được xử lý.", "This proposal was already decided.")
+    if actor.id is not None and actor.id == proposal.proposed_by_id:
+        raise Forbidden(
+            "Người đề xuất không tự xác nhận đề xuất của mình.",
+            "The proposer cannot confirm their own proposal.",
+        )
+    return proposal
+
+
+@act
+def confirm_revocation(session, proposal_id, *, actor, now=None, rules=DEFAULT_RULES):
+    """The supervisor's confirmation: the name is revoked now."""
+    now = moment(now)
+    proposal = _decidable_proposal(session, proposal_id, actor)
+    bn = fetch(session, Brandname, proposal.brandname_id, what_vi="tên định danh", what_en="sender name")
+    proposal.status, proposal.decided_by_id, proposal.decided_at = "confirmed", actor.id, now
+    return _revoke(
+        session,
+        bn,
+        ground=proposal.ground,
+        evidence=proposal.evidence,
+        note=proposal.note,
+        actor=actor,
+        now=now,
+        rules=rules,
+        proposal_id=proposal.id,
+    )
+
+
+@act
+def decline_revocation(session, proposal_id, *, actor, reason, now=None):
+    now = moment(now)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Phải nêu lý do không xác nhận.", "A reason is required.")
+    proposal = _decidable_proposal(session, proposal_id, actor)
+    proposal.status, proposal.decided_by_id, proposal.decided_at = "declined", actor.id, now
+    session.flush()
+    return record_event(
+        session,
+        actor,
+        "decline_revocation",
+        "revocation_proposal",
+        proposal.id,
+        now=now,
+        name_normal=proposal.brandname.name_normal,
+        details={"reason": reason},
+    )
+
+
+@act
+def expire(session, *, today=None, actor=None, rules=DEFAULT_RULES, now=None):
+    """Ground c, by the system: active names past their last valid day become expired.
+
+    Idempotent: a name already expired is not touched again.
+    """
+    now = moment(now)
+    today = today or dates.local_date(now)
+    actor = actor or Actor.system()
+    expired = []
+    for bn in session.scalars(
+        select(Brandname)
+        .where(Brandname.status == "active", Brandname.valid_until < today)
+        .order_by(Brandname.id)
+        .with_for_update()
+    ):
+        bn.status, bn.expired_at = "expired", now
+        bn.blocked_until = bn.valid_until + timedelta(days=rules.quarantine_days)
+        session.flush()
+        record_event(
+            session,
+            actor,
+            "expire",
+            "brandname",
+            bn.id,
+            now=now,
+            name_normal=bn.name_normal,
+            details={
+                "ground": "expired",
+                "letter": "c",
+                "expiry_date": bn.valid_until.isoformat(),
+                "blocked_until": bn.blocked_until.isoformat(),
+            },
+        )
+        expired.append(bn)
+    return expired
+
+
+@act
+def lapse_unpaid(session, *, now=None, actor=None):
+    """Approvals whose fee stayed unpaid past the deadline lapse; reserved names are freed."""
+    now = moment(now)
+    actor = actor or Actor.system()
+    lapsed = []
+    for application in session.scalars(
+        select(Application)
+        .where(Application.status == "approved", Application.payment_due_at < now)
+        .order_by(Application.id)
+        .with_for_update()
+    ):
+        freed = []
+        for rn in application.names:
+            if rn.status != "approved":
+                continue
+            rn.status = "lapsed"
+            if application.kind == "issue" and rn.brandname_id:
+                bn = session.get(Brandname, rn.brandname_id)
+                if bn.status == "reserved":
+                    bn.status, bn.released_at = "released", now
+                    freed.append(bn.name)
+        application.status, application.closed_at = "lapsed", now
+        session.flush()
+        record_event(
+            session,
+            actor,
+            "lapse",
+            "application",
+            application.id,
+            now=now,
+            application_id=application.id,
+            details={"payment_due_at": application.payment_due_at.isoformat(), "freed": freed},
+        )
+        lapsed.append(application)
+    return lapsed
+
+
+@act
+def release(session, brandname_id, *, actor, reason, now=None):
+    """An officer frees an expired or revoked name before its quarantine ends."""
+    now = moment(now)
+    require_staff(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Phải nêu lý do giải phóng tên.", "A release needs a reason.")
+    bn = fetch(session, Brandname, brandname_id, what_vi="tên định danh", what_en="sender name")
+    if bn.status not in ("expired", "revoked"):
+        raise NotAllowed(
+            "Chỉ giải phóng tên đã hết hạn hoặc đã bị thu hồi.",
+            "Only an expired or revoked name can be released.",
+        )
+    bn.status, bn.released_at = "released", now
+    session.flush()
+    return record_event(
+        session,
+        actor,
+        "release",
+        "brandname",
+        bn.id,
+        now=now,
+        name_normal=bn.name_normal,
+        details={"reason": reason},
+    )
+
+
+@act
+def release_quarantined(session, *, today=None, now=None):
+    """Names whose quarantine has passed become free for anyone."""
+    now = moment(now)
+    today = today or dates.local_date(now)
+    released = []
+    for bn in session.scalars(
+        select(Brandname)
+        .where(Brandname.status.in_(("expired", "revoked")), Brandname.blocked_until <= today)
+        .order_by(Brandname.id)
+        .with_for_update()
+    ):
+        bn.status, bn.released_at = "released", now
+        session.flush()
+        record_event(
+            session,
+            Actor.system(),
+            "release",
+            "brandname",
+            bn.id,
+            now=now,
+            name_normal=bn.name_normal,
+            details={"reason": "quarantine ended", "blocked_until": bn.blocked_until.isoformat()},
+        )
+        released.append(bn)
+    return released
+
+
+def daily(session, *, today=None, now=None, rules=DEFAULT_RULES):
+    """The scheduled duties, each its own act: expire, lapse unpaid approvals, end quarantines."""
+    now = moment(now)
+    expired = expire(session, today=today, now=now, rules=rules)
+    lapsed = lapse_unpaid(session, now=now)
+    released = release_quarantined(session, today=today, now=now)
+    return {
+        "expired": [b.name for b in expired],
+        "lapsed": [a.id for a in lapsed],
+        "released": [b.name for b in released],
+    }

@@ -1,0 +1,153 @@
+"""What each mail says: receipt, decision, certificate issued, revocation and expiry reminders.
+
+Every mail is Vietnamese first, English after. Builders only read; `outbox` decides when a mail is
+written and `delivery` sends it. No Flask here.
+"""
+
+from typing import NamedTuple
+
+from sqlalchemy import select
+
+from brandname.rules import dates
+from brandname.store.models import Account
+
+SIGNATURE = (
+    "\n\n--\nHệ thống quản lý tên định danh — Cục An toàn thông tin\n"
+    "Sender-name registry — Authority of Information Security\n"
+)
+
+
+class Mail(NamedTuple):
+    to: str | None
+    subject: str
+    body: str
+    key: str | None = None
+
+
+def _t(moment):
+    return (
+        dates.local_date(moment).strftime("%d/%m/%Y")
+        + " "
+        + moment.replace(tzinfo=dates.timezone.utc).astimezone(dates.VN_TZ).strftime("%H:%M")
+    )
+
+
+def _recipient(session, application):
+    if application.account_id:
+        account = session.get(Account, application.account_id)
+        if account is not None:
+            return account.email
+    return (application.applicant or {}).get("email") or application.holder.email
+
+
+def holder_address(session, holder):
+    """The holder's first portal account, else the e-mail on its record."""
+    account = session.scalars(
+        select(Account).where(Account.holder_id == holder.id).order_by(Account.id)
+    ).first()
+    return account.email if account else holder.email
+
+
+def _names(application):
+    return ", ".join(rn.name for rn in application.names)
+
+
+def application_received(session, application, *, public_url=""):
+    received = _t(application.received_at)
+    due = _t(application.decision_due_at)
+    return Mail(
+        to=_recipient(session, application),
+        key=f"received:{application.id}",
+        subject=f"Xác nhận tiếp nhận hồ sơ số {application.id} / Application {application.id} received",
+        body=(
+            f"Cục An toàn thông tin đã tiếp nhận hồ sơ số {application.id} ({_names(application)}) "
+            f"lúc {received} (giờ Hà Nội).\nHạn trả lời: {due}.\n"
+            f"Theo dõi hồ sơ: {public_url}/applicant/applications/{application.id}\n\n"
+            f"Your application {application.id} ({_names(application)}) was received at {received} "
+            f"(Hanoi time). A decision is due by {due}."
+        ),
+    )
+
+
+def application_decided(session, application, *, public_url=""):
+    link = f"{public_url}/applicant/applications/{application.id}"
+    if application.status == "approved":
+        approved = ", ".join(rn.name for rn in application.names if rn.status == "approved")
+        refused = [f"{rn.name}: {rn.rejection_reason}" for rn in application.names if rn.status == "rejected"]
+        fee = f"{application.fee_vnd:,}".replace(",", ".")
+        due = _t(application.payment_due_at)
+        body = (
+            f"Hồ sơ số {application.id} đã được chấp thuận cho: {approved}.\n"
+            + (("Không chấp thuận: " + "; ".join(refused) + "\n") if refused else "")
+            + f"Lệ phí: {fee} đồng, nộp trước {due}, sau đó ghi mã giao dịch tại {link}\n\n"
+            f"Application {application.id} was approved for: {approved}. "
+            f"Fee: {fee} VND, due by {due}; record the payment reference at {link}"
+        )
+        subject = f"Hồ sơ số {application.id} được chấp thuận / Application {application.id} approved"
+    else:
+        body = (
+            f"Hồ sơ số {application.id} không được chấp thuận.\nLý do: {application.reasons}\n"
+            f"Bạn có thể sửa và nộp lại hồ sơ tại {link}\n\n"
+            f"Application {application.id} was refused. Reasons (in Vietnamese): {application.reasons}\n"
+            f"You may amend and resubmit it at {link}"
+        )
+        subject = f"Hồ sơ số {application.id} bị từ chối / Application {application.id} refused"
+    return Mail(
+        to=_recipient(session, application),
+        subject=subject,
+        body=body,
+        key=f"decided:{application.id}:{application.status}",
+    )
+
+
+def certificate_issued(session, application, certificates, *, public_url=""):
+    lines_vi = [
+        f"- {c.brandname.name}: Giấy chứng nhận số {c.serial}, hiệu lực đến "
+        f"{c.valid_until:%d/%m/%Y}; kiểm tra tại {public_url}/verify/{c.serial}"
+        for c in certificates
+    ]
+    lines_en = [
+        f"- {c.brandname.name}: certificate {c.serial}, valid until {c.valid_until.isoformat()}"
+        for c in certificates
+    ]
+    return Mail(
+        to=_recipient(session, application),
+        key=f"issued:{application.id}",
+        subject=f"Cấp Giấy chứng nhận tên định danh / Certificate issued ({application.id})",
+        body=(
+            f"Lệ phí của hồ sơ số {application.id} đã được xác nhận. Giấy chứng nhận đã được cấp:\n"
+            + "\n".join(lines_vi)
+            + f"\nTải giấy chứng nhận (PDF có chữ ký số) tại {public_url}/applicant/names\n\n"
+            f"The fee of application {application.id} was confirmed; certificates issued:\n"
+            + "\n".join(lines_en)
+        ),
+    )
+
+
+def revoked(session, brandname, *, public_url=""):
+    return Mail(
+        to=holder_address(session, brandname.holder),
+        key=f"revoked:{brandname.id}:{brandname.revoked_at.isoformat()}",
+        subject=f"Thu hồi tên định danh {brandname.name} / Sender name {brandname.name} revoked",
+        body=(
+            f"Tên định danh {brandname.name} đã bị thu hồi ngày {_t(brandname.revoked_at)} "
+            f"(căn cứ: {brandname.revocation_ground}). Thông báo công khai: {public_url}/revocations\n\n"
+            f"The sender name {brandname.name} was revoked on {brandname.revoked_at:%Y-%m-%d} "
+            f"(ground: {brandname.revocation_ground})."
+        ),
+    )
+
+
+def expiry_reminder(session, bn, *, left, window, public_url=""):
+    return Mail(
+        to=holder_address(session, bn.holder),
+        key=f"reminder:{bn.id}:{bn.valid_until.isoformat()}:{window}",
+        subject=f"Tên định danh {bn.name} hết hạn ngày {bn.valid_until:%d/%m/%Y} / "
+        f"{bn.name} expires on {bn.valid_until.isoformat()}",
+        body=(
+            f"Tên định danh {bn.name} hết hạn ngày {bn.valid_until:%d/%m/%Y} (còn {left} ngày). "
+            f"Hồ sơ gia hạn cần nộp chậm nhất 15 ngày trước ngày hết hạn: {public_url}/applicant/names\n\n"
+            f"The sender name {bn.name} expires on {bn.valid_until.isoformat()} ({left} days left). "
+            "File the renewal at least 15 days before expiry."
+        ),
+    )

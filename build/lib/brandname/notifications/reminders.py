@@ -1,0 +1,34 @@
+"""Expiry reminders: a scheduled job, not an act, so it writes its mails and commits by itself."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from brandname.notifications import messages, outbox
+from brandname.rules import dates
+from brandname.store.models import Brandname
+
+REMINDER_DAYS = (60, 30, 7)
+
+
+def send_reminders(session, *, today=None, public_url=""):
+    """Queue an expiry reminder 60, 30 and 7 days before expiry; each once per term.
+
+    A name that enters a window between two runs gets the reminder of the closest window only.
+    """
+    today = today or dates.local_today()
+    horizon = today + timedelta(days=max(REMINDER_DAYS))
+    queued = []
+    for bn in session.scalars(
+        select(Brandname)
+        .where(Brandname.status == "active", Brandname.valid_until >= today, Brandname.valid_until <= horizon)
+        .order_by(Brandname.valid_until, Brandname.id)
+    ):
+        left = (bn.valid_until - today).days
+        window = min(d for d in REMINDER_DAYS if left <= d)
+        mail = messages.expiry_reminder(session, bn, left=left, window=window, public_url=public_url)
+        row = outbox.write(session, mail)
+        if row is not None:
+            queued.append(row)
+    session.commit()
+    return queued

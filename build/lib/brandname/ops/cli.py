@@ -1,0 +1,585 @@
+"""Operator commands: `flask --app wsgi brandname ...`."""
+
+import json
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from brandname import lifecycle, registry
+from brandname.certificates.signing import KeyStore
+from brandname.errors import DomainError
+from brandname.extensions import db
+from brandname.lifecycle import accounts
+from brandname.ops import demo
+from brandname.store.models import Event
+
+
+@click.group("brandname")
+def brandname_cli():
+    """Registry operations."""
+
+
+def _fail(exc):
+    click.echo(f"Lỗi: {exc.message_vi}\nError: {exc.message_en}", err=True)
+    sys.exit(1)
+
+
+@brandname_cli.command("init")
+@with_appcontext
+def init():
+    """Upgrade the database and create development keys if none exist. Safe to run again."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    lifecycle.ensure_counters(db.session)
+    db.session.commit()
+    _, created = KeyStore.ensure(current_app.config["CERTS_DIR"], current_app.config.get("KEY_PASSPHRASE"))
+    keys = registry.reload_keys()
+    click.echo(f"database: {db.engine.url.render_as_string(hide_password=True)} (up to date)")
+    click.echo(
+        f"keys: {'created' if created else 'found'} in {current_app.config['CERTS_DIR']}, "
+        f"issuing key {keys.current_kid}"
+    )
+
+
+@brandname_cli.command("create-officer")
+@click.argument("email")
+@click.option("--password-env", help="Read the password from this environment variable.")
+@click.option("--role", type=click.Choice(["officer", "supervisor"]), default="officer")
+@click.option("--name", "full_name", default="", help="Full name shown in the audit trail.")
+@with_appcontext
+def create_officer(email, password_env, role, full_name):
+    """Create an officer (or supervisor) account."""
+    if password_env:
+        password = os.environ.get(password_env)
+        if not password:
+            raise click.UsageError(f"environment variable {password_env} is empty or unset")
+    else:
+        password = click.prompt("Mật khẩu / Password", hide_input=True, confirmation_prompt=True)
+    try:
+        account = accounts.create_account(
+            db.session,
+            email=email,
+            password=password,
+            role=role,
+            full_name=full_name,
+            actor=lifecycle.Actor.operator("create-officer"),
+        )
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"{account.role} {account.email} created (id {account.id})")
+
+
+@brandname_cli.command("expire")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as of this day.")
+@with_appcontext
+def expire_cmd(today):
+    """Expire names past their last valid day, lapse unpaid approvals, end quarantines. Idempotent."""
+    day = today.date() if today else None
+    summary = lifecycle.daily(db.session, today=day, rules=registry.rules())
+    click.echo(
+        f"expired: {len(summary['expired'])}  lapsed applications: {len(summary['lapsed'])}  "
+        f"released: {len(summary['released'])}"
+    )
+    for name in summary["expired"]:
+        click.echo(f"  expired {name}")
+    for name in summary["released"]:
+        click.echo(f"  released {name}")
+
+
+def _iso(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def describe(session, bn):
+    """Everything an operator needs about one name, as plain data."""
+    events = session.scalars(
+        select(Event).where(Event.name_normal == bn.name_normal).order_by(Event.seq)
+    ).all()
+    app_ids = {bn.application_id} | {c.application_id for c in bn.certificates}
+    app_events = session.scalars(
+        select(Event).where(Event.application_id.in_([i for i in app_ids if i]), Event.name_normal.is_(None))
+    ).all()
+    all_events = sorted({e.seq: e for e in [*events, *app_events]}.values(), key=lambda e: e.seq)
+    return {
+        "name": bn.name,
+        "status": bn.status,
+        "holder": {"kind": bn.holder.kind, "name": bn.holder.name, "id_number": bn.holder.public_id_number()},
+        "valid_from": _iso(bn.valid_from),
+        "valid_until": _iso(bn.valid_until),
+        "revoked_at": _iso(bn.revoked_at),
+        "revocation_ground": bn.revocation_ground,
+        "blocked_until": _iso(bn.blocked_until),
+        "certificates": [
+            {
+                "serial": c.serial,
+                "kind": c.kind,
+                "status": c.status,
+                "issued_at": _iso(c.issued_at),
+                "valid_until": _iso(c.valid_until),
+                "previous_serial": c.previous_serial,
+                "kid": c.kid,
+            }
+            for c in bn.certificates
+        ],
+        "authorizations": [
+            {"party_id_number": a.party_id_number, "party_name": a.party_name}
+            for a in lifecycle.active_authorizations(session, bn.id)
+        ],
+        "events": [
+            {
+                "seq": e.seq,
+                "at": _iso(e.at),
+                "actor": e.actor_label,
+                "act": e.act,
+                "subject": f"{e.subject_type}:{e.subject_id}",
+                "details": e.details,
+            }
+            for e in all_events
+        ],
+    }
+
+
+@brandname_cli.command("show")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_appcontext
+def show(name, as_json):
+    """State, holder, certificates and events of NAME."""
+    bn = lifecycle.find_brandname(db.session, name, live_only=False)
+    if bn is None:
+        if as_json:
+            click.echo(json.dumps({"name": name, "error": "not_found"}))
+        else:
+            click.echo(f"Không có tên định danh {name} trong sổ đăng ký / no such name", err=True)
+        sys.exit(1)
+    info = describe(db.session, bn)
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False))
+        return
+    click.echo(f"{info['name']}  [{info['status']}]  {info['valid_from']} → {info['valid_until']}")
+    holder = info["holder"]
+    click.echo(
+        f"holder: {holder['name']} ({holder['kind']}{', ' + holder['id_number'] if holder['id_number'] else ''})"
+    )
+    if info["revocation_ground"]:
+        click.echo(f"revoked: {info['revoked_at']} ground {info['revocation_ground']}")
+    for c in info["certificates"]:
+        click.echo(f"certificate {c['serial']}  {c['kind']}  {c['status']}  until {c['valid_until']}")
+    for e in info["events"]:
+        click.echo(f"  #{e['seq']} {e['at']} {e['actor']} {e['act']} {e['subject']}")
+
+
+@brandname_cli.command("seed-demo")
+@click.option("--names", "count", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--seed", "seed_value", type=int, default=None, help="Random seed for repeatable data.")
+@click.option(
+    "--bulk/--no-bulk",
+    default=None,
+    help="Bulk path (bulk.issue_many, as import-legacy); default: on above 1000 names.",
+)
+@click.option("--batch", "batch_size", type=click.IntRange(1), default=5000, show_default=True)
+@with_appcontext
+def seed_demo(count, seed_value, bulk, batch_size):
+    """Create COUNT realistic holders and names through the lifecycle services (or in bulk)."""
+    if bulk or (bulk is None and count > BULK_THRESHOLD):
+        return _seed_demo_bulk(count, seed_value, batch_size)
+    for name in demo.seed(
+        db.session, count, keys=registry.keys(), rules=registry.rules(), seed_value=seed_value
+    ):
+        click.echo(name)
+
+
+DEMO_ACCOUNTS = (
+    ("officer@demo.brandname.vn", "officer", "Cán bộ Demo"),
+    ("supervisor@demo.brandname.vn", "supervisor", "Lãnh đạo Demo"),
+)
+DEMO_PASSWORD = "demo-password-2026"
+
+
+@brandname_cli.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--names",
+    "count",
+    default=20,
+    show_default=True,
+    type=int,
+    help="Demo names to seed when the registry is empty.",
+)
+@click.option("--no-serve", is_flag=True, help="Prepare everything but do not start the server.")
+@click.pass_context
+@with_appcontext
+def demo_cmd(ctx, host, port, count, no_serve):
+    """Development: init, demo accounts and names, then serve on HOST:PORT."""
+    ctx.invoke(init)
+    from brandname.store.models import Account, Brandname
+
+    for email, role, full_name in DEMO_ACCOUNTS:
+        if db.session.scalar(select(Account).where(Account.email == email)) is None:
+            accounts.create_account(
+                db.session,
+                email=email,
+                password=DEMO_PASSWORD,
+                role=role,
+                full_name=full_name,
+                actor=lifecycle.Actor.operator("demo"),
+            )
+    if count and db.session.scalar(select(Brandname.id).limit(1)) is None:
+        made = list(
+            demo.seed(db.session, count, keys=registry.keys(), rules=registry.rules(), seed_value=2026)
+        )
+        click.echo(f"seeded {len(made)} demo names: {', '.join(made[:5])}, …")
+    base = f"http://{host}:{port}"
+    click.echo(f"\nSổ đăng ký tên định danh / brandname registry: {base}/")
+    for email, role, _ in DEMO_ACCOUNTS:
+        click.echo(f"  {role:<10} {email}  mật khẩu/password: {DEMO_PASSWORD}  → {base}/officer/")
+    click.echo(f"  applicants sign up at {base}/applicant/")
+    if not no_serve:
+        # app.run() refuses to start inside the flask CLI; serve through werkzeug directly.
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+# --- Signed certificate documents ---
+
+
+@brandname_cli.command("rotate-key")
+@with_appcontext
+def rotate_key():
+    """Make a new issuing key under the same root; older certificates keep verifying."""
+    keys = registry.keys()
+    old = keys.current_kid
+    kid = keys.rotate()
+    registry.reload_keys()
+    click.echo(f"issuing key rotated: {old} -> {kid}")
+    click.echo(f"{len(keys.issuers)} issuing certificates kept; new certificates are signed with {kid}")
+
+
+@brandname_cli.command("certificate-pdf")
+@click.argument("name")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="Where to write the signed PDF.",
+)
+@with_appcontext
+def certificate_pdf_cmd(name, out_path):
+    """Write the current certificate of NAME as its signed PDF (the file the holder downloads)."""
+    import shutil
+
+    from brandname.certificates.documents import certificate_pdf_path
+
+    bn = lifecycle.find_brandname(db.session, name, live_only=False)
+    cert = bn.current_certificate if bn is not None else None
+    if cert is None:
+        click.echo(
+            f"Lỗi: tên định danh {name} không có giấy chứng nhận.\nError: {name} has no certificate.",
+            err=True,
+        )
+        sys.exit(1)
+    shutil.copyfile(certificate_pdf_path(cert), out_path)
+    click.echo(f"{cert.serial} ({bn.name}) -> {out_path}")
+
+
+@brandname_cli.command("verify")
+@click.argument("pdf_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
+@with_appcontext
+def verify_cmd(pdf_file, as_json):
+    """Check a certificate PDF. Exit 0 only when it is genuine and the certificate is active."""
+    from pathlib import Path
+
+    from brandname.certificates import verification
+
+    with open(pdf_file, "rb") as fh:
+        data = fh.read(20 * 1024 * 1024 + 1)
+    verdict = verification.verify_pdf(db.session, registry.keys(), data)
+    if as_json:
+        click.echo(json.dumps(verdict, ensure_ascii=False, default=str))
+    else:
+        click.echo(f"{Path(pdf_file).name}:")
+        for line in verification.summary_lines(verdict):
+            click.echo(f"  {line}")
+    status = verdict.get("status") or {}
+    sys.exit(0 if verdict["genuine"] and status.get("status") == "active" else 1)
+
+
+# --- Carrier verification ---
+
+
+@brandname_cli.command("create-carrier")
+@click.argument("name")
+@with_appcontext
+def create_carrier_cmd(name):
+    """Create carrier NAME's API key and print it once (only its SHA-256 is stored)."""
+    from brandname.carriers import keys as carriers
+
+    try:
+        row, key = carriers.create_carrier(db.session, name)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(
+        f"Khóa API của {row.name} (chỉ hiển thị một lần) / API key of {row.name} (shown once):", err=True
+    )
+    click.echo(key)
+
+
+@brandname_cli.command("revoke-carrier")
+@click.argument("name")
+@with_appcontext
+def revoke_carrier_cmd(name):
+    """Revoke carrier NAME's API key."""
+    from brandname.carriers import keys as carriers
+
+    try:
+        row = carriers.revoke_carrier(db.session, name)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"revoked the API key {row.key_prefix}… of {row.name}")
+
+
+# --- Production footing: bulk issue, legacy import, doctor, backups ---
+
+BULK_THRESHOLD = 1000
+
+
+def _progress(started, label):
+    import time
+
+    def show(report, rejected=None):
+        elapsed = time.monotonic() - started
+        rejected = report.rejected_count if rejected is None else rejected
+        click.echo(
+            f"  {label}: {report.imported} issued, {report.skipped} skipped, "
+            f"{rejected} rejected, {report.batches} batches, {elapsed:.0f} s",
+            err=True,
+        )
+
+    return show
+
+
+def _seed_demo_bulk(count, seed_value, batch_size):
+    import time
+    from datetime import date
+
+    from sqlalchemy import func
+
+    from brandname.ops import bulk
+    from brandname.store.models import Brandname
+
+    start = db.session.scalar(select(func.count()).select_from(Brandname)) or 0
+    started = time.monotonic()
+    rows = demo.bulk_rows(
+        count, seed_value=seed_value, start=start, source=f"demo: seed-demo --bulk {date.today().isoformat()}"
+    )
+    report = bulk.issue_many(
+        db.session,
+        rows,
+        keys=registry.keys(),
+        rules=registry.rules(),
+        actor=lifecycle.Actor.operator("seed-demo"),
+        batch_size=batch_size,
+        progress=_progress(started, "seed-demo"),
+    )
+    for line, vi, en in report.rejected:
+        click.echo(f"row {line}: {vi} / {en}", err=True)
+    click.echo(
+        f"seeded {report.imported} names in {time.monotonic() - started:.1f} s "
+        f"({report.batches} batches, {report.rejected_count} rejected)"
+    )
+
+
+@brandname_cli.command("import-legacy")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--carrier", default="", help="Carrier that handed the list over (else the carrier column).")
+@click.option(
+    "--file-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date of the carrier's list (default: the file's modification date).",
+)
+@click.option("--batch", "batch_size", type=click.IntRange(1), default=5000, show_default=True)
+@with_appcontext
+def import_legacy(csv_file, carrier, file_date, batch_size):
+    """Import names carriers held before the registry (domain.md, transitional rule).
+
+    Every row is validated; rejected rows are printed with their line number and reason; the rest
+    are issued as active names with signed certificate records (kind 'legacy'), one transaction
+    per batch. Rerunning the same file skips the rows already imported."""
+    import time
+    from pathlib import Path
+
+    from brandname.ops import bulk
+
+    path = Path(csv_file)
+    day = file_date.date() if file_date else bulk.file_date_of(path)
+    started = time.monotonic()
+    bad_rows = []
+    show = _progress(started, "import")
+    rejected_total = 0
+
+    def drain(report):
+        nonlocal rejected_total
+        for line, vi, en in sorted(bad_rows + report.rejected):
+            click.echo(f"dòng/line {line}: {vi} / {en}")
+        rejected_total += len(bad_rows) + len(report.rejected)
+        bad_rows.clear()
+        report.rejected.clear()
+        show(report, rejected_total)
+
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        try:
+            rows = bulk.read_legacy_csv(fh, carrier=carrier.strip(), file_date=day, bad_rows=bad_rows)
+            report = bulk.issue_many(
+                db.session,
+                rows,
+                keys=registry.keys(),
+                rules=registry.rules(),
+                actor=lifecycle.Actor.operator("import-legacy"),
+                batch_size=batch_size,
+                progress=drain,
+            )
+        except bulk.CsvError as exc:
+            click.echo(f"Lỗi: tệp CSV thiếu cột bắt buộc / Error: {exc}", err=True)
+            sys.exit(2)
+    drain(report)
+    click.echo(
+        f"imported {report.imported}, skipped (already imported) {report.skipped}, "
+        f"rejected {rejected_total} in {time.monotonic() - started:.1f} s"
+    )
+    if rejected_total:
+        sys.exit(1)
+
+
+@brandname_cli.command("doctor")
+@click.option("--quick", is_flag=True, help="Verify only current certificates' signatures.")
+@with_appcontext
+def doctor_cmd(quick):
+    """Check the registry's invariants; print every problem; exit 1 if there is any."""
+    from brandname.ops import doctor
+
+    found = doctor.check(db.session, registry.keys(), current_app.config["DATA_DIR"], verify_all=not quick)
+    for problem in found.problems:
+        click.echo(problem)
+    if not found.ok:
+        summary = ", ".join(f"{k}: {v}" for k, v in sorted(found.counts.items()))
+        click.echo(f"Sổ đăng ký có lỗi / registry has problems ({summary})", err=True)
+        sys.exit(1)
+    click.echo("OK: sổ đăng ký nhất quán / the registry is consistent")
+
+
+@brandname_cli.command("export")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.option(
+    "--include-private-keys",
+    is_flag=True,
+    help="Also copy the private keys (keep such a backup offline and encrypted).",
+)
+@with_appcontext
+def export_cmd(out_dir, include_private_keys):
+    """Write the whole registry state to OUT_DIR (rows as JSON lines, documents, public certs, manifest)."""
+    from brandname.ops import backup
+
+    try:
+        manifest = backup.export(
+            db.session,
+            out_dir,
+            data_dir=current_app.config["DATA_DIR"],
+            certs_dir=current_app.config["CERTS_DIR"],
+            include_private_keys=include_private_keys,
+        )
+    except backup.BackupError as exc:
+        click.echo(f"Lỗi / Error: {exc}", err=True)
+        sys.exit(1)
+    rows = sum(t["rows"] for t in manifest["tables"])
+    click.echo(
+        f"exported {rows} rows from {len(manifest['tables'])} tables and "
+        f"{len(manifest['files'])} files to {out_dir}"
+    )
+
+
+@brandname_cli.command("restore")
+@click.argument("backup_dir", type=click.Path(exists=True, file_okay=False))
+@with_appcontext
+def restore_cmd(backup_dir):
+    """Load BACKUP_DIR into an EMPTY database (upgraded to the latest schema first)."""
+    from sqlalchemy import inspect as sa_inspect
+
+    from brandname.ops import backup
+
+    present = sa_inspect(db.engine)
+    if not present.has_table("counters") or present.has_table("alembic_version"):
+        # a new database gets the schema; a migrated one is brought to the latest revision
+        upgrade(directory=current_app.extensions["migrate"].directory)
+    try:
+        manifest = backup.restore(
+            db.session,
+            backup_dir,
+            data_dir=current_app.config["DATA_DIR"],
+            certs_dir=current_app.config["CERTS_DIR"],
+        )
+    except backup.BackupError as exc:
+        db.session.rollback()
+        click.echo(f"Lỗi / Error: {exc}", err=True)
+        sys.exit(1)
+    registry.reload_keys()
+    rows = sum(t["rows"] for t in manifest["tables"])
+    click.echo(f"restored {rows} rows and {len(manifest['files'])} files; run `brandname doctor` to check")
+
+
+# --- Web portals for applicants, officers and the public ---
+
+
+@brandname_cli.command("send-reminders")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as of this day.")
+@with_appcontext
+def send_reminders_cmd(today):
+    """Queue expiry reminders (60, 30 and 7 days before expiry; each once per term)."""
+    from brandname import notifications
+
+    queued = notifications.send_reminders(
+        db.session, today=today.date() if today else None, public_url=current_app.config.get("PUBLIC_URL", "")
+    )
+    click.echo(f"reminders queued: {len(queued)}")
+
+
+@brandname_cli.command("send-mail")
+@click.option(
+    "--loop",
+    "interval",
+    type=click.IntRange(1),
+    default=None,
+    help="Keep running: deliver the outbox every INTERVAL seconds.",
+)
+@with_appcontext
+def send_mail_cmd(interval):
+    """Deliver the outbox over SMTP (MAIL_SERVER); without MAIL_SERVER the mails are logged."""
+    import logging
+    import time
+
+    from brandname import notifications
+
+    logging.basicConfig(level=logging.INFO)
+    cfg = current_app.config
+    while True:
+        sent, failed = notifications.deliver(
+            db.session,
+            server=cfg.get("MAIL_SERVER") or None,
+            port=cfg.get("MAIL_PORT", 25),
+            sender=cfg.get("MAIL_FROM", "no-reply@localhost"),
+            username=cfg.get("MAIL_USERNAME") or None,
+            password=cfg.get("MAIL_PASSWORD") or None,
+            starttls=bool(cfg.get("MAIL_STARTTLS")),
+        )
+        if sent or failed or interval is None:
+            click.echo(f"sent: {sent}  failed: {failed}")
+        if interval is None:
+            return
+        time.sleep(interval)

@@ -1,0 +1,65 @@
+"""The app-bound registry context: rules from configuration and the key store, built once per app."""
+
+from flask import current_app, g
+from sqlalchemy.orm import Session
+
+from brandname.certificates.signing import KeyStore
+from brandname.lifecycle import Rules
+from brandname.rules import fees
+from brandname.rules.dates import parse_holidays
+
+
+def rules_from_config(config):
+    return Rules(
+        holidays=parse_holidays(config.get("HOLIDAYS", "")),
+        fee_schedule=fees.schedule_from_config(config.get("FEE_SCHEDULE")),
+        payment_days=int(config.get("PAYMENT_DAYS", 30)),
+        quarantine_days=int(config.get("QUARANTINE_DAYS", 365)),
+        renewal_window_days=int(config.get("RENEWAL_WINDOW_DAYS", 90)),
+        authority=config.get("AUTHORITY_NAME") or Rules.authority,
+        public_url=(config.get("PUBLIC_URL") or "").rstrip("/"),
+    )
+
+
+def rules():
+    ext = current_app.extensions
+    if "brandname_rules" not in ext:
+        ext["brandname_rules"] = rules_from_config(current_app.config)
+    return ext["brandname_rules"]
+
+
+def keys():
+    """The registry key store; raises KeysMissing until `brandname init` has made or found keys."""
+    ext = current_app.extensions
+    if ext.get("brandname_keys") is None:
+        ext["brandname_keys"] = KeyStore(
+            current_app.config["CERTS_DIR"], current_app.config.get("KEY_PASSPHRASE")
+        )
+    return ext["brandname_keys"]
+
+
+def reload_keys():
+    current_app.extensions["brandname_keys"] = None
+    return keys()
+
+
+# --- Production footing: read replica ---
+
+
+def read_session():
+    """The session for read-only public lookups: bound to the replica (DATABASE_READ_URL, a
+    SQLAlchemy bind named "read") when one is configured, else the primary's db.session.
+    Closed when the app context ends. Never write through it; a replica refuses writes anyway."""
+    from brandname.extensions import db
+
+    if not current_app.config.get("DATABASE_READ_URL"):
+        return db.session
+    if "brandname_read_session" not in g:
+        g.brandname_read_session = Session(db.engines["read"])
+    return g.brandname_read_session
+
+
+def close_read_session(exc=None):
+    session = g.pop("brandname_read_session", None)
+    if session is not None:
+        session.close()

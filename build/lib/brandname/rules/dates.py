@@ -1,0 +1,89 @@
+"""Dates of the decree: validity, the renewal window, working-day deadlines. Pure Python."""
+
+from datetime import UTC, date, datetime, time, timedelta, timezone  # noqa: F401 - used as dates.timezone
+
+# The Hanoi calendar (UTC+7 all year) is shared with the carrier client, which must agree on the day.
+from brandname_carrier.rules import VN_TZ, local_date
+from brandname_carrier.rules import local_today as local_today
+
+VALIDITY_YEARS = 3
+RENEWAL_ON_TIME_DAYS = 15  # Art. 28: file at least 15 days before expiry
+
+# Fixed-date public holidays (Labour Code 2019, Art. 112). Lunar-calendar holidays (Tết, Hùng
+# Kings) move every year, so operators list them in BRANDNAME_HOLIDAYS.
+FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))
+
+
+def utcnow():
+    """Naive UTC, the form every timestamp is stored in."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def add_years(day, years):
+    """The same calendar day `years` later; 29 February moves to 1 March in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+def validity_end(start, years=VALIDITY_YEARS):
+    """Last valid day of a term starting on `start`: the day before its anniversary."""
+    return add_years(start, years) - timedelta(days=1)
+
+
+def renewed_validity_end(current_end, years=VALIDITY_YEARS):
+    """A renewal runs on from the old expiry with no gap: a new term from the next day."""
+    return validity_end(current_end + timedelta(days=1), years)
+
+
+def is_holiday(day, holidays=()):
+    return (day.month, day.day) in FIXED_HOLIDAYS or day in set(holidays)
+
+
+def is_working_day(day, holidays=()):
+    return day.weekday() < 5 and not is_holiday(day, holidays)
+
+
+def next_working_day(day, holidays=()):
+    day = day + timedelta(days=1)
+    while not is_working_day(day, holidays):
+        day += timedelta(days=1)
+    return day
+
+
+def decision_deadline(received_at, holidays=(), working_days=1):
+    """Art. 26: decide within N working days of receipt, counted from the day after receipt.
+
+    Returns a naive UTC timestamp: the end (23:59:59 Hanoi time) of the N-th working day after
+    the day the application was received.
+    """
+    day = local_date(received_at)
+    for _ in range(working_days):
+        day = next_working_day(day, holidays)
+    end_local = datetime.combine(day, time(23, 59, 59), VN_TZ)
+    return end_local.astimezone(UTC).replace(tzinfo=None)
+
+
+def renewal_status(today, valid_until, window_days=90, on_time_days=RENEWAL_ON_TIME_DAYS):
+    """Where `today` stands against a name's expiry for a renewal request.
+
+    'too_early' before the window opens, 'on_time' up to 15 days before expiry, 'late' after that
+    but on or before the last valid day, 'expired' afterwards (a new application is needed).
+    """
+    if today > valid_until:
+        return "expired"
+    days_left = (valid_until - today).days
+    if days_left >= window_days:
+        return "too_early"
+    if days_left >= on_time_days:
+        return "on_time"
+    return "late"
+
+
+def parse_holidays(text):
+    """Parse BRANDNAME_HOLIDAYS: ISO dates separated by commas or white space."""
+    days = []
+    for part in (text or "").replace(",", " ").split():
+        days.append(date.fromisoformat(part))
+    return tuple(days)

@@ -1,0 +1,163 @@
+"""Form 01 (Bản khai đăng ký tên định danh): which fields an application must carry. Pure Python."""
+
+import re
+
+from brandname.errors import InvalidInput
+from brandname.rules import names as name_rules
+
+MAX_NAMES_PER_APPLICATION = 50
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
+_ID = re.compile(r"^[A-Za-z0-9-]{6,20}$")
+
+# (field, required for organization, required for individual, label vi, label en)
+APPLICANT_FIELDS = (
+    ("name", True, True, "Tên tổ chức / họ và tên", "Organization or full name"),
+    (
+        "id_number",
+        True,
+        True,
+        "Mã số doanh nghiệp / số CCCD, hộ chiếu",
+        "Enterprise code / ID card or passport number",
+    ),
+    ("tax_code", False, False, "Mã số thuế", "Tax code"),
+    ("address", True, True, "Địa chỉ", "Address"),
+    ("email", True, True, "Thư điện tử", "Email"),
+    ("phone", True, True, "Số điện thoại", "Phone"),
+    ("legal_representative", True, False, "Người đại diện theo pháp luật", "Legal representative"),
+    ("contact_person", True, False, "Người liên hệ", "Contact person"),
+    ("business_registration", False, False, "Số đăng ký hộ kinh doanh", "Household business registration"),
+)
+FIELD_LIMITS = {
+    "name": 300,
+    "address": 500,
+    "email": 254,
+    "phone": 40,
+    "id_number": 20,
+    "tax_code": 20,
+    "legal_representative": 200,
+    "contact_person": 200,
+    "business_registration": 60,
+}
+
+
+def _clean(value):
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def validate_applicant(data):
+    """Return the applicant section cleaned, or raise InvalidInput with one message per field."""
+    if not isinstance(data, dict):
+        raise InvalidInput("Thiếu thông tin người đăng ký.", "The applicant section is missing.")
+    kind = data.get("kind")
+    errors = {}
+    if kind not in ("organization", "individual"):
+        errors["kind"] = ("Chọn tổ chức hoặc cá nhân.", "Choose organization or individual.")
+    out = {"kind": kind}
+    for field, req_org, req_ind, label_vi, label_en in APPLICANT_FIELDS:
+        value = _clean(data.get(field))
+        required = req_org if kind == "organization" else req_ind
+        if not value:
+            if required:
+                errors[field] = (f"{label_vi}: bắt buộc.", f"{label_en}: required.")
+            out[field] = None
+            continue
+        if len(value) > FIELD_LIMITS[field]:
+            errors[field] = (
+                f"{label_vi}: quá {FIELD_LIMITS[field]} ký tự.",
+                f"{label_en}: longer than {FIELD_LIMITS[field]} characters.",
+            )
+        out[field] = value
+    if out.get("email") and not _EMAIL.match(out["email"]):
+        errors["email"] = ("Thư điện tử không đúng định dạng.", "The email address is not valid.")
+    if out.get("phone") and not _PHONE.match(out["phone"]):
+        errors["phone"] = ("Số điện thoại không đúng định dạng.", "The phone number is not valid.")
+    if out.get("id_number"):
+        out["id_number"] = out["id_number"].upper()
+        if not _ID.match(out["id_number"]):
+            errors["id_number"] = (
+                "Mã số / số giấy tờ chỉ gồm chữ và số, 6–20 ký tự.",
+                "The code / document number must be 6–20 letters and digits.",
+            )
+    if errors:
+        raise InvalidInput(
+            "Thông tin người đăng ký chưa đầy đủ hoặc không hợp lệ: "
+            + "; ".join(vi for vi, _ in errors.values()),
+            "The applicant section is incomplete or invalid: " + "; ".join(en for _, en in errors.values()),
+            details={"fields": {k: {"message": vi, "message_en": en} for k, (vi, en) in errors.items()}},
+        )
+    return out
+
+
+def validate_name_entries(entries, *, require_names=True):
+    """Check the per-name sections; return them cleaned or raise InvalidInput naming each problem."""
+    if not isinstance(entries, (list, tuple)) or not entries:
+        raise InvalidInput(
+            "Hồ sơ phải có ít nhất một tên định danh.",
+            "The application must ask for at least one sender name.",
+        )
+    if len(entries) > MAX_NAMES_PER_APPLICATION:
+        raise InvalidInput(
+            f"Một hồ sơ có tối đa {MAX_NAMES_PER_APPLICATION} tên định danh.",
+            f"An application carries at most {MAX_NAMES_PER_APPLICATION} names.",
+        )
+    cleaned, problems, seen = [], [], {}
+    for index, entry in enumerate(entries, start=1):
+        entry = entry if isinstance(entry, dict) else {}
+        name = entry.get("name") if require_names else entry.get("name", "")
+        item = {
+            "purpose": _clean(entry.get("purpose")),
+            "use_sms": bool(entry.get("use_sms", True)),
+            "use_voice": bool(entry.get("use_voice", False)),
+            "products": _clean(entry.get("products")),
+            "sectors": _clean(entry.get("sectors")),
+            "carriers": _clean(entry.get("carriers")),
+        }
+        if require_names:
+            errs = name_rules.name_errors(name)
+            if errs:
+                problems.append(
+                    (
+                        index,
+                        "name",
+                        "; ".join(e.message_vi for e in errs),
+                        "; ".join(e.message_en for e in errs),
+                    )
+                )
+            else:
+                normal = name_rules.normal_form(name)
+                if normal in seen:
+                    problems.append(
+                        (
+                            index,
+                            "name",
+                            f"trùng với tên thứ {seen[normal]} trong hồ sơ",
+                            f"repeats name #{seen[normal]} of this application",
+                        )
+                    )
+                seen[normal] = index
+                item["name"] = name
+        if not item["purpose"]:
+            problems.append((index, "purpose", "thiếu mục đích sử dụng", "the purpose of use is missing"))
+        if not (item["use_sms"] or item["use_voice"]):
+            problems.append(
+                (
+                    index,
+                    "use",
+                    "chọn ít nhất một hình thức: tin nhắn hoặc cuộc gọi",
+                    "choose at least one form of use: SMS or voice calls",
+                )
+            )
+        cleaned.append(item)
+    if problems:
+        raise InvalidInput(
+            "Thông tin tên định danh chưa hợp lệ: "
+            + "; ".join(f"tên thứ {i}: {vi}" for i, _, vi, _ in problems),
+            "Sender name details are invalid: " + "; ".join(f"name #{i}: {en}" for i, _, _, en in problems),
+            details={
+                "names": [
+                    {"index": i, "field": f, "message": vi, "message_en": en} for i, f, vi, en in problems
+                ]
+            },
+        )
+    return cleaned

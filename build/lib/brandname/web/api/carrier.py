@@ -1,0 +1,427 @@
+"""Carrier endpoints (issue 5): name state, bulk verification, signed snapshot and change feed.
+
+Thin views: the state records, deliverability and signed documents come from brandname/feed.py;
+keys are checked by brandname/carriers.py.
+"""
+
+import hashlib
+import json
+import threading
+import time
+from functools import wraps
+from pathlib import Path
+
+from flask import Response, current_app, g, jsonify, request, send_file
+from limits import parse_many
+from limits.storage import MemoryStorage
+
+from brandname import registry
+from brandname.carriers import feed
+from brandname.carriers import keys as carriers
+from brandname.extensions import db, limiter
+from brandname.ops import metrics
+from brandname.rules import dates
+from brandname.web.api import bp
+
+MAX_VERIFY_ITEMS = 1000
+MAX_VERIFY_BYTES = 1 << 20
+JOSE = "application/jose"
+
+
+def _error(status, code, vi, en, **extra):
+    body = {"error": code, "message": vi, "message_en": en}
+    body.update(extra)
+    return jsonify(body), status
+
+
+def _bearer():
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def carrier_rate_key(digest):
+    """Rate-limit bucket: the API key (hashed), so every carrier has its own allowance."""
+    if digest:
+        return "carrier:" + digest[:32]
+    return "anonymous:" + (request.remote_addr or "?")
+
+
+_parsed_limits = {}
+
+
+class BatchedCounts:
+    """Per-key counting against a shared storage (Redis) with local pre-aggregation.
+
+    Each process adds its requests to the shared fixed-window counter in batches (every
+    `batch` requests or `interval` seconds, whichever comes first) and decides with the last
+    shared total plus its own unsent requests, so most requests cost no network call. The
+    batch is 1 for small limits (exact counting); for large limits several workers may
+    together let through at most (workers x batch) requests too many per window.
+    """
+
+    MAX_BATCH = 32
+
+    def __init__(self, interval=0.1):
+        self.interval = interval
+        self._state = {}
+        self._lock = threading.Lock()
+
+    def hit(self, storage, item, *identifiers):
+        key = item.key_for(*identifiers)
+        batch = max(1, min(self.MAX_BATCH, item.amount // 50))
+        now = time.monotonic()
+        with self._lock:
+            state = self._state.get(key)
+            if state is None:
+                state = self._state[key] = [0, 0, float("-inf")]  # pending, shared total, last flush
+                if len(self._state) > 100_000:
+                    self._state = {key: state}
+            state[0] += 1
+            flush = state[0] >= batch or now - state[2] >= self.interval
+            if flush:
+                pending, state[0], state[2] = state[0], 0, now
+        if flush:
+            total = storage.incr(key, item.get_expiry(), amount=pending)
+            with self._lock:
+                state[1] = total
+            return total <= item.amount
+        return state[1] + state[0] <= item.amount
+
+
+_batched = BatchedCounts()
+
+
+def _rate_limited(digest):
+    """Count this request against its API key's allowance (CARRIER_RATE_LIMIT) with the
+    Flask-Limiter instance's own storage (Redis when REDIS_URL is set): one in-process hit for
+    the memory storage, batched additions (BatchedCounts) for a shared one. Done here rather
+    than through the route decorator, which costs several times more on this hot path.
+    Returns a 429 response or None. A storage outage fails open: carriers must always get an
+    answer."""
+    config = current_app.config
+    if not config.get("RATELIMIT_ENABLED", True):
+        return None
+    text = config.get("CARRIER_RATE_LIMIT", "200 per second")
+    items = _parsed_limits.get(text)
+    if items is None:
+        items = _parsed_limits[text] = parse_many(text)
+    ident = carrier_rate_key(digest)
+    prefix = config.get("RATELIMIT_KEY_PREFIX", "brandname")
+    try:
+        storage = limiter.storage
+        local = isinstance(storage, MemoryStorage)
+        strategy = limiter.limiter
+        for item in items:
+            allowed = (
+                strategy.hit(item, prefix, "carrier", ident)
+                if local
+                else _batched.hit(storage, item, prefix, "carrier", ident)
+            )
+            if not allowed:
+                reset = strategy.get_window_stats(item, prefix, "carrier", ident).reset_time
+                response, status = _error(
+                    429,
+                    "rate_limited",
+                    "Quá nhiều yêu cầu với khóa API này; vui lòng thử lại sau.",
+                    "Too many requests with this API key; try again later.",
+                    limit=str(item),
+                )
+                response.headers["Retry-After"] = str(max(1, int(reset - time.time()) + 1))
+                return response, status
+    except Exception:  # noqa: BLE001 - storage unreachable
+        current_app.logger.warning("rate-limit storage unavailable; carrier request allowed", exc_info=True)
+    return None
+
+
+def carrier_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        token = _bearer()
+        digest = carriers.hash_key(token) if token else None
+        limited = _rate_limited(digest)
+        if limited is not None:
+            return limited
+        found = carriers.authenticate(
+            db.session,
+            token,
+            digest=digest,
+            cache_seconds=current_app.config.get("CARRIER_KEY_CACHE_SECONDS", 5),
+        )
+        if found is None:
+            response, status = _error(
+                401,
+                "unauthorized",
+                "Thiếu khóa API hoặc khóa không hợp lệ / đã bị thu hồi (Authorization: Bearer <khóa>).",
+                "Missing, wrong or revoked API key (Authorization: Bearer <key>).",
+            )
+            response.headers["WWW-Authenticate"] = 'Bearer realm="brandname"'
+            return response, status
+        g.carrier_id, g.carrier_name = found
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+CARRIER_ENDPOINTS = set()
+
+
+def carrier_route(rule, **options):
+    """A carrier endpoint: rate limited per API key, then authenticated."""
+
+    def decorator(view):
+        CARRIER_ENDPOINTS.add(f"{bp.name}.{view.__name__}")
+        return bp.route(rule, **options)(carrier_required(view))
+
+    return decorator
+
+
+@limiter.request_filter
+def _limited_by_key():
+    """Carrier endpoints count against their API key in carrier_required; the Limiter's own
+    per-request pass (per-IP defaults) skips them."""
+    return request.endpoint in CARRIER_ENDPOINTS
+
+
+def _reader():
+    """The name lookup of this process: a FastReader, behind a NameCache unless
+    CARRIER_NAME_CACHE_SIZE is 0."""
+    ext = current_app.extensions
+    reader = ext.get("brandname_fast_reader")
+    if reader is None:
+        reader = feed.FastReader(db.engine)
+        size = int(current_app.config.get("CARRIER_NAME_CACHE_SIZE", 200_000))
+        if size > 0:
+            reader = feed.NameCache(
+                reader,
+                max_entries=size,
+                poll_seconds=float(current_app.config.get("CARRIER_NAME_CACHE_POLL_SECONDS", 0.2)),
+                preload=bool(current_app.config.get("CARRIER_NAME_CACHE_PRELOAD", True)),
+            )
+        ext["brandname_fast_reader"] = reader
+    return reader
+
+
+def _public_record(record, today):
+    """The API's view of a state record (left unchanged): the status carriers must act on."""
+    out = {k: v for k, v in record.items() if k != "name_normal"}
+    out["status"] = feed.effective_status(record, today)
+    return out
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+
+
+@carrier_route("/brandnames/<name>", methods=["GET"])
+def brandname_state(name):
+    record = _reader().state_of(name)
+    metrics.carrier_lookup(record)
+    max_age = current_app.config.get("CARRIER_CACHE_SECONDS", 30)
+    if record is None:
+        response, status = _error(
+            404,
+            "not_found",
+            f"Tên định danh {name} chưa từng được đăng ký (hoặc đã được giải phóng).",
+            f"The sender name {name} was never registered (or has been released).",
+        )
+        response.headers["Cache-Control"] = f"private, max-age={max_age}"
+        return response, status
+    body = _dumps(_public_record(record, dates.local_today())).encode("utf-8")
+    etag = hashlib.sha1(body).hexdigest()
+    headers = {"Cache-Control": f"private, max-age={max_age}", "ETag": f'"{etag}"'}
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers=headers)
+    return Response(body, mimetype="application/json", headers=headers)
+
+
+def _verify_items(body):
+    """The items of a verify request, or (status, errors) describing what is wrong."""
+    if not isinstance(body, dict):
+        return None, [{"path": "$", "problem": 'the body must be a JSON object {"items": [...]}'}]
+    unknown = sorted(set(body) - {"items"})
+    errors = [{"path": f"$.{k}", "problem": "unknown field"} for k in unknown]
+    items = body.get("items")
+    if not isinstance(items, list):
+        return None, errors + [{"path": "$.items", "problem": "required: a list of {name, holder_id?}"}]
+    if len(items) > MAX_VERIFY_ITEMS:
+        return 413, []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            errors.append({"path": f"$.items[{i}]", "problem": "must be an object {name, holder_id?}"})
+            continue
+        for k in sorted(set(item) - {"name", "holder_id"}):
+            errors.append({"path": f"$.items[{i}].{k}", "problem": "unknown field"})
+        if not isinstance(item.get("name"), str):
+            errors.append({"path": f"$.items[{i}].name", "problem": "required: a string"})
+        holder = item.get("holder_id")
+        if holder is not None and (not isinstance(holder, str) or not 0 < len(holder.strip()) <= 40):
+            errors.append(
+                {
+                    "path": f"$.items[{i}].holder_id",
+                    "problem": "must be a string of 1 to 40 characters, or absent",
+                }
+            )
+    if errors:
+        return None, errors
+    return items, None
+
+
+@carrier_route("/verify", methods=["POST"])
+def verify():
+    if request.content_length and request.content_length > MAX_VERIFY_BYTES:
+        return _error(
+            413,
+            "too_large",
+            "Yêu cầu quá lớn (tối đa 1000 mục).",
+            "Request too large (at most 1000 items).",
+            max_items=MAX_VERIFY_ITEMS,
+        )
+    body = request.get_json(silent=True)
+    if body is None:
+        return _error(
+            400,
+            "invalid_input",
+            'Nội dung phải là JSON hợp lệ dạng {"items": [...]}.',
+            'The body must be valid JSON: {"items": [...]}.',
+            errors=[{"path": "$", "problem": "not valid JSON (Content-Type: application/json)"}],
+        )
+    items, errors = _verify_items(body)
+    if items == 413:
+        return _error(
+            413,
+            "too_many_items",
+            f"Tối đa {MAX_VERIFY_ITEMS} mục mỗi yêu cầu; hãy chia nhỏ danh sách.",
+            f"At most {MAX_VERIFY_ITEMS} items per request; split the list.",
+            max_items=MAX_VERIFY_ITEMS,
+        )
+    if errors:
+        return _error(
+            400,
+            "invalid_input",
+            "Yêu cầu không hợp lệ: " + "; ".join(f"{e['path']}: {e['problem']}" for e in errors[:10]),
+            "Invalid request: " + "; ".join(f"{e['path']}: {e['problem']}" for e in errors[:10]),
+            errors=errors,
+        )
+    from brandname.rules import names as name_rules
+
+    wanted = {name_rules.normal_form(i["name"]) for i in items if 0 < len(i["name"]) <= name_rules.MAX_LENGTH}
+    states = feed.states_of(db.session.connection(), wanted)
+    today = dates.local_today()
+    results = []
+    for item in items:
+        record = states.get(name_rules.normal_form(item["name"]))
+        ok, status, reason = feed.deliverable(record, item.get("holder_id"), today)
+        results.append({"name": item["name"], "deliverable": ok, "status": status, "reason": reason})
+    metrics.carrier_verified(results)
+    response = jsonify({"results": results})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _snapshot_folder():
+    return Path(current_app.config["DATA_DIR"]) / "snapshots"
+
+
+def _jose(token, **headers):
+    response = Response(token, mimetype=JOSE)
+    response.headers["Cache-Control"] = "no-cache"
+    for k, v in headers.items():
+        response.headers[k] = str(v)
+    return response
+
+
+@carrier_route("/snapshot", methods=["GET"])
+def snapshot():
+    seq = request.args.get("seq")
+    if seq is not None:
+        if not seq.isdigit():
+            return _error(
+                400,
+                "invalid_input",
+                "Tham số seq phải là số nguyên không âm.",
+                "The seq parameter must be a non-negative integer.",
+            )
+        found = feed.snapshot_for_seq(_snapshot_folder(), int(seq))
+        if found is None:
+            return _error(
+                404,
+                "not_found",
+                f"Không còn bản chụp tại số thứ tự {seq}; hãy tải bản mới.",
+                f"No snapshot at sequence {seq} any more; fetch the current one.",
+            )
+        path, _ = found
+        seq = int(seq)
+    else:
+        seq, path, _ = feed.current_snapshot(
+            db.engine,
+            registry.keys(),
+            _snapshot_folder(),
+            max_age=current_app.config.get("SNAPSHOT_MAX_AGE", 0),
+        )
+    response = send_file(
+        path,
+        mimetype="application/gzip",
+        conditional=True,
+        etag=f"snapshot-{seq}",
+        download_name=f"brandname-snapshot-{seq}.jsonl.gz",
+        max_age=0,
+    )
+    response.headers["X-Snapshot-Seq"] = str(seq)
+    return response
+
+
+@carrier_route("/snapshot/manifest", methods=["GET"])
+def snapshot_manifest():
+    seq, _, token = feed.current_snapshot(
+        db.engine, registry.keys(), _snapshot_folder(), max_age=current_app.config.get("SNAPSHOT_MAX_AGE", 0)
+    )
+    return _jose(token, **{"X-Snapshot-Seq": seq})
+
+
+def _int_arg(name, default=None):
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise ValueError(name)
+    return int(raw)
+
+
+@carrier_route("/changes", methods=["GET"])
+def changes():
+    max_limit = current_app.config.get("CHANGES_MAX_LIMIT", 5000)
+    try:
+        since = _int_arg("since")
+        limit = _int_arg("limit", min(1000, max_limit))
+    except ValueError as exc:
+        return _error(
+            400,
+            "invalid_input",
+            f"Tham số {exc} phải là số nguyên không âm.",
+            f"The {exc} parameter must be a non-negative integer.",
+        )
+    if since is None:
+        return _error(
+            400,
+            "invalid_input",
+            "Thiếu tham số since (số thứ tự sự kiện đã có).",
+            "The since parameter (the last event sequence you hold) is missing.",
+        )
+    if not 1 <= limit <= max_limit:
+        return _error(
+            400,
+            "invalid_input",
+            f"Tham số limit phải từ 1 đến {max_limit}.",
+            f"The limit parameter must be between 1 and {max_limit}.",
+        )
+    current_head = feed.head(db.session)
+    if since > current_head:
+        return _error(
+            400,
+            "invalid_input",
+            f"since={since} vượt quá số thứ tự mới nhất của sổ đăng ký ({current_head}).",
+            f"since={since} is ahead of the registry's latest sequence ({current_head}).",
+            head=current_head,
+        )
+    token, payload = feed.changes(db.session, registry.keys(), since, limit)
+    return _jose(token, **{"X-Next-Seq": payload["next"], "X-Head-Seq": payload["head"]})

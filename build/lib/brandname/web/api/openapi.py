@@ -1,0 +1,486 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json.
+
+Hand-written: every route under /api/v1 must appear here (tests/test_openapi.py checks the app's
+url_map against it and validates real responses against these schemas). JWS responses are
+described as text; the schemas of their decoded payloads are components too
+(`SnapshotManifest`, `ChangesPage`) and are referenced with the `x-jws-payload` extension.
+"""
+
+from flask import current_app, jsonify
+
+from brandname.web.api import bp
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+DAY = {"type": ["string", "null"], "format": "date"}
+
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema, description):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error_response(description):
+    return _json(_ref("Error"), description)
+
+
+CARRIER_ERRORS = {
+    "401": _error_response("Missing, wrong or revoked API key (WWW-Authenticate: Bearer)."),
+    "429": _error_response("Too many requests for this API key (Retry-After tells when to retry)."),
+}
+
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["error", "message", "message_en"],
+        "properties": {
+            "error": {"type": "string", "description": "stable code, e.g. invalid_input, not_found"},
+            "message": {"type": "string", "description": "Vietnamese"},
+            "message_en": {"type": "string", "description": "English"},
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["path", "problem"],
+                    "properties": {"path": {"type": "string"}, "problem": {"type": "string"}},
+                },
+            },
+            "details": {"type": "object"},
+            "max_items": {"type": "integer"},
+            "head": {"type": "integer"},
+            "limit": {"type": "string"},
+        },
+    },
+    "Authorization": {
+        "type": "object",
+        "required": ["id_number", "name"],
+        "additionalProperties": False,
+        "properties": {
+            "id_number": {"type": "string", "description": "enterprise code of the authorized party"},
+            "name": {"type": "string"},
+        },
+    },
+    "Holder": {
+        "type": "object",
+        "required": ["name", "id_number"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string"},
+            "id_number": {"type": ["string", "null"], "description": "enterprise code; null for individuals"},
+        },
+    },
+    "BrandnameState": {
+        "type": "object",
+        "required": [
+            "name",
+            "status",
+            "holder",
+            "serial",
+            "valid_from",
+            "valid_until",
+            "revoked_at",
+            "revocation_ground",
+            "authorizations",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "description": "the holder's spelling"},
+            "status": {
+                "enum": ["active", "reserved", "expired", "revoked"],
+                "description": "an active name past its last valid day is reported expired",
+            },
+            "holder": _ref("Holder"),
+            "serial": {
+                "type": ["string", "null"],
+                "description": "current certificate, e.g. BN-2026-0000123",
+            },
+            "valid_from": DAY,
+            "valid_until": DAY,
+            "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+            "revocation_ground": {
+                "enum": [None, "spam", "arrears", "expired", "holder_request", "authority_request"]
+            },
+            "authorizations": {"type": "array", "items": _ref("Authorization")},
+        },
+    },
+    "StateRecord": {
+        "description": "a line of the snapshot or a name in a change entry (stored status; "
+        "released names appear only in changes, as {name_normal, status: released})",
+        "oneOf": [
+            {
+                "type": "object",
+                "required": [
+                    "name",
+                    "name_normal",
+                    "status",
+                    "holder",
+                    "serial",
+                    "valid_from",
+                    "valid_until",
+                    "revoked_at",
+                    "revocation_ground",
+                    "authorizations",
+                ],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string"},
+                    "name_normal": {"type": "string"},
+                    "status": {"enum": ["active", "reserved", "expired", "revoked"]},
+                    "holder": _ref("Holder"),
+                    "serial": NULLABLE_STRING,
+                    "valid_from": DAY,
+                    "valid_until": DAY,
+                    "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+                    "revocation_ground": NULLABLE_STRING,
+                    "authorizations": {"type": "array", "items": _ref("Authorization")},
+                },
+            },
+            {
+                "type": "object",
+                "required": ["name_normal", "status"],
+                "additionalProperties": False,
+                "properties": {"name_normal": {"type": "string"}, "status": {"const": "released"}},
+            },
+        ],
+    },
+    "VerifyRequest": {
+        "type": "object",
+        "required": ["items"],
+        "additionalProperties": False,
+        "properties": {
+            "items": {
+                "type": "array",
+                "maxItems": 1000,
+                "items": {
+                    "type": "object",
+                    "required": ["name"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "name": {"type": "string"},
+                        "holder_id": {
+                            "type": ["string", "null"],
+                            "maxLength": 40,
+                            "description": "sender's enterprise code",
+                        },
+                    },
+                },
+            }
+        },
+    },
+    "VerifyResponse": {
+        "type": "object",
+        "required": ["results"],
+        "additionalProperties": False,
+        "properties": {
+            "results": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "deliverable", "status", "reason"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "name": {"type": "string"},
+                        "deliverable": {"type": "boolean"},
+                        "status": {"enum": [None, "active", "reserved", "expired", "revoked"]},
+                        "reason": {
+                            "enum": [
+                                "ok",
+                                "not_registered",
+                                "reserved",
+                                "expired",
+                                "revoked",
+                                "holder_mismatch",
+                            ]
+                        },
+                    },
+                },
+            }
+        },
+    },
+    "SnapshotManifest": {
+        "type": "object",
+        "required": ["type", "version", "seq", "time", "count", "sha256", "size", "format"],
+        "additionalProperties": False,
+        "properties": {
+            "type": {"const": "brandname-snapshot"},
+            "version": {"const": 1},
+            "seq": {"type": "integer", "minimum": 0},
+            "time": {"type": "string", "format": "date-time"},
+            "count": {"type": "integer", "minimum": 0},
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "size": {"type": "integer", "minimum": 0},
+            "format": {"const": "application/jsonl+gzip"},
+        },
+    },
+    "ChangesPage": {
+        "type": "object",
+        "required": ["type", "version", "since", "next", "head", "time", "changes"],
+        "additionalProperties": False,
+        "properties": {
+            "type": {"const": "brandname-changes"},
+            "version": {"const": 1},
+            "since": {"type": "integer"},
+            "next": {"type": "integer"},
+            "head": {"type": "integer"},
+            "time": {"type": "string", "format": "date-time"},
+            "changes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["seq", "at", "act", "names"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "seq": {"type": "integer"},
+                        "at": {"type": "string"},
+                        "act": {"type": "string"},
+                        "names": {"type": "array", "items": _ref("StateRecord")},
+                    },
+                },
+            },
+        },
+    },
+    "Availability": {
+        "type": "object",
+        "required": ["name", "valid", "errors", "available", "confusable_with"],
+        "properties": {
+            "name": {"type": "string"},
+            "valid": {"type": "boolean"},
+            "available": {"type": "boolean"},
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["code", "message", "message_en"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "message_en": {"type": "string"},
+                    },
+                },
+            },
+            "confusable_with": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "JWKSet": {
+        "type": "object",
+        "required": ["keys"],
+        "properties": {
+            "keys": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["kty", "crv", "x", "y", "kid", "alg"],
+                    "properties": {
+                        "kty": {"const": "EC"},
+                        "crv": {"const": "P-256"},
+                        "x": {"type": "string"},
+                        "y": {"type": "string"},
+                        "kid": {"type": "string"},
+                        "alg": {"const": "ES256"},
+                        "use": {"const": "sig"},
+                    },
+                },
+            }
+        },
+    },
+    "PublicCertificate": {
+        "type": "object",
+        "description": "The signed canonical record of a certificate, its compact JWS and the kid",
+        "properties": {
+            "serial": {"type": "string"},
+            "record": {},
+            "signature": {"type": "string"},
+            "kid": {"type": "string"},
+        },
+    },
+}
+
+BEARER = [{"carrierKey": []}]
+JOSE_TEXT = {"application/jose": {"schema": {"type": "string", "pattern": r"^[\w-]+\.[\w-]+\.[\w-]+$"}}}
+
+
+def document():
+    paths = {
+        "/api/v1/availability": {
+            "get": {
+                "summary": "Is a proposed sender name valid and free? (public, rate limited per IP)",
+                "parameters": [
+                    {"name": "name", "in": "query", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {
+                    "200": _json(_ref("Availability"), "the answer"),
+                    "400": _error_response("name missing"),
+                    "429": _error_response("too many requests from this address"),
+                },
+            }
+        },
+        "/api/v1/keys": {
+            "get": {
+                "summary": "The registry's public signing keys (JWK Set, old keys included)",
+                "responses": {"200": _json(_ref("JWKSet"), "JWK Set")},
+            }
+        },
+        "/api/v1/registry-certificate": {
+            "get": {
+                "summary": "PEM chain: the registry root, then every issuing certificate (pin the root)",
+                "responses": {
+                    "200": {
+                        "description": "PEM certificates",
+                        "content": {"application/x-pem-file": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
+        "/api/v1/public/certificates/{serial}": {
+            "get": {
+                "summary": "A certificate's signed record, its signature and issuing key id",
+                "parameters": [
+                    {"name": "serial", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {
+                    "200": _json(_ref("PublicCertificate"), "the signed record"),
+                    "404": _error_response("no such serial"),
+                },
+            }
+        },
+        "/api/v1/brandnames/{name}": {
+            "get": {
+                "summary": "State of a sender name (case-insensitive); ETag and Cache-Control set",
+                "security": BEARER,
+                "parameters": [
+                    {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {
+                    "200": _json(_ref("BrandnameState"), "the name's state"),
+                    "304": {"description": "unchanged (If-None-Match)"},
+                    "404": _error_response("never registered (or released)"),
+                    **CARRIER_ERRORS,
+                },
+            }
+        },
+        "/api/v1/verify": {
+            "post": {
+                "summary": "Bulk check: may messages be delivered under these names (and senders)?",
+                "security": BEARER,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("VerifyRequest")}},
+                },
+                "responses": {
+                    "200": _json(_ref("VerifyResponse"), "one result per item, same order"),
+                    "400": _error_response("malformed input; `errors` lists each problem"),
+                    "413": _error_response("more than 1000 items"),
+                    **CARRIER_ERRORS,
+                },
+            }
+        },
+        "/api/v1/snapshot": {
+            "get": {
+                "summary": "gzip'd JSON lines (one StateRecord per line) of every name not released",
+                "security": BEARER,
+                "parameters": [
+                    {
+                        "name": "seq",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 0},
+                        "description": "the snapshot named by a manifest (recent ones are kept)",
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the file; X-Snapshot-Seq gives its sequence",
+                        "content": {"application/gzip": {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    "400": _error_response("bad seq"),
+                    "404": _error_response("that snapshot is no longer kept"),
+                    **CARRIER_ERRORS,
+                },
+            }
+        },
+        "/api/v1/snapshot/manifest": {
+            "get": {
+                "summary": "Compact JWS (ES256) whose payload is a SnapshotManifest",
+                "security": BEARER,
+                "responses": {
+                    "200": {
+                        "description": "JWS",
+                        "content": JOSE_TEXT,
+                        "x-jws-payload": _ref("SnapshotManifest"),
+                    },
+                    **CARRIER_ERRORS,
+                },
+            }
+        },
+        "/api/v1/changes": {
+            "get": {
+                "summary": "Compact JWS (ES256) whose payload is a ChangesPage: the events after `since`",
+                "security": BEARER,
+                "parameters": [
+                    {
+                        "name": "since",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 0},
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "default": 1000},
+                    },
+                ],
+                "responses": {
+                    "200": {"description": "JWS", "content": JOSE_TEXT, "x-jws-payload": _ref("ChangesPage")},
+                    "400": _error_response("since missing, not a number or ahead of the registry"),
+                    **CARRIER_ERRORS,
+                },
+            }
+        },
+        "/api/v1/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3.1",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+    }
+    from brandname.web.api import operator, search
+
+    paths.update(search.OPENAPI_PATHS)
+    paths.update(operator.OPENAPI_PATHS)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "brandname registry API",
+            "version": "1",
+            "description": "Sổ đăng ký tên định danh (Nghị định 91/2020/NĐ-CP) — carrier and public API. "
+            "Errors are JSON {error, message (Vietnamese), message_en}.",
+        },
+        "servers": [{"url": current_app.config.get("PUBLIC_URL", "/")}],
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "carrierKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "API key from `brandname create-carrier`",
+                },
+                **operator.OPENAPI_SECURITY_SCHEMES,
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    response = jsonify(document())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

@@ -1,0 +1,574 @@
+"""Applicant portal: sign up, apply, follow applications, pay, manage held names.
+
+Views are thin: they read the form, call one lifecycle act with Actor.for_account(current_user),
+queue the notification, and redirect; a DomainError re-renders the form with what was typed.
+"""
+
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from brandname import lifecycle, registry
+from brandname.certificates.documents import certificate_pdf_path
+from brandname.errors import DomainError
+from brandname.extensions import db, limiter
+from brandname.lifecycle import accounts
+from brandname.rules import dates
+from brandname.store.models import Application, Authorization, Brandname, Certificate, Document
+from brandname.web import forms, uploads
+from brandname.web.site import (
+    LoginUser,
+    actor,
+    error_message,
+    login_rate_limit,
+    paginate,
+    safe_next,
+)
+
+bp = Blueprint("applicant", __name__, url_prefix="/applicant")
+
+
+def applicant_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if current_user.role != "applicant" or current_user.holder_id is None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def own_application(application_id):
+    """The applicant's own application; anyone else's answers 404, as if it did not exist."""
+    application = db.session.get(Application, application_id)
+    if application is None or application.holder_id != current_user.holder_id:
+        abort(404)
+    return application
+
+
+def own_brandname(brandname_id):
+    bn = db.session.get(Brandname, brandname_id)
+    if bn is None or bn.holder_id != current_user.holder_id or bn.status == "released":
+        abort(404)
+    return bn
+
+
+# -- sign up, sign in, sign out -------------------------------------------------------------
+
+
+def do_login(template, *, staff):
+    """Shared by the applicant and officer sign-in pages."""
+    if request.method == "POST":
+        email = request.form.get("email", "")
+        account = accounts.authenticate(
+            db.session,
+            email,
+            request.form.get("password", ""),
+            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+        )
+        if account is not None and account.is_staff == staff:
+            login_user(LoginUser(account))
+            default = url_for("officer.dashboard") if staff else url_for("applicant.home")
+            return redirect(safe_next(request.args.get("next"), default))
+        from brandname.store.models import Account
+
+        known = db.session.scalars(select(Account).where(Account.email == email.strip().lower())).first()
+        if account is not None:  # right password, wrong door
+            message = (
+                _("Tài khoản người đăng ký đăng nhập tại Cổng người đăng ký.")
+                if staff
+                else _("Tài khoản cán bộ đăng nhập tại Cổng cán bộ.")
+            )
+        elif accounts.is_locked(known):
+            message = _(
+                "Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau %(minutes)s phút.",
+                minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+            )
+        else:
+            message = _("Thư điện tử hoặc mật khẩu không đúng.")
+        return render_template(template, form=request.form, message=message), 401
+    return render_template(template, form={})
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated and current_user.role == "applicant":
+        return redirect(url_for("applicant.home"))
+    return do_login("applicant/login.html", staff=False)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("public.home"))
+
+
+def do_change_password(layout):
+    """Shared by both portals: the signed-in user changes their own password."""
+    if request.method == "POST":
+        try:
+            accounts.change_password(
+                db.session,
+                current_user.account,
+                current=request.form.get("current"),
+                new=request.form.get("new"),
+                repeat=request.form.get("repeat"),
+            )
+        except DomainError as exc:
+            return render_template(
+                "password.html", layout=layout, error=exc, message=error_message(exc)
+            ), exc.status
+        flash(_("Đã đổi mật khẩu."), "success")
+        return redirect(url_for("officer.dashboard" if current_user.is_staff else "applicant.home"))
+    return render_template("password.html", layout=layout)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@applicant_required
+def password():
+    return do_change_password("base.html")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if request.method == "POST":
+        form = request.form
+        if form.get("password") != form.get("password2"):
+            return render_template(
+                "applicant/signup.html", form=form, message=_("Hai lần nhập mật khẩu không khớp.")
+            ), 400
+        try:
+            account = accounts.register_applicant(
+                db.session,
+                email=form.get("email"),
+                password=form.get("password"),
+                profile=forms.applicant_from_form(form),
+            )
+        except DomainError as exc:
+            return render_template(
+                "applicant/signup.html", form=form, error=exc, message=error_message(exc)
+            ), exc.status
+        login_user(LoginUser(account))
+        flash(_("Đã tạo tài khoản. Bạn có thể nộp hồ sơ đăng ký tên định danh."), "success")
+        return redirect(url_for("applicant.home"))
+    return render_template("applicant/signup.html", form={"app_kind": "organization"})
+
+
+# -- overview -------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@applicant_required
+def home():
+    applications, page, pages, _total = paginate(
+        db.session,
+        select(Application)
+        .where(Application.holder_id == current_user.holder_id)
+        .order_by(Application.received_at.desc(), Application.id.desc()),
+        size=20,
+    )
+    names = db.session.scalars(
+        select(Brandname)
+        .where(Brandname.holder_id == current_user.holder_id, Brandname.status != "released")
+        .order_by(Brandname.name_normal)
+    ).all()
+    return render_template(
+        "applicant/home.html",
+        applications=applications,
+        names=names,
+        holder=current_user.holder,
+        page=page,
+        pages=pages,
+    )
+
+
+# -- applying -------------------------------------------------------------------------------
+
+
+def _apply_form(mode, *, form, application=None, brandname=None, status=200, error=None):
+    return render_template(
+        "applicant/apply.html",
+        mode=mode,
+        form=form,
+        error=error,
+        message=error_message(error) if error else None,
+        rows=forms.row_count(form, 1),
+        previous=application,
+        brandname=brandname,
+        holder=current_user.holder,
+    ), status
+
+
+def _submit_from_form(mode, *, previous=None, brandname=None):
+    form = request.form
+    if form.get("add_row"):  # without JavaScript, "add a name" re-renders the form one row longer
+        more = dict(form.items())
+        more[f"n-{forms.row_count(form, 1)}-use_sms"] = "on"
+        return _apply_form(mode, form=more, application=previous, brandname=brandname)
+    applicant = forms.applicant_from_form(form)
+    holder = current_user.holder
+    applicant["kind"], applicant["id_number"] = holder.kind, holder.id_number  # fixed by the account
+    files = forms.uploads_from_request(request.files, form)
+    try:
+        for _kind, filename, data in files:
+            uploads.check(data, filename)
+        rows = forms.name_rows_from_form(form)
+        application = lifecycle.submit(
+            db.session,
+            applicant=applicant,
+            actor=actor(),
+            account_id=current_user.id,
+            kind="issue" if mode in ("issue", "resubmit") else mode,
+            names=rows if mode in ("issue", "resubmit") else (rows[:1] or None),
+            brandname=brandname.name if brandname else None,
+            reissue_reason=form.get("reissue_reason") if mode == "reissue" else None,
+            commitments_confirmed=form.get("commitments") == "on",
+            resubmission_of_id=previous.id if previous else None,
+            rules=registry.rules(),
+        )
+    except DomainError as exc:
+        return _apply_form(
+            mode, form=form, application=previous, brandname=brandname, status=exc.status, error=exc
+        )
+    failed = []
+    for kind, filename, data in files:
+        try:
+            uploads.store(
+                db.session,
+                application.id,
+                data=data,
+                filename=filename,
+                kind=kind,
+                actor=actor(),
+                data_dir=current_app.config["DATA_DIR"],
+            )
+        except DomainError as exc:
+            failed.append(error_message(exc))
+    flash(
+        _(
+            "Đã tiếp nhận hồ sơ số %(id)s lúc %(time)s. Hạn trả lời: %(due)s.",
+            id=application.id,
+            time=_vn(application.received_at),
+            due=_vn(application.decision_due_at),
+        ),
+        "success",
+    )
+    for message in failed:
+        flash(message, "error")
+    return redirect(url_for("applicant.application", application_id=application.id))
+
+
+def _vn(moment):
+    from brandname.web.site import vntime
+
+    return vntime(moment)
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+@applicant_required
+def apply():
+    if request.method == "POST":
+        return _submit_from_form("issue")
+    form = forms.applicant_to_form(forms.holder_as_applicant(current_user.holder))
+    form["n-0-use_sms"] = "on"
+    return _apply_form("issue", form=form)[0]
+
+
+@bp.route("/applications/<int:application_id>/resubmit", methods=["GET", "POST"])
+@applicant_required
+def resubmit(application_id):
+    previous = own_application(application_id)
+    if previous.status != "rejected" or previous.kind != "issue":
+        abort(404)
+    if request.method == "POST":
+        return _submit_from_form("resubmit", previous=previous)
+    form = forms.applicant_to_form(previous.applicant)
+    form.update(
+        forms.name_rows_to_form(
+            [
+                {
+                    "name": rn.name,
+                    "purpose": rn.purpose,
+                    "products": rn.products,
+                    "sectors": rn.sectors,
+                    "carriers": rn.carriers,
+                    "use_sms": rn.use_sms,
+                    "use_voice": rn.use_voice,
+                }
+                for rn in previous.names
+            ]
+        )
+    )
+    return _apply_form("resubmit", form=form, application=previous)[0]
+
+
+def _followup(brandname_id, mode):
+    bn = own_brandname(brandname_id)
+    if request.method == "POST":
+        return _submit_from_form(mode, brandname=bn)
+    form = forms.applicant_to_form(forms.holder_as_applicant(current_user.holder))
+    form.update(
+        forms.name_rows_to_form(
+            [{"name": bn.name, "purpose": bn.purpose, "use_sms": bn.use_sms, "use_voice": bn.use_voice}]
+        )
+    )
+    return _apply_form(mode, form=form, brandname=bn)[0]
+
+
+@bp.route("/names/<int:brandname_id>/reissue", methods=["GET", "POST"])
+@applicant_required
+def reissue(brandname_id):
+    return _followup(brandname_id, "reissue")
+
+
+@bp.route("/names/<int:brandname_id>/renew", methods=["GET", "POST"])
+@applicant_required
+def renew(brandname_id):
+    return _followup(brandname_id, "renewal")
+
+
+# -- one application ------------------------------------------------------------------------
+
+
+def _documents(application):
+    return db.session.scalars(
+        select(Document).where(Document.application_id == application.id).order_by(Document.id)
+    ).all()
+
+
+def _render_application(application, *, status=200, error=None, form=None):
+    return render_template(
+        "applicant/application.html",
+        application=application,
+        documents=_documents(application),
+        form=form or {},
+        error=error,
+        message=error_message(error) if error else None,
+    ), status
+
+
+@bp.get("/applications/<int:application_id>")
+@applicant_required
+def application(application_id):
+    return _render_application(own_application(application_id))[0]
+
+
+@bp.post("/applications/<int:application_id>/documents")
+@applicant_required
+def upload(application_id):
+    application = own_application(application_id)
+    files = forms.uploads_from_request(request.files, request.form)
+    if not files:
+        return _render_application(
+            application, status=400, error=DomainError("Chọn một tệp để tải lên.", "Choose a file to upload.")
+        )
+    try:
+        for kind, filename, data in files:
+            uploads.store(
+                db.session,
+                application.id,
+                data=data,
+                filename=filename,
+                kind=kind,
+                actor=actor(),
+                data_dir=current_app.config["DATA_DIR"],
+            )
+    except DomainError as exc:
+        return _render_application(application, status=exc.status, error=exc)
+    flash(_("Đã tải lên tài liệu."), "success")
+    return redirect(url_for("applicant.application", application_id=application.id))
+
+
+@bp.get("/documents/<int:document_id>")
+@applicant_required
+def document(document_id):
+    doc = db.session.get(Document, document_id)
+    if doc is None or doc.application.holder_id != current_user.holder_id:
+        abort(404)
+    return send_document(doc)
+
+
+def send_document(doc):
+    """Serve an upload with its detected type; attachment unless it is an image or a PDF."""
+    path = uploads.path_of(doc, current_app.config["DATA_DIR"])
+    if not path.is_file():
+        abort(404)
+    inline = uploads.disposition(doc) == "inline"
+    response = send_file(
+        path,
+        mimetype=doc.content_type if inline else "application/octet-stream",
+        as_attachment=not inline,
+        download_name=doc.original_filename,
+        max_age=0,
+        etag=False,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'none'"
+    )
+    return response
+
+
+@bp.post("/applications/<int:application_id>/withdraw")
+@applicant_required
+def withdraw(application_id):
+    application = own_application(application_id)
+    try:
+        lifecycle.withdraw(db.session, application.id, actor=actor())
+    except DomainError as exc:
+        return _render_application(application, status=exc.status, error=exc)
+    flash(_("Đã rút hồ sơ số %(id)s.", id=application.id), "success")
+    return redirect(url_for("applicant.application", application_id=application.id))
+
+
+@bp.post("/applications/<int:application_id>/payment")
+@applicant_required
+def payment(application_id):
+    application = own_application(application_id)
+    try:
+        lifecycle.record_payment(
+            db.session, application.id, actor=actor(), reference=request.form.get("reference")
+        )
+    except DomainError as exc:
+        return _render_application(application, status=exc.status, error=exc, form=request.form)
+    flash(_("Đã ghi nhận mã giao dịch; cán bộ sẽ xác nhận lệ phí."), "success")
+    return redirect(url_for("applicant.application", application_id=application.id))
+
+
+# -- my names -------------------------------------------------------------------------------
+
+
+@bp.get("/names")
+@applicant_required
+def names():
+    rows = db.session.scalars(
+        select(Brandname)
+        .where(Brandname.holder_id == current_user.holder_id, Brandname.status != "released")
+        .order_by(Brandname.name_normal)
+    ).all()
+    return render_template("applicant/names.html", names=rows, renewal=_renewal_state)
+
+
+def _renewal_state(bn):
+    if bn.status != "active" or bn.valid_until is None:
+        return None
+    rules = registry.rules()
+    return dates.renewal_status(
+        dates.local_today(), bn.valid_until, rules.renewal_window_days, rules.renewal_on_time_days
+    )
+
+
+def _render_name(bn, *, status=200, error=None, form=None):
+    return render_template(
+        "applicant/name.html",
+        bn=bn,
+        renewal_state=_renewal_state(bn),
+        authorizations=lifecycle.active_authorizations(db.session, bn.id),
+        form=form or {},
+        error=error,
+        message=error_message(error) if error else None,
+    ), status
+
+
+@bp.get("/names/<int:brandname_id>")
+@applicant_required
+def name(brandname_id):
+    return _render_name(own_brandname(brandname_id))[0]
+
+
+@bp.get("/names/<int:brandname_id>/certificate.pdf")
+@applicant_required
+def certificate(brandname_id):
+    bn = own_brandname(brandname_id)
+    serial = request.args.get("serial")
+    cert = bn.current_certificate
+    if serial:
+        cert = db.session.scalars(
+            select(Certificate).where(Certificate.serial == serial, Certificate.brandname_id == bn.id)
+        ).first()
+    if cert is None:
+        abort(404)
+    path = certificate_pdf_path(cert)
+    response = send_file(
+        path, mimetype="application/pdf", as_attachment=True, download_name=f"{cert.serial}.pdf", max_age=0
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/names/<int:brandname_id>/give-up")
+@applicant_required
+def give_up(brandname_id):
+    bn = own_brandname(brandname_id)
+    if request.form.get("confirm") != "on":
+        return _render_name(
+            bn,
+            status=400,
+            form=request.form,
+            error=DomainError(
+                "Hãy đánh dấu xác nhận trước khi đề nghị thu hồi.",
+                "Tick the confirmation before giving the name up.",
+            ),
+        )
+    try:
+        lifecycle.give_up(
+            db.session,
+            bn.id,
+            actor=actor(),
+            request_note=request.form.get("note", ""),
+            rules=registry.rules(),
+        )
+    except DomainError as exc:
+        return _render_name(bn, status=exc.status, error=exc, form=request.form)
+    flash(_("Tên định danh %(name)s đã được thu hồi theo đề nghị của bạn.", name=bn.name), "success")
+    return redirect(url_for("applicant.name", brandname_id=bn.id))
+
+
+@bp.post("/names/<int:brandname_id>/authorizations")
+@applicant_required
+def authorize(brandname_id):
+    bn = own_brandname(brandname_id)
+    try:
+        lifecycle.authorize(
+            db.session,
+            bn.id,
+            actor=actor(),
+            party_id_number=request.form.get("party_id_number"),
+            party_name=request.form.get("party_name"),
+        )
+    except DomainError as exc:
+        return _render_name(bn, status=exc.status, error=exc, form=request.form)
+    flash(_("Đã thêm bên được ủy quyền."), "success")
+    return redirect(url_for("applicant.name", brandname_id=bn.id))
+
+
+@bp.post("/authorizations/<int:authorization_id>/withdraw")
+@applicant_required
+def withdraw_authorization(authorization_id):
+    auth = db.session.get(Authorization, authorization_id)
+    if auth is None:
+        abort(404)
+    bn = own_brandname(auth.brandname_id)
+    try:
+        lifecycle.withdraw_authorization(db.session, auth.id, actor=actor())
+    except DomainError as exc:
+        return _render_name(bn, status=exc.status, error=exc)
+    flash(_("Đã thu hồi ủy quyền."), "success")
+    return redirect(url_for("applicant.name", brandname_id=bn.id))

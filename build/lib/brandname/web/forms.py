@@ -1,0 +1,82 @@
+"""Reading the portals' HTML forms into the plain dicts the lifecycle services take.
+
+CSRF comes from Flask-WTF's CSRFProtect (every POST); the fields are checked by form01 and
+lifecycle, so a refused form is re-rendered with the user's input and the domain message.
+"""
+
+APPLICANT_KEYS = (
+    "kind",
+    "name",
+    "id_number",
+    "tax_code",
+    "address",
+    "email",
+    "phone",
+    "legal_representative",
+    "contact_person",
+    "business_registration",
+)
+NAME_KEYS = ("name", "purpose", "products", "sectors", "carriers")
+MAX_ROWS = 50
+MAX_FILES = 5
+
+
+def applicant_from_form(form, prefix="app_"):
+    return {k: (form.get(prefix + k) or "").strip() or None for k in APPLICANT_KEYS}
+
+
+def applicant_to_form(applicant, prefix="app_"):
+    return {prefix + k: (applicant or {}).get(k) or "" for k in APPLICANT_KEYS}
+
+
+def holder_as_applicant(holder):
+    return {k: getattr(holder, k) for k in APPLICANT_KEYS}
+
+
+def name_rows_from_form(form):
+    """Rows n-<i>-<field>; a row with every text field empty is ignored."""
+    indexes = sorted(
+        {
+            int(key.split("-")[1])
+            for key in form
+            if key.startswith("n-") and key.count("-") >= 2 and key.split("-")[1].isdigit()
+        }
+    )
+    rows = []
+    for i in indexes[:MAX_ROWS]:
+        row = {k: (form.get(f"n-{i}-{k}") or "").strip() for k in NAME_KEYS}
+        row["use_sms"] = form.get(f"n-{i}-use_sms") == "on"
+        row["use_voice"] = form.get(f"n-{i}-use_voice") == "on"
+        if any(row[k] for k in NAME_KEYS):
+            rows.append(row)
+    return rows
+
+
+def name_rows_to_form(rows):
+    out = {}
+    for i, row in enumerate(rows):
+        for k in NAME_KEYS:
+            out[f"n-{i}-{k}"] = row.get(k) or ""
+        out[f"n-{i}-use_sms"] = "on" if row.get("use_sms") else ""
+        out[f"n-{i}-use_voice"] = "on" if row.get("use_voice") else ""
+    return out
+
+
+def row_count(form, minimum=3):
+    rows = [
+        int(k.split("-")[1])
+        for k in form
+        if k.startswith("n-") and k.count("-") >= 2 and k.split("-")[1].isdigit()
+    ]
+    return max(minimum, (max(rows) + 1) if rows else 0)
+
+
+def uploads_from_request(files, form):
+    """[(kind, filename, bytes)] for every file slot doc-<i>-file that carries a file."""
+    out = []
+    for i in range(MAX_FILES):
+        storage = files.get(f"doc-{i}-file")
+        if storage is None or not storage.filename:
+            continue
+        out.append((form.get(f"doc-{i}-kind") or "other", storage.filename, storage.read()))
+    return out

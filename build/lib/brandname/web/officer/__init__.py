@@ -1,0 +1,532 @@
+"""Officer console: the queue, decisions, payments, revocations, search, audit trail, dashboard.
+
+Roles: `officer` decides and confirms payments; `supervisor` also confirms or declines the
+revocations another officer proposed and manages officer accounts. Views call lifecycle acts.
+"""
+
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from brandname import lifecycle, registry
+from brandname.errors import DomainError
+from brandname.extensions import db, limiter
+from brandname.lifecycle import accounts
+from brandname.rules import dates
+from brandname.rules.names import normal_form
+from brandname.store.models import (
+    Account,
+    Application,
+    Brandname,
+    Certificate,
+    Document,
+    Event,
+    Holder,
+    Payment,
+    RevocationProposal,
+)
+from brandname.web.applicant import do_change_password, do_login, send_document
+from brandname.web.site import actor, error_message, login_rate_limit, paginate
+
+bp = Blueprint("officer", __name__, url_prefix="/officer")
+PAGE = 25
+
+
+def staff_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if current_user.role not in ("officer", "supervisor"):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def supervisor_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if current_user.role != "supervisor":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def get_or_404(model, ident):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated and current_user.role in ("officer", "supervisor"):
+        return redirect(url_for("officer.dashboard"))
+    return do_login("officer/login.html", staff=True)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@staff_required
+def password():
+    return do_change_password("officer/_layout.html")
+
+
+# -- dashboard and queue --------------------------------------------------------------------
+
+
+@bp.get("/")
+@staff_required
+def dashboard():
+    now = dates.utcnow()
+    figures = lifecycle.queries.dashboard(db.session, now)
+    return render_template(
+        "officer/dashboard.html",
+        now=now,
+        **figures,
+    )
+
+
+@bp.get("/queue")
+@staff_required
+def queue():
+    now = dates.utcnow()
+    applications, page, pages, total = paginate(
+        db.session,
+        select(Application)
+        .where(Application.status == "submitted")
+        .order_by(Application.received_at, Application.id),
+        size=50,
+    )
+    warnings = {a.id: _warnings(a) for a in applications}
+    return render_template(
+        "officer/queue.html",
+        applications=applications,
+        warnings=warnings,
+        now=now,
+        page=page,
+        pages=pages,
+        total=total,
+    )
+
+
+def _warnings(application):
+    return lifecycle.queries.decision_warnings(db.session, application)
+
+
+# -- one application ------------------------------------------------------------------------
+
+
+def _events(*conditions):
+    return db.session.scalars(select(Event).where(or_(*conditions)).order_by(Event.seq)).all()
+
+
+def _render_application(application, *, status=200, error=None, form=None):
+    chain, previous = [], application.resubmission_of_id
+    while previous and len(chain) < 20:
+        earlier = db.session.get(Application, previous)
+        chain.append(earlier)
+        previous = earlier.resubmission_of_id
+    documents = db.session.scalars(
+        select(Document)
+        .where(Document.application_id.in_([application.id] + [a.id for a in chain]))
+        .order_by(Document.id)
+    ).all()
+    return render_template(
+        "officer/application.html",
+        application=application,
+        warnings=_warnings(application),
+        documents=documents,
+        chain=chain,
+        events=_events(Event.application_id == application.id),
+        now=dates.utcnow(),
+        form=form or {},
+        error=error,
+        message=error_message(error) if error else None,
+    ), status
+
+
+@bp.route("/applications/new", methods=["GET", "POST"])
+@staff_required
+def paper_application():
+    """An officer enters a Form 01 filed on paper; the receipt time is the moment it is entered."""
+    from brandname.web import forms, uploads
+
+    form = request.form if request.method == "POST" else {"app_kind": "organization", "n-0-use_sms": "on"}
+
+    def again(status=200, error=None, data=None):
+        data = data if data is not None else form
+        return render_template(
+            "applicant/apply.html",
+            layout="officer/_layout.html",
+            mode="paper",
+            form=data,
+            rows=forms.row_count(data, 1),
+            holder=None,
+            previous=None,
+            brandname=None,
+            error=error,
+            message=error_message(error) if error else None,
+        ), status
+
+    if request.method == "GET":
+        return again()[0]
+    if form.get("add_row"):
+        more = dict(form.items())
+        more[f"n-{forms.row_count(form, 1)}-use_sms"] = "on"
+        return again(data=more)
+    files = forms.uploads_from_request(request.files, form)
+    try:
+        for _kind, filename, data in files:
+            uploads.check(data, filename)
+        filed = lifecycle.submit(
+            db.session,
+            applicant=forms.applicant_from_form(form),
+            names=forms.name_rows_from_form(form),
+            actor=actor(),
+            commitments_confirmed=form.get("commitments") == "on",
+            rules=registry.rules(),
+        )
+    except DomainError as exc:
+        return again(exc.status, exc)
+    for kind, filename, data in files:
+        uploads.store(
+            db.session,
+            filed.id,
+            data=data,
+            filename=filename,
+            kind=kind,
+            actor=actor(),
+            data_dir=current_app.config["DATA_DIR"],
+        )
+    flash(_("Đã nhập hồ sơ số %(id)s.", id=filed.id), "success")
+    return redirect(url_for("officer.application", application_id=filed.id))
+
+
+@bp.get("/applications/<int:application_id>")
+@staff_required
+def application(application_id):
+    return _render_application(get_or_404(Application, application_id))[0]
+
+
+@bp.post("/applications/<int:application_id>/approve")
+@staff_required
+def approve(application_id):
+    application = get_or_404(Application, application_id)
+    refuse = {
+        rn.id: request.form.get(f"reason-{rn.id}", "")
+        for rn in application.names
+        if request.form.get(f"refuse-{rn.id}") == "on"
+    }
+    try:
+        lifecycle.approve(db.session, application.id, actor=actor(), refuse=refuse, rules=registry.rules())
+    except DomainError as exc:
+        return _render_application(application, status=exc.status, error=exc, form=request.form)
+    flash(_("Đã chấp thuận hồ sơ số %(id)s.", id=application.id), "success")
+    return redirect(url_for("officer.application", application_id=application.id))
+
+
+@bp.post("/applications/<int:application_id>/reject")
+@staff_required
+def reject(application_id):
+    application = get_or_404(Application, application_id)
+    try:
+        lifecycle.reject(
+            db.session,
+            application.id,
+            actor=actor(),
+            reasons=request.form.get("reasons"),
+            rules=registry.rules(),
+        )
+    except DomainError as exc:
+        return _render_application(application, status=exc.status, error=exc, form=request.form)
+    flash(_("Đã từ chối hồ sơ số %(id)s.", id=application.id), "success")
+    return redirect(url_for("officer.application", application_id=application.id))
+
+
+@bp.get("/documents/<int:document_id>")
+@staff_required
+def document(document_id):
+    return send_document(get_or_404(Document, document_id))
+
+
+# -- payments -------------------------------------------------------------------------------
+
+
+@bp.get("/payments")
+@staff_required
+def payments():
+    rows, page, pages, _total = paginate(
+        db.session,
+        select(Payment).where(Payment.status == "recorded").order_by(Payment.recorded_at, Payment.id),
+        size=50,
+    )
+    return render_template("officer/payments.html", payments=rows, page=page, pages=pages)
+
+
+@bp.post("/payments/<int:payment_id>/confirm")
+@staff_required
+def confirm_payment(payment_id):
+    payment = get_or_404(Payment, payment_id)
+    try:
+        result = lifecycle.confirm_payment(
+            db.session, payment.id, actor=actor(), keys=registry.keys(), rules=registry.rules()
+        )
+    except DomainError as exc:
+        flash(error_message(exc), "error")
+        return redirect(
+            request.referrer
+            if request.referrer and request.referrer.startswith(request.host_url)
+            else url_for("officer.payments")
+        )
+    flash(
+        _(
+            "Đã xác nhận lệ phí; đã cấp %(n)s giấy chứng nhận: %(serials)s.",
+            n=len(result.certificates),
+            serials=", ".join(c.serial for c in result.certificates),
+        ),
+        "success",
+    )
+    return redirect(url_for("officer.application", application_id=payment.application_id))
+
+
+# -- names, revocation, release -------------------------------------------------------------
+
+
+def _render_name(bn, *, status=200, error=None, form=None):
+    proposals = db.session.scalars(
+        select(RevocationProposal)
+        .where(RevocationProposal.brandname_id == bn.id)
+        .order_by(RevocationProposal.id)
+    ).all()
+    app_ids = {bn.application_id} | {c.application_id for c in bn.certificates}
+    app_ids.discard(None)
+    events = _events(Event.name_normal == bn.name_normal, Event.application_id.in_(app_ids))
+    return render_template(
+        "officer/name.html",
+        bn=bn,
+        proposals=proposals,
+        events=events,
+        authorizations=lifecycle.active_authorizations(db.session, bn.id),
+        grounds={g: v for g, v in lifecycle.REVOCATION_GROUNDS.items() if g in lifecycle.TWO_PERSON_GROUNDS},
+        form=form or {},
+        error=error,
+        message=error_message(error) if error else None,
+    ), status
+
+
+@bp.get("/names/<int:brandname_id>")
+@staff_required
+def name(brandname_id):
+    return _render_name(get_or_404(Brandname, brandname_id))[0]
+
+
+@bp.post("/names/<int:brandname_id>/propose-revocation")
+@staff_required
+def propose_revocation(brandname_id):
+    bn = get_or_404(Brandname, brandname_id)
+    ground = request.form.get("ground", "")
+    fields = lifecycle.REVOCATION_GROUNDS.get(ground, (None, None, None, ()))[3]
+    evidence = {f: request.form.get(f"{ground}-{f}", "") for f in fields}
+    try:
+        lifecycle.propose_revocation(
+            db.session,
+            bn.id,
+            actor=actor(),
+            ground=ground,
+            evidence=evidence,
+            note=request.form.get("note", ""),
+        )
+    except DomainError as exc:
+        return _render_name(bn, status=exc.status, error=exc, form=request.form)
+    flash(_("Đã gửi đề xuất thu hồi %(name)s; chờ lãnh đạo xác nhận.", name=bn.name), "success")
+    return redirect(url_for("officer.name", brandname_id=bn.id))
+
+
+@bp.post("/names/<int:brandname_id>/release")
+@staff_required
+def release(brandname_id):
+    bn = get_or_404(Brandname, brandname_id)
+    try:
+        lifecycle.release(db.session, bn.id, actor=actor(), reason=request.form.get("reason"))
+    except DomainError as exc:
+        return _render_name(bn, status=exc.status, error=exc, form=request.form)
+    flash(_("Đã giải phóng tên %(name)s.", name=bn.name), "success")
+    return redirect(url_for("officer.name", brandname_id=bn.id))
+
+
+@bp.get("/revocations")
+@staff_required
+def revocations():
+    rows, page, pages, _total = paginate(
+        db.session,
+        select(RevocationProposal).order_by(
+            (RevocationProposal.status != "proposed"),
+            RevocationProposal.proposed_at.desc(),
+            RevocationProposal.id.desc(),
+        ),
+        size=50,
+    )
+    proposers = {
+        a.id: a
+        for a in db.session.scalars(
+            select(Account).where(
+                Account.id.in_(
+                    {p.proposed_by_id for p in rows} | {p.decided_by_id for p in rows if p.decided_by_id}
+                )
+            )
+        )
+    }
+    return render_template(
+        "officer/revocations.html", proposals=rows, accounts=proposers, page=page, pages=pages
+    )
+
+
+@bp.post("/revocations/<int:proposal_id>/confirm")
+@supervisor_required
+def confirm_revocation(proposal_id):
+    proposal = get_or_404(RevocationProposal, proposal_id)
+    try:
+        lifecycle.confirm_revocation(db.session, proposal.id, actor=actor(), rules=registry.rules())
+    except DomainError as exc:
+        flash(error_message(exc), "error")
+        return redirect(url_for("officer.revocations"))
+    flash(_("Đã thu hồi tên %(name)s.", name=proposal.brandname.name), "success")
+    return redirect(url_for("officer.revocations"))
+
+
+@bp.post("/revocations/<int:proposal_id>/decline")
+@supervisor_required
+def decline_revocation(proposal_id):
+    proposal = get_or_404(RevocationProposal, proposal_id)
+    try:
+        lifecycle.decline_revocation(
+            db.session, proposal.id, actor=actor(), reason=request.form.get("reason")
+        )
+    except DomainError as exc:
+        flash(error_message(exc), "error")
+        return redirect(url_for("officer.revocations"))
+    flash(_("Đã không xác nhận đề xuất thu hồi."), "success")
+    return redirect(url_for("officer.revocations"))
+
+
+# -- search and holders ---------------------------------------------------------------------
+
+
+@bp.get("/search")
+@staff_required
+def search():
+    q = " ".join((request.args.get("q") or "").split())
+    holders = names = certificates = applications = []
+    if q:
+        like = f"%{q.lower()}%"
+        # SQLite's lower() folds ASCII only: also try the spellings people type Vietnamese names in
+        spellings = {q, q.lower(), q.title(), q.upper()}
+        holders = db.session.scalars(
+            select(Holder)
+            .where(
+                or_(
+                    func.lower(Holder.name).like(like),
+                    func.lower(Holder.id_number).like(like),
+                    func.lower(Holder.email).like(like),
+                    *[Holder.name.like(f"%{s}%") for s in spellings],
+                )
+            )
+            .order_by(Holder.name)
+            .limit(50)
+        ).all()
+        names = db.session.scalars(
+            select(Brandname)
+            .where(Brandname.name_normal.like(f"%{normal_form(q)}%"))
+            .order_by(Brandname.name_normal, Brandname.id)
+            .limit(50)
+        ).all()
+        certificates = db.session.scalars(
+            select(Certificate)
+            .where(func.lower(Certificate.serial).like(like))
+            .order_by(Certificate.serial)
+            .limit(50)
+        ).all()
+        if q.isdigit():
+            applications = [a for a in [db.session.get(Application, int(q))] if a]
+    return render_template(
+        "officer/search.html",
+        q=q,
+        holders=holders,
+        names=names,
+        certificates=certificates,
+        applications=applications,
+    )
+
+
+@bp.get("/holders/<int:holder_id>")
+@staff_required
+def holder(holder_id):
+    h = get_or_404(Holder, holder_id)
+    names = db.session.scalars(
+        select(Brandname).where(Brandname.holder_id == h.id).order_by(Brandname.name_normal)
+    ).all()
+    applications = db.session.scalars(
+        select(Application).where(Application.holder_id == h.id).order_by(Application.received_at.desc())
+    ).all()
+    holder_accounts = db.session.scalars(select(Account).where(Account.holder_id == h.id)).all()
+    return render_template(
+        "officer/holder.html", holder=h, names=names, applications=applications, accounts=holder_accounts
+    )
+
+
+# -- officer accounts (supervisor) ----------------------------------------------------------
+
+
+def _render_accounts(*, status=200, error=None, form=None):
+    staff = db.session.scalars(
+        select(Account).where(Account.role.in_(("officer", "supervisor"))).order_by(Account.email)
+    ).all()
+    return render_template(
+        "officer/accounts.html",
+        staff=staff,
+        form=form or {},
+        error=error,
+        message=error_message(error) if error else None,
+    ), status
+
+
+@bp.route("/accounts", methods=["GET", "POST"])
+@supervisor_required
+def staff_accounts():
+    if request.method == "POST":
+        try:
+            accounts.create_account(
+                db.session,
+                email=request.form.get("email"),
+                password=request.form.get("password"),
+                role=request.form.get("role")
+                if request.form.get("role") in ("officer", "supervisor")
+                else "officer",
+                full_name=" ".join((request.form.get("full_name") or "").split()),
+                actor=actor(),
+            )
+        except DomainError as exc:
+            return _render_accounts(status=exc.status, error=exc, form=request.form)
+        flash(_("Đã tạo tài khoản cán bộ."), "success")
+        return redirect(url_for("officer.staff_accounts"))
+    return _render_accounts()[0]
+
+
+@bp.post("/accounts/<int:account_id>/active")
+@supervisor_required
+def set_active(account_id):
+    try:
+        accounts.set_active(
+            db.session, account_id, request.form.get("active") == "1", actor_account=current_user.account
+        )
+    except DomainError as exc:
+        return _render_accounts(status=exc.status, error=exc)
+    flash(_("Đã cập nhật tài khoản."), "success")
+    return redirect(url_for("officer.staff_accounts"))

@@ -1,0 +1,54 @@
+"""Public pages: no login. Home, lookup of registered names, revocation notices."""
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import func, or_, select
+
+from brandname import registry
+from brandname.extensions import db
+from brandname.store import search
+from brandname.store.models import Brandname
+
+bp = Blueprint("public", __name__)
+PAGE_SIZE = 20
+
+
+@bp.get("/")
+def home():
+    return render_template("public/home.html")
+
+
+from brandname.web.public import verify  # noqa: E402,F401  (registers routes on bp)
+
+
+def _page():
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 100000))
+    except ValueError:
+        return 1
+
+
+@bp.get("/lookup")
+def lookup():
+    """Registered names, case-insensitive, prefix matches first, then substring matches."""
+    q = request.args.get("q") or ""
+    result = search.search_names(registry.read_session(), q, page=_page(), per_page=PAGE_SIZE)
+    return render_template("public/lookup.html", q=q, result=result)
+
+
+@bp.get("/revocations")
+def revocations():
+    """Art. 29 notices: every revoked or expired-unrenewed name, newest first."""
+    when = func.coalesce(Brandname.revoked_at, Brandname.expired_at)
+    where = or_(Brandname.revoked_at.is_not(None), Brandname.expired_at.is_not(None))
+    total = db.session.scalar(select(func.count()).select_from(Brandname).where(where))
+    page = _page()
+    rows = db.session.scalars(
+        select(Brandname)
+        .where(where)
+        .order_by(when.desc(), Brandname.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    return render_template(
+        "public/revocations.html", rows=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE))
+    )

@@ -1,0 +1,76 @@
+"""Public verification: by certificate number (the QR code opens /verify/<serial>) or by PDF upload."""
+
+from flask import redirect, render_template, request, url_for
+
+from brandname import registry
+from brandname.certificates import verification
+from brandname.extensions import db
+from brandname.web.public import bp
+
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+def _issuers():
+    keys = registry.keys()
+    return keys, sorted(keys.issuers.values(), key=lambda i: i.not_before)
+
+
+def _form_page(verdict=None, error=None, serial="", status=200):
+    keys, issuers = _issuers()
+    sentences = None
+    if verdict and verdict.get("status") and verdict["status"].get("found"):
+        sentences = verification.status_sentences(verdict["status"])
+    return render_template(
+        "public/verify.html",
+        verdict=verdict,
+        error=error,
+        serial=serial,
+        sentences=sentences,
+        issuers=issuers,
+        current_kid=keys.current_kid,
+        max_mb=MAX_UPLOAD // (1024 * 1024),
+    ), status
+
+
+@bp.get("/verify")
+def verify_form():
+    serial = (request.args.get("serial") or "").strip()
+    if serial:
+        return redirect(url_for("public.verify_serial", serial=serial.upper()))
+    return _form_page()
+
+
+@bp.post("/verify")
+def verify_upload():
+    if request.content_length is not None and request.content_length > MAX_UPLOAD + 64 * 1024:
+        return _form_page(
+            error=("Tệp quá lớn: tối đa 10 MB.", "The file is too large: 10 MB at most."), status=413
+        )
+    upload = request.files.get("pdf")
+    if upload is None or not upload.filename:
+        serial = (request.form.get("serial") or "").strip()
+        if serial:
+            return redirect(url_for("public.verify_serial", serial=serial.upper()))
+        return _form_page(
+            error=(
+                "Hãy nhập số giấy chứng nhận hoặc chọn tệp PDF.",
+                "Enter a certificate number or choose a PDF file.",
+            ),
+            status=400,
+        )
+    data = upload.stream.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        return _form_page(
+            error=("Tệp quá lớn: tối đa 10 MB.", "The file is too large: 10 MB at most."), status=413
+        )
+    verdict = verification.verify_pdf(db.session, registry.keys(), data)
+    return _form_page(verdict=verdict)
+
+
+@bp.get("/verify/<serial>")
+def verify_serial(serial):
+    info = verification.status_of(db.session, serial)
+    sentences = verification.status_sentences(info) if info["found"] else None
+    return render_template("public/verify_status.html", info=info, sentences=sentences), (
+        200 if info["found"] else 404
+    )
