@@ -6,6 +6,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from brandname import create_app, lifecycle, notifications
+from brandname.notifications.messages import Mail
 from brandname.rules import dates
 
 from .conftest import NOW
@@ -149,7 +150,7 @@ def test_acts_and_dossiers_follow_real_acts(client, registry_helper):
 
 def test_outbox_backlog_and_failures(client, session):
     for i in range(3):
-        notifications.queue(session, to=f"a{i}@example.vn", subject="Thư", body="Nội dung", now=NOW)
+        notifications.write(session, Mail(to=f"a{i}@example.vn", subject="Thư", body="Nội dung"), now=NOW)
     session.commit()
     samples = scrape(client)
     assert value(samples, "brandname_outbox_mails", state="queued") == 3
@@ -167,7 +168,7 @@ def test_outbox_backlog_and_failures(client, session):
     assert value(samples, "brandname_outbox_mails", state="retrying") == 3
     for _ in range(notifications.MAX_ATTEMPTS - 1):
         notifications.deliver(session, **refused)
-    notifications.queue(session, to="late@example.vn", subject="Thư", body="Nội dung")
+    notifications.write(session, Mail(to="late@example.vn", subject="Thư", body="Nội dung"))
     session.commit()
     samples = scrape(client)
     assert value(samples, "brandname_outbox_mails", state="failed") == 3

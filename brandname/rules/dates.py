@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, time, timedelta, timezone  # noqa: F40
 
 # The Hanoi calendar (UTC+7 all year) is shared with the carrier client, which must agree on the day.
 from brandname_carrier.rules import VN_TZ, local_date
-from brandname_carrier.rules import local_today as local_today
 
 VALIDITY_YEARS = 3
 RENEWAL_ON_TIME_DAYS = 15  # Art. 28: file at least 15 days before expiry
@@ -17,6 +16,11 @@ FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))
 def utcnow():
     """Naive UTC, the form every timestamp is stored in."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def local_today(now=None):
+    """Today in Hanoi by the registry's clock (utcnow), or the Hanoi day of `now`."""
+    return local_date(now or utcnow())
 
 
 def add_years(day, years):
