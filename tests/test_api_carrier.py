@@ -300,6 +300,28 @@ def test_rate_limit_per_key_returns_429_json(app, client, session, world, carrie
     assert get(client, "VIETSUN", {"Authorization": f"Bearer {other}"}).status_code == 200
 
 
+def test_limiter_pass_is_skipped_for_carrier_endpoints_only(app, client, world, carrier_headers, monkeypatch):
+    import flask_limiter
+    from flask import request
+
+    from brandname.extensions import Limiter
+
+    # the Limiter's per-request hook is the override that skips carrier endpoints
+    assert any(
+        getattr(f, "__func__", None) is Limiter._check_request_limit for f in app.before_request_funcs[None]
+    )
+    seen, original = [], flask_limiter.Limiter._check_request_limit
+
+    def spy(self, *args, **kwargs):
+        seen.append(request.endpoint)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(flask_limiter.Limiter, "_check_request_limit", spy)
+    assert get(client, "VIETSUN", carrier_headers).status_code == 200
+    assert client.get("/api/v1/availability?name=ABC").status_code == 200
+    assert "api.brandname_state" not in seen and "api.availability" in seen
+
+
 def test_availability_is_rate_limited_per_ip(app, client):
     app.config["AVAILABILITY_RATE_LIMIT"] = "2 per minute"
     here = {"REMOTE_ADDR": "10.0.0.1"}

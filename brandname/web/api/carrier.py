@@ -162,7 +162,7 @@ def carrier_required(view):
     return wrapper
 
 
-CARRIER_ENDPOINTS = set()
+CARRIER_ENDPOINTS = limiter.self_counted
 
 
 def carrier_route(rule, **options):
@@ -178,7 +178,8 @@ def carrier_route(rule, **options):
 @limiter.request_filter
 def _limited_by_key():
     """Carrier endpoints count against their API key in carrier_required; the Limiter's own
-    per-request pass (per-IP defaults) skips them."""
+    per-request pass (per-IP defaults) skips them (it is not even run for them, see
+    extensions.Limiter; this filter covers any other way the Limiter may come to check them)."""
     return request.endpoint in CARRIER_ENDPOINTS
 
 
