@@ -300,6 +300,13 @@ def test_rate_limit_per_key_returns_429_json(app, client, session, world, carrie
     assert get(client, "VIETSUN", {"Authorization": f"Bearer {other}"}).status_code == 200
 
 
+def test_rate_limit_counts_every_request_at_larger_limits(app, client, world, carrier_headers):
+    app.config["CARRIER_RATE_LIMIT"] = "120 per minute;1000 per hour"
+    codes = [get(client, "VIETSUN", carrier_headers).status_code for _ in range(125)]
+    assert codes[:120] == [200] * 120 and codes[120:] == [429] * 5
+    assert "120 per 1 minute" in get(client, "VIETSUN", carrier_headers).get_json()["limit"]
+
+
 def test_limiter_pass_is_skipped_for_carrier_endpoints_only(app, client, world, carrier_headers, monkeypatch):
     import flask_limiter
     from flask import request

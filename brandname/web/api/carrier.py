@@ -33,20 +33,48 @@ def _error(status, code, vi, en, **extra):
     return jsonify(body), status
 
 
-def _bearer():
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+def _bearer(environ):
+    # straight from the WSGI environ: request.headers builds a header view on every access
+    scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def carrier_rate_key(digest):
+def carrier_rate_key(digest, remote_addr=None):
     """Rate-limit bucket: the API key (hashed), so every carrier has its own allowance."""
     if digest:
         return "carrier:" + digest[:32]
-    return "anonymous:" + (request.remote_addr or "?")
+    return "anonymous:" + (remote_addr or "?")
 
 
-_parsed_limits = {}
+class LocalCounts:
+    """Exact fixed-window counts in this process, for the in-memory storage.
+
+    The same windows as limits' MemoryStorage (a key's window opens at its first request and lasts
+    the limit's period), without its per-call bookkeeping (a lock per key, an expiry table, a
+    timer check): this count runs on every carrier request. Expired windows are dropped when
+    the table reaches MAX_KEYS (or twice the keys still open at the last clean-up, so a clean-up
+    costs amortized constant time), so it stays about as large as the keys seen in one period.
+    """
+
+    MAX_KEYS = 10_000
+
+    def __init__(self):
+        self._windows = {}  # key -> [window end (monotonic), count]
+        self._sweep_at = self.MAX_KEYS
+        self._lock = threading.Lock()
+
+    def hit(self, key, amount, seconds):
+        """(allowed, seconds until the window ends)."""
+        now = time.monotonic()
+        with self._lock:
+            window = self._windows.get(key)
+            if window is None or window[0] <= now:
+                if len(self._windows) >= self._sweep_at:
+                    self._windows = {k: w for k, w in self._windows.items() if w[0] > now}
+                    self._sweep_at = max(self.MAX_KEYS, 2 * len(self._windows))
+                window = self._windows[key] = [now + seconds, 0]
+            window[1] += 1
+            return window[1] <= amount, window[0] - now
 
 
 class BatchedCounts:
@@ -55,20 +83,23 @@ class BatchedCounts:
     Each process adds its requests to the shared fixed-window counter in batches (every
     `batch` requests or `interval` seconds, whichever comes first) and decides with the last
     shared total plus its own unsent requests, so most requests cost no network call. The
-    batch is 1 for small limits (exact counting); for large limits several workers may
-    together let through at most (workers x batch) requests too many per window.
+    batch is 1 for limits under 100 per window (exact counting) and 2 % of the limit above,
+    at most MAX_BATCH: several workers may together let through at most (workers x batch)
+    requests too many per window, and a process makes at most about 50 calls per window
+    for a key however fast it is asked. A refusal is always decided on a fresh shared total
+    (the pending requests are sent first), so a count left from an earlier window never
+    refuses a request.
     """
 
-    MAX_BATCH = 32
+    MAX_BATCH = 1000
 
     def __init__(self, interval=0.1):
         self.interval = interval
         self._state = {}
         self._lock = threading.Lock()
 
-    def hit(self, storage, item, *identifiers):
-        key = item.key_for(*identifiers)
-        batch = max(1, min(self.MAX_BATCH, item.amount // 50))
+    def hit(self, storage, key, amount, expiry):
+        batch = max(1, min(self.MAX_BATCH, amount // 50))
         now = time.monotonic()
         with self._lock:
             state = self._state.get(key)
@@ -77,48 +108,61 @@ class BatchedCounts:
                 if len(self._state) > 100_000:
                     self._state = {key: state}
             state[0] += 1
-            flush = state[0] >= batch or now - state[2] >= self.interval
+            flush = state[0] >= batch or now - state[2] >= self.interval or state[1] + state[0] > amount
             if flush:
                 pending, state[0], state[2] = state[0], 0, now
-        if flush:
-            total = storage.incr(key, item.get_expiry(), amount=pending)
-            with self._lock:
-                state[1] = total
-            return total <= item.amount
-        return state[1] + state[0] <= item.amount
+        if not flush:
+            return True
+        total = storage.incr(key, expiry, amount=pending)  # an outage loses this batch: fail open
+        with self._lock:
+            state[1] = total
+        return total <= amount
 
 
+_local_counts = LocalCounts()
 _batched = BatchedCounts()
+_limit_keys = {}
 
 
-def _rate_limited(digest):
-    """Count this request against its API key's allowance (CARRIER_RATE_LIMIT) with the
-    Flask-Limiter instance's own storage (Redis when REDIS_URL is set): one in-process hit for
-    the memory storage, batched additions (BatchedCounts) for a shared one. Done here rather
-    than through the route decorator, which costs several times more on this hot path.
+def _limits_for(text, prefix, ident):
+    """[(limit item, storage key, period in seconds)] of CARRIER_RATE_LIMIT for one bucket,
+    memoized: building limits' key strings costs more than the count itself."""
+    found = _limit_keys.get((text, prefix, ident))
+    if found is None:
+        if len(_limit_keys) > 10_000:
+            _limit_keys.clear()
+        found = _limit_keys[(text, prefix, ident)] = [
+            (item, item.key_for(prefix, "carrier", ident), item.get_expiry()) for item in parse_many(text)
+        ]
+    return found
+
+
+def _rate_limited(config, digest):
+    """Count this request against its API key's allowance (CARRIER_RATE_LIMIT): exactly in this
+    process with the in-memory storage (LocalCounts), in batches against the Flask-Limiter
+    instance's shared storage otherwise (BatchedCounts, Redis when REDIS_URL is set). Done here
+    rather than through the route decorator, which costs several times more on this hot path.
     Returns a 429 response or None. A storage outage fails open: carriers must always get an
     answer."""
-    config = current_app.config
     if not config.get("RATELIMIT_ENABLED", True):
         return None
-    text = config.get("CARRIER_RATE_LIMIT", "200 per second")
-    items = _parsed_limits.get(text)
-    if items is None:
-        items = _parsed_limits[text] = parse_many(text)
-    ident = carrier_rate_key(digest)
-    prefix = config.get("RATELIMIT_KEY_PREFIX", "brandname")
+    ident = carrier_rate_key(digest, None if digest else request.remote_addr)
+    limits = _limits_for(
+        config.get("CARRIER_RATE_LIMIT", "200 per second"),
+        config.get("RATELIMIT_KEY_PREFIX", "brandname"),
+        ident,
+    )
     try:
         storage = limiter.storage
         local = isinstance(storage, MemoryStorage)
-        strategy = limiter.limiter
-        for item in items:
-            allowed = (
-                strategy.hit(item, prefix, "carrier", ident)
-                if local
-                else _batched.hit(storage, item, prefix, "carrier", ident)
-            )
+        for item, key, expiry in limits:
+            if local:
+                allowed, retry_after = _local_counts.hit(key, item.amount, expiry)
+            else:
+                allowed = _batched.hit(storage, key, item.amount, expiry)
+                if not allowed:
+                    retry_after = storage.get_expiry(key) - time.time()
             if not allowed:
-                reset = strategy.get_window_stats(item, prefix, "carrier", ident).reset_time
                 response, status = _error(
                     429,
                     "rate_limited",
@@ -126,7 +170,7 @@ def _rate_limited(digest):
                     "Too many requests with this API key; try again later.",
                     limit=str(item),
                 )
-                response.headers["Retry-After"] = str(max(1, int(reset - time.time()) + 1))
+                response.headers["Retry-After"] = str(max(1, int(retry_after) + 1))
                 return response, status
     except Exception:  # noqa: BLE001 - storage unreachable
         current_app.logger.warning("rate-limit storage unavailable; carrier request allowed", exc_info=True)
@@ -136,16 +180,17 @@ def _rate_limited(digest):
 def carrier_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
-        token = _bearer()
+        config = current_app.config
+        token = _bearer(request.environ)
         digest = carriers.hash_key(token) if token else None
-        limited = _rate_limited(digest)
+        limited = _rate_limited(config, digest)
         if limited is not None:
             return limited
         found = carriers.authenticate(
             db.session,
             token,
             digest=digest,
-            cache_seconds=current_app.config.get("CARRIER_KEY_CACHE_SECONDS", 5),
+            cache_seconds=config.get("CARRIER_KEY_CACHE_SECONDS", 5),
         )
         if found is None:
             response, status = _error(
