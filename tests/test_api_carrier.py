@@ -329,6 +329,30 @@ def test_limiter_pass_is_skipped_for_carrier_endpoints_only(app, client, world, 
     assert "api.brandname_state" not in seen and "api.availability" in seen
 
 
+def test_rendered_answer_follows_the_record_and_the_day():
+    from brandname.web.api.carrier import RenderedStates
+
+    rendered = RenderedStates(max_entries=10)
+    record = {
+        "name": "LATEBRAND",
+        "name_normal": "LATEBRAND",
+        "status": "active",
+        "holder": {"name": "X", "id_number": None},
+        "serial": "1",
+        "valid_from": "2023-06-01",
+        "valid_until": "2026-05-31",
+        "revoked_at": None,
+        "revocation_ground": None,
+        "authorizations": [],
+    }
+    body, etag = rendered.get(record, date(2026, 5, 31))
+    assert json.loads(body)["status"] == "active" and rendered.get(record, date(2026, 5, 31)) == (body, etag)
+    later, later_etag = rendered.get(record, date(2026, 6, 1))  # the next day it has expired
+    assert json.loads(later)["status"] == "expired" and later_etag != etag
+    revoked = {**record, "status": "revoked"}  # an act puts a new record in the name cache
+    assert json.loads(rendered.get(revoked, date(2026, 6, 1))[0])["status"] == "revoked"
+
+
 def test_availability_is_rate_limited_per_ip(app, client):
     app.config["AVAILABILITY_RATE_LIMIT"] = "2 per minute"
     here = {"REMOTE_ADDR": "10.0.0.1"}

@@ -8,6 +8,7 @@ import hashlib
 import json
 import threading
 import time
+from datetime import date
 from functools import wraps
 from pathlib import Path
 
@@ -228,21 +229,22 @@ def _limited_by_key():
     return request.endpoint in CARRIER_ENDPOINTS
 
 
-def _reader():
+def _reader(app):
     """The name lookup of this process: a FastReader, behind a NameCache unless
     CARRIER_NAME_CACHE_SIZE is 0."""
-    ext = current_app.extensions
+    ext = app.extensions
     reader = ext.get("brandname_fast_reader")
     if reader is None:
         reader = feed.FastReader(db.engine)
-        size = int(current_app.config.get("CARRIER_NAME_CACHE_SIZE", 200_000))
+        size = int(app.config.get("CARRIER_NAME_CACHE_SIZE", 200_000))
         if size > 0:
             reader = feed.NameCache(
                 reader,
                 max_entries=size,
-                poll_seconds=float(current_app.config.get("CARRIER_NAME_CACHE_POLL_SECONDS", 0.2)),
-                preload=bool(current_app.config.get("CARRIER_NAME_CACHE_PRELOAD", True)),
+                poll_seconds=float(app.config.get("CARRIER_NAME_CACHE_POLL_SECONDS", 0.2)),
+                preload=bool(app.config.get("CARRIER_NAME_CACHE_PRELOAD", True)),
             )
+            ext["brandname_rendered_states"] = RenderedStates(size)
         ext["brandname_fast_reader"] = reader
     return reader
 
@@ -257,10 +259,56 @@ def _public_record(record, today):
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
 
+def _render(record, today):
+    body = _dumps(_public_record(record, today)).encode("utf-8")
+    return body, f'"{hashlib.sha1(body).hexdigest()}"'
+
+
+class RenderedStates:
+    """The JSON body and ETag of GET /brandnames/<name> for the records of the NameCache, so a
+    cached name costs no JSON encoding or hashing per request.
+
+    An entry is reused only for the very record object it was made from (the NameCache puts a
+    new object in place of every record an event touches, and never changes one) and for the
+    same Hanoi day (the status turns to expired with the date): it can never be fresher or
+    staler than the NameCache itself. Bounded like it: cleared when full.
+    """
+
+    def __init__(self, max_entries):
+        self.max_entries = max_entries
+        self._data = {}
+
+    def get(self, record, today):
+        normal = record["name_normal"]
+        hit = self._data.get(normal)
+        if hit is not None and hit[0] is record and hit[1] == today:
+            return hit[2], hit[3]
+        body, etag = _render(record, today)
+        if len(self._data) >= self.max_entries:
+            self._data = {}
+        self._data[normal] = (record, today, body, etag)
+        return body, etag
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_LOCAL_OFFSET = dates.VN_TZ.utcoffset(None).total_seconds()
+_today = (None, None)
+
+
+def _local_today():
+    """dates.local_today() from the clock in a few operations: Hanoi keeps one UTC offset."""
+    global _today
+    number = int((time.time() + _LOCAL_OFFSET) // 86400)
+    if _today[0] != number:
+        _today = (number, date.fromordinal(_EPOCH_ORDINAL + number))
+    return _today[1]
+
+
 @carrier_route("/brandnames/<name>", methods=["GET"])
 def brandname_state(name):
-    record = _reader().state_of(name)
-    max_age = current_app.config.get("CARRIER_CACHE_SECONDS", 30)
+    app = current_app._get_current_object()
+    record = _reader(app).state_of(name)
+    max_age = app.config.get("CARRIER_CACHE_SECONDS", 30)
     if record is None:
         response, status = _error(
             404,
@@ -270,12 +318,14 @@ def brandname_state(name):
         )
         response.headers["Cache-Control"] = f"private, max-age={max_age}"
         return response, status
-    body = _dumps(_public_record(record, dates.local_today())).encode("utf-8")
-    etag = hashlib.sha1(body).hexdigest()
-    headers = {"Cache-Control": f"private, max-age={max_age}", "ETag": f'"{etag}"'}
-    if request.if_none_match.contains(etag):
+    today = _local_today()
+    rendered = app.extensions.get("brandname_rendered_states")
+    body, etag = rendered.get(record, today) if rendered is not None else _render(record, today)
+    headers = {"Cache-Control": f"private, max-age={max_age}", "ETag": etag}
+    # parse If-None-Match only when it is there (request.if_none_match builds an object each time)
+    if request.environ.get("HTTP_IF_NONE_MATCH") and request.if_none_match.contains(etag[1:-1]):
         return Response(status=304, headers=headers)
-    return Response(body, mimetype="application/json", headers=headers)
+    return Response(body, content_type="application/json", headers=headers)
 
 
 def _verify_items(body):
