@@ -329,6 +329,25 @@ def test_limiter_pass_is_skipped_for_carrier_endpoints_only(app, client, world, 
     assert "api.brandname_state" not in seen and "api.availability" in seen
 
 
+def test_rendered_body_is_the_general_json_encoding(client, world, carrier_headers):
+    from brandname.web.api.carrier import _dumps, _public_record, _render
+
+    base = get(client, "VIETSUN", carrier_headers).get_json()
+    base["name_normal"] = "VIETSUN"
+    records = [
+        base,
+        {**base, "authorizations": [], "serial": None, "status": "reserved"},
+        {**base, "holder": {"name": 'Công ty "Ánh Dương"\\ \n\u0001', "id_number": None}},
+        {**base, "status": "revoked", "revoked_at": "2025-01-02T03:04:05Z", "revocation_ground": "Điều 23"},
+        {**base, "valid_until": "2020-01-01"},  # past its last day: reported expired
+    ]
+    for record in records:
+        for today in (date(2019, 12, 31), date(2026, 6, 1)):
+            body, etag = _render(record, today)
+            assert body == _dumps(_public_record(record, today)).encode("utf-8")
+            assert etag == f'"{hashlib.sha1(body).hexdigest()}"'
+
+
 def test_rendered_answer_follows_the_record_and_the_day():
     from brandname.web.api.carrier import RenderedStates
 
