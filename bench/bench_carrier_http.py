@@ -7,6 +7,10 @@ Load comes from wrk on loopback when installed (apt-get install wrk), else from 
 Python generator (threads with keep-alive http.client connections). Rounds alternate
 bare / name so drift on a shared machine hits both alike; the median of the per-round ratios
 is reported next to the ratio of mean throughputs.
+
+Then, in the same server, bulk verification: POST /api/v1/verify with batches of --verify-batch
+(1000) random live names, reported in names per second next to the single-name route's names
+per second (one name per request) from the rounds above (--verify-rounds 0 skips it).
 """
 
 import argparse
@@ -38,6 +42,17 @@ math.randomseed(os.time() + math.floor(os.clock() * 1000000))
 request = function()
   if fixed ~= nil and fixed ~= "" then return wrk.format("GET", fixed) end
   return wrk.format("GET", "/api/v1/brandnames/" .. names[math.random(#names)])
+end
+"""
+# one JSON body per line of BENCH_BODIES, posted in random order
+VERIFY_LUA = """
+local bodies = {}
+for line in io.lines(os.getenv("BENCH_BODIES")) do bodies[#bodies + 1] = line end
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY")
+wrk.headers["Content-Type"] = "application/json"
+math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+request = function()
+  return wrk.format("POST", "/api/v1/verify", nil, bodies[math.random(#bodies)])
 end
 """
 
@@ -125,8 +140,9 @@ def run_wrk(port, seconds, env, connections):
 
 def run_python(port, seconds, env, connections):
     names = Path(env["BENCH_NAMES"]).read_text().split()
+    bodies = Path(env["BENCH_BODIES"]).read_text().splitlines() if env.get("BENCH_BODIES") else None
     fixed = env.get("BENCH_PATH")
-    headers = {"Authorization": f"Bearer {env['BENCH_KEY']}"}
+    headers = {"Authorization": f"Bearer {env['BENCH_KEY']}", "Content-Type": "application/json"}
     latencies, errors, stop = [], [0], time.time() + seconds
 
     def worker(seed):
@@ -136,7 +152,10 @@ def run_python(port, seconds, env, connections):
         while time.time() < stop:
             path = fixed or f"/api/v1/brandnames/{rng.choice(names)}"
             t = time.perf_counter()
-            conn.request("GET", path, headers=headers)
+            if bodies:
+                conn.request("POST", "/api/v1/verify", body=rng.choice(bodies), headers=headers)
+            else:
+                conn.request("GET", path, headers=headers)
             r = conn.getresponse()
             r.read()
             mine.append(time.perf_counter() - t)
@@ -170,6 +189,8 @@ def main():
     )
     parser.add_argument("--redis", action="store_true", help="rate-limit storage in Redis (REDIS_URL)")
     parser.add_argument("--python-load", action="store_true", help="use the Python generator, not wrk")
+    parser.add_argument("--verify-rounds", type=int, default=3, help="rounds of POST /verify (0: none)")
+    parser.add_argument("--verify-batch", type=int, default=1000, help="names per POST /verify")
     args = parser.parse_args()
     _, url = common.database(args.names, args.database_url, label="http")
     work = Path(tempfile.mkdtemp(dir=common.WORK))
@@ -216,6 +237,16 @@ def main():
     names_file.write_text("\n".join(names) + "\n")
     lua = work / "bench.lua"
     lua.write_text(LUA)
+    rng = random.Random(7)
+    bodies_file = work / "verify-bodies.jsonl"
+    bodies_file.write_text(
+        "".join(
+            json.dumps({"items": [{"name": n} for n in rng.sample(names, args.verify_batch)]}) + "\n"
+            for _ in range(20)
+        )
+    )
+    verify_lua = work / "verify.lua"
+    verify_lua.write_text(VERIFY_LUA)
     port = free_port()
     server = subprocess.Popen(
         [
@@ -239,7 +270,7 @@ def main():
     )
     use_wrk = shutil.which("wrk") and not args.python_load
     load = run_wrk if use_wrk else run_python
-    results = {"bare": [], "name": []}
+    results = {"bare": [], "name": [], "verify": []}
     try:
         wait_up(port)
         base = {**env, "BENCH_NAMES": str(names_file), "BENCH_KEY": key, "BENCH_LUA": str(lua)}
@@ -253,6 +284,14 @@ def main():
                     (server_cpu_seconds(server.pid) - cpu) / max(1, run["requests"]) * 1e6, 1
                 )
                 results[label].append(run)
+        verify_env = {**base, "BENCH_LUA": str(verify_lua), "BENCH_BODIES": str(bodies_file)}
+        for _ in range(args.verify_rounds):
+            cpu = server_cpu_seconds(server.pid)
+            run = load(port, args.seconds, verify_env, args.connections)
+            run["server_cpu_us_per_request"] = round(
+                (server_cpu_seconds(server.pid) - cpu) / max(1, run["requests"]) * 1e6, 1
+            )
+            results["verify"].append(run)
         rss = worker_rss_mb(server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -276,6 +315,24 @@ def main():
     # CPU the server spends per request does not depend on what else runs on the machine:
     # its inverse ratio is the throughput ratio of a CPU-bound server
     cpu_ratio = bare["server_cpu_us_per_request"] / max(0.1, name["server_cpu_us_per_request"])
+    verify = None
+    if results["verify"]:
+        per_name = (
+            statistics.median(r["server_cpu_us_per_request"] for r in results["verify"]) / args.verify_batch
+        )
+        verify = {
+            "batch": args.verify_batch,
+            "names_per_second": round(
+                statistics.mean(r["rps"] for r in results["verify"]) * args.verify_batch
+            ),
+            "single_name_route_names_per_second": name["rps"],
+            "requests_per_second": round(statistics.mean(r["rps"] for r in results["verify"]), 1),
+            "p50_ms": round(statistics.median(r["p50_ms"] for r in results["verify"]), 1),
+            "p99_ms": round(statistics.median(r["p99_ms"] for r in results["verify"]), 1),
+            "errors": sum(r["non_2xx"] for r in results["verify"]),
+            "server_cpu_us_per_name": round(per_name, 1),
+            "single_name_route_server_cpu_us_per_name": name["server_cpu_us_per_request"],
+        }
     print(
         json.dumps(
             {
@@ -292,6 +349,7 @@ def main():
                 "brandname": name,
                 "ratio": round(name["rps"] / bare["rps"], 2),
                 "target_ratio": 0.8,
+                "verify": verify,
                 "worker_rss_mb": rss,
                 "rounds": results,
             }

@@ -41,5 +41,10 @@ def database(count, url=None, label="names"):
         print(f"seeding {count:,} names into {url} …", flush=True)
         t = time.perf_counter()
         seed(engine, keys(), count, log=lambda m: print(m, flush=True))
+        if engine.dialect.name == "postgresql":
+            # planner statistics for the bulk-loaded tables: without them (autovacuum off, or not
+            # yet run) PostgreSQL plans the name lookups on default estimates
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE")
         print(f"seeded in {time.perf_counter() - t:.0f} s", flush=True)
     return engine, url

@@ -1,7 +1,8 @@
 """Flask extensions, created once and bound in create_app."""
 
+import flask_limiter
+from flask import request
 from flask_babel import Babel
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -16,6 +17,28 @@ migrate = Migrate(include_name=alembic_include_name)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-# Per-IP by default; carrier routes limit per API key (brandname/api/carrier.py), sign-in per
+
+
+class Limiter(flask_limiter.Limiter):
+    """Flask-Limiter without its per-request pass for the endpoints in `self_counted`, which count
+    their requests themselves (the carrier API, per API key, in carrier_required).
+
+    For those endpoints the pass only ever found that a request filter exempts them, and finding
+    it cost about as much as a whole cached carrier lookup (resolving the endpoint's limits and
+    the blueprint's exemption scope on every request). Every other endpoint is checked as before;
+    decorated limits are checked by their decorator either way.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.self_counted = set()
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True):
+        if in_middleware and callable_name is None and request.endpoint in self.self_counted:
+            return None
+        return super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+
+# Per-IP by default; carrier routes limit per API key (brandname/web/api/carrier.py), sign-in per
 # address. Storage from RATELIMIT_STORAGE_URI: Redis when REDIS_URL is set, else per process.
 limiter = Limiter(key_func=get_remote_address)

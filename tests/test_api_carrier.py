@@ -300,6 +300,78 @@ def test_rate_limit_per_key_returns_429_json(app, client, session, world, carrie
     assert get(client, "VIETSUN", {"Authorization": f"Bearer {other}"}).status_code == 200
 
 
+def test_rate_limit_counts_every_request_at_larger_limits(app, client, world, carrier_headers):
+    app.config["CARRIER_RATE_LIMIT"] = "120 per minute;1000 per hour"
+    codes = [get(client, "VIETSUN", carrier_headers).status_code for _ in range(125)]
+    assert codes[:120] == [200] * 120 and codes[120:] == [429] * 5
+    assert "120 per 1 minute" in get(client, "VIETSUN", carrier_headers).get_json()["limit"]
+
+
+def test_limiter_pass_is_skipped_for_carrier_endpoints_only(app, client, world, carrier_headers, monkeypatch):
+    import flask_limiter
+    from flask import request
+
+    from brandname.extensions import Limiter
+
+    # the Limiter's per-request hook is the override that skips carrier endpoints
+    assert any(
+        getattr(f, "__func__", None) is Limiter._check_request_limit for f in app.before_request_funcs[None]
+    )
+    seen, original = [], flask_limiter.Limiter._check_request_limit
+
+    def spy(self, *args, **kwargs):
+        seen.append(request.endpoint)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(flask_limiter.Limiter, "_check_request_limit", spy)
+    assert get(client, "VIETSUN", carrier_headers).status_code == 200
+    assert client.get("/api/v1/availability?name=ABC").status_code == 200
+    assert "api.brandname_state" not in seen and "api.availability" in seen
+
+
+def test_rendered_body_is_the_general_json_encoding(client, world, carrier_headers):
+    from brandname.web.api.carrier import _dumps, _public_record, _render
+
+    base = get(client, "VIETSUN", carrier_headers).get_json()
+    base["name_normal"] = "VIETSUN"
+    records = [
+        base,
+        {**base, "authorizations": [], "serial": None, "status": "reserved"},
+        {**base, "holder": {"name": 'Công ty "Ánh Dương"\\ \n\u0001', "id_number": None}},
+        {**base, "status": "revoked", "revoked_at": "2025-01-02T03:04:05Z", "revocation_ground": "Điều 23"},
+        {**base, "valid_until": "2020-01-01"},  # past its last day: reported expired
+    ]
+    for record in records:
+        for today in (date(2019, 12, 31), date(2026, 6, 1)):
+            body, etag = _render(record, today)
+            assert body == _dumps(_public_record(record, today)).encode("utf-8")
+            assert etag == f'"{hashlib.sha1(body).hexdigest()}"'
+
+
+def test_rendered_answer_follows_the_record_and_the_day():
+    from brandname.web.api.carrier import RenderedStates
+
+    rendered = RenderedStates(max_entries=10)
+    record = {
+        "name": "LATEBRAND",
+        "name_normal": "LATEBRAND",
+        "status": "active",
+        "holder": {"name": "X", "id_number": None},
+        "serial": "1",
+        "valid_from": "2023-06-01",
+        "valid_until": "2026-05-31",
+        "revoked_at": None,
+        "revocation_ground": None,
+        "authorizations": [],
+    }
+    body, etag = rendered.get(record, date(2026, 5, 31))
+    assert json.loads(body)["status"] == "active" and rendered.get(record, date(2026, 5, 31)) == (body, etag)
+    later, later_etag = rendered.get(record, date(2026, 6, 1))  # the next day it has expired
+    assert json.loads(later)["status"] == "expired" and later_etag != etag
+    revoked = {**record, "status": "revoked"}  # an act puts a new record in the name cache
+    assert json.loads(rendered.get(revoked, date(2026, 6, 1))[0])["status"] == "revoked"
+
+
 def test_availability_is_rate_limited_per_ip(app, client):
     app.config["AVAILABILITY_RATE_LIMIT"] = "2 per minute"
     here = {"REMOTE_ADDR": "10.0.0.1"}

@@ -8,6 +8,7 @@ import hashlib
 import json
 import threading
 import time
+from datetime import date
 from functools import wraps
 from pathlib import Path
 
@@ -34,20 +35,48 @@ def _error(status, code, vi, en, **extra):
     return jsonify(body), status
 
 
-def _bearer():
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+def _bearer(environ):
+    # straight from the WSGI environ: request.headers builds a header view on every access
+    scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def carrier_rate_key(digest):
+def carrier_rate_key(digest, remote_addr=None):
     """Rate-limit bucket: the API key (hashed), so every carrier has its own allowance."""
     if digest:
         return "carrier:" + digest[:32]
-    return "anonymous:" + (request.remote_addr or "?")
+    return "anonymous:" + (remote_addr or "?")
 
 
-_parsed_limits = {}
+class LocalCounts:
+    """Exact fixed-window counts in this process, for the in-memory storage.
+
+    The same windows as limits' MemoryStorage (a key's window opens at its first request and lasts
+    the limit's period), without its per-call bookkeeping (a lock per key, an expiry table, a
+    timer check): this count runs on every carrier request. Expired windows are dropped when
+    the table reaches MAX_KEYS (or twice the keys still open at the last clean-up, so a clean-up
+    costs amortized constant time), so it stays about as large as the keys seen in one period.
+    """
+
+    MAX_KEYS = 10_000
+
+    def __init__(self):
+        self._windows = {}  # key -> [window end (monotonic), count]
+        self._sweep_at = self.MAX_KEYS
+        self._lock = threading.Lock()
+
+    def hit(self, key, amount, seconds):
+        """(allowed, seconds until the window ends)."""
+        now = time.monotonic()
+        with self._lock:
+            window = self._windows.get(key)
+            if window is None or window[0] <= now:
+                if len(self._windows) >= self._sweep_at:
+                    self._windows = {k: w for k, w in self._windows.items() if w[0] > now}
+                    self._sweep_at = max(self.MAX_KEYS, 2 * len(self._windows))
+                window = self._windows[key] = [now + seconds, 0]
+            window[1] += 1
+            return window[1] <= amount, window[0] - now
 
 
 class BatchedCounts:
@@ -56,20 +85,23 @@ class BatchedCounts:
     Each process adds its requests to the shared fixed-window counter in batches (every
     `batch` requests or `interval` seconds, whichever comes first) and decides with the last
     shared total plus its own unsent requests, so most requests cost no network call. The
-    batch is 1 for small limits (exact counting); for large limits several workers may
-    together let through at most (workers x batch) requests too many per window.
+    batch is 1 for limits under 100 per window (exact counting) and 2 % of the limit above,
+    at most MAX_BATCH: several workers may together let through at most (workers x batch)
+    requests too many per window, and a process makes at most about 50 calls per window
+    for a key however fast it is asked. A refusal is always decided on a fresh shared total
+    (the pending requests are sent first), so a count left from an earlier window never
+    refuses a request.
     """
 
-    MAX_BATCH = 32
+    MAX_BATCH = 1000
 
     def __init__(self, interval=0.1):
         self.interval = interval
         self._state = {}
         self._lock = threading.Lock()
 
-    def hit(self, storage, item, *identifiers):
-        key = item.key_for(*identifiers)
-        batch = max(1, min(self.MAX_BATCH, item.amount // 50))
+    def hit(self, storage, key, amount, expiry):
+        batch = max(1, min(self.MAX_BATCH, amount // 50))
         now = time.monotonic()
         with self._lock:
             state = self._state.get(key)
@@ -78,48 +110,61 @@ class BatchedCounts:
                 if len(self._state) > 100_000:
                     self._state = {key: state}
             state[0] += 1
-            flush = state[0] >= batch or now - state[2] >= self.interval
+            flush = state[0] >= batch or now - state[2] >= self.interval or state[1] + state[0] > amount
             if flush:
                 pending, state[0], state[2] = state[0], 0, now
-        if flush:
-            total = storage.incr(key, item.get_expiry(), amount=pending)
-            with self._lock:
-                state[1] = total
-            return total <= item.amount
-        return state[1] + state[0] <= item.amount
+        if not flush:
+            return True
+        total = storage.incr(key, expiry, amount=pending)  # an outage loses this batch: fail open
+        with self._lock:
+            state[1] = total
+        return total <= amount
 
 
+_local_counts = LocalCounts()
 _batched = BatchedCounts()
+_limit_keys = {}
 
 
-def _rate_limited(digest):
-    """Count this request against its API key's allowance (CARRIER_RATE_LIMIT) with the
-    Flask-Limiter instance's own storage (Redis when REDIS_URL is set): one in-process hit for
-    the memory storage, batched additions (BatchedCounts) for a shared one. Done here rather
-    than through the route decorator, which costs several times more on this hot path.
+def _limits_for(text, prefix, ident):
+    """[(limit item, storage key, period in seconds)] of CARRIER_RATE_LIMIT for one bucket,
+    memoized: building limits' key strings costs more than the count itself."""
+    found = _limit_keys.get((text, prefix, ident))
+    if found is None:
+        if len(_limit_keys) > 10_000:
+            _limit_keys.clear()
+        found = _limit_keys[(text, prefix, ident)] = [
+            (item, item.key_for(prefix, "carrier", ident), item.get_expiry()) for item in parse_many(text)
+        ]
+    return found
+
+
+def _rate_limited(config, digest):
+    """Count this request against its API key's allowance (CARRIER_RATE_LIMIT): exactly in this
+    process with the in-memory storage (LocalCounts), in batches against the Flask-Limiter
+    instance's shared storage otherwise (BatchedCounts, Redis when REDIS_URL is set). Done here
+    rather than through the route decorator, which costs several times more on this hot path.
     Returns a 429 response or None. A storage outage fails open: carriers must always get an
     answer."""
-    config = current_app.config
     if not config.get("RATELIMIT_ENABLED", True):
         return None
-    text = config.get("CARRIER_RATE_LIMIT", "200 per second")
-    items = _parsed_limits.get(text)
-    if items is None:
-        items = _parsed_limits[text] = parse_many(text)
-    ident = carrier_rate_key(digest)
-    prefix = config.get("RATELIMIT_KEY_PREFIX", "brandname")
+    ident = carrier_rate_key(digest, None if digest else request.remote_addr)
+    limits = _limits_for(
+        config.get("CARRIER_RATE_LIMIT", "200 per second"),
+        config.get("RATELIMIT_KEY_PREFIX", "brandname"),
+        ident,
+    )
     try:
         storage = limiter.storage
         local = isinstance(storage, MemoryStorage)
-        strategy = limiter.limiter
-        for item in items:
-            allowed = (
-                strategy.hit(item, prefix, "carrier", ident)
-                if local
-                else _batched.hit(storage, item, prefix, "carrier", ident)
-            )
+        for item, key, expiry in limits:
+            if local:
+                allowed, retry_after = _local_counts.hit(key, item.amount, expiry)
+            else:
+                allowed = _batched.hit(storage, key, item.amount, expiry)
+                if not allowed:
+                    retry_after = storage.get_expiry(key) - time.time()
             if not allowed:
-                reset = strategy.get_window_stats(item, prefix, "carrier", ident).reset_time
                 response, status = _error(
                     429,
                     "rate_limited",
@@ -127,7 +172,7 @@ def _rate_limited(digest):
                     "Too many requests with this API key; try again later.",
                     limit=str(item),
                 )
-                response.headers["Retry-After"] = str(max(1, int(reset - time.time()) + 1))
+                response.headers["Retry-After"] = str(max(1, int(retry_after) + 1))
                 return response, status
     except Exception:  # noqa: BLE001 - storage unreachable
         current_app.logger.warning("rate-limit storage unavailable; carrier request allowed", exc_info=True)
@@ -137,16 +182,17 @@ def _rate_limited(digest):
 def carrier_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
-        token = _bearer()
+        config = current_app.config
+        token = _bearer(request.environ)
         digest = carriers.hash_key(token) if token else None
-        limited = _rate_limited(digest)
+        limited = _rate_limited(config, digest)
         if limited is not None:
             return limited
         found = carriers.authenticate(
             db.session,
             token,
             digest=digest,
-            cache_seconds=current_app.config.get("CARRIER_KEY_CACHE_SECONDS", 5),
+            cache_seconds=config.get("CARRIER_KEY_CACHE_SECONDS", 5),
         )
         if found is None:
             response, status = _error(
@@ -163,7 +209,7 @@ def carrier_required(view):
     return wrapper
 
 
-CARRIER_ENDPOINTS = set()
+CARRIER_ENDPOINTS = limiter.self_counted
 
 
 def carrier_route(rule, **options):
@@ -179,25 +225,27 @@ def carrier_route(rule, **options):
 @limiter.request_filter
 def _limited_by_key():
     """Carrier endpoints count against their API key in carrier_required; the Limiter's own
-    per-request pass (per-IP defaults) skips them."""
+    per-request pass (per-IP defaults) skips them (it is not even run for them, see
+    extensions.Limiter; this filter covers any other way the Limiter may come to check them)."""
     return request.endpoint in CARRIER_ENDPOINTS
 
 
-def _reader():
+def _reader(app):
     """The name lookup of this process: a FastReader, behind a NameCache unless
     CARRIER_NAME_CACHE_SIZE is 0."""
-    ext = current_app.extensions
+    ext = app.extensions
     reader = ext.get("brandname_fast_reader")
     if reader is None:
         reader = feed.FastReader(db.engine)
-        size = int(current_app.config.get("CARRIER_NAME_CACHE_SIZE", 200_000))
+        size = int(app.config.get("CARRIER_NAME_CACHE_SIZE", 200_000))
         if size > 0:
             reader = feed.NameCache(
                 reader,
                 max_entries=size,
-                poll_seconds=float(current_app.config.get("CARRIER_NAME_CACHE_POLL_SECONDS", 0.2)),
-                preload=bool(current_app.config.get("CARRIER_NAME_CACHE_PRELOAD", True)),
+                poll_seconds=float(app.config.get("CARRIER_NAME_CACHE_POLL_SECONDS", 0.2)),
+                preload=bool(app.config.get("CARRIER_NAME_CACHE_PRELOAD", True)),
             )
+            ext["brandname_rendered_states"] = RenderedStates(size)
         ext["brandname_fast_reader"] = reader
     return reader
 
@@ -211,12 +259,88 @@ def _public_record(record, today):
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
+# _dumps(_public_record(record, today)), byte for byte (keys in sorted order), filled in field by
+# field: the general encoder spends most of its time walking and sorting the two dicts
+_BODY = (
+    '{"authorizations":%s,"holder":{"id_number":%s,"name":%s},"name":%s,"revocation_ground":%s,'
+    '"revoked_at":%s,"serial":%s,"status":%s,"valid_from":%s,"valid_until":%s}'
+)
+_quote = json.encoder.encode_basestring  # the C encoder of one string, as _dumps writes it
+
+
+def _json_value(value):
+    if value is None:
+        return "null"
+    return _quote(value) if value.__class__ is str else _dumps(value)
+
+
+def _render(record, today):
+    """(JSON body, quoted ETag) of the API's answer for a state record."""
+    holder = record["holder"]
+    body = (
+        _BODY
+        % (
+            _dumps(record["authorizations"]) if record["authorizations"] else "[]",
+            _json_value(holder["id_number"]),
+            _json_value(holder["name"]),
+            _json_value(record["name"]),
+            _json_value(record["revocation_ground"]),
+            _json_value(record["revoked_at"]),
+            _json_value(record["serial"]),
+            _json_value(feed.effective_status(record, today)),
+            _json_value(record["valid_from"]),
+            _json_value(record["valid_until"]),
+        )
+    ).encode("utf-8")
+    return body, f'"{hashlib.sha1(body).hexdigest()}"'
+
+
+class RenderedStates:
+    """The JSON body and ETag of GET /brandnames/<name> for the records of the NameCache, so a
+    cached name costs no JSON encoding or hashing per request.
+
+    An entry is reused only for the very record object it was made from (the NameCache puts a
+    new object in place of every record an event touches, and never changes one) and for the
+    same Hanoi day (the status turns to expired with the date): it can never be fresher or
+    staler than the NameCache itself. Bounded like it: cleared when full.
+    """
+
+    def __init__(self, max_entries):
+        self.max_entries = max_entries
+        self._data = {}
+
+    def get(self, record, today):
+        normal = record["name_normal"]
+        hit = self._data.get(normal)
+        if hit is not None and hit[0] is record and hit[1] == today:
+            return hit[2], hit[3]
+        body, etag = _render(record, today)
+        if len(self._data) >= self.max_entries:
+            self._data = {}
+        self._data[normal] = (record, today, body, etag)
+        return body, etag
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_LOCAL_OFFSET = dates.VN_TZ.utcoffset(None).total_seconds()
+_today = (None, None)
+
+
+def _local_today():
+    """dates.local_today() from the clock in a few operations: Hanoi keeps one UTC offset."""
+    global _today
+    number = int((time.time() + _LOCAL_OFFSET) // 86400)
+    if _today[0] != number:
+        _today = (number, date.fromordinal(_EPOCH_ORDINAL + number))
+    return _today[1]
+
 
 @carrier_route("/brandnames/<name>", methods=["GET"])
 def brandname_state(name):
-    record = _reader().state_of(name)
+    app = current_app._get_current_object()
+    record = _reader(app).state_of(name)
     metrics.carrier_lookup(record)
-    max_age = current_app.config.get("CARRIER_CACHE_SECONDS", 30)
+    max_age = app.config.get("CARRIER_CACHE_SECONDS", 30)
     if record is None:
         response, status = _error(
             404,
@@ -226,12 +350,14 @@ def brandname_state(name):
         )
         response.headers["Cache-Control"] = f"private, max-age={max_age}"
         return response, status
-    body = _dumps(_public_record(record, dates.local_today())).encode("utf-8")
-    etag = hashlib.sha1(body).hexdigest()
-    headers = {"Cache-Control": f"private, max-age={max_age}", "ETag": f'"{etag}"'}
-    if request.if_none_match.contains(etag):
+    today = _local_today()
+    rendered = app.extensions.get("brandname_rendered_states")
+    body, etag = rendered.get(record, today) if rendered is not None else _render(record, today)
+    headers = {"Cache-Control": f"private, max-age={max_age}", "ETag": etag}
+    # parse If-None-Match only when it is there (request.if_none_match builds an object each time)
+    if request.environ.get("HTTP_IF_NONE_MATCH") and request.if_none_match.contains(etag[1:-1]):
         return Response(status=304, headers=headers)
-    return Response(body, mimetype="application/json", headers=headers)
+    return Response(body, content_type="application/json", headers=headers)
 
 
 def _verify_items(body):
