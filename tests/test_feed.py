@@ -1,4 +1,4 @@
-"""brandname/feed.py: state records, deliverability, snapshot build and cache, change pages."""
+"""brandname/carriers/feed.py: state records, deliverability, snapshot build and cache, change pages."""
 
 import gzip
 import hashlib

@@ -1,4 +1,4 @@
-"""Public search (brandname/search.py): prefix and substring on the normal form, paginated."""
+"""Public search (brandname/store/search.py): prefix and substring on the normal form, paginated."""
 
 from brandname import lifecycle
 from brandname.ops import bulk

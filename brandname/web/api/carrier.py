@@ -1,7 +1,7 @@
-"""Carrier endpoints (issue 5): name state, bulk verification, signed snapshot and change feed.
+"""Carrier endpoints: name state, bulk verification, signed snapshot and change feed.
 
-Thin views: the state records, deliverability and signed documents come from brandname/feed.py;
-keys are checked by brandname/carriers.py.
+Thin views: the state records, deliverability and signed documents come from
+brandname/carriers/feed.py; keys are checked by brandname/carriers/keys.py.
 """
 
 import hashlib
