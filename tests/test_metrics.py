@@ -480,12 +480,13 @@ def test_carrier_checks_know_the_day_changes_at_hanoi_midnight(monkeypatch):
     from datetime import UTC, datetime
 
     from brandname.ops import metrics
+    from brandname.web.api import carrier
 
     before = datetime(2026, 5, 31, 16, 59, 59)  # 23:59:59 in Hanoi, the name's last valid day
     clock = {"now": before}
-    monkeypatch.setattr(metrics, "_today", [float("-inf"), None])
-    monkeypatch.setattr(metrics.dates, "utcnow", lambda: clock["now"])
-    monkeypatch.setattr(metrics.time, "time", lambda: clock["now"].replace(tzinfo=UTC).timestamp())
+    # the route's own day, as the lookup route passes it to the counter
+    monkeypatch.setattr(carrier, "_today", (None, None))
+    monkeypatch.setattr(carrier.time, "time", lambda: clock["now"].replace(tzinfo=UTC).timestamp())
     record = {"status": "active", "valid_until": "2026-05-31"}
     checks = metrics._check_children
 
@@ -493,8 +494,8 @@ def test_carrier_checks_know_the_day_changes_at_hanoi_midnight(monkeypatch):
         return checks["lookup", "deliverable"]._value.get(), checks["lookup", "expired"]._value.get()
 
     start = counts()
-    metrics.carrier_lookup(record)
+    metrics.carrier_lookup(record, carrier._local_today())
     clock["now"] = before + timedelta(seconds=2)  # 00:00:01 on 1 June
-    metrics.carrier_lookup(record)
+    metrics.carrier_lookup(record, carrier._local_today())
     end = counts()
     assert (end[0] - start[0], end[1] - start[1]) == (1, 1)

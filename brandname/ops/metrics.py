@@ -18,7 +18,7 @@ import os
 import threading
 import time
 from collections import Counter as Tally
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import prometheus_client
@@ -87,27 +87,14 @@ def _count_check(route, result, amount=1):
     child.inc(amount)
 
 
-_today = [float("-inf"), None]  # [Unix time of the next Hanoi midnight, today's date]
-
-
-def _local_today():
-    """dates.local_today(), worked out once a day: on the carrier hot path a clock read is
-    several times cheaper than a time-zone conversion."""
-    now = time.time()
-    if now >= _today[0]:
-        today = dates.local_today()
-        midnight = datetime.combine(today + timedelta(days=1), datetime.min.time(), dates.VN_TZ)
-        _today[:] = [midnight.timestamp(), today]
-    return _today[1]
-
-
-def carrier_lookup(record):
+def carrier_lookup(record, today):
     """Count one GET /api/v1/brandnames/<name> by what it told the carrier (the record is the one
-    the route answers with, None for a name never registered or released)."""
+    the route answers with, None for a name never registered or released; `today` is the Hanoi
+    day the route answered for)."""
     if record is None:
         result = "not_registered"
     else:
-        status = feed.effective_status(record, _local_today())
+        status = feed.effective_status(record, today)
         result = "deliverable" if status == "active" else status
     _count_check("lookup", result)
 

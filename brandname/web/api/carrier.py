@@ -339,7 +339,8 @@ def _local_today():
 def brandname_state(name):
     app = current_app._get_current_object()
     record = _reader(app).state_of(name)
-    metrics.carrier_lookup(record)
+    today = _local_today()
+    metrics.carrier_lookup(record, today)
     max_age = app.config.get("CARRIER_CACHE_SECONDS", 30)
     if record is None:
         response, status = _error(
@@ -350,7 +351,6 @@ def brandname_state(name):
         )
         response.headers["Cache-Control"] = f"private, max-age={max_age}"
         return response, status
-    today = _local_today()
     rendered = app.extensions.get("brandname_rendered_states")
     body, etag = rendered.get(record, today) if rendered is not None else _render(record, today)
     headers = {"Cache-Control": f"private, max-age={max_age}", "ETag": etag}
