@@ -3,6 +3,7 @@
 import gzip
 import hashlib
 import json
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -12,8 +13,9 @@ from brandname import lifecycle
 from brandname.carriers import feed
 from brandname.carriers import keys as carriers
 from brandname.store.models import CarrierKey, Event
+from brandname_carrier.rules import matches_holder_check
 
-from .conftest import NOW, org_applicant, person_applicant
+from .conftest import NOW, name_entry, org_applicant, person_applicant
 
 HOLDER = "0101234567"
 OTHER = "0309876543"
@@ -80,7 +82,8 @@ def test_active_name_full_answer_case_insensitive(client, world, carrier_headers
         assert body == {
             "name": "VietSun",
             "status": "active",
-            "holder": {"name": "Công ty Cổ phần Ánh Dương", "id_number": HOLDER},
+            "channels": ["sms"],
+            "holder": {"name": "Công ty Cổ phần Ánh Dương", "id_number": HOLDER, "id_check": None},
             "serial": "BN-2026-0000001",
             "valid_from": "2026-03-02",
             "valid_until": "2029-03-01",
@@ -104,8 +107,16 @@ def test_each_status(client, world, carrier_headers):
 
 
 def test_individual_holder_id_is_hidden(client, world, carrier_headers):
-    body = get(client, "CuongShop", carrier_headers).get_json()
-    assert body["holder"] == {"name": "Lê Hoàng Cường", "id_number": None}
+    response = get(client, "CuongShop", carrier_headers)
+    holder = response.get_json()["holder"]
+    assert holder["name"] == "Lê Hoàng Cường" and holder["id_number"] is None
+    # only a keyed hash of the ID number, under a salt of this name's own
+    assert set(holder["id_check"]) == {"salt", "hmac"}
+    assert re.fullmatch("[0-9a-f]{32}", holder["id_check"]["salt"])
+    assert re.fullmatch("[0-9a-f]{64}", holder["id_check"]["hmac"])
+    assert b"001203004567" not in response.data
+    assert matches_holder_check(holder["id_check"], "001203004567")
+    assert not matches_holder_check(holder["id_check"], "001203004568")
 
 
 def test_never_registered_and_released_are_404_json(client, world, carrier_headers):
@@ -217,7 +228,8 @@ def test_verify_answers_in_order(client, world, carrier_headers, session, office
         {"name": "NEVER"},
         {"name": "GONE"},
         {"name": "CUONGSHOP"},
-        {"name": "CUONGSHOP", "holder_id": "001203004567"},  # an individual's ID never matches
+        {"name": "CUONGSHOP", "holder_id": "001203004567"},  # the ID number the carrier verified
+        {"name": "CUONGSHOP", "holder_id": "001203004568"},
         {"name": ""},
         {"name": "x" * 40},
         {"name": "VIETSUN", "holder_id": None},
@@ -237,6 +249,7 @@ def test_verify_answers_in_order(client, world, carrier_headers, session, office
         ("NEVER", False, None, "not_registered"),
         ("GONE", False, None, "not_registered"),
         ("CUONGSHOP", True, "active", "ok"),
+        ("CUONGSHOP", True, "active", "ok"),
         ("CUONGSHOP", False, "active", "holder_mismatch"),
         ("", False, None, "not_registered"),
         ("x" * 40, False, None, "not_registered"),
@@ -245,6 +258,52 @@ def test_verify_answers_in_order(client, world, carrier_headers, session, office
     lifecycle.withdraw_authorization(session, auth.id, actor=officer, now=NOW)
     r = verify(client, carrier_headers, [{"name": "VIETSUN", "holder_id": "0312345678"}])
     assert r.get_json()["results"][0]["reason"] == "holder_mismatch"
+
+
+def test_verify_by_channel(client, world, carrier_headers, session, registry_helper):
+    """A name certified for SMS only is not deliverable for voice calls (Art. 9.8, 13.8)."""
+    application = lifecycle.submit(
+        session,
+        applicant=org_applicant(),
+        names=[
+            {**name_entry("VOICEONLY"), "use_sms": False, "use_voice": True},
+            {**name_entry("BOTHWAYS"), "use_voice": True},
+        ],
+        actor=registry_helper.officer,
+        commitments_confirmed=True,
+        now=NOW,
+    )
+    registry_helper.approve(application)
+    registry_helper.pay_and_issue(application)
+    items = [
+        {"name": "VIETSUN", "channel": "sms"},
+        {"name": "VIETSUN", "channel": "voice"},
+        {"name": "VIETSUN", "channel": "voice", "holder_id": OTHER},  # the channel is refused first
+        {"name": "VOICEONLY", "channel": "sms"},
+        {"name": "VOICEONLY", "channel": "voice", "holder_id": HOLDER},
+        {"name": "BOTHWAYS", "channel": "voice"},
+        {"name": "BOTHWAYS", "channel": "sms"},
+        {"name": "SUNMART", "channel": "voice"},  # revoked says revoked, whatever the channel
+        {"name": "VIETSUN"},
+    ]
+    got = [
+        (x["deliverable"], x["reason"]) for x in verify(client, carrier_headers, items).get_json()["results"]
+    ]
+    assert got == [
+        (True, "ok"),
+        (False, "channel_not_certified"),
+        (False, "channel_not_certified"),
+        (False, "channel_not_certified"),
+        (True, "ok"),
+        (True, "ok"),
+        (True, "ok"),
+        (False, "revoked"),
+        (True, "ok"),
+    ]
+    assert get(client, "VOICEONLY", carrier_headers).get_json()["channels"] == ["voice"]
+    assert get(client, "BOTHWAYS", carrier_headers).get_json()["channels"] == ["sms", "voice"]
+    bad = verify(client, carrier_headers, [{"name": "VIETSUN", "channel": "fax"}])
+    assert bad.status_code == 400 and bad.get_json()["errors"][0]["path"] == "$.items[0].channel"
 
 
 def test_verify_accepts_1000_items_and_refuses_1001_with_413(client, world, carrier_headers):
@@ -337,7 +396,12 @@ def test_rendered_body_is_the_general_json_encoding(client, world, carrier_heade
     records = [
         base,
         {**base, "authorizations": [], "serial": None, "status": "reserved"},
-        {**base, "holder": {"name": 'Công ty "Ánh Dương"\\ \n\u0001', "id_number": None}},
+        {**base, "holder": {"name": 'Công ty "Ánh Dương"\\ \n\u0001', "id_number": None, "id_check": None}},
+        {
+            **base,
+            "channels": ["sms", "voice"],
+            "holder": {**base["holder"], "id_check": {"salt": "ab", "hmac": "cd"}},
+        },
         {**base, "status": "revoked", "revoked_at": "2025-01-02T03:04:05Z", "revocation_ground": "Điều 23"},
         {**base, "valid_until": "2020-01-01"},  # past its last day: reported expired
     ]
@@ -356,7 +420,8 @@ def test_rendered_answer_follows_the_record_and_the_day():
         "name": "LATEBRAND",
         "name_normal": "LATEBRAND",
         "status": "active",
-        "holder": {"name": "X", "id_number": None},
+        "channels": ["sms"],
+        "holder": {"name": "X", "id_number": None, "id_check": None},
         "serial": "1",
         "valid_from": "2023-06-01",
         "valid_until": "2026-05-31",

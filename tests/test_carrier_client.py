@@ -24,7 +24,7 @@ from brandname_carrier import (
 )
 from brandname_carrier.cli import main as carrier_main
 
-from .conftest import NOW, org_applicant, person_applicant
+from .conftest import NOW, name_entry, org_applicant, person_applicant
 
 BASE = "http://registry.test"
 
@@ -311,6 +311,18 @@ def _events_round_one(session, registry_helper, officer):
     for n in range(3):
         application = registry_helper.submit(f"HOLD{n}", applicant=holders[n])
         registry_helper.approve(application)
+    # names certified for voice calls only, or for both forms of use, held by either kind of holder
+    for n, (sms, voice) in enumerate([(False, True), (True, True), (False, True), (True, True)]):
+        application = lifecycle.submit(
+            session,
+            applicant=holders[-1] if n % 2 else holders[n],
+            names=[{**name_entry(f"CALL{n}"), "use_sms": sms, "use_voice": voice}],
+            actor=officer,
+            commitments_confirmed=True,
+            now=NOW,
+        )
+        registry_helper.approve(application)
+        made.extend(registry_helper.pay_and_issue(application).brandnames)
     return made, holders
 
 
@@ -346,7 +358,11 @@ def _random_queries(session, made, holders, n=3000):
         name = rng.choice(names)
         name = rng.choice([name, name.upper(), name.lower(), name.swapcase(), name + "Z", name[:-1]])
         holder = rng.choice([None, None, rng.choice(ids)])
-        queries.append({"name": name, "holder_id": holder} if holder else {"name": name})
+        query = {"name": name, "holder_id": holder} if holder else {"name": name}
+        channel = rng.choice([None, None, "sms", "voice"])
+        if channel:
+            query["channel"] = channel
+        queries.append(query)
     return queries
 
 
@@ -366,18 +382,24 @@ def test_client_answers_equal_the_api_after_issue_renew_revoke_expire(
             "/api/v1/verify", headers=carrier_headers, json={"items": queries[start : start + 1000]}
         )
         api.extend(r.get_json()["results"])
-    mine = [carrier.check(q["name"], q.get("holder_id")) for q in queries]
+    mine = [carrier.check(q["name"], q.get("holder_id"), q.get("channel")) for q in queries]
     assert [(a["deliverable"], a["status"], a["reason"]) for a in api] == [tuple(m) for m in mine]
     seen = {(m.deliverable, m.status, m.reason) for m in mine}
     for outcome in [
         (True, "active", "ok"),
         (False, "active", "holder_mismatch"),
+        (False, "active", "channel_not_certified"),
         (False, "revoked", "revoked"),
         (False, "expired", "expired"),
         (False, "reserved", "reserved"),
         (False, None, "not_registered"),
     ]:
         assert outcome in seen, outcome
+    # an individual sending under their own name is recognized by the ID number the carrier verified
+    person = person_applicant()["id_number"]
+    assert tuple(carrier.check("CALL1", person, "voice")) == (True, "active", "ok")
+    assert tuple(carrier.check("CALL1", person[:-1] + "9", "voice")) == (False, "active", "holder_mismatch")
+    assert tuple(carrier.check("CALL0", None, "sms")) == (False, "active", "channel_not_certified")
     # single-name API agrees too
     client.application.config["CARRIER_RATE_LIMIT"] = "100000 per second"
     for q in queries[:300]:
@@ -391,7 +413,7 @@ def test_client_answers_equal_the_api_after_issue_renew_revoke_expire(
     )
     fresh.sync()
     assert sorted(fresh.entries()) == sorted(carrier.entries()) and fresh.seq == carrier.seq
-    assert [fresh.check(q["name"], q.get("holder_id")) for q in queries] == mine
+    assert [fresh.check(q["name"], q.get("holder_id"), q.get("channel")) for q in queries] == mine
 
 
 # -- command line, over real HTTP --------------------------------------------------------------

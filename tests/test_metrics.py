@@ -243,10 +243,15 @@ def test_carrier_checks_by_result(client, session, registry_helper, carrier_head
         for route in ("lookup", "verify")
         for result in ("deliverable", "not_registered", "reserved", "expired", "revoked", "holder_mismatch")
     )
+    for verify_only in ("holder_mismatch", "channel_not_certified"):
+        assert (
+            "brandname_carrier_checks_total",
+            frozenset({"route": "lookup", "result": verify_only}.items()),
+        ) not in again
     assert (
         "brandname_carrier_checks_total",
-        frozenset({"route": "lookup", "result": "holder_mismatch"}.items()),
-    ) not in again
+        frozenset({"route": "verify", "result": "channel_not_certified"}.items()),
+    ) in again
     assert (
         "brandname_carrier_checks_total",
         frozenset({"route": "verify", "result": "reserved"}.items()),

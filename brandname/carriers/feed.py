@@ -5,11 +5,15 @@ No Flask here: callers pass a SQLAlchemy session (or engine), the key store and 
 A *state record* is the same JSON object everywhere (GET /api/v1/brandnames/<name>, each line of
 the snapshot, each entry of a change page):
 
-    {"name", "name_normal", "status", "holder": {"name", "id_number"}, "serial", "valid_from",
-     "valid_until", "revoked_at", "revocation_ground", "authorizations": [{"id_number", "name"}]}
+    {"name", "name_normal", "status", "channels", "holder": {"name", "id_number", "id_check"},
+     "serial", "valid_from", "valid_until", "revoked_at", "revocation_ground",
+     "authorizations": [{"id_number", "name"}]}
 
-`holder.id_number` is the enterprise code of an organization and null for an individual (personal
-data never leaves the registry). A released name has no record: the change feed says
+`channels` are the forms of use the certificate names ("sms", "voice"). `holder.id_number` is the
+enterprise code of an organization and null for an individual (personal data never leaves the
+registry); for an individual, `holder.id_check` is {"salt", "hmac"}, the keyed hash of the ID
+number (brandname_carrier.rules.holder_check) that a carrier who verified its customer's number
+compares against; null for an organization. A released name has no record: the change feed says
 `{"name_normal", "status": "released"}` and a carrier drops the name from its index.
 
 Deliverability (`deliverable`) is a pure function of a record, the sender's holder id and the day:
@@ -70,7 +74,26 @@ _STATE_COLUMNS = (
     Holder.kind.label("holder_kind"),
     Holder.id_number.label("holder_id_number"),
     Certificate.serial,
+    Brandname.use_sms,
+    Brandname.use_voice,
+    Brandname.holder_check,
 )
+
+
+_CHANNEL_LISTS = {(True, True): ("sms", "voice"), (True, False): ("sms",), (False, True): ("voice",)}
+
+
+def channels_of(use_sms, use_voice):
+    """The forms of use of a name as published (a new list each time: records are JSON data)."""
+    return list(_CHANNEL_LISTS.get((bool(use_sms), bool(use_voice)), ()))
+
+
+def id_check_of(holder_check):
+    """The published {"salt", "hmac"} of a stored "<salt>:<hmac>", or None."""
+    if not holder_check:
+        return None
+    salt, _, mac = holder_check.partition(":")
+    return {"salt": salt, "hmac": mac}
 
 
 def _state_select():
@@ -89,9 +112,11 @@ def _record(row, authorizations):
         "name": row.name,
         "name_normal": row.name_normal,
         "status": row.status,
+        "channels": channels_of(row.use_sms, row.use_voice),
         "holder": {
             "name": row.holder_name,
             "id_number": row.holder_id_number if row.holder_kind == "organization" else None,
+            "id_check": id_check_of(row.holder_check),
         },
         "serial": row.serial,
         "valid_from": _day(row.valid_from),
@@ -137,6 +162,9 @@ _LIVE = (
         Authorization.party_id_number,
         Authorization.party_name,
         Brandname.holder_id,
+        Brandname.use_sms,
+        Brandname.use_voice,
+        Brandname.holder_check,
     )
     .join(Holder, Holder.id == Brandname.holder_id)
     .outerjoin(
@@ -181,14 +209,19 @@ def _state_from_rows(rows):
         _,
         _,
         _,
+        use_sms,
+        use_voice,
+        holder_check,
     ) = rows[0]
     return {
         "name": name,
         "name_normal": normal,
         "status": status,
+        "channels": channels_of(use_sms, use_voice),
         "holder": {
             "name": holder_name,
             "id_number": holder_number if holder_kind == "organization" else None,
+            "id_check": id_check_of(holder_check),
         },
         "serial": serial,
         "valid_from": _day(vfrom),
@@ -474,7 +507,7 @@ def effective_status(record, today):
     return status
 
 
-def deliverable(record, holder_id=None, today=None):
+def deliverable(record, holder_id=None, today=None, channel=None):
     """decide() for a state record (None: never registered or released)."""
     if record is None:
         return False, None, "not_registered"
@@ -486,6 +519,9 @@ def deliverable(record, holder_id=None, today=None):
         [a["id_number"] for a in record.get("authorizations") or ()],
         holder_id,
         today.isoformat(),
+        channel=channel,
+        channels=record.get("channels"),
+        id_check=record["holder"].get("id_check"),
     )
 
 
@@ -524,9 +560,10 @@ class _HashingWriter:
 
 
 _LINE = (
-    '{"name":%s,"name_normal":%s,"status":%s,"holder":%s,"serial":%s,"valid_from":%s,'
-    '"valid_until":%s,"revoked_at":%s,"revocation_ground":%s,"authorizations":%s}'
+    '{"name":%s,"name_normal":%s,"status":%s,"channels":%s,"holder":{%s,"id_check":%s},"serial":%s,'
+    '"valid_from":%s,"valid_until":%s,"revoked_at":%s,"revocation_ground":%s,"authorizations":%s}'
 )
+_CHANNELS_JSON = {key: _encode(list(value)) for key, value in _CHANNEL_LISTS.items()}
 
 
 def _write_lines(connection, fh, batch=10_000):
@@ -548,7 +585,7 @@ def _write_lines(connection, fh, batch=10_000):
         select(Holder.id, Holder.kind, Holder.name, Holder.id_number)
     ):
         number_json = quote(number) if kind == "organization" else "null"
-        holders[hid] = f'{{"name":{quote(name)},"id_number":{number_json}}}'
+        holders[hid] = f'"name":{quote(name)},"id_number":{number_json}'
     auths = {bid: _encode(items) for bid, items in _authorizations(connection).items()}
     stmt = (
         select(
@@ -562,6 +599,9 @@ def _write_lines(connection, fh, batch=10_000):
             Brandname.valid_until,
             Brandname.revoked_at,
             Brandname.revocation_ground,
+            Brandname.use_sms,
+            Brandname.use_voice,
+            Brandname.holder_check,
         )
         .outerjoin(
             Certificate, and_(Certificate.brandname_id == Brandname.id, Certificate.status == "current")
@@ -585,14 +625,30 @@ def _write_lines(connection, fh, batch=10_000):
             if not rows:
                 break
             out = []
-            for bid, name, normal, status, hid, serial, vfrom, vuntil, revoked, ground in rows:
+            for (
+                bid,
+                name,
+                normal,
+                status,
+                hid,
+                serial,
+                vfrom,
+                vuntil,
+                revoked,
+                ground,
+                sms,
+                voice,
+                check,
+            ) in rows:
                 out.append(
                     line
                     % (
                         quote(name),
                         quote(normal),
                         quote(status),
+                        _CHANNELS_JSON.get((bool(sms), bool(voice)), "[]"),
                         holders[hid],
+                        _encode(id_check_of(check)) if check else "null",
                         text(serial),
                         day(vfrom),
                         day(vuntil),

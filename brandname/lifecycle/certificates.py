@@ -2,6 +2,8 @@
 certificate is issued, reissued or renewed in the same transaction.
 """
 
+import secrets
+
 from sqlalchemy import select
 
 from brandname.errors import InvalidInput, NotAllowed
@@ -26,6 +28,7 @@ from brandname.store.models import (
     Certificate,
     Payment,
 )
+from brandname_carrier.rules import holder_check
 
 
 @act
@@ -138,6 +141,16 @@ def certificate_record(cert, brandname, holder, rules):
     }
 
 
+def new_holder_check(kind, id_number):
+    """The "<salt>:<hmac>" carriers compare an individual holder's ID number against, with a
+    fresh random salt (a name's hash says nothing about the holder's other names); None for an
+    organization, whose enterprise code is published as it is."""
+    if kind != "individual":
+        return None
+    salt = secrets.token_hex(16)
+    return f"{salt}:{holder_check(salt, id_number)}"
+
+
 def make_certificate(
     session, brandname, *, kind, keys, now, rules, application_id=None, valid_from, valid_until
 ):
@@ -162,6 +175,7 @@ def make_certificate(
         signature="",
         kid="",
     )
+    brandname.holder_check = new_holder_check(brandname.holder.kind, brandname.holder.id_number)
     record, token = keys.sign_json(certificate_record(cert, brandname, brandname.holder, rules))
     cert.record, cert.signature, cert.kid = record.decode("utf-8"), token, keys.current_kid
     if previous is not None:

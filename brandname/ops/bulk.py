@@ -21,6 +21,7 @@ from sqlalchemy import JSON, func, select, text, update
 
 from brandname.errors import InvalidInput
 from brandname.lifecycle import Actor, certificate_record, crash_point
+from brandname.lifecycle.certificates import new_holder_check
 from brandname.rules import dates
 from brandname.rules import names as name_rules
 from brandname.rules.form01 import validate_applicant
@@ -338,6 +339,7 @@ def _brandname_rows(todo, bn_ids, holder_ids, *, now, today):
                 "valid_until": valid_until,
                 "application_id": None,
                 "legacy_source": (row.source or None) and row.source[:200],
+                "holder_check": new_holder_check(holder["kind"], holder["id_number"]),
             }
         )
     return bn_rows

@@ -55,15 +55,24 @@ CARRIER_CHECKS = Counter(
     "POST /api/v1/verify) and result.",
     ["route", "result"],
 )
-CARRIER_RESULTS = ("deliverable", "not_registered", "reserved", "expired", "revoked", "holder_mismatch")
+CARRIER_RESULTS = (
+    "deliverable",
+    "not_registered",
+    "reserved",
+    "expired",
+    "revoked",
+    "channel_not_certified",
+    "holder_mismatch",
+)
+VERIFY_ONLY = ("channel_not_certified", "holder_mismatch")  # a lookup names no sender nor channel
 
 # Label children looked up once: .labels() validates and locks on every call, a dict get does not.
 _latency_children = {}
 _check_children = {}
 for _route in ("lookup", "verify"):
     for _result in CARRIER_RESULTS:
-        if _route == "lookup" and _result == "holder_mismatch":
-            continue  # a lookup names no sender, so it never has this result
+        if _route == "lookup" and _result in VERIFY_ONLY:
+            continue  # a lookup names no sender nor channel, so it never has these results
         # created up front so that every series exists (as 0) before its first event
         _check_children[_route, _result] = CARRIER_CHECKS.labels(_route, _result)
 

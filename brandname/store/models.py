@@ -196,6 +196,9 @@ class Brandname(Base):
     released_at: Mapped[datetime | None] = mapped_column(DateTime)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     legacy_source: Mapped[str | None] = mapped_column(String(200))
+    # "<salt>:<hmac>" hex: the keyed hash of an individual holder's ID number that carriers
+    # compare against (brandname_carrier.rules.holder_check); None for an organization
+    holder_check: Mapped[str | None] = mapped_column(String(100))
 
     holder: Mapped[Holder] = relationship()
     certificates: Mapped[list["Certificate"]] = relationship(

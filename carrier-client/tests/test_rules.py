@@ -8,7 +8,7 @@ import pytest
 
 from brandname_carrier import TamperedData, decide, normal_form, normal_holder_id
 from brandname_carrier.index import Entry, Index
-from brandname_carrier.rules import local_date, local_today
+from brandname_carrier.rules import holder_check, local_date, local_today, matches_holder_check
 
 TODAY = "2026-03-02"
 
@@ -56,9 +56,60 @@ def test_the_hanoi_day():
     assert abs(local_today() - datetime.now(UTC).date()) <= timedelta(days=1)
 
 
+SALT = "00112233445566778899aabbccddeeff"
+PERSON = "001203004567"
+PERSON_CHECK = {"salt": SALT, "hmac": holder_check(SALT, PERSON)}
+
+
+@pytest.mark.parametrize(
+    "kw,holder,expected",
+    [
+        ({"channel": "sms", "channels": ["sms"]}, None, (True, "active", "ok")),
+        ({"channel": "voice", "channels": ["sms"]}, None, (False, "active", "channel_not_certified")),
+        ({"channel": "sms", "channels": ["voice"]}, None, (False, "active", "channel_not_certified")),
+        ({"channel": "voice", "channels": ["sms", "voice"]}, None, (True, "active", "ok")),
+        ({"channel": "voice", "channels": None}, None, (True, "active", "ok")),  # not published: no refusal
+        ({"channel": None, "channels": ["sms"]}, None, (True, "active", "ok")),
+        ({"channel": "fax", "channels": ["sms", "voice"]}, None, (False, "active", "channel_not_certified")),
+        # the channel is refused before the sender is looked at
+        ({"channel": "voice", "channels": ["sms"]}, "0101234568", (False, "active", "channel_not_certified")),
+    ],
+)
+def test_decide_by_channel(kw, holder, expected):
+    assert decide("active", "2029-03-01", "0101234567", [], holder, TODAY, **kw) == expected
+
+
+@pytest.mark.parametrize(
+    "holder,expected",
+    [
+        (PERSON, (True, "active", "ok")),
+        (" 0012 0300 4567 ", (True, "active", "ok")),  # compared as normalized, like enterprise codes
+        ("001203004568", (False, "active", "holder_mismatch")),
+        (None, (True, "active", "ok")),
+    ],
+)
+def test_an_individual_is_recognized_by_the_keyed_hash_of_the_id_number(holder, expected):
+    assert decide("active", "2029-03-01", None, [], holder, TODAY, id_check=PERSON_CHECK) == expected
+
+
+def test_the_keyed_hash_is_hmac_sha256_under_the_salt():
+    import hashlib
+    import hmac
+
+    assert (
+        holder_check(SALT, PERSON)
+        == hmac.new(bytes.fromhex(SALT), PERSON.encode(), hashlib.sha256).hexdigest()
+    )
+    other = "ffeeddccbbaa99887766554433221100"
+    assert holder_check(other, PERSON) != holder_check(SALT, PERSON)  # a salt per name
+    for broken in (None, {}, {"salt": "zz", "hmac": "00"}, {"salt": SALT}, "x"):
+        assert not matches_holder_check(broken, PERSON)
+
+
 def random_entries(rng, n):
     holders = ["0101234567", "0109999999", "010123456a", None]
     parties = ["0312345678", "0305555555", " 0306 666666"]
+    channel_sets = [None, ("sms",), ("voice",), ("sms", "voice"), ()]
     for i in range(n):
         status = rng.choice(["active", "active", "active", "reserved", "expired", "revoked"])
         until = rng.choice(
@@ -72,13 +123,16 @@ def random_entries(rng, n):
             rng.choice(holders),
             tuple(rng.sample(parties, rng.randrange(3))),
             f"BN-2026-{i:07d}",
+            rng.choice(channel_sets),
+            PERSON_CHECK if rng.random() < 0.3 else None,
         )
 
 
 def test_checks_answer_what_decide_says_on_every_day():
     rng = random.Random(7)
     entries = list(random_entries(rng, 400))
-    senders = [None, "0101234567", "0109999999", "010123456A", "0312345678", "0306666666", "x", ""]
+    senders = [None, "0101234567", "0109999999", "010123456A", "0312345678", "0306666666", "x", "", PERSON]
+    channels = [None, "sms", "voice"]
     days = [date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4), date(2026, 3, 2)]
     index = Index(days[0])
     index.extend(entries, batch=7)
@@ -87,16 +141,20 @@ def test_checks_answer_what_decide_says_on_every_day():
         index.roll_to(day)
         for entry in entries:
             for sender in senders:
-                expected = decide(
-                    entry.status,
-                    entry.valid_until,
-                    entry.holder_id,
-                    entry.authorized,
-                    sender,
-                    day.isoformat(),
-                )
-                for spelling in (entry.name_normal, entry.name, entry.name.lower()):
-                    assert check(spelling, sender) == expected, (entry, sender, day)
+                for channel in channels:
+                    expected = decide(
+                        entry.status,
+                        entry.valid_until,
+                        entry.holder_id,
+                        entry.authorized,
+                        sender,
+                        day.isoformat(),
+                        channel=channel,
+                        channels=entry.channels,
+                        id_check=entry.id_check,
+                    )
+                    for spelling in (entry.name_normal, entry.name, entry.name.lower()):
+                        assert check(spelling, sender, channel) == expected, (entry, sender, channel, day)
     assert check("NAME9999") == (False, None, "not_registered")
     with pytest.raises(TamperedData, match="listed twice"):
         index.extend(entries[:1])
@@ -148,3 +206,29 @@ def test_a_spelling_that_is_not_the_name_is_not_a_key():
     index.extend([Entry("VIETSUN", "SunViet", "active", None, None, (), None)])
     assert keys(index) == {"VIETSUN"}
     assert index.checker()("SunViet") == (False, None, "not_registered")
+
+
+def test_changes_carry_channels_and_individual_checks():
+    index = Index(date(2026, 3, 2))
+    check = index.checker()
+    sms_only = Entry("VIETSUN", "VietSun", "active", "2029-03-02", None, (), "BN-1", ("sms",), PERSON_CHECK)
+    index.extend([sms_only])
+    assert check("VietSun", None, "voice") == (False, "active", "channel_not_certified")
+    assert check("VietSun", PERSON, "sms") == (True, "active", "ok")
+    both = sms_only._replace(channels=("sms", "voice"), id_check=None, holder_id="0101234567")
+    index.apply(change(index, both))
+    assert check("VietSun", None, "voice") == (True, "active", "ok")
+    assert check("VietSun", PERSON) == (False, "active", "holder_mismatch")  # the holder changed
+    assert "VIETSUN" not in index.channels and "VIETSUN" not in index.individuals
+    index.apply({"VIETSUN": None}, ["VietSun"])
+    assert not index.channels and not index.individuals and not index.senders
+
+
+def test_names_files_of_the_previous_format_still_load():
+    from brandname_carrier.index import entry_line, read_entries
+
+    old = '["VIETSUN","VietSun","active","2029-03-02","0101234567",[],"BN-1"]\n'
+    (entry,) = read_entries([old])
+    assert entry.channels is None and entry.id_check is None
+    new = Entry("A", "A", "active", None, None, (), None, ("sms",), PERSON_CHECK)
+    assert list(read_entries([entry_line(new)])) == [new]

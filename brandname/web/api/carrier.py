@@ -262,8 +262,8 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=T
 # _dumps(_public_record(record, today)), byte for byte (keys in sorted order), filled in field by
 # field: the general encoder spends most of its time walking and sorting the two dicts
 _BODY = (
-    '{"authorizations":%s,"holder":{"id_number":%s,"name":%s},"name":%s,"revocation_ground":%s,'
-    '"revoked_at":%s,"serial":%s,"status":%s,"valid_from":%s,"valid_until":%s}'
+    '{"authorizations":%s,"channels":%s,"holder":{"id_check":%s,"id_number":%s,"name":%s},"name":%s,'
+    '"revocation_ground":%s,"revoked_at":%s,"serial":%s,"status":%s,"valid_from":%s,"valid_until":%s}'
 )
 _quote = json.encoder.encode_basestring  # the C encoder of one string, as _dumps writes it
 
@@ -281,6 +281,8 @@ def _render(record, today):
         _BODY
         % (
             _dumps(record["authorizations"]) if record["authorizations"] else "[]",
+            _dumps(record["channels"]),
+            _json_value(holder["id_check"]),
             _json_value(holder["id_number"]),
             _json_value(holder["name"]),
             _json_value(record["name"]),
@@ -375,8 +377,10 @@ def _verify_items(body):
         if not isinstance(item, dict):
             errors.append({"path": f"$.items[{i}]", "problem": "must be an object {name, holder_id?}"})
             continue
-        for k in sorted(set(item) - {"name", "holder_id"}):
+        for k in sorted(set(item) - {"name", "holder_id", "channel"}):
             errors.append({"path": f"$.items[{i}].{k}", "problem": "unknown field"})
+        if item.get("channel") not in (None, "sms", "voice"):
+            errors.append({"path": f"$.items[{i}].channel", "problem": 'must be "sms" or "voice", or absent'})
         if not isinstance(item.get("name"), str):
             errors.append({"path": f"$.items[{i}].name", "problem": "required: a string"})
         holder = item.get("holder_id")
@@ -436,7 +440,7 @@ def verify():
     results = []
     for item in items:
         record = states.get(name_rules.normal_form(item["name"]))
-        ok, status, reason = feed.deliverable(record, item.get("holder_id"), today)
+        ok, status, reason = feed.deliverable(record, item.get("holder_id"), today, item.get("channel"))
         results.append({"name": item["name"], "deliverable": ok, "status": status, "reason": reason})
     metrics.carrier_verified(results)
     response = jsonify({"results": results})

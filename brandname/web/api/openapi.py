@@ -69,13 +69,37 @@ SCHEMAS = {
         "properties": {
             "name": {"type": "string"},
             "id_number": {"type": ["string", "null"], "description": "enterprise code; null for individuals"},
+            "id_check": {
+                "description": "individuals only (else null): the keyed hash of the holder's ID number. "
+                "A carrier that verified its customer's number N compares hmac with "
+                "HMAC-SHA-256(key = bytes of the hex salt, message = N without white space, upper-cased), "
+                "in hex; the number itself is never published",
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["salt", "hmac"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "salt": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+                            "hmac": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                        },
+                    },
+                ],
+            },
         },
+    },
+    "Channels": {
+        "type": "array",
+        "items": {"enum": ["sms", "voice"]},
+        "description": "the forms of use the certificate names: SMS, voice calls or both (Art. 9.8, 13.8)",
     },
     "BrandnameState": {
         "type": "object",
         "required": [
             "name",
             "status",
+            "channels",
             "holder",
             "serial",
             "valid_from",
@@ -87,6 +111,7 @@ SCHEMAS = {
         "additionalProperties": False,
         "properties": {
             "name": {"type": "string", "description": "the holder's spelling"},
+            "channels": _ref("Channels"),
             "status": {
                 "enum": ["active", "reserved", "expired", "revoked"],
                 "description": "an active name past its last valid day is reported expired",
@@ -115,6 +140,7 @@ SCHEMAS = {
                     "name",
                     "name_normal",
                     "status",
+                    "channels",
                     "holder",
                     "serial",
                     "valid_from",
@@ -127,6 +153,7 @@ SCHEMAS = {
                 "properties": {
                     "name": {"type": "string"},
                     "name_normal": {"type": "string"},
+                    "channels": _ref("Channels"),
                     "status": {"enum": ["active", "reserved", "expired", "revoked"]},
                     "holder": _ref("Holder"),
                     "serial": NULLABLE_STRING,
@@ -162,7 +189,13 @@ SCHEMAS = {
                         "holder_id": {
                             "type": ["string", "null"],
                             "maxLength": 40,
-                            "description": "sender's enterprise code",
+                            "description": "the sender: its enterprise code, or for an individual the ID "
+                            "number the carrier verified (compared by the registry, never stored or echoed)",
+                        },
+                        "channel": {
+                            "enum": ["sms", "voice", None],
+                            "description": "the form of use of the message; a name certified only for "
+                            "the other one answers channel_not_certified",
                         },
                     },
                 },
@@ -191,6 +224,7 @@ SCHEMAS = {
                                 "reserved",
                                 "expired",
                                 "revoked",
+                                "channel_not_certified",
                                 "holder_mismatch",
                             ]
                         },

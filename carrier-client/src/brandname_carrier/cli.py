@@ -1,7 +1,8 @@
 """Command line: `brandname-carrier` or `python -m brandname_carrier`.
 
 brandname-carrier sync URL --key KEY --dir DIR        (or BRANDNAME_CARRIER_KEY)
-brandname-carrier check NAME [--holder ID] --dir DIR  exit 0 deliverable, 1 not, 2 no state / error
+brandname-carrier check NAME [--holder ID] [--channel sms|voice] --dir DIR
+                                                      exit 0 deliverable, 1 not, 2 no state / error
 """
 
 import argparse
@@ -26,7 +27,12 @@ def main(argv=None):
     p_sync.add_argument("--full", action="store_true", help="download the snapshot again")
     p_check = sub.add_parser("check", help="answer offline: exit 0 if deliverable")
     p_check.add_argument("name")
-    p_check.add_argument("--holder", default=None, help="the sender's enterprise code")
+    p_check.add_argument(
+        "--holder",
+        default=None,
+        help="the sender's enterprise code, or the ID number verified for an individual customer",
+    )
+    p_check.add_argument("--channel", choices=("sms", "voice"), default=None, help="the form of use")
     p_check.add_argument("--dir", required=True)
     args = parser.parse_args(argv)
     today = local_today()  # a one-shot process answers for today and needs no midnight timer
@@ -43,6 +49,6 @@ def main(argv=None):
     if client.state is None:
         print("no local state: run `sync` first / chưa đồng bộ", file=sys.stderr)
         return 2
-    answer = client.check(args.name, args.holder)
+    answer = client.check(args.name, args.holder, args.channel)
     print(json.dumps({"name": args.name, **answer._asdict(), "seq": client.seq}))
     return 0 if answer.deliverable else 1

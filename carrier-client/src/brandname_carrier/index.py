@@ -13,6 +13,11 @@ of keys never collide.
 - `expired` is the set of keys of the names past their last valid day, the next most common
   answer, and `others` maps the keys of the reserved and revoked names to their (shared)
   answer.
+- `channels` maps the normal form of each name certified for only some forms of use (SMS or
+  voice calls) to those forms; a name certified for both, or published without them, is absent.
+  `individuals` maps the normal form of each name held by an individual to the keyed hash of the
+  holder's ID number (`rules.holder_check`). Both are read only when a check names a channel or
+  a sender.
 - `senders` maps each active name's normal form to one int, ``(ordinal of valid_until <<
   SHIFT) | slot``, read only when a check names the sender or when the day changes. `slot`
   indexes `allowed`, the enterprise codes (the holder's and the authorized parties', already
@@ -37,11 +42,12 @@ from datetime import date
 from json.decoder import scanstring
 
 from brandname_carrier.errors import TamperedData, refusal
-from brandname_carrier.rules import normal_form, normal_holder_id
+from brandname_carrier.rules import CHANNELS, matches_holder_check, normal_form, normal_holder_id
 
 Answer = namedtuple("Answer", "deliverable status reason")
 OK = Answer(True, "active", "ok")
 HOLDER_MISMATCH = Answer(False, "active", "holder_mismatch")
+CHANNEL_NOT_CERTIFIED = Answer(False, "active", "channel_not_certified")
 NOT_REGISTERED = Answer(False, None, "not_registered")
 _INACTIVE = {status: Answer(False, status, status) for status in ("reserved", "expired", "revoked")}
 EXPIRED = _INACTIVE["expired"]
@@ -53,7 +59,13 @@ SLOT_MASK = (1 << SHIFT) - 1
 NO_EXPIRY = (date.max.toordinal() + 1) << SHIFT  # an active name without a last valid day
 
 BATCH = 10_000
-Entry = namedtuple("Entry", "name_normal name status valid_until holder_id authorized serial")
+# channels: the forms of use certified (a tuple, None when not published); id_check: the keyed
+# hash of an individual holder's ID number ({"salt", "hmac"}), None for an organization
+Entry = namedtuple(
+    "Entry",
+    "name_normal name status valid_until holder_id authorized serial channels id_check",
+    defaults=(None, None),
+)
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
@@ -70,6 +82,8 @@ def entry_from_record(record):
             holder.get("id_number"),
             tuple(a["id_number"] for a in record.get("authorizations") or ()),
             record.get("serial"),
+            _channels(record.get("channels")),
+            _id_check(holder.get("id_check")),
         )
     except (TypeError, KeyError, AttributeError):
         entry = None
@@ -80,6 +94,31 @@ def entry_from_record(record):
             f"Malformed name record: {str(record)[:120]}",
         )
     return entry
+
+
+def _channels(value):
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)) or not all(isinstance(c, str) for c in value):
+        raise TypeError("channels")
+    return tuple(value)
+
+
+def _id_check(value):
+    if value is None:
+        return None
+    if not (
+        isinstance(value, dict) and isinstance(value.get("salt"), str) and isinstance(value.get("hmac"), str)
+    ):
+        raise TypeError("id_check")
+    return {"salt": value["salt"], "hmac": value["hmac"]}
+
+
+def _restricted(entry):
+    """The forms of use of an entry if they are not all of them, else None."""
+    if entry.channels is None or set(CHANNELS) <= set(entry.channels):
+        return None
+    return frozenset(entry.channels)
 
 
 def day_floor(today):
@@ -95,6 +134,8 @@ class Index:
         self.expired = set()
         self.others = {}
         self.senders = {}
+        self.channels = {}
+        self.individuals = {}
         self.allowed = [()]  # slot 0: nobody (an individual holder, no authorization)
         self._slots = {}  # holder id, or (holder id, authorized ids), as published -> slot
         self._days = {}  # valid_until as published -> ordinal << SHIFT
@@ -165,10 +206,27 @@ class Index:
                     self.spellings += 1
                 if packed is not None:
                     senders[normal] = packed
+                    self._note_sender_facts(normal, entry)
                 self._add(normal, answer)
                 if spelling is not None:
                     self._add(spelling, answer)
             del chunk, facts, entry  # before the next batch is parsed, or its strings fill the gaps left here
+
+    def _note_sender_facts(self, normal, entry):
+        restricted = _restricted(entry)
+        if restricted is None:
+            self.channels.pop(normal, None)
+        else:
+            self.channels[normal] = restricted
+        if entry.id_check is None:
+            self.individuals.pop(normal, None)
+        else:
+            self.individuals[normal] = entry.id_check
+
+    def _forget_sender_facts(self, normal):
+        self.senders.pop(normal, None)
+        self.channels.pop(normal, None)
+        self.individuals.pop(normal, None)
 
     # -- changing in place -----------------------------------------------------------------------
     def _add(self, key, answer):
@@ -208,11 +266,12 @@ class Index:
             for normal, change in changes.items():
                 if change is None:
                     self._drop(normal)
-                    self.senders.pop(normal, None)
+                    self._forget_sender_facts(normal)
                     continue
                 entry, (answer, packed) = change
                 if packed is not None:
                     self.senders[normal] = packed
+                    self._note_sender_facts(normal, entry)
                     answer = OK if packed >= self.floor else EXPIRED  # the day may have changed
                 keys = [normal]
                 spelling = spelling_of(entry)
@@ -221,7 +280,7 @@ class Index:
                     keys.append(spelling)
                 self._set(keys, answer)
                 if packed is None:
-                    self.senders.pop(normal, None)
+                    self._forget_sender_facts(normal)
 
     def roll_to(self, today):
         """Answer for `today`: active names past their last valid day become expired (and
@@ -243,15 +302,42 @@ class Index:
             self.floor = floor
 
     # -- answering -------------------------------------------------------------------------------
-    def checker(self):
-        """check(name, holder_id=None) -> Answer, reading this index."""
-        deliverable, expired, answer_of = self.deliverable, self.expired, self.others.get
+    def _sender_checker(self):
+        """by_sender(normal, holder_id, channel) -> Answer for an active, deliverable name once a
+        check names a channel or a sender."""
         sender_of, allowed = self.senders.get, self.allowed
+        channels_of, individual_of = self.channels.get, self.individuals.get
 
-        def check(name, holder_id=None):
+        def by_sender(normal, holder_id, channel):
+            if channel is not None:
+                certified = channels_of(normal)
+                if certified is not None and channel not in certified:
+                    return CHANNEL_NOT_CERTIFIED
+                if holder_id is None:
+                    return OK
+            # 0 (nobody) if a sync dropped the name meanwhile: refuse rather than guess
+            slot = sender_of(normal, 0) & SLOT_MASK
+            if holder_id.__class__ is str and holder_id.isalnum():  # no white space to remove
+                if holder_id.upper() in allowed[slot]:
+                    return OK
+            elif normal_holder_id(holder_id) in allowed[slot]:
+                return OK
+            id_check = individual_of(normal)
+            if id_check is not None and matches_holder_check(id_check, holder_id):
+                return OK
+            return HOLDER_MISMATCH
+
+        return by_sender
+
+    def checker(self):
+        """check(name, holder_id=None, channel=None) -> Answer, reading this index."""
+        deliverable, expired, answer_of = self.deliverable, self.expired, self.others.get
+        by_sender = self._sender_checker()
+
+        def check(name, holder_id=None, channel=None):
             try:
                 if name in deliverable:
-                    if holder_id is None:
+                    if holder_id is None and channel is None:
                         return OK
                 elif name in expired:
                     return EXPIRED
@@ -263,16 +349,11 @@ class Index:
                     name = name.upper() if name.isascii() else normal_form(name)
                     if name not in deliverable:
                         return EXPIRED if name in expired else answer_of(name, NOT_REGISTERED)
-                    if holder_id is None:
+                    if holder_id is None and channel is None:
                         return OK
             except (AttributeError, TypeError):  # not text
                 return NOT_REGISTERED
-            normal = name.upper() if name.isascii() else normal_form(name)
-            # 0 (nobody) if a sync dropped the name meanwhile: refuse rather than guess
-            slot = sender_of(normal, 0) & SLOT_MASK
-            if holder_id.__class__ is str and holder_id.isalnum():  # no white space to remove
-                return OK if holder_id.upper() in allowed[slot] else HOLDER_MISMATCH
-            return OK if normal_holder_id(holder_id) in allowed[slot] else HOLDER_MISMATCH
+            return by_sender(name.upper() if name.isascii() else normal_form(name), holder_id, channel)
 
         return check
 
@@ -301,11 +382,21 @@ def read_entries(lines):
     """Entries from the lines of a names file (text)."""
     for line in lines:
         try:
-            normal, name, status, valid_until, holder_id, authorized, serial = json_line(line)
-        except ValueError as exc:
+            fields = json_line(line)
+            normal, name, status, valid_until, holder_id, authorized, serial = fields[:7]
+            channels, id_check = (fields[7:] + [None, None])[:2]  # older files have 7 fields
+        except (ValueError, TypeError) as exc:
             raise ValueError(f"corrupt line in the local names file: {line[:80]!r}") from exc
         yield Entry(
-            normal, name, status, valid_until, holder_id, tuple(authorized) if authorized else (), serial
+            normal,
+            name,
+            status,
+            valid_until,
+            holder_id,
+            tuple(authorized) if authorized else (),
+            serial,
+            None if channels is None else tuple(channels),
+            id_check,
         )
 
 
