@@ -24,3 +24,40 @@ def test_migrations_build_the_models_schema_and_downgrade(tmp_path, empty_db_url
         with engine.connect() as conn:
             assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
         engine.dispose()
+
+
+def test_individual_holders_names_get_their_keyed_id_hash_on_upgrade(tmp_path, empty_db_url):
+    """Names issued before carriers could check individuals get a salted hash when migrated."""
+    from sqlalchemy import text
+
+    from brandname_carrier.rules import matches_holder_check
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0005")
+        engine = create_engine(empty_db_url)
+        with engine.begin() as conn:
+            for hid, kind, number in ((1, "individual", "001203004567"), (2, "organization", "0101234567")):
+                conn.execute(
+                    text(
+                        "INSERT INTO holders (id, kind, name, id_number, address, email, phone, created_at, "
+                        "updated_at) VALUES (:id, :kind, 'H', :number, '', '', '', '2026-01-01', '2026-01-01')"
+                    ),
+                    {"id": hid, "kind": kind, "number": number},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO brandnames (id, name, name_normal, confusable_key, holder_id, status, "
+                        "use_sms, use_voice, purpose, reserved_at) VALUES (:id, :name, :name, :name, :id, "
+                        "'active', true, false, '', '2026-01-01')"
+                    ),
+                    {"id": hid, "name": f"NAME{hid}"},
+                )
+        upgrade()
+        with engine.connect() as conn:
+            checks = dict(conn.execute(text("SELECT name, holder_check FROM brandnames")).all())
+        engine.dispose()
+    assert checks["NAME2"] is None
+    salt, _, mac = checks["NAME1"].partition(":")
+    assert matches_holder_check({"salt": salt, "hmac": mac}, "001203004567")
+    assert not matches_holder_check({"salt": salt, "hmac": mac}, "001203004568")
