@@ -63,6 +63,9 @@ class Config:
     CARRIER_CACHE_SECONDS = int(os.environ.get("BRANDNAME_CARRIER_CACHE_SECONDS", "30"))
     SNAPSHOT_MAX_AGE = int(os.environ.get("BRANDNAME_SNAPSHOT_MAX_AGE", "600"))
     CHANGES_MAX_LIMIT = int(os.environ.get("BRANDNAME_CHANGES_MAX_LIMIT", "5000"))
+    # follow mode: GET /api/v1/changes?wait=S waits at most this long for the next act
+    CARRIER_CHANGES_MAX_WAIT = int(os.environ.get("BRANDNAME_CARRIER_CHANGES_MAX_WAIT", "30"))
+    CARRIER_FOLLOW_POLL_SECONDS = float(os.environ.get("BRANDNAME_CARRIER_FOLLOW_POLL_SECONDS", "0.1"))
 
     # Outgoing mail; without MAIL_SERVER mails are written to the log
     MAIL_SERVER = os.environ.get("BRANDNAME_MAIL_SERVER", "")

@@ -7,7 +7,7 @@ import signal
 from dataclasses import dataclass, field
 from functools import wraps
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from brandname.errors import Conflict, Forbidden, NotFound
@@ -95,6 +95,18 @@ def crash_point(name):
 
 
 PENDING_EVENTS = "brandname.pending_events"
+# PostgreSQL NOTIFY channel on which every committed act announces the new head of the event log,
+# so that carriers' waiting change requests on every instance wake at once (carriers/follow.py)
+EVENTS_CHANNEL = "brandname_events"
+
+
+def announce_head(session, events):
+    """Queue the NOTIFY of the act's last sequence number; PostgreSQL delivers it at the commit
+    and never for a rolled-back act. Other databases have no NOTIFY: waiters poll the head."""
+    if events and session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_notify(:channel, :seq)"), {"channel": EVENTS_CHANNEL, "seq": str(events[-1].seq)}
+        )
 
 
 def act(fn):
@@ -113,6 +125,7 @@ def act(fn):
             mails = outbox.write_for_events(session, events, public_url=rules.public_url)
             if isinstance(result, Result):
                 result.events, result.mails = events, mails
+            announce_head(session, events)
             crash_point("before_commit")
             session.commit()
             crash_point("after_commit")

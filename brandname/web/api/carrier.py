@@ -17,7 +17,7 @@ from limits import parse_many
 from limits.storage import MemoryStorage
 
 from brandname import registry
-from brandname.carriers import feed
+from brandname.carriers import feed, follow
 from brandname.carriers import keys as carriers
 from brandname.extensions import db, limiter
 from brandname.ops import metrics
@@ -517,12 +517,23 @@ def _int_arg(name, default=None):
     return int(raw)
 
 
+def _head_watcher(app):
+    watcher = app.extensions.get("brandname_head_watcher")
+    if watcher is None:
+        watcher = app.extensions["brandname_head_watcher"] = follow.HeadWatcher(
+            db.engine, poll_seconds=float(app.config.get("CARRIER_FOLLOW_POLL_SECONDS", 0.1))
+        )
+    return watcher
+
+
 @carrier_route("/changes", methods=["GET"])
 def changes():
     max_limit = current_app.config.get("CHANGES_MAX_LIMIT", 5000)
+    max_wait = int(current_app.config.get("CARRIER_CHANGES_MAX_WAIT", 30))
     try:
         since = _int_arg("since")
         limit = _int_arg("limit", min(1000, max_limit))
+        wait = _int_arg("wait", 0)
     except ValueError as exc:
         return _error(
             400,
@@ -544,7 +555,19 @@ def changes():
             f"Tham số limit phải từ 1 đến {max_limit}.",
             f"The limit parameter must be between 1 and {max_limit}.",
         )
+    if wait > max_wait:
+        return _error(
+            400,
+            "invalid_input",
+            f"Tham số wait phải từ 0 đến {max_wait} giây.",
+            f"The wait parameter must be between 0 and {max_wait} seconds.",
+        )
     current_head = feed.head(db.session)
+    if wait and since == current_head:
+        # at the head: wait for the next act without holding a database connection
+        db.session.close()
+        _head_watcher(current_app._get_current_object()).wait_beyond(since, wait)
+        current_head = feed.head(db.session)
     if since > current_head:
         return _error(
             400,

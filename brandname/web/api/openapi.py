@@ -465,10 +465,21 @@ def document():
                         "required": False,
                         "schema": {"type": "integer", "minimum": 1, "default": 1000},
                     },
+                    {
+                        "name": "wait",
+                        "in": "query",
+                        "required": False,
+                        "description": "follow mode: when `since` is the head, hold the request until the "
+                        "next act or this many seconds (then an empty page); at most "
+                        "BRANDNAME_CARRIER_CHANGES_MAX_WAIT (30)",
+                        "schema": {"type": "integer", "minimum": 0, "maximum": 30, "default": 0},
+                    },
                 ],
                 "responses": {
                     "200": {"description": "JWS", "content": JOSE_TEXT, "x-jws-payload": _ref("ChangesPage")},
-                    "400": _error_response("since missing, not a number or ahead of the registry"),
+                    "400": _error_response(
+                        "since missing, not a number or ahead of the registry; wait too long"
+                    ),
                     **CARRIER_ERRORS,
                 },
             }

@@ -1,6 +1,7 @@
 """Command line: `brandname-carrier` or `python -m brandname_carrier`.
 
 brandname-carrier sync URL --key KEY --dir DIR        (or BRANDNAME_CARRIER_KEY)
+brandname-carrier follow URL --key KEY --dir DIR      sync, then stay current: one JSON line per change
 brandname-carrier check NAME [--holder ID] [--channel sms|voice] --dir DIR
                                                       exit 0 deliverable, 1 not, 2 no state / error
 """
@@ -25,6 +26,11 @@ def main(argv=None):
     p_sync.add_argument("--key", default=os.environ.get("BRANDNAME_CARRIER_KEY"))
     p_sync.add_argument("--dir", required=True)
     p_sync.add_argument("--full", action="store_true", help="download the snapshot again")
+    p_follow = sub.add_parser("follow", help="sync, then keep the local copy current until interrupted")
+    p_follow.add_argument("url")
+    p_follow.add_argument("--key", default=os.environ.get("BRANDNAME_CARRIER_KEY"))
+    p_follow.add_argument("--dir", required=True)
+    p_follow.add_argument("--wait", type=int, default=25, help="seconds each request waits at the registry")
     p_check = sub.add_parser("check", help="answer offline: exit 0 if deliverable")
     p_check.add_argument("name")
     p_check.add_argument(
@@ -45,6 +51,8 @@ def main(argv=None):
             return 2
         print(json.dumps(summary))
         return 0
+    if args.command == "follow":
+        return _follow(args)
     client = CarrierClient(directory=args.dir, today=today)
     if client.state is None:
         print("no local state: run `sync` first / chưa đồng bộ", file=sys.stderr)
@@ -52,3 +60,22 @@ def main(argv=None):
     answer = client.check(args.name, args.holder, args.channel)
     print(json.dumps({"name": args.name, **answer._asdict(), "seq": client.seq}))
     return 0 if answer.deliverable else 1
+
+
+def _follow(args):
+    client = CarrierClient(args.url, key=args.key, directory=args.dir)  # follows the day too
+
+    def report(summary):
+        if summary["changes"] or summary["start"] == "snapshot":
+            print(json.dumps(summary), flush=True)
+
+    def complain(exc):
+        print(f"sync refused, local state unchanged; retrying: {exc}", file=sys.stderr, flush=True)
+
+    try:
+        client.follow(wait=args.wait, on_sync=report, on_error=complain)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        client.close()
+    return 0

@@ -26,6 +26,7 @@ import json
 import os
 import secrets
 import threading
+import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -86,6 +87,7 @@ class CarrierClient:
         self._index = index_.Index(self.today())
         self.check = self._index.checker()
         self._timer = None
+        self._trust = None  # (monotonic time, pinned root, root PEM, keys) while following
         self._load()
         self._schedule_midnight()
 
@@ -244,8 +246,12 @@ class CarrierClient:
             raise SyncError(f"GET {path} answered {status}: {detail}")
         return body
 
-    def sync(self, *, full=False):
+    def sync(self, *, full=False, wait=None, trust_seconds=0):
         """Bring the local copy up to the registry's head; returns a summary dict.
+
+        With `wait` (seconds), a registry with nothing new holds the request until the next act
+        or that long (follow mode). `trust_seconds` reuses the registry's certificates fetched
+        that recently instead of fetching them again.
 
         Raises SyncError (nothing changed locally) if anything fails to verify."""
         if not self.base_url:
@@ -254,12 +260,41 @@ class CarrierClient:
             if self._read_state() != self.state:  # another process synced this folder meanwhile
                 self._load()
             pinned = self.state["root_pem"] if self.state else None
-            root_pem, keys = trusted_keys(self._get("/api/v1/registry-certificate", auth=False), pinned)
+            root_pem, keys = self._trusted(pinned, trust_seconds)
             state = {"format": STATE_FORMAT, "registry": self.base_url, "root_pem": root_pem}
             with _bulk():
                 if self.state is None or full:
                     return self._sync_snapshot(keys, state)
-                return self._sync_changes(keys, state)
+                return self._sync_changes(keys, state, wait)
+
+    def _trusted(self, pinned, max_age):
+        found = self._trust
+        if max_age > 0 and found and found[1] == pinned and time.monotonic() - found[0] < max_age:
+            return found[2], found[3]
+        root_pem, keys = trusted_keys(self._get("/api/v1/registry-certificate", auth=False), pinned)
+        self._trust = (time.monotonic(), pinned, root_pem, keys)
+        return root_pem, keys
+
+    def follow(
+        self, *, wait=25, stop=None, on_sync=None, on_error=None, retry_seconds=1.0, trust_seconds=300
+    ):
+        """Keep the local copy current until `stop` (a threading.Event) is set: each request for
+        changes waits at the registry for the next act (up to `wait` s), so a revocation reaches
+        `check` about as soon as it is committed. Every page is verified as by sync(); a refused
+        one changes nothing and is retried after `retry_seconds`, with the certificates fetched
+        again (the registry may have rotated its issuing key)."""
+        stop = stop or threading.Event()
+        while not stop.is_set():
+            try:
+                summary = self.sync(wait=wait, trust_seconds=trust_seconds)
+            except SyncError as exc:
+                self._trust = None
+                if on_error is not None:
+                    on_error(exc)
+                stop.wait(retry_seconds)
+                continue
+            if on_sync is not None:
+                on_sync(summary)
 
     def _sync_snapshot(self, keys, state):
         snapshot = self.dir / f".snapshot-{os.getpid()}-{secrets.token_hex(4)}.tmp"
@@ -297,8 +332,8 @@ class CarrierClient:
         self._install(index)
         return {"seq": seq, "names": len(index), "start": "snapshot", "pages": pages, "changes": applied}
 
-    def _sync_changes(self, keys, state):
-        seq, changes, pages, applied = self._changes(keys, self.state["seq"], self._index)
+    def _sync_changes(self, keys, state, wait=None):
+        seq, changes, pages, applied = self._changes(keys, self.state["seq"], self._index, wait)
         names_file, count = self.state["names_file"], self.state["count"]
         stale = []  # registered spellings of names the changes replace
         if changes:  # a new names file: the current one with the changes applied
@@ -336,7 +371,7 @@ class CarrierClient:
         path.write_bytes(body)
         return manifest["seq"], manifest["count"]
 
-    def _changes(self, keys, seq, index):
+    def _changes(self, keys, seq, index, wait=None):
         """Read and verify the change pages after `seq` up to the head.
 
         Returns (new seq, {normal: (Entry, index.pack(Entry)) or None if released}, pages, events):
@@ -345,7 +380,12 @@ class CarrierClient:
         pages = applied = 0
         while True:
             page = verify_jws(
-                self._get(f"/api/v1/changes?since={seq}&limit={self.page_limit}"), keys, CHANGES_TYP
+                self._get(
+                    f"/api/v1/changes?since={seq}&limit={self.page_limit}"
+                    + (f"&wait={int(wait)}" if wait else "")
+                ),
+                keys,
+                CHANGES_TYP,
             )
             if page.get("type") != CHANGES_TYPE or not isinstance(page.get("changes"), list):
                 raise refusal(TamperedData, "Trang thay đổi không đúng định dạng.", "Malformed change page.")
