@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 
 from brandname import lifecycle
 from brandname.lifecycle import certificate_record
+from brandname.lifecycle.certificates import new_holder_check
 from brandname.rules import names as name_rules
 from brandname.store.models import Authorization, Base, Brandname, Certificate, Counter, Event, Holder
 
@@ -126,6 +127,7 @@ def seed(engine, keys, count, *, seed_value=1, batch=20_000, log=print):
                         "revocation_ground": "spam" if status == "revoked" else None,
                         "expired_at": NOW if status == "expired" else None,
                         "released_at": NOW if status == "released" else None,
+                        "holder_check": new_holder_check(holder.kind, holder.id_number),
                     }
                 )
                 names.append(name)
