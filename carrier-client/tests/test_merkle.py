@@ -138,7 +138,9 @@ def test_sizes_and_lengths_are_checked_before_hashing():
     tree = merkle.MemoryTree(merkle.leaf_hash(e) for e in _entries(5))
     proof = tree.inclusion(2)
     with pytest.raises(merkle.ProofError):
-        merkle.verify_inclusion(2, 5, merkle.leaf_hash(b"entry 2"), [*proof[:-1], proof[-1][:31]], tree.root())
+        merkle.verify_inclusion(
+            2, 5, merkle.leaf_hash(b"entry 2"), [*proof[:-1], proof[-1][:31]], tree.root()
+        )
     with pytest.raises(merkle.ProofError):
         merkle.verify_inclusion(5, 5, merkle.leaf_hash(b"entry 2"), proof, tree.root())
     with pytest.raises(merkle.ProofError):

@@ -144,6 +144,13 @@ def verify_consistency(size1, size2, root1, root2, proof):
         raise ProofError(f"a consistency proof from {size1} to {size2} has the wrong length")
     if size1 & (size1 - 1) == 0:  # size1 is a power of two: its root is the first node
         proof = [root1, *proof]
+    fr, sr, sn = _consistency_roots(size1, size2, proof)
+    if sn != 0 or fr != root1 or sr != root2:
+        raise ProofError("the consistency proof does not lead to both roots")
+
+
+def _consistency_roots(size1, size2, proof):
+    """The two roots the chaining loop of §2.1.4.2 computes, and the remaining sn."""
     fn, sn = size1 - 1, size2 - 1
     while fn & 1:
         fn, sn = fn >> 1, sn >> 1
@@ -158,8 +165,7 @@ def verify_consistency(size1, size2, root1, root2, proof):
         else:
             sr = node_hash(sr, c)
         fn, sn = fn >> 1, sn >> 1
-    if sn != 0 or fr != root1 or sr != root2:
-        raise ProofError("the consistency proof does not lead to both roots")
+    return fr, sr, sn
 
 
 class MemoryTree:
