@@ -76,6 +76,7 @@ GROUND_LABELS = {
     "holder_request": _l("Điểm d: theo đề nghị của người sử dụng"),
     "authority_request": _l("Điểm đ: theo yêu cầu của cơ quan nhà nước có thẩm quyền"),
 }
+USE_LABELS = {"sms": _l("Tin nhắn (SMS)"), "voice": _l("Cuộc gọi thoại")}
 EVIDENCE_LABELS = {
     "conclusion_number": _l("Số văn bản kết luận"),
     "conclusion_date": _l("Ngày kết luận"),
@@ -238,6 +239,7 @@ def init_app(app):
     app.jinja_env.filters["vntime"] = vntime
     app.jinja_env.filters["vndate"] = lambda v: vntime(v, with_time=False)
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["use_label"] = lambda u: USE_LABELS.get(u, u)
 
     @app.context_processor
     def helpers():
