@@ -71,7 +71,14 @@ def test_every_message_in_code_and_templates_is_in_the_catalogue():
     assert sorted(used - translated) == []
 
 
-ENGLISH_PAGES = ["/", "/lookup?q=anh", "/revocations", "/applicant/login", "/applicant/signup", "/officer/login"]
+ENGLISH_PAGES = [
+    "/",
+    "/lookup?q=anh",
+    "/revocations",
+    "/applicant/login",
+    "/applicant/signup",
+    "/officer/login",
+]
 
 
 def visible_text(html):

@@ -8,8 +8,6 @@ from sqlalchemy import select
 from brandname import lifecycle
 from brandname.store.models import Payment
 
-from .conftest import PASSWORD, Portal
-
 
 def text(response):
     return response.get_data(as_text=True)
@@ -54,7 +52,10 @@ def test_every_irreversible_form_asks_for_confirmation_naming_the_name(
     # revocation: confirm and decline name the name; release too
     bn = registry_helper.issue("THUHOI").brandnames[0]
     lifecycle.propose_revocation(
-        session, bn.id, actor=officer, ground="authority_request",
+        session,
+        bn.id,
+        actor=officer,
+        ground="authority_request",
         evidence={"request_number": "1/CV", "request_date": "2026-03-01"},
     )
     forms = confirm_forms(text(portal.supervisor.get("/officer/revocations")))
