@@ -6,7 +6,7 @@ import re
 from sqlalchemy import select
 
 from brandname import lifecycle
-from brandname.store.models import Payment
+from brandname.store.models import Payment, RevocationProposal
 
 
 def text(response):
@@ -73,3 +73,47 @@ def test_confirm_script_is_static_and_allowed_by_the_csp(portal):
     page = portal.anon.get("/")
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text(page))  # no inline script
+
+
+# -- the audit trail in words ----------------------------------------------------------------
+
+
+def test_audit_trail_in_words_hanoi_time_raw_record_behind_a_toggle(portal, session, registry_helper):
+    from datetime import datetime
+
+    application = registry_helper.submit("LOIVAN", "KHACTEN", now=datetime(2026, 3, 2, 3, 0))
+    refused = [rn for rn in application.names if rn.name == "KHACTEN"][0]
+    response = portal.officer.post(
+        f"/officer/applications/{application.id}/approve",
+        data={f"refuse-{refused.id}": "on", f"reason-{refused.id}": "Trùng nhãn hiệu đã bảo hộ"},
+    )
+    assert response.status_code == 302
+    page = text(portal.officer.get(f"/officer/applications/{application.id}"))
+    trail = page[page.index("Nhật ký xử lý") :]
+    assert "Cán bộ can.bo chấp thuận tên LOIVAN" in trail
+    assert "từ chối tên KHACTEN: Trùng nhãn hiệu đã bảo hộ" in trail
+    assert f"nộp hồ sơ cấp mới số {application.id}, tên LOIVAN, KHACTEN" in trail
+    assert "02/03/2026 10:00" in trail  # 03:00 UTC is 10:00 in Hanoi
+    assert "<code>approve</code>" not in trail and "{&#39;" not in trail
+    raw = trail[trail.index("<details") : trail.index("</details>")]
+    assert "Chi tiết bản ghi" in raw and '"act": "submit"' in raw
+    # in English, the same events in English words
+    portal.officer.get("/lang/en")
+    english = text(portal.officer.get(f"/officer/applications/{application.id}"))
+    assert "Officer can.bo approved the names LOIVAN" in english
+
+
+def test_revocation_in_the_trail_names_its_ground_and_evidence(portal, session, registry_helper, supervisor):
+    bn = registry_helper.issue("RACTIN").brandnames[0]
+    portal.officer.post(
+        f"/officer/names/{bn.id}/propose-revocation",
+        data={"ground": "spam", "spam-conclusion_number": "12/KL-A05", "spam-conclusion_date": "2026-03-01"},
+    )
+    proposal_id = session.scalars(select(RevocationProposal.id)).one()
+    assert portal.supervisor.post(f"/officer/revocations/{proposal_id}/confirm").status_code == 302
+    page = text(portal.officer.get(f"/officer/names/{bn.id}"))
+    trail = page[page.index("Nhật ký xử lý") :]
+    assert "Lãnh đạo lanh.dao thu hồi tên RACTIN" in trail
+    assert "Cán bộ can.bo đề xuất thu hồi tên RACTIN" in trail
+    assert "Điểm a: gửi tin nhắn rác" in trail and "Ngày kết luận: 01/03/2026" in trail
+    assert "cấp giấy chứng nhận số" in trail

@@ -28,6 +28,7 @@ from brandname.store.models import (
     Payment,
     RevocationProposal,
 )
+from brandname.web import trail
 from brandname.web.applicant import do_change_password, do_login, send_document
 from brandname.web.site import actor, error_message, login_rate_limit, paginate
 
@@ -124,7 +125,9 @@ def _warnings(application):
 
 
 def _events(*conditions):
-    return db.session.scalars(select(Event).where(or_(*conditions)).order_by(Event.seq)).all()
+    """The audit trail of a record, in words (web/trail.py)."""
+    events = db.session.scalars(select(Event).where(or_(*conditions)).order_by(Event.seq)).all()
+    return trail.describe(db.session, events)
 
 
 def _render_application(application, *, status=200, error=None, form=None):
