@@ -117,3 +117,36 @@ def test_revocation_in_the_trail_names_its_ground_and_evidence(portal, session, 
     assert "Cán bộ can.bo đề xuất thu hồi tên RACTIN" in trail
     assert "Điểm a: gửi tin nhắn rác" in trail and "Ngày kết luận: 01/03/2026" in trail
     assert "cấp giấy chứng nhận số" in trail
+
+
+# -- the revocation form speaks in words -----------------------------------------------------
+
+
+def test_revocation_form_errors_are_words_not_field_codes(portal, session, registry_helper):
+    bn = registry_helper.issue("LOIFORM").brandnames[0]
+    response = portal.officer.post(
+        f"/officer/names/{bn.id}/propose-revocation",
+        data={"ground": "spam", "spam-conclusion_number": "1/KL"},
+    )
+    body = text(response)
+    assert response.status_code == 400 and "Thiếu căn cứ chứng minh: ngày kết luận." in body
+    assert "conclusion_date" not in re.sub(r'(name|id|for)="[^"]*"', "", body)
+    response = portal.officer.post(
+        f"/officer/names/{bn.id}/propose-revocation",
+        data={"ground": "spam", "spam-conclusion_number": "1/KL", "spam-conclusion_date": "31/02/2026"},
+    )
+    assert "Ngày kết luận không hợp lệ" in text(response)
+    response = portal.officer.post(f"/officer/names/{bn.id}/propose-revocation", data={"ground": "bogus"})
+    assert "Căn cứ này không thu hồi theo đề xuất của cán bộ." in text(response)
+    portal.officer.get("/lang/en")
+    response = portal.officer.post(
+        f"/officer/names/{bn.id}/propose-revocation", data={"ground": "arrears", "arrears-invoice": "HD1"}
+    )
+    assert "Missing evidence: the due date." in text(response)
+    # a date typed dd/mm/yyyy is accepted and kept as a date
+    response = portal.officer.post(
+        f"/officer/names/{bn.id}/propose-revocation",
+        data={"ground": "spam", "spam-conclusion_number": "1/KL", "spam-conclusion_date": "01/03/2026"},
+    )
+    assert response.status_code == 302
+    assert session.scalars(select(RevocationProposal)).one().evidence["conclusion_date"] == "2026-03-01"
