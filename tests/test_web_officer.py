@@ -150,3 +150,41 @@ def test_revocation_form_errors_are_words_not_field_codes(portal, session, regis
     )
     assert response.status_code == 302
     assert session.scalars(select(RevocationProposal)).one().evidence["conclusion_date"] == "2026-03-01"
+
+
+# -- dates as dd/mm/yyyy ---------------------------------------------------------------------
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def test_revoked_name_lookup_and_notices_show_dd_mm_yyyy(
+    portal, session, registry_helper, officer, supervisor
+):
+    from brandname.store.models import Outbox
+
+    bn = registry_helper.issue("NGAYTHU").brandnames[0]
+    proposal = lifecycle.propose_revocation(
+        session,
+        bn.id,
+        actor=officer,
+        ground="spam",
+        evidence={"conclusion_number": "12/KL", "conclusion_date": "2026-03-01"},
+    )
+    lifecycle.confirm_revocation(session, proposal.id, actor=supervisor)
+    session.refresh(bn)
+    day = (
+        bn.revoked_at.replace(tzinfo=__import__("datetime").timezone.utc)
+        .astimezone(__import__("brandname.rules.dates", fromlist=["VN_TZ"]).VN_TZ)
+        .strftime("%d/%m/%Y")
+    )
+    lookup = text(portal.anon.get("/lookup?q=ngaythu"))
+    assert f"từ ngày {day}" in lookup and "Điểm a" in lookup
+    for url in ("/lookup?q=ngaythu", "/revocations"):
+        assert not ISO_DATE.search(re.sub(r'<time datetime="[^"]*"', "", text(portal.anon.get(url)))), url
+    officer_pages = [text(portal.officer.get(u)) for u in ("/officer/revocations", f"/officer/names/{bn.id}")]
+    for page in officer_pages:
+        visible = re.sub(r"<details.*?</details>|<time datetime=\"[^\"]*\"", "", page, flags=re.DOTALL)
+        assert not ISO_DATE.search(visible)
+    assert "01/03/2026" in officer_pages[0]
+    for mail in session.scalars(select(Outbox)):
+        assert not ISO_DATE.search(mail.subject + mail.body), mail.key

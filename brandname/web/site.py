@@ -156,6 +156,16 @@ def vntime(value, with_time=True):
     return value.strftime("%d/%m/%Y")
 
 
+def evidence_value(key, value):
+    """An evidence field as people read it: dates as dd/mm/yyyy."""
+    if key.endswith("date") and isinstance(value, str):
+        try:
+            return vntime(value)
+        except ValueError:
+            return value
+    return value
+
+
 def money(value):
     if value is None:
         return "—"
@@ -251,6 +261,7 @@ def init_app(app):
             "document_kinds": DOCUMENT_KINDS,
             "ground_label": lambda g: GROUND_LABELS.get(g, g),
             "evidence_label": lambda e: EVIDENCE_LABELS.get(e, e),
+            "evidence_value": evidence_value,
             "error_message": error_message,
         }
 

@@ -203,19 +203,10 @@ def _when(value):
 
 def _evidence(d):
     return [
-        f"{site.EVIDENCE_LABELS.get(k, k)}: {_evidence_value(k, v)}"
+        f"{site.EVIDENCE_LABELS.get(k, k)}: {site.evidence_value(k, v)}"
         for k, v in (d.get("evidence") or {}).items()
         if v
     ]
-
-
-def _evidence_value(key, value):
-    if key.endswith("date"):
-        try:
-            return site.vntime(value)
-        except ValueError:
-            return value
-    return value
 
 
 def describe(session, events):
