@@ -188,3 +188,31 @@ def test_revoked_name_lookup_and_notices_show_dd_mm_yyyy(
     assert "01/03/2026" in officer_pages[0]
     for mail in session.scalars(select(Outbox)):
         assert not ISO_DATE.search(mail.subject + mail.body), mail.key
+
+
+# -- officer search --------------------------------------------------------------------------
+
+
+def test_officer_search_ignores_diacritics_and_takes_wildcards_literally(portal, session, registry_helper):
+    from .conftest import org_applicant
+
+    registry_helper.issue("SAIGON", applicant=org_applicant("0301112223", "Công ty TNHH Sài Gòn Xanh"))
+    registry_helper.issue("TRAMPT", applicant=org_applicant("0301112224", "Công ty Trăm_Phần 100% Việt"))
+
+    def holders(q):
+        page = text(portal.officer.get("/officer/search", query_string={"q": q}))
+        return set(re.findall(r'<a href="/officer/holders/\d+">([^<]+)</a>', page))
+
+    for q in ("sai gon", "SAI GON", "Sài Gòn", "sài gòn xanh", "cong ty tnhh sai"):
+        assert holders(q) == {"Công ty TNHH Sài Gòn Xanh"}, q
+    assert holders("viet") == {"Công ty Trăm_Phần 100% Việt"}
+    # % and _ are characters, not wildcards
+    assert holders("%") == {"Công ty Trăm_Phần 100% Việt"}
+    assert holders("100%") == {"Công ty Trăm_Phần 100% Việt"}
+    assert holders("m_p") == {"Công ty Trăm_Phần 100% Việt"}
+    assert holders("_") == {"Công ty Trăm_Phần 100% Việt"}
+    assert holders("n_x") == set() and holders("s%n") == set()
+    page = text(portal.officer.get("/officer/search", query_string={"q": "saigon"}))
+    assert "SAIGON" in page
+    page = text(portal.officer.get("/officer/search", query_string={"q": "s_igon"}))
+    assert "SAIGON" not in page
