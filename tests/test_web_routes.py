@@ -388,14 +388,14 @@ def test_officer_console_pages(portal, session, registry_helper):
     queue = text(portal.officer.get("/officer/queue"))
     assert "VIETSUN" in queue and "V1ETSUN" in queue  # the confusable warning lists what it resembles
     page = text(portal.officer.get(f"/officer/applications/{app_id}"))
-    assert "V1ETSUN" in page and "x.png" in page and "<code>submit</code>" in page
+    assert "V1ETSUN" in page and "x.png" in page and "nộp hồ sơ cấp mới số" in page
     doc = session.scalars(select(Document)).one()
     response = portal.officer.get(f"/officer/documents/{doc.id}")
     assert response.status_code == 200 and response.mimetype == "image/png"
     assert response.headers["Content-Disposition"].startswith("inline")
     bn = lifecycle.find_brandname(session, "V1ETSUN")
     name_page = text(portal.officer.get(f"/officer/names/{bn.id}"))
-    assert bn.current_certificate.serial in name_page and "<code>issue</code>" in name_page
+    assert bn.current_certificate.serial in name_page and "cấp giấy chứng nhận số" in name_page
     search = text(portal.officer.get("/officer/search?q=v1et"))
     assert "V1ETSUN" in search
     search = text(portal.officer.get(f"/officer/search?q={bn.current_certificate.serial}"))
@@ -552,7 +552,7 @@ def test_officer_actions_are_recorded_in_the_audit_trail(portal, session):
     assert [e.act for e in events] == ["submit", "approve"]
     assert events[0].actor_label == "a@anhduong.vn" and events[1].actor_label == "can.bo@cuc.gov.vn"
     page = text(portal.officer.get(f"/officer/applications/{app_id}"))
-    assert page.index("<code>submit</code>") < page.index("<code>approve</code>")
+    assert page.index("nộp hồ sơ cấp mới số") < page.index("Cán bộ can.bo chấp thuận tên AUDITME")
 
 
 def test_auto_refused_competitor_is_told(portal, session):

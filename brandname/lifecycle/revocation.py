@@ -2,7 +2,7 @@
 unpaid approval, and release of a blocked name.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -77,29 +77,59 @@ def _require_revocable(bn):
         )
 
 
+EVIDENCE_WORDS = {
+    "conclusion_number": ("số văn bản kết luận", "the number of the conclusion"),
+    "conclusion_date": ("ngày kết luận", "the date of the conclusion"),
+    "invoice": ("số hóa đơn", "the invoice number"),
+    "due_date": ("hạn nộp", "the due date"),
+    "request_number": ("số văn bản yêu cầu", "the number of the request"),
+    "request_date": ("ngày văn bản yêu cầu", "the date of the request"),
+    "expiry_date": ("ngày hết hạn", "the expiry date"),
+}
+
+
+def _words(fields, lang):
+    index = 0 if lang == "vi" else 1
+    return ", ".join(EVIDENCE_WORDS.get(f, (f, f))[index] for f in fields)
+
+
+def _iso_date(value):
+    """A date typed as YYYY-MM-DD (the date picker) or dd/mm/yyyy, as YYYY-MM-DD; None if neither."""
+    for parse in (date.fromisoformat, lambda v: datetime.strptime(v, "%d/%m/%Y").date()):
+        try:
+            return parse(value).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
 def _check_evidence(ground, evidence):
     if ground not in REVOCATION_GROUNDS or ground == "expired":
+        choices = [g for g in REVOCATION_GROUNDS if g != "expired"]
         raise InvalidInput(
-            "Căn cứ thu hồi không hợp lệ; chọn một trong: "
-            + ", ".join(g for g in REVOCATION_GROUNDS if g != "expired"),
-            "Unknown revocation ground; choose one of: "
-            + ", ".join(g for g in REVOCATION_GROUNDS if g != "expired"),
+            "Căn cứ thu hồi không hợp lệ; chọn một trong các điểm "
+            + ", ".join(REVOCATION_GROUNDS[g][0] for g in choices)
+            + " khoản 1 Điều 29.",
+            "Unknown revocation ground; choose one of points "
+            + ", ".join(REVOCATION_GROUNDS[g][0] for g in choices)
+            + " of Article 29(1).",
         )
     evidence = {k: " ".join(str(v).split()) for k, v in (evidence or {}).items() if v not in (None, "")}
     missing = [f for f in REVOCATION_GROUNDS[ground][3] if not evidence.get(f)]
     if missing:
         raise InvalidInput(
-            "Thiếu căn cứ chứng minh: " + ", ".join(missing), "Missing evidence: " + ", ".join(missing)
+            "Thiếu căn cứ chứng minh: " + _words(missing, "vi") + ".",
+            "Missing evidence: " + _words(missing, "en") + ".",
         )
     for key in ("conclusion_date", "request_date", "due_date"):
         if key in evidence:
-            try:
-                date.fromisoformat(evidence[key])
-            except ValueError:
+            iso = _iso_date(evidence[key])
+            if iso is None:
                 raise InvalidInput(
-                    f"Ngày không hợp lệ ({key}): dùng dạng YYYY-MM-DD.",
-                    f"Invalid date ({key}): use YYYY-MM-DD.",
+                    f"{_words([key], 'vi').capitalize()} không hợp lệ: nhập ngày dạng ngày/tháng/năm (dd/mm/yyyy).",
+                    f"{_words([key], 'en').capitalize()} is not a valid date: enter it as dd/mm/yyyy.",
                 ) from None
+            evidence[key] = iso
     return evidence
 
 

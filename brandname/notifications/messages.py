@@ -107,7 +107,7 @@ def certificate_issued(session, application, certificates, *, public_url=""):
         for c in certificates
     ]
     lines_en = [
-        f"- {c.brandname.name}: certificate {c.serial}, valid until {c.valid_until.isoformat()}"
+        f"- {c.brandname.name}: certificate {c.serial}, valid until {c.valid_until:%d/%m/%Y}"
         for c in certificates
     ]
     return Mail(
@@ -132,7 +132,7 @@ def revoked(session, brandname, *, public_url=""):
         body=(
             f"Tên định danh {brandname.name} đã bị thu hồi ngày {_t(brandname.revoked_at)} "
             f"(căn cứ: {brandname.revocation_ground}). Thông báo công khai: {public_url}/revocations\n\n"
-            f"The sender name {brandname.name} was revoked on {brandname.revoked_at:%Y-%m-%d} "
+            f"The sender name {brandname.name} was revoked on {_t(brandname.revoked_at)} "
             f"(ground: {brandname.revocation_ground})."
         ),
     )
@@ -143,11 +143,11 @@ def expiry_reminder(session, bn, *, left, window, public_url=""):
         to=holder_address(session, bn.holder),
         key=f"reminder:{bn.id}:{bn.valid_until.isoformat()}:{window}",
         subject=f"Tên định danh {bn.name} hết hạn ngày {bn.valid_until:%d/%m/%Y} / "
-        f"{bn.name} expires on {bn.valid_until.isoformat()}",
+        f"{bn.name} expires on {bn.valid_until:%d/%m/%Y}",
         body=(
             f"Tên định danh {bn.name} hết hạn ngày {bn.valid_until:%d/%m/%Y} (còn {left} ngày). "
             f"Hồ sơ gia hạn cần nộp chậm nhất 15 ngày trước ngày hết hạn: {public_url}/applicant/names\n\n"
-            f"The sender name {bn.name} expires on {bn.valid_until.isoformat()} ({left} days left). "
+            f"The sender name {bn.name} expires on {bn.valid_until:%d/%m/%Y} ({left} days left). "
             "File the renewal at least 15 days before expiry."
         ),
     )

@@ -15,6 +15,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -73,6 +75,8 @@ class Holder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(300))
+    # the name folded for search (no diacritics, lower case), kept in step with `name`
+    name_folded: Mapped[str] = mapped_column(String(300), default="", server_default="")
     id_number: Mapped[str] = mapped_column(String(40))
     tax_code: Mapped[str | None] = mapped_column(String(40))
     address: Mapped[str] = mapped_column(String(500), default="")
@@ -87,6 +91,14 @@ class Holder(Base):
     def public_id_number(self):
         """Individuals' ID numbers are personal data and never leave the registry."""
         return self.id_number if self.kind == "organization" else None
+
+
+@event.listens_for(Holder, "before_insert")
+@event.listens_for(Holder, "before_update")
+def _fold_holder_name(mapper, connection, holder):
+    from brandname.rules.text import fold
+
+    holder.name_folded = fold(holder.name)
 
 
 class Application(Base):
@@ -119,8 +131,14 @@ class Application(Base):
     fee_source: Mapped[str | None] = mapped_column(String(300))
     payment_due_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # the officer who holds the dossier ("nhận xử lý"), and since when
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # filed on paper: received_at is the real receipt time, entered later by an officer
+    on_paper: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     holder: Mapped[Holder] = relationship()
+    assigned_to: Mapped["Account | None"] = relationship(foreign_keys=[assigned_to_id])
     names: Mapped[list["RequestedName"]] = relationship(
         back_populates="application", order_by="RequestedName.id", cascade="all, delete-orphan"
     )

@@ -76,6 +76,7 @@ GROUND_LABELS = {
     "holder_request": _l("Điểm d: theo đề nghị của người sử dụng"),
     "authority_request": _l("Điểm đ: theo yêu cầu của cơ quan nhà nước có thẩm quyền"),
 }
+USE_LABELS = {"sms": _l("Tin nhắn (SMS)"), "voice": _l("Cuộc gọi thoại")}
 EVIDENCE_LABELS = {
     "conclusion_number": _l("Số văn bản kết luận"),
     "conclusion_date": _l("Ngày kết luận"),
@@ -153,6 +154,16 @@ def vntime(value, with_time=True):
         local = value.replace(tzinfo=dates.timezone.utc).astimezone(dates.VN_TZ)
         return local.strftime("%d/%m/%Y %H:%M") if with_time else local.strftime("%d/%m/%Y")
     return value.strftime("%d/%m/%Y")
+
+
+def evidence_value(key, value):
+    """An evidence field as people read it: dates as dd/mm/yyyy."""
+    if key.endswith("date") and isinstance(value, str):
+        try:
+            return vntime(value)
+        except ValueError:
+            return value
+    return value
 
 
 def money(value):
@@ -238,6 +249,7 @@ def init_app(app):
     app.jinja_env.filters["vntime"] = vntime
     app.jinja_env.filters["vndate"] = lambda v: vntime(v, with_time=False)
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["use_label"] = lambda u: USE_LABELS.get(u, u)
 
     @app.context_processor
     def helpers():
@@ -249,6 +261,7 @@ def init_app(app):
             "document_kinds": DOCUMENT_KINDS,
             "ground_label": lambda g: GROUND_LABELS.get(g, g),
             "evidence_label": lambda e: EVIDENCE_LABELS.get(e, e),
+            "evidence_value": evidence_value,
             "error_message": error_message,
         }
 

@@ -16,7 +16,8 @@ from brandname.errors import DomainError
 from brandname.extensions import db, limiter
 from brandname.lifecycle import accounts
 from brandname.rules import dates
-from brandname.rules.names import normal_form
+from brandname.rules import text as text_rules
+from brandname.rules.names import normal_form, strip_diacritics
 from brandname.store.models import (
     Account,
     Application,
@@ -28,6 +29,7 @@ from brandname.store.models import (
     Payment,
     RevocationProposal,
 )
+from brandname.web import trail
 from brandname.web.applicant import do_change_password, do_login, send_document
 from brandname.web.site import actor, error_message, login_rate_limit, paginate
 
@@ -124,7 +126,9 @@ def _warnings(application):
 
 
 def _events(*conditions):
-    return db.session.scalars(select(Event).where(or_(*conditions)).order_by(Event.seq)).all()
+    """The audit trail of a record, in words (web/trail.py)."""
+    events = db.session.scalars(select(Event).where(or_(*conditions)).order_by(Event.seq)).all()
+    return trail.describe(db.session, events)
 
 
 def _render_application(application, *, status=200, error=None, form=None):
@@ -425,17 +429,16 @@ def search():
     q = " ".join((request.args.get("q") or "").split())
     holders = names = certificates = applications = []
     if q:
-        like = f"%{q.lower()}%"
-        # SQLite's lower() folds ASCII only: also try the spellings people type Vietnamese names in
-        spellings = {q, q.lower(), q.title(), q.upper()}
+        # with or without diacritics ("sai gon" finds "Sài Gòn"); % and _ are taken literally
+        folded = text_rules.fold(q)
+        like = f"%{text_rules.like_escape(folded)}%"
         holders = db.session.scalars(
             select(Holder)
             .where(
                 or_(
-                    func.lower(Holder.name).like(like),
-                    func.lower(Holder.id_number).like(like),
-                    func.lower(Holder.email).like(like),
-                    *[Holder.name.like(f"%{s}%") for s in spellings],
+                    Holder.name_folded.like(like, escape="\\"),
+                    func.lower(Holder.id_number).like(like, escape="\\"),
+                    func.lower(Holder.email).like(like, escape="\\"),
                 )
             )
             .order_by(Holder.name)
@@ -443,13 +446,17 @@ def search():
         ).all()
         names = db.session.scalars(
             select(Brandname)
-            .where(Brandname.name_normal.like(f"%{normal_form(q)}%"))
+            .where(
+                Brandname.name_normal.like(
+                    f"%{text_rules.like_escape(normal_form(strip_diacritics(q)))}%", escape="\\"
+                )
+            )
             .order_by(Brandname.name_normal, Brandname.id)
             .limit(50)
         ).all()
         certificates = db.session.scalars(
             select(Certificate)
-            .where(func.lower(Certificate.serial).like(like))
+            .where(func.lower(Certificate.serial).like(like, escape="\\"))
             .order_by(Certificate.serial)
             .limit(50)
         ).all()

@@ -31,8 +31,23 @@ def _page():
 def lookup():
     """Registered names, case-insensitive, prefix matches first, then substring matches."""
     q = request.args.get("q") or ""
-    result = search.search_names(registry.read_session(), q, page=_page(), per_page=PAGE_SIZE)
-    return render_template("public/lookup.html", q=q, result=result)
+    read = registry.read_session()
+    result = search.search_names(read, q, page=_page(), per_page=PAGE_SIZE)
+    return render_template("public/lookup.html", q=q, result=result, ended=_ended(read, result.results))
+
+
+def _ended(session, hits):
+    """{name: (date, ground)} for the revoked and expired names among the hits: the lookup says
+    when and on which ground each one ended, as the public notices do."""
+    names = [h["name"] for h in hits if h["status"] in ("revoked", "expired")]
+    if not names:
+        return {}
+    rows = session.execute(
+        select(Brandname.name, Brandname.revoked_at, Brandname.expired_at, Brandname.revocation_ground).where(
+            Brandname.name.in_(names), Brandname.status.in_(("revoked", "expired"))
+        )
+    ).all()
+    return {name: (revoked or expired, ground or "expired") for name, revoked, expired, ground in rows}
 
 
 @bp.get("/revocations")

@@ -1,0 +1,226 @@
+"""The audit trail in words: each event as a sentence in the reader's language ("Cán bộ X chấp
+thuận tên ABC"), with its reasons, in Hanoi time. The raw record stays available to the page
+behind a toggle. No business rule here: the words describe what the event log holds.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from brandname.store.models import Account
+from brandname.web import site
+
+ACTOR_WORDS = {
+    "officer": _l("Cán bộ"),
+    "supervisor": _l("Lãnh đạo"),
+    "applicant": _l("Người đăng ký"),
+    "operator": _l("Quản trị viên"),
+}
+
+
+def ground_words(ground):
+    """The legal ground of a revocation (Article 29(1) of the decree) in words."""
+    return str(site.GROUND_LABELS.get(ground, ground or "—"))
+
+
+@dataclass
+class Entry:
+    event: object
+    sentence: str
+    reasons: list
+
+    @property
+    def raw(self):
+        e = self.event
+        return {
+            "seq": e.seq,
+            "at": e.at.isoformat() if e.at else None,
+            "act": e.act,
+            "actor": e.actor_label,
+            "subject": f"{e.subject_type}:{e.subject_id}",
+            "details": e.details or {},
+        }
+
+
+def who(event, names):
+    if event.actor_kind == "system":
+        return _("Hệ thống")
+    person = names.get(event.actor_id) or event.actor_label
+    return f"{ACTOR_WORDS.get(event.actor_kind, event.actor_kind)} {person}"
+
+
+def _names(value):
+    return ", ".join(value) if isinstance(value, list | tuple) else str(value or "")
+
+
+def _kind(d):
+    return str(site.KIND_LABELS.get(d.get("kind"), d.get("kind") or "")).lower()
+
+
+def _money(d):
+    return site.money(d.get("amount_vnd"))
+
+
+def _approve(e, d, name):
+    reasons = [
+        _("từ chối tên %(name)s: %(reason)s", name=n, reason=r) for n, r in (d.get("refused") or {}).items()
+    ]
+    if d.get("fee_vnd") is not None:
+        reasons.append(_("lệ phí %(fee)s", fee=site.money(d["fee_vnd"])))
+    return _("chấp thuận tên %(names)s", names=_names(d.get("approved")) or name), reasons
+
+
+def _certificate(e, d, name):
+    text = _(
+        "cấp giấy chứng nhận số %(serial)s cho tên %(name)s (%(kind)s), hiệu lực %(start)s – %(end)s",
+        serial=d.get("serial"),
+        name=name,
+        kind=str(site.KIND_LABELS.get(e.act, e.act)).lower(),
+        start=site.vntime(d.get("valid_from")),
+        end=site.vntime(d.get("valid_until")),
+    )
+    previous = d.get("previous_serial")
+    return text, [_("thay thế giấy chứng nhận số %(serial)s", serial=previous)] if previous else []
+
+
+def _revocation_reasons(d):
+    return [ground_words(d.get("ground")), *_evidence(d), d.get("note") or ""]
+
+
+# reasons the system writes in the log, in words
+SYSTEM_REASONS = {
+    "quarantine ended": _l("hết thời hạn phong tỏa"),
+    "reclaimed by its former holder with a new application": _l(
+        "người sử dụng trước đăng ký lại tên bằng hồ sơ mới"
+    ),
+}
+
+SENTENCES = {
+    "submit": lambda e, d, name: (
+        _(
+            "nộp hồ sơ %(kind)s số %(id)s, tên %(names)s",
+            kind=_kind(d),
+            id=e.application_id,
+            names=_names(d.get("names")),
+        ),
+        [],
+    ),
+    "approve": _approve,
+    "reject": lambda e, d, name: (_("từ chối hồ sơ số %(id)s", id=e.application_id), [d.get("reasons")]),
+    "auto_reject": lambda e, d, name: (
+        _(
+            "từ chối tên %(name)s vì đã được chấp thuận cho hồ sơ số %(id)s nộp trước",
+            name=d.get("name") or name,
+            id=d.get("winner_application_id"),
+        ),
+        [],
+    ),
+    "withdraw": lambda e, d, name: (_("rút hồ sơ số %(id)s", id=e.application_id), []),
+    "attach_document": lambda e, d, name: (
+        _("đính kèm tài liệu: %(kind)s", kind=site.DOCUMENT_KINDS.get(d.get("kind"), d.get("kind"))),
+        [],
+    ),
+    "record_payment": lambda e, d, name: (
+        _("ghi nhận khoản lệ phí %(ref)s (%(amount)s)", ref=d.get("reference"), amount=_money(d)),
+        [],
+    ),
+    "confirm_payment": lambda e, d, name: (
+        _("xác nhận khoản lệ phí %(ref)s (%(amount)s)", ref=d.get("reference"), amount=_money(d)),
+        [],
+    ),
+    "issue": _certificate,
+    "reissue": _certificate,
+    "renewal": _certificate,
+    "legacy": _certificate,
+    "propose_revocation": lambda e, d, name: (
+        _("đề xuất thu hồi tên %(name)s", name=name),
+        _revocation_reasons(d),
+    ),
+    "revoke": lambda e, d, name: (_("thu hồi tên %(name)s", name=name), _revocation_reasons(d)),
+    "decline_revocation": lambda e, d, name: (
+        _("không xác nhận đề xuất thu hồi tên %(name)s", name=name),
+        [d.get("reason")],
+    ),
+    "expire": lambda e, d, name: (
+        _(
+            "ghi nhận tên %(name)s hết hạn, phong tỏa đến %(until)s",
+            name=name,
+            until=site.vntime(d.get("blocked_until")),
+        ),
+        [ground_words("expired")],
+    ),
+    "lapse": lambda e, d, name: (
+        _(
+            "đóng hồ sơ số %(id)s vì quá hạn nộp lệ phí (%(due)s)",
+            id=e.application_id,
+            due=site.vntime(_when(d.get("payment_due_at"))),
+        ),
+        [],
+    ),
+    "release": lambda e, d, name: (
+        _("giải phóng tên %(name)s", name=name),
+        [SYSTEM_REASONS.get(d.get("reason"), d.get("reason"))],
+    ),
+    "authorize": lambda e, d, name: (
+        _(
+            "ủy quyền sử dụng tên %(name)s cho %(party)s (%(number)s)",
+            name=name,
+            party=d.get("party_name"),
+            number=d.get("party_id_number"),
+        ),
+        [],
+    ),
+    "withdraw_authorization": lambda e, d, name: (
+        _(
+            "thu hồi ủy quyền sử dụng tên %(name)s của %(number)s",
+            name=name,
+            number=d.get("party_id_number"),
+        ),
+        [],
+    ),
+}
+
+
+def _sentence(e, d, name):
+    """The event's sentence without its subject (who did it), and its reasons."""
+    build = SENTENCES.get(e.act)
+    if build is None:
+        return _("thực hiện thao tác %(act)s", act=e.act), []
+    text, reasons = build(e, d, name)
+    return text, [str(r) for r in reasons if r]
+
+
+def _when(value):
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _evidence(d):
+    return [
+        f"{site.EVIDENCE_LABELS.get(k, k)}: {site.evidence_value(k, v)}"
+        for k, v in (d.get("evidence") or {}).items()
+        if v
+    ]
+
+
+def describe(session, events):
+    """[Entry] for the events, in their order."""
+    ids = {e.actor_id for e in events if e.actor_id}
+    names = {}
+    if ids:
+        names = {
+            a.id: a.full_name or a.email for a in session.scalars(select(Account).where(Account.id.in_(ids)))
+        }
+    entries = []
+    for e in events:
+        d = e.details or {}
+        name = e.name_normal or _names(d.get("names")) or "—"
+        text, reasons = _sentence(e, d, name)
+        entries.append(Entry(e, f"{who(e, names)} {text}", reasons))
+    return entries

@@ -1,0 +1,218 @@
+"""The officer console's tools and the fixes to its pages: confirmation of irreversible acts,
+the audit trail in words, search, assignment, queue filters, exports and statistics."""
+
+import re
+
+from sqlalchemy import select
+
+from brandname import lifecycle
+from brandname.store.models import Payment, RevocationProposal
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def confirm_forms(html):
+    """{form action: data-confirm text} for every form on the page that asks for confirmation."""
+    out = {}
+    for tag in re.findall(r"<form\b[^>]*>", html):
+        action = re.search(r'action="([^"]+)"', tag)
+        confirm = re.search(r'data-confirm="([^"]+)"', tag)
+        if action:
+            out[action.group(1)] = confirm.group(1) if confirm else None
+    return out
+
+
+# -- confirmation of irreversible acts ------------------------------------------------------
+
+
+def test_every_irreversible_form_asks_for_confirmation_naming_the_name(
+    portal, session, registry_helper, officer, supervisor
+):
+    app_id = portal.application_id(portal.apply(portal.a, "XACNHAN"))
+    page = text(portal.officer.get(f"/officer/applications/{app_id}"))
+    forms = confirm_forms(page)
+    for act in ("approve", "reject"):
+        message = forms[f"/officer/applications/{app_id}/{act}"]
+        assert message and "XACNHAN" in message and str(app_id) in message, act
+    assert 'src="/static/confirm.js"' in page and 'id="confirm-dialog"' in page
+    # the applicant's withdrawal
+    forms = confirm_forms(text(portal.a.get(f"/applicant/applications/{app_id}")))
+    assert "XACNHAN" in forms[f"/applicant/applications/{app_id}/withdraw"]
+
+    # payment confirmation, on the application page and on the payments list
+    portal.officer.post(f"/officer/applications/{app_id}/approve")
+    portal.a.post(f"/applicant/applications/{app_id}/payment", data={"reference": "FT0001"})
+    payment = session.scalars(select(Payment)).one()
+    for url in (f"/officer/applications/{app_id}", "/officer/payments"):
+        message = confirm_forms(text(portal.officer.get(url)))[f"/officer/payments/{payment.id}/confirm"]
+        assert message and "XACNHAN" in message and "FT0001" in message, url
+
+    # revocation: confirm and decline name the name; release too
+    bn = registry_helper.issue("THUHOI").brandnames[0]
+    lifecycle.propose_revocation(
+        session,
+        bn.id,
+        actor=officer,
+        ground="authority_request",
+        evidence={"request_number": "1/CV", "request_date": "2026-03-01"},
+    )
+    forms = confirm_forms(text(portal.supervisor.get("/officer/revocations")))
+    confirmations = [v for k, v in forms.items() if k.startswith("/officer/revocations/")]
+    assert len(confirmations) == 2 and all(v and "THUHOI" in v for v in confirmations)
+    gone = registry_helper.issue("BOCHOI").brandnames[0]
+    lifecycle.give_up(session, gone.id, actor=officer)
+    forms = confirm_forms(text(portal.officer.get(f"/officer/names/{gone.id}")))
+    assert "BOCHOI" in forms[f"/officer/names/{gone.id}/release"]
+
+
+def test_confirm_script_is_static_and_allowed_by_the_csp(portal):
+    response = portal.anon.get("/static/confirm.js")
+    assert response.status_code == 200 and "showModal" in text(response)
+    page = portal.anon.get("/")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text(page))  # no inline script
+
+
+# -- the audit trail in words ----------------------------------------------------------------
+
+
+def test_audit_trail_in_words_hanoi_time_raw_record_behind_a_toggle(portal, session, registry_helper):
+    from datetime import datetime
+
+    application = registry_helper.submit("LOIVAN", "KHACTEN", now=datetime(2026, 3, 2, 3, 0))
+    refused = [rn for rn in application.names if rn.name == "KHACTEN"][0]
+    response = portal.officer.post(
+        f"/officer/applications/{application.id}/approve",
+        data={f"refuse-{refused.id}": "on", f"reason-{refused.id}": "Trùng nhãn hiệu đã bảo hộ"},
+    )
+    assert response.status_code == 302
+    page = text(portal.officer.get(f"/officer/applications/{application.id}"))
+    trail = page[page.index("Nhật ký xử lý") :]
+    assert "Cán bộ can.bo chấp thuận tên LOIVAN" in trail
+    assert "từ chối tên KHACTEN: Trùng nhãn hiệu đã bảo hộ" in trail
+    assert f"nộp hồ sơ cấp mới số {application.id}, tên LOIVAN, KHACTEN" in trail
+    assert "02/03/2026 10:00" in trail  # 03:00 UTC is 10:00 in Hanoi
+    assert "<code>approve</code>" not in trail and "{&#39;" not in trail
+    raw = trail[trail.index("<details") : trail.index("</details>")]
+    assert "Chi tiết bản ghi" in raw and '"act": "submit"' in raw
+    # in English, the same events in English words
+    portal.officer.get("/lang/en")
+    english = text(portal.officer.get(f"/officer/applications/{application.id}"))
+    assert "Officer can.bo approved the names LOIVAN" in english
+
+
+def test_revocation_in_the_trail_names_its_ground_and_evidence(portal, session, registry_helper, supervisor):
+    bn = registry_helper.issue("RACTIN").brandnames[0]
+    portal.officer.post(
+        f"/officer/names/{bn.id}/propose-revocation",
+        data={"ground": "spam", "spam-conclusion_number": "12/KL-A05", "spam-conclusion_date": "2026-03-01"},
+    )
+    proposal_id = session.scalars(select(RevocationProposal.id)).one()
+    assert portal.supervisor.post(f"/officer/revocations/{proposal_id}/confirm").status_code == 302
+    page = text(portal.officer.get(f"/officer/names/{bn.id}"))
+    trail = page[page.index("Nhật ký xử lý") :]
+    assert "Lãnh đạo lanh.dao thu hồi tên RACTIN" in trail
+    assert "Cán bộ can.bo đề xuất thu hồi tên RACTIN" in trail
+    assert "Điểm a: gửi tin nhắn rác" in trail and "Ngày kết luận: 01/03/2026" in trail
+    assert "cấp giấy chứng nhận số" in trail
+
+
+# -- the revocation form speaks in words -----------------------------------------------------
+
+
+def test_revocation_form_errors_are_words_not_field_codes(portal, session, registry_helper):
+    bn = registry_helper.issue("LOIFORM").brandnames[0]
+    response = portal.officer.post(
+        f"/officer/names/{bn.id}/propose-revocation",
+        data={"ground": "spam", "spam-conclusion_number": "1/KL"},
+    )
+    body = text(response)
+    assert response.status_code == 400 and "Thiếu căn cứ chứng minh: ngày kết luận." in body
+    assert "conclusion_date" not in re.sub(r'(name|id|for)="[^"]*"', "", body)
+    response = portal.officer.post(
+        f"/officer/names/{bn.id}/propose-revocation",
+        data={"ground": "spam", "spam-conclusion_number": "1/KL", "spam-conclusion_date": "31/02/2026"},
+    )
+    assert "Ngày kết luận không hợp lệ" in text(response)
+    response = portal.officer.post(f"/officer/names/{bn.id}/propose-revocation", data={"ground": "bogus"})
+    assert "Căn cứ này không thu hồi theo đề xuất của cán bộ." in text(response)
+    portal.officer.get("/lang/en")
+    response = portal.officer.post(
+        f"/officer/names/{bn.id}/propose-revocation", data={"ground": "arrears", "arrears-invoice": "HD1"}
+    )
+    assert "Missing evidence: the due date." in text(response)
+    # a date typed dd/mm/yyyy is accepted and kept as a date
+    response = portal.officer.post(
+        f"/officer/names/{bn.id}/propose-revocation",
+        data={"ground": "spam", "spam-conclusion_number": "1/KL", "spam-conclusion_date": "01/03/2026"},
+    )
+    assert response.status_code == 302
+    assert session.scalars(select(RevocationProposal)).one().evidence["conclusion_date"] == "2026-03-01"
+
+
+# -- dates as dd/mm/yyyy ---------------------------------------------------------------------
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def test_revoked_name_lookup_and_notices_show_dd_mm_yyyy(
+    portal, session, registry_helper, officer, supervisor
+):
+    from brandname.store.models import Outbox
+
+    bn = registry_helper.issue("NGAYTHU").brandnames[0]
+    proposal = lifecycle.propose_revocation(
+        session,
+        bn.id,
+        actor=officer,
+        ground="spam",
+        evidence={"conclusion_number": "12/KL", "conclusion_date": "2026-03-01"},
+    )
+    lifecycle.confirm_revocation(session, proposal.id, actor=supervisor)
+    session.refresh(bn)
+    day = (
+        bn.revoked_at.replace(tzinfo=__import__("datetime").timezone.utc)
+        .astimezone(__import__("brandname.rules.dates", fromlist=["VN_TZ"]).VN_TZ)
+        .strftime("%d/%m/%Y")
+    )
+    lookup = text(portal.anon.get("/lookup?q=ngaythu"))
+    assert f"từ ngày {day}" in lookup and "Điểm a" in lookup
+    for url in ("/lookup?q=ngaythu", "/revocations"):
+        assert not ISO_DATE.search(re.sub(r'<time datetime="[^"]*"', "", text(portal.anon.get(url)))), url
+    officer_pages = [text(portal.officer.get(u)) for u in ("/officer/revocations", f"/officer/names/{bn.id}")]
+    for page in officer_pages:
+        visible = re.sub(r"<details.*?</details>|<time datetime=\"[^\"]*\"", "", page, flags=re.DOTALL)
+        assert not ISO_DATE.search(visible)
+    assert "01/03/2026" in officer_pages[0]
+    for mail in session.scalars(select(Outbox)):
+        assert not ISO_DATE.search(mail.subject + mail.body), mail.key
+
+
+# -- officer search --------------------------------------------------------------------------
+
+
+def test_officer_search_ignores_diacritics_and_takes_wildcards_literally(portal, session, registry_helper):
+    from .conftest import org_applicant
+
+    registry_helper.issue("SAIGON", applicant=org_applicant("0301112223", "Công ty TNHH Sài Gòn Xanh"))
+    registry_helper.issue("TRAMPT", applicant=org_applicant("0301112224", "Công ty Trăm_Phần 100% Việt"))
+
+    def holders(q):
+        page = text(portal.officer.get("/officer/search", query_string={"q": q}))
+        return set(re.findall(r'<a href="/officer/holders/\d+">([^<]+)</a>', page))
+
+    for q in ("sai gon", "SAI GON", "Sài Gòn", "sài gòn xanh", "cong ty tnhh sai"):
+        assert holders(q) == {"Công ty TNHH Sài Gòn Xanh"}, q
+    assert holders("viet") == {"Công ty Trăm_Phần 100% Việt"}
+    # % and _ are characters, not wildcards
+    assert holders("%") == {"Công ty Trăm_Phần 100% Việt"}
+    assert holders("100%") == {"Công ty Trăm_Phần 100% Việt"}
+    assert holders("m_p") == {"Công ty Trăm_Phần 100% Việt"}
+    assert holders("_") == {"Công ty Trăm_Phần 100% Việt"}
+    assert holders("n_x") == set() and holders("s%n") == set()
+    page = text(portal.officer.get("/officer/search", query_string={"q": "saigon"}))
+    assert "SAIGON" in page
+    page = text(portal.officer.get("/officer/search", query_string={"q": "s_igon"}))
+    assert "SAIGON" not in page
