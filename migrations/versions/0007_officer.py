@@ -12,7 +12,7 @@ from alembic import op
 from brandname.rules.text import fold
 
 revision = "0006_officer"
-down_revision = "0005"
+down_revision = "0006_carrier_checks"
 branch_labels = None
 depends_on = None
 
