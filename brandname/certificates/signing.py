@@ -191,6 +191,27 @@ def _make_issuing(root_key, root_cert, now):
     return kid, key, cert
 
 
+class PublicKeys:
+    """The registry's public certificates only (root and issuing): enough to check a PDF.
+
+    What an isolated checker process is given instead of the key store: it never sees a key.
+    """
+
+    def __init__(self, root_certificate, issuing_certificates, current_kid=None):
+        self.root_certificate = root_certificate
+        self.issuers = {}
+        for cert in issuing_certificates:
+            kid, jwk = _thumbprint(cert.public_key())
+            self.issuers[kid] = IssuingCertificate(kid, cert, jwk)
+        self.current_kid = current_kid
+
+    @classmethod
+    def from_pem_chain(cls, pem_chain):
+        """From `KeyStore.pem_chain()`: the root first, then the issuing certificates."""
+        certs = x509.load_pem_x509_certificates(pem_chain.encode("ascii"))
+        return cls(certs[0], certs[1:])
+
+
 class KeyStore:
     """Loads the registry root and issuing certificates; signs with the current issuing key."""
 

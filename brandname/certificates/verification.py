@@ -8,7 +8,7 @@ import json
 from sqlalchemy import select
 
 from brandname.certificates import pdf as certificate_pdf
-from brandname.certificates import signing
+from brandname.certificates import signing, untrusted
 from brandname.lifecycle import REVOCATION_GROUNDS
 from brandname.rules import dates
 from brandname.store.models import Certificate
@@ -21,6 +21,7 @@ STATUS_TEXT = {
 }
 
 PROBLEMS = {
+    **untrusted.PROBLEMS,
     "not_pdf": ("Tệp không phải là tệp PDF đọc được.", "The file is not a readable PDF."),
     "unsigned": ("Tệp PDF không có chữ ký số.", "The PDF carries no digital signature."),
     "several_signatures": (
@@ -142,11 +143,13 @@ def status_of(session, serial, today=None):
 
 def _verdict(problem, serial=None, check=None, status=None):
     vi, en = PROBLEMS[problem]
+    detail = check.detail if check else ""
     return {
         "genuine": False,
         "problem": problem,
-        "reason": vi.format(serial=serial or "?"),
-        "reason_en": en.format(serial=serial or "?"),
+        "detail": detail,
+        "reason": vi.format(serial=serial or "?", detail=detail),
+        "reason_en": en.format(serial=serial or "?", detail=detail),
         "serial": serial,
         "pdf_kid": check.kid if check else None,
         "signer": check.signer if check else None,
@@ -154,17 +157,26 @@ def _verdict(problem, serial=None, check=None, status=None):
     }
 
 
-def verify_pdf(session, keys, data, today=None):
+def verify_pdf(session, keys, data, today=None, isolation=None):
     """Is `data` a genuine certificate PDF of this registry, and what is that certificate's status?
 
     Genuine means: one PAdES signature, intact, covering the whole file, by one of the registry's
     issuing keys under its root; the embedded record and JWS are exactly the registry's for that
     serial, and the JWS verifies. Garbage input gets an answer, never an exception.
+
+    With `isolation` (an untrusted.Limits) the file is pre-scanned and parsed in a limited child
+    process, as the public upload does; without it, here (the operator's CLI).
     """
-    check = signing.check_pdf(keys, data)
+    if isolation is not None:
+        isolated = untrusted.check_isolated(keys, data, isolation)
+        check, files = isolated.check, isolated.files
+    else:
+        check = signing.check_pdf(keys, data)
+        files = None
     if not check.ok:
         return _verdict(check.problem, check=check)
-    files = certificate_pdf.read_attachments(bytes(data))
+    if files is None:
+        files = certificate_pdf.read_attachments(bytes(data))
     record_bytes = files.get(certificate_pdf.RECORD_FILE)
     jws_bytes = files.get(certificate_pdf.SIGNATURE_FILE)
     if not record_bytes or not jws_bytes:

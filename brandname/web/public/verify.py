@@ -1,13 +1,29 @@
 """Public verification: by certificate number (the QR code opens /verify/<serial>) or by PDF upload."""
 
-from flask import redirect, render_template, request, url_for
+import logging
+
+from flask import current_app, redirect, render_template, request, url_for
 
 from brandname import registry
-from brandname.certificates import verification
-from brandname.extensions import db
+from brandname.certificates import untrusted, verification
+from brandname.extensions import db, limiter
 from brandname.web.public import bp
 
 MAX_UPLOAD = 10 * 1024 * 1024
+log = logging.getLogger(__name__)
+
+
+def _upload_rate_limit():
+    return current_app.config.get("VERIFY_UPLOAD_RATE_LIMIT", "10 per minute")
+
+
+def _isolation():
+    config = current_app.config
+    return untrusted.Limits(
+        timeout_seconds=float(config.get("VERIFY_PDF_TIMEOUT", 4)),
+        cpu_seconds=int(config.get("VERIFY_PDF_CPU_SECONDS", 5)),
+        memory_mb=int(config.get("VERIFY_PDF_MEMORY_MB", 1024)),
+    )
 
 
 def _issuers():
@@ -41,6 +57,7 @@ def verify_form():
 
 
 @bp.post("/verify")
+@limiter.limit(_upload_rate_limit)  # per client address: each check costs a process
 def verify_upload():
     if request.content_length is not None and request.content_length > MAX_UPLOAD + 64 * 1024:
         return _form_page(
@@ -63,7 +80,14 @@ def verify_upload():
         return _form_page(
             error=("Tệp quá lớn: tối đa 10 MB.", "The file is too large: 10 MB at most."), status=413
         )
-    verdict = verification.verify_pdf(db.session, registry.keys(), data)
+    verdict = verification.verify_pdf(db.session, registry.keys(), data, isolation=_isolation())
+    if not verdict["genuine"]:  # one line, never a traceback: forged files are expected here
+        log.info(
+            "verify upload not genuine: %s (%s bytes; %s)",
+            verdict["problem"],
+            len(data),
+            (verdict.get("detail") or "")[:200].replace("\n", " "),
+        )
     return _form_page(verdict=verdict)
 
 
