@@ -28,6 +28,16 @@ PASSWORD = "correct horse battery"
 OFFICER, SUPERVISOR = "can.bo@cuc.gov.vn", "lanh.dao@cuc.gov.vn"
 
 
+def confirm_act(page, shot):
+    """An irreversible act asks first (static/confirm.js): the dialog names it; confirm."""
+    from playwright.sync_api import expect
+
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    shot(page, "confirm-dialog")
+    dialog.locator("[data-confirm-ok]").click()
+
+
 @pytest.fixture
 def live_server(tmp_path, certs_dir):
     """The app on 127.0.0.1:<ephemeral port>, a temp SQLite file, CSRF on, demo names seeded."""
@@ -227,6 +237,7 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
     expect(page.locator(".docs")).to_contain_text("giay-dkdn.pdf")
     shot(page, "officer-application")
     page.click("#decide button[type=submit]")
+    confirm_act(page, shot)
     expect(page.locator(".notice-success")).to_contain_text("Đã chấp thuận")
     shot(page, "officer-approved")
     sign_out(page)
@@ -246,6 +257,7 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
     expect(page.locator("table")).to_contain_text("FT26061234567")
     shot(page, "officer-payments")
     page.click("text=Xác nhận và cấp")
+    confirm_act(page, shot)
     expect(page.locator(".notice-success")).to_contain_text("BN-")
     serial = re.search(r"BN-\d{4}-\d{7}", page.locator(".notice-success").inner_text()).group(0)
     shot(page, "officer-issued")
@@ -304,6 +316,7 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
     expect(page.locator("table")).to_contain_text("21/KL-A05")
     shot(page, "supervisor-revocations")
     page.click("text=Xác nhận thu hồi")
+    confirm_act(page, shot)
     expect(page.locator(".notice-success")).to_contain_text("Đã thu hồi tên HOABINH")
     page.click(".subnav >> text=Tài khoản cán bộ")
     shot(page, "supervisor-accounts")
