@@ -32,6 +32,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     PUBLIC_URL = os.environ.get("BRANDNAME_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
     HOLIDAYS = os.environ.get("BRANDNAME_HOLIDAYS", "")
+    WORKDAYS = os.environ.get("BRANDNAME_WORKDAYS", "")
     KEY_PASSPHRASE = os.environ.get("BRANDNAME_KEY_PASSPHRASE") or None
     AUTHORITY_NAME = os.environ.get(
         "BRANDNAME_AUTHORITY", "Cục An toàn thông tin, Bộ Thông tin và Truyền thông"

@@ -12,6 +12,7 @@ from brandname.rules.dates import parse_holidays
 def rules_from_config(config):
     return Rules(
         holidays=parse_holidays(config.get("HOLIDAYS", "")),
+        workdays=parse_holidays(config.get("WORKDAYS", "")),
         fee_schedule=fees.schedule_from_config(config.get("FEE_SCHEDULE")),
         payment_days=int(config.get("PAYMENT_DAYS", 30)),
         quarantine_days=int(config.get("QUARANTINE_DAYS", 365)),

@@ -45,6 +45,29 @@ def test_working_days_skip_weekends_and_holidays():
     assert dates.next_working_day(date(2026, 3, 6)) == date(2026, 3, 9)  # Friday -> Monday
 
 
+def test_national_calendar_knows_the_lunar_and_second_national_day_holidays():
+    # Without a configured list: Tết 2026 (16-20 Feb), the Hùng Kings' day 2026 falls on a Sunday
+    # and is observed on Monday 27 Apr, and National Day is two days (1-2 Sep 2026).
+    for day in (date(2026, 2, 16), date(2026, 2, 20), date(2026, 4, 27), date(2026, 9, 1)):
+        assert day.weekday() < 5 and not dates.is_working_day(day), day
+    # Received on the Friday before Tết 2026 (13 Feb): the next working day is Monday 23 Feb.
+    assert dates.decision_deadline(datetime(2026, 2, 13, 2, 0)) == datetime(2026, 2, 23, 16, 59, 59)
+
+
+def test_swapped_working_days_count_as_working_days():
+    # 2026: Monday 31 Aug made a day off in exchange for Saturday 22 Aug (national calendar).
+    assert dates.is_working_day(date(2026, 8, 22))
+    assert not dates.is_working_day(date(2026, 8, 31))
+    # A swap the operator declares (BRANDNAME_WORKDAYS) makes a Saturday count.
+    saturday = date(2026, 3, 7)
+    assert not dates.is_working_day(saturday)
+    assert dates.is_working_day(saturday, workdays=(saturday,))
+    # Received Friday 6 Mar: with that Saturday working, the deadline is Saturday's end.
+    assert dates.decision_deadline(datetime(2026, 3, 6, 9, 0), workdays=(saturday,)) == datetime(
+        2026, 3, 7, 16, 59, 59
+    )
+
+
 def test_decision_deadline_end_of_next_working_day_hanoi_time():
     # Monday 10:00 Hanoi (03:00 UTC) -> end of Tuesday Hanoi = 16:59:59 UTC Tuesday
     assert dates.decision_deadline(datetime(2026, 3, 2, 3, 0)) == datetime(2026, 3, 3, 16, 59, 59)

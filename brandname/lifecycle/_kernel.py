@@ -29,7 +29,8 @@ SUPERVISORS = ("supervisor", "operator")
 class Rules:
     """Configurable design choices (domain.md); defaults are the decree's or ours."""
 
-    holidays: tuple = ()
+    holidays: tuple = ()  # extra days off on top of the national calendar
+    workdays: tuple = ()  # weekend days declared working days (ngày làm bù)
     fee_schedule: tuple = fees.DEFAULT_SCHEDULE
     decision_working_days: int = 1
     payment_days: int = 30

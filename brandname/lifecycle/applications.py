@@ -239,7 +239,9 @@ def submit(
         reissue_reason=reissue_reason if kind == "reissue" else None,
         commitments_confirmed=True,
         received_at=now,
-        decision_due_at=dates.decision_deadline(now, rules.holidays, rules.decision_working_days),
+        decision_due_at=dates.decision_deadline(
+            now, rules.holidays, rules.decision_working_days, rules.workdays
+        ),
         late=late,
     )
     session.add(application)

@@ -1,6 +1,9 @@
 """Dates of the decree: validity, the renewal window, working-day deadlines. Pure Python."""
 
 from datetime import UTC, date, datetime, time, timedelta, timezone  # noqa: F401 - used as dates.timezone
+from functools import lru_cache
+
+import holidays as holiday_calendars
 
 # The Hanoi calendar (UTC+7 all year) is shared with the carrier client, which must agree on the day.
 from brandname_carrier.rules import VN_TZ, local_date
@@ -8,9 +11,17 @@ from brandname_carrier.rules import VN_TZ, local_date
 VALIDITY_YEARS = 3
 RENEWAL_ON_TIME_DAYS = 15  # Art. 28: file at least 15 days before expiry
 
-# Fixed-date public holidays (Labour Code 2019, Art. 112). Lunar-calendar holidays (Tết, Hùng
-# Kings) move every year, so operators list them in BRANDNAME_HOLIDAYS.
-FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))
+
+@lru_cache(maxsize=64)
+def national_calendar(year):
+    """Vietnam's public holidays of `year` (Labour Code 2019, Art. 112) and the weekend days the
+    government made working days in exchange (ngày làm bù), from the maintained `holidays` calendar:
+    it follows the lunar holidays (Tết, the Hùng Kings' day), the second National Day holiday and
+    each year's announced swaps, which a hand-written list would miss."""
+    calendar = holiday_calendars.country_holidays("VN", years=year)
+    days_off = frozenset(calendar)
+    swapped_workdays = frozenset(d for d in calendar.weekend_workdays if d.year == year)
+    return days_off, swapped_workdays
 
 
 def utcnow():
@@ -42,21 +53,28 @@ def renewed_validity_end(current_end, years=VALIDITY_YEARS):
 
 
 def is_holiday(day, holidays=()):
-    return (day.month, day.day) in FIXED_HOLIDAYS or day in set(holidays)
+    """A public holiday, or one of the extra days off the operator declared (BRANDNAME_HOLIDAYS)."""
+    return day in national_calendar(day.year)[0] or day in set(holidays)
 
 
-def is_working_day(day, holidays=()):
-    return day.weekday() < 5 and not is_holiday(day, holidays)
+def is_working_day(day, holidays=(), workdays=()):
+    """Monday to Friday unless a holiday; a Saturday or Sunday declared a working day in exchange
+    for a day off (by the government's calendar or BRANDNAME_WORKDAYS) counts as one."""
+    if is_holiday(day, holidays):
+        return False
+    if day in set(workdays) or day in national_calendar(day.year)[1]:
+        return True
+    return day.weekday() < 5
 
 
-def next_working_day(day, holidays=()):
+def next_working_day(day, holidays=(), workdays=()):
     day = day + timedelta(days=1)
-    while not is_working_day(day, holidays):
+    while not is_working_day(day, holidays, workdays):
         day += timedelta(days=1)
     return day
 
 
-def decision_deadline(received_at, holidays=(), working_days=1):
+def decision_deadline(received_at, holidays=(), working_days=1, workdays=()):
     """Art. 26: decide within N working days of receipt, counted from the day after receipt.
 
     Returns a naive UTC timestamp: the end (23:59:59 Hanoi time) of the N-th working day after
@@ -64,7 +82,7 @@ def decision_deadline(received_at, holidays=(), working_days=1):
     """
     day = local_date(received_at)
     for _ in range(working_days):
-        day = next_working_day(day, holidays)
+        day = next_working_day(day, holidays, workdays)
     end_local = datetime.combine(day, time(23, 59, 59), VN_TZ)
     return end_local.astimezone(UTC).replace(tzinfo=None)
 
@@ -86,7 +104,7 @@ def renewal_status(today, valid_until, window_days=90, on_time_days=RENEWAL_ON_T
 
 
 def parse_holidays(text):
-    """Parse BRANDNAME_HOLIDAYS: ISO dates separated by commas or white space."""
+    """Parse BRANDNAME_HOLIDAYS or BRANDNAME_WORKDAYS: ISO dates separated by commas or white space."""
     days = []
     for part in (text or "").replace(",", " ").split():
         days.append(date.fromisoformat(part))
