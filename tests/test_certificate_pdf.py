@@ -65,7 +65,7 @@ def test_every_vietnamese_string_of_the_form_is_extracted_back(renewed):
         "Độc lập - Tự do - Hạnh phúc",
         "BỘ THÔNG TIN VÀ TRUYỀN THÔNG",
         "CỤC AN TOÀN THÔNG TIN",
-        "GIẤY CHỨNG NHẬN ĐĂNG KÝ TÊN ĐỊNH DANH",
+        "GIẤY CHỨNG NHẬN TÊN ĐỊNH DANH",
         f"Số: {renewed.serial}",
         "Tên tổ chức: Công ty Cổ phần Ánh Dương",
         "Mã số doanh nghiệp: 0101234567",
@@ -73,7 +73,7 @@ def test_every_vietnamese_string_of_the_form_is_extracted_back(renewed):
         "ANHDUONG",
         "3. Hình thức sử dụng: Tin nhắn (SMS)",
         "4. Hình thức cấp: Gia hạn",
-        "5. Thời hạn hiệu lực: từ ngày 20/12/2028 đến hết ngày 01/03/2032.",
+        "5. Thời hạn hiệu lực: từ ngày 02/03/2029 đến hết ngày 01/03/2032.",
         f"thay thế Giấy chứng nhận số {renewed.previous_serial}",
         "Hà Nội, ngày 20 tháng 12 năm 2028",
         "CỤC TRƯỞNG",
@@ -84,6 +84,23 @@ def test_every_vietnamese_string_of_the_form_is_extracted_back(renewed):
         assert must in strings or any(must in s for s in strings), must
     for s in strings:
         assert flat(s) in text, s
+
+
+def test_title_and_terms_follow_the_decree(session, registry_helper, renewed):
+    from datetime import datetime
+
+    text = page_text(render(renewed))
+    assert "GIẤY CHỨNG NHẬN TÊN ĐỊNH DANH" in text and "ĐĂNG KÝ TÊN" not in text
+    # the renewal's term starts the day after the old expiry (1 March 2029), for three years
+    assert "từ ngày 02/03/2029 đến hết ngày 01/03/2032" in text
+    assert "Gia hạn (ngày gia hạn: 20/12/2028)" in text
+    registry_helper.issue("BINHMINH")
+    reissued = registry_helper.followup(
+        "reissue", "BINHMINH", now=datetime(2026, 9, 15, 3, 0), reissue_reason="lost"
+    ).certificates[0]
+    text = page_text(render(reissued))
+    assert "từ ngày 02/03/2026 đến hết ngày 01/03/2029" in text  # the original term
+    assert "Cấp lại (ngày cấp lại: 15/09/2026)" in text
 
 
 def test_pdftotext_reads_the_same_vietnamese(renewed, tmp_path):

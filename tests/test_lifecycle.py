@@ -38,7 +38,9 @@ def test_full_path_submit_approve_pay_issue_reissue_renew_revoke(session, keys, 
     later = NOW + timedelta(days=200)
     result = registry_helper.followup("reissue", "VIETSUN", now=later, reissue_reason="lost")
     reissued = result.certificates[0]
-    assert reissued.valid_until == date(2029, 3, 1)
+    # Art. 27: the reissued certificate keeps the term it replaces (not a new start date).
+    assert (reissued.valid_from, reissued.valid_until) == (date(2026, 3, 2), date(2029, 3, 1))
+    assert reissued.issued_at == later
     assert reissued.previous_serial == first.serial
     session.refresh(first)
     assert first.status == "superseded" and first.superseded_by_serial == reissued.serial
@@ -46,7 +48,9 @@ def test_full_path_submit_approve_pay_issue_reissue_renew_revoke(session, keys, 
     renew_day = datetime(2028, 12, 20, 3, 0)
     result = registry_helper.followup("renewal", "VIETSUN", now=renew_day)
     renewed = result.certificates[0]
-    assert renewed.valid_until == date(2032, 3, 1) and bn.valid_until == date(2032, 3, 1)
+    # Art. 28: old expiry + 1 day, for 3 years, whatever day the renewal is confirmed.
+    assert (renewed.valid_from, renewed.valid_until) == (date(2029, 3, 2), date(2032, 3, 1))
+    assert bn.valid_until == date(2032, 3, 1)
     assert renewed.previous_serial == reissued.serial
     assert result.applications[0].fee_vnd == 200_000
 

@@ -30,7 +30,7 @@ GREY = Color(0.35, 0.35, 0.35)
 
 NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
-TITLE = "GIẤY CHỨNG NHẬN ĐĂNG KÝ TÊN ĐỊNH DANH"
+TITLE = "GIẤY CHỨNG NHẬN TÊN ĐỊNH DANH"  # Art. 26(2)(a), 27, 28
 LEGAL_BASIS = (
     "Căn cứ Nghị định số 91/2020/NĐ-CP ngày 14 tháng 8 năm 2020 của Chính phủ về chống "
     "tin nhắn rác, thư điện tử rác, cuộc gọi rác;"
@@ -111,11 +111,17 @@ def form_strings(record, *, public_url, signer_title, signer_name, holder_id_num
             lines.append(("holder_id", f"Số CMND/CCCD/Hộ chiếu: {holder_id_number}"))
         lines.append(("holder_address", f"Địa chỉ: {holder['address']}"))
     forms = "; ".join(FORMS.get(f, f) for f in record.get("forms_of_use", [])) or "—"
+    # A reissue keeps the term it replaces and a renewal's term starts at the old expiry, so the
+    # day of the act itself is printed beside the kind.
+    kind_date = {
+        "reissue": f" (ngày cấp lại: {issued.day:02d}/{issued.month:02d}/{issued.year})",
+        "renewal": f" (ngày gia hạn: {issued.day:02d}/{issued.month:02d}/{issued.year})",
+    }.get(record["kind"], "")
     lines += [
         ("h2", "2. Được sử dụng tên định danh:"),
         ("name", record["name"]),
         ("forms", f"3. Hình thức sử dụng: {forms}"),
-        ("kind", f"4. Hình thức cấp: {KINDS.get(record['kind'], record['kind'])}"),
+        ("kind", f"4. Hình thức cấp: {KINDS.get(record['kind'], record['kind'])}{kind_date}"),
         (
             "validity",
             f"5. Thời hạn hiệu lực: từ ngày {vn_date(record['valid_from'])} "

@@ -3,6 +3,7 @@ certificate is issued, reissued or renewed in the same transaction.
 """
 
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -226,8 +227,17 @@ def _issue(session, application, *, actor, keys, now, rules, result):
             )
         rn = application.names[0]
         bn.purpose, bn.use_sms, bn.use_voice = rn.purpose, rn.use_sms, rn.use_voice
+        current = session.scalars(
+            select(Certificate).where(Certificate.brandname_id == bn.id, Certificate.status == "current")
+        ).first()
         if application.kind == "renewal":
+            # Art. 28: the new term follows the old one with no gap, whatever day it is confirmed.
+            valid_from = bn.valid_until + timedelta(days=1)
             bn.valid_until = dates.renewed_validity_end(bn.valid_until)
+        else:
+            # Art. 27: a reissued certificate carries the term it replaces; the PDF shows the
+            # reissue date on its own.
+            valid_from = current.valid_from if current is not None else bn.valid_from
         cert = make_certificate(
             session,
             bn,
@@ -236,7 +246,7 @@ def _issue(session, application, *, actor, keys, now, rules, result):
             now=now,
             rules=rules,
             application_id=application.id,
-            valid_from=today,
+            valid_from=valid_from,
             valid_until=bn.valid_until,
         )
         rn.status = "issued"
