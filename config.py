@@ -37,6 +37,10 @@ class Config:
     AUTHORITY_NAME = os.environ.get(
         "BRANDNAME_AUTHORITY", "Cục An toàn thông tin, Bộ Thông tin và Truyền thông"
     )
+    AUTHORITY_NAME_EN = os.environ.get(
+        "BRANDNAME_AUTHORITY_EN",
+        "Authority of Information Security, Ministry of Information and Communications",
+    )
     SIGNER_TITLE = os.environ.get("BRANDNAME_SIGNER_TITLE", "Cục trưởng")
     SIGNER_NAME = os.environ.get("BRANDNAME_SIGNER_NAME", "")
     PAYMENT_DAYS = int(os.environ.get("BRANDNAME_PAYMENT_DAYS", "30"))

@@ -18,6 +18,7 @@ def rules_from_config(config):
         quarantine_days=int(config.get("QUARANTINE_DAYS", 365)),
         renewal_window_days=int(config.get("RENEWAL_WINDOW_DAYS", 90)),
         authority=config.get("AUTHORITY_NAME") or Rules.authority,
+        authority_en=config.get("AUTHORITY_NAME_EN") or Rules.authority_en,
         public_url=(config.get("PUBLIC_URL") or "").rstrip("/"),
     )
 

@@ -153,3 +153,14 @@ def test_mail_key_is_idempotent(session):
     assert queue(session, to="x@example.vn", subject="s", body="b", key="k1") is not None
     assert queue(session, to="x@example.vn", subject="s", body="b", key="k1") is None
     assert len(session.scalars(select(Outbox)).all()) == 1
+
+
+def test_mail_signature_and_portal_name_the_configured_authority(app, client):
+    from brandname.notifications import messages
+
+    body = messages.signature(("Cục Kiểm thử, Bộ Công an", "Test Authority, Ministry of Public Security"))
+    assert "Cục Kiểm thử" in body and "Test Authority" in body and "An toàn thông tin" not in body
+    app.config["AUTHORITY_NAME"] = "Cục Kiểm thử, Bộ Công an"
+    app.extensions.pop("brandname_rules", None)
+    html = client.get("/").get_data(as_text=True)
+    assert "Cục Kiểm thử" in html and "Cục An toàn thông tin" not in html

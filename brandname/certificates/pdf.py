@@ -19,6 +19,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from brandname.rules import dates
+from brandname.rules.text import authority_parts
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 REGULAR, BOLD, ITALIC = "BNSerif", "BNSerif-Bold", "BNSerif-Italic"
@@ -76,10 +77,8 @@ def authority_lines(authority):
     """'Cục An toàn thông tin, Bộ Thông tin và Truyền thông' -> (parent body, issuing body).
 
     The parent is what follows the last comma (a body's own name may contain commas)."""
-    body, sep, parent = authority.strip().rpartition(",")
-    if not sep or not body.strip() or not parent.strip():
-        return None, authority.strip()
-    return parent.strip(), body.strip()
+    body, parent = authority_parts(authority)
+    return parent, body
 
 
 def form_strings(record, *, public_url, signer_title, signer_name, holder_id_number=None, place="Hà Nội"):

@@ -38,6 +38,7 @@ class Rules:
     renewal_window_days: int = 90
     renewal_on_time_days: int = dates.RENEWAL_ON_TIME_DAYS
     authority: str = "Cục An toàn thông tin, Bộ Thông tin và Truyền thông"
+    authority_en: str = "Authority of Information Security, Ministry of Information and Communications"
     public_url: str = ""  # links in mails: the public site's address
 
 
@@ -123,7 +124,9 @@ def act(fn):
             result = fn(session, *args, **kwargs)
             events = session.info.pop(PENDING_EVENTS, [])
             rules = kwargs.get("rules") or DEFAULT_RULES
-            mails = outbox.write_for_events(session, events, public_url=rules.public_url)
+            mails = outbox.write_for_events(
+                session, events, public_url=rules.public_url, authority=(rules.authority, rules.authority_en)
+            )
             if isinstance(result, Result):
                 result.events, result.mails = events, mails
             announce_head(session, events)

@@ -9,12 +9,23 @@ from typing import NamedTuple
 from sqlalchemy import select
 
 from brandname.rules import dates
+from brandname.rules.text import authority_parts
 from brandname.store.models import Account
 
-SIGNATURE = (
-    "\n\n--\nHệ thống quản lý tên định danh — Cục An toàn thông tin\n"
-    "Sender-name registry — Authority of Information Security\n"
+DEFAULT_AUTHORITY = (
+    "Cục An toàn thông tin, Bộ Thông tin và Truyền thông",
+    "Authority of Information Security, Ministry of Information and Communications",
 )
+
+
+def signature(authority=DEFAULT_AUTHORITY):
+    """The mail's closing lines, naming the issuing body from configuration (vi, en)."""
+    body_vi, _ = authority_parts(authority[0])
+    body_en, _ = authority_parts(authority[1])
+    return f"\n\n--\nHệ thống quản lý tên định danh — {body_vi}\nSender-name registry — {body_en}\n"
+
+
+SIGNATURE = signature()
 
 
 class Mail(NamedTuple):
@@ -52,7 +63,7 @@ def _names(application):
     return ", ".join(rn.name for rn in application.names)
 
 
-def application_received(session, application, *, public_url=""):
+def application_received(session, application, *, public_url="", authority=DEFAULT_AUTHORITY):
     received = _t(application.received_at)
     due = _t(application.decision_due_at)
     return Mail(
@@ -60,7 +71,8 @@ def application_received(session, application, *, public_url=""):
         key=f"received:{application.id}",
         subject=f"Xác nhận tiếp nhận hồ sơ số {application.id} / Application {application.id} received",
         body=(
-            f"Cục An toàn thông tin đã tiếp nhận hồ sơ số {application.id} ({_names(application)}) "
+            f"{authority_parts(authority[0])[0]} đã tiếp nhận hồ sơ số {application.id} "
+            f"({_names(application)}) "
             f"lúc {received} (giờ Hà Nội).\nHạn trả lời: {due}.\n"
             f"Theo dõi hồ sơ: {public_url}/applicant/applications/{application.id}\n\n"
             f"Your application {application.id} ({_names(application)}) was received at {received} "

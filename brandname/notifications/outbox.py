@@ -15,7 +15,7 @@ from brandname.store.models import Application, Brandname, Certificate, Outbox
 ISSUING_ACTS = ("issue", "reissue", "renewal")
 
 
-def write(session, mail, *, event_seq=None, now=None):
+def write(session, mail, *, event_seq=None, now=None, authority=messages.DEFAULT_AUTHORITY):
     """Add one mail to the outbox of the current transaction; never commits.
 
     Returns the row, or None when there is no address or a mail with the same key exists."""
@@ -27,7 +27,7 @@ def write(session, mail, *, event_seq=None, now=None):
         key=mail.key,
         to=mail.to,
         subject=mail.subject,
-        body=mail.body + messages.SIGNATURE,
+        body=mail.body + messages.signature(authority),
         created_at=now or dates.utcnow(),
         attempts=0,
         event_seq=event_seq,
@@ -37,11 +37,11 @@ def write(session, mail, *, event_seq=None, now=None):
     return row
 
 
-def _mails_for_event(session, event, public_url):
+def _mails_for_event(session, event, public_url, authority):
     """(mail, event) pairs one event announces; certificates are grouped per application later."""
     if event.act == "submit":
         application = session.get(Application, event.application_id)
-        yield messages.application_received(session, application, public_url=public_url)
+        yield messages.application_received(session, application, public_url=public_url, authority=authority)
     elif event.act in ("approve", "reject") or (
         event.act == "auto_reject" and event.details.get("application_rejected")
     ):
@@ -52,7 +52,7 @@ def _mails_for_event(session, event, public_url):
         yield messages.revoked(session, brandname, public_url=public_url)
 
 
-def write_for_events(session, events, *, public_url=""):
+def write_for_events(session, events, *, public_url="", authority=messages.DEFAULT_AUTHORITY):
     """Write the mails that `events`, all of one act, announce. Returns the rows written."""
     written = []
     issued = {}  # application id -> (first event, certificates), one mail per application
@@ -61,10 +61,10 @@ def write_for_events(session, events, *, public_url=""):
             first, certificates = issued.setdefault(event.application_id, (event, []))
             certificates.append(session.get(Certificate, event.subject_id))
             continue
-        for mail in _mails_for_event(session, event, public_url):
-            written.append(write(session, mail, event_seq=event.seq, now=event.at))
+        for mail in _mails_for_event(session, event, public_url, authority):
+            written.append(write(session, mail, event_seq=event.seq, now=event.at, authority=authority))
     for application_id, (first, certificates) in issued.items():
         application = session.get(Application, application_id)
         mail = messages.certificate_issued(session, application, certificates, public_url=public_url)
-        written.append(write(session, mail, event_seq=first.seq, now=first.at))
+        written.append(write(session, mail, event_seq=first.seq, now=first.at, authority=authority))
     return [row for row in written if row is not None]

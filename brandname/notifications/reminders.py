@@ -11,7 +11,7 @@ from brandname.store.models import Brandname
 REMINDER_DAYS = (60, 30, 7)
 
 
-def send_reminders(session, *, today=None, public_url=""):
+def send_reminders(session, *, today=None, public_url="", authority=messages.DEFAULT_AUTHORITY):
     """Queue an expiry reminder 60, 30 and 7 days before expiry; each once per term.
 
     A name that enters a window between two runs gets the reminder of the closest window only.
@@ -27,7 +27,7 @@ def send_reminders(session, *, today=None, public_url=""):
         left = (bn.valid_until - today).days
         window = min(d for d in REMINDER_DAYS if left <= d)
         mail = messages.expiry_reminder(session, bn, left=left, window=window, public_url=public_url)
-        row = outbox.write(session, mail)
+        row = outbox.write(session, mail, authority=authority)
         if row is not None:
             queued.append(row)
     session.commit()

@@ -543,9 +543,13 @@ def restore_cmd(backup_dir):
 def send_reminders_cmd(today):
     """Queue expiry reminders (60, 30 and 7 days before expiry; each once per term)."""
     from brandname import notifications
+    from brandname.registry import rules
 
     queued = notifications.send_reminders(
-        db.session, today=today.date() if today else None, public_url=current_app.config.get("PUBLIC_URL", "")
+        db.session,
+        today=today.date() if today else None,
+        public_url=current_app.config.get("PUBLIC_URL", ""),
+        authority=(rules().authority, rules().authority_en),
     )
     click.echo(f"reminders queued: {len(queued)}")
 

@@ -16,7 +16,7 @@ from flask_login import UserMixin, current_user
 
 from brandname import lifecycle
 from brandname.extensions import babel, csrf, db, login_manager
-from brandname.rules import dates
+from brandname.rules import dates, text
 from brandname.store.models import Account
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,15 @@ def actor():
 def lang():
     """'vi' or 'en' for the current request."""
     return str(get_locale() or "vi")[:2]
+
+
+def authority_names():
+    """The issuing body in the reader's language, full and short, from BRANDNAME_AUTHORITY(_EN)."""
+    from brandname.registry import rules
+
+    full = rules().authority_en if lang() == "en" else rules().authority
+    short, _parent = text.authority_parts(full)
+    return {"full": full, "short": short}
 
 
 def error_message(exc):
@@ -263,6 +272,7 @@ def init_app(app):
             "evidence_label": lambda e: EVIDENCE_LABELS.get(e, e),
             "evidence_value": evidence_value,
             "error_message": error_message,
+            "authority": authority_names(),
         }
 
 
