@@ -544,7 +544,7 @@ def snapshot_manifest():
     seq, _, token = feed.current_snapshot(
         db.engine, registry.keys(), _snapshot_folder(), max_age=current_app.config.get("SNAPSHOT_MAX_AGE", 0)
     )
-    return _jose(token, **{"X-Snapshot-Seq": seq})
+    return _jose(feed.fresh_manifest(registry.keys(), token), **{"X-Snapshot-Seq": seq})
 
 
 def _int_arg(name, default=None):
