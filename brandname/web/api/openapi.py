@@ -518,6 +518,15 @@ def document():
 
     paths.update(search.OPENAPI_PATHS)
     paths.update(operator.OPENAPI_PATHS)
+    for operations in paths.values():
+        for operation in operations.values():
+            # refused before any view (brandname/web/input.py), on every route alike
+            operation["responses"].setdefault(
+                "400",
+                _error_response(
+                    "malformed input: a control character (NUL, line break) in the path or query string"
+                ),
+            )
     return {
         "openapi": "3.1.0",
         "info": {
