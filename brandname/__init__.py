@@ -143,6 +143,7 @@ def _register_error_handlers(app):
         return render_template("error.html", error=err), 400
 
     for code, vi, en in (
+        (400, "Yêu cầu không hợp lệ.", "Bad request."),
         (404, "Không tìm thấy trang.", "Not found."),
         (403, "Bạn không có quyền truy cập trang này.", "You may not access this page."),
         (

@@ -303,7 +303,9 @@ def test_verify_by_channel(client, world, carrier_headers, session, registry_hel
     assert get(client, "VOICEONLY", carrier_headers).get_json()["channels"] == ["voice"]
     assert get(client, "BOTHWAYS", carrier_headers).get_json()["channels"] == ["sms", "voice"]
     bad = verify(client, carrier_headers, [{"name": "VIETSUN", "channel": "fax"}])
-    assert bad.status_code == 400 and bad.get_json()["errors"][0]["path"] == "$.items[0].channel"
+    assert bad.status_code == 200
+    (answer,) = bad.get_json()["results"]
+    assert answer["reason"] == "invalid_item" and answer["errors"][0]["path"] == "$.items[0].channel"
 
 
 def test_verify_accepts_1000_items_and_refuses_1001_with_413(client, world, carrier_headers):
@@ -318,18 +320,15 @@ def test_verify_accepts_1000_items_and_refuses_1001_with_413(client, world, carr
     "body,path",
     [
         ("not json", "$"),
+        ("[" * 100_000 + "]" * 100_000, "$"),
+        ({"items": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}, "$"),
         ([1, 2], "$"),
         ({}, "$.items"),
         ({"items": "VIETSUN"}, "$.items"),
-        ({"items": ["VIETSUN"]}, "$.items[0]"),
-        ({"items": [{"holder_id": HOLDER}]}, "$.items[0].name"),
-        ({"items": [{"name": 12}]}, "$.items[0].name"),
-        ({"items": [{"name": "A"}, {"name": "B", "holder_id": 101234567}]}, "$.items[1].holder_id"),
-        ({"items": [{"name": "A", "holder": HOLDER}]}, "$.items[0].holder"),
         ({"items": [], "extra": 1}, "$.extra"),
     ],
 )
-def test_verify_malformed_input_is_400_saying_what_is_wrong(client, carrier_headers, body, path):
+def test_verify_malformed_body_is_400_saying_what_is_wrong(client, carrier_headers, body, path):
     if isinstance(body, str):
         r = client.post(
             "/api/v1/verify", headers={**carrier_headers, "Content-Type": "application/json"}, data=body
@@ -340,6 +339,38 @@ def test_verify_malformed_input_is_400_saying_what_is_wrong(client, carrier_head
     data = r.get_json()
     assert data["error"] == "invalid_input" and data["message"] and data["message_en"]
     assert path in [e["path"] for e in data["errors"]]
+
+
+@pytest.mark.parametrize(
+    "item,path",
+    [
+        ("VIETSUN", "$.items[1]"),
+        ({"holder_id": HOLDER}, "$.items[1].name"),
+        ({"name": 12}, "$.items[1].name"),
+        ({"name": "VIET\x00SUN"}, "$.items[1].name"),
+        ({"name": "VIET\nSUN"}, "$.items[1].name"),
+        ({"name": "B", "holder_id": 101234567}, "$.items[1].holder_id"),
+        ({"name": "B", "holder_id": "0101\x00234567"}, "$.items[1].holder_id"),
+        ({"name": "A", "holder": HOLDER}, "$.items[1].holder"),
+        ({"name": "A", "channel": "fax"}, "$.items[1].channel"),
+    ],
+)
+def test_verify_a_bad_item_fails_only_itself(client, world, carrier_headers, item, path):
+    items = [{"name": "VIETSUN"}] + [item] + [{"name": f"N{i}"} for i in range(997)] + [{"name": "vietsun"}]
+    r = verify(client, carrier_headers, items)
+    assert r.status_code == 200, r.get_json()
+    results = r.get_json()["results"]
+    assert len(results) == 1000
+    assert results[0] == {"name": "VIETSUN", "deliverable": True, "status": "active", "reason": "ok"}
+    assert results[-1]["deliverable"] is True and results[-1]["name"] == "vietsun"
+    assert {x["reason"] for x in results[2:-1]} == {"not_registered"}
+    bad = results[1]
+    assert bad["deliverable"] is False and bad["status"] is None and bad["reason"] == "invalid_item"
+    assert path in [e["path"] for e in bad["errors"]] and all(e["problem"] for e in bad["errors"])
+    assert bad["name"] == (
+        item.get("name") if isinstance(item, dict) and isinstance(item.get("name"), str) else None
+    )
+    assert "errors" not in results[0]
 
 
 # -- rate limits -----------------------------------------------------------------------------

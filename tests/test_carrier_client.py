@@ -442,3 +442,56 @@ def test_command_line_sync_and_check(live_server, carrier_key, registry_helper, 
     assert carrier_main(["sync", live_server, "--key", "bnk_0_wrong", "--dir", folder]) == 2
     assert "401" in capsys.readouterr().err
     assert carrier_main(["check", "X", "--dir", str(tmp_path / "empty")]) == 2
+
+
+# -- replayed and frozen feeds -----------------------------------------------------------------
+
+
+def test_recorded_older_responses_cannot_roll_the_client_back(
+    make_client, transport, registry_helper, session, officer
+):
+    bn = registry_helper.issue("VietSun", "SunMart").brandnames
+    carrier = make_client()
+    carrier.sync()
+    recorded = {path.split("?")[0]: (status, data) for path, status, data in transport.log}
+    old_seq = carrier.seq
+    lifecycle.give_up(session, bn[0].id, actor=officer, now=NOW)
+    carrier.sync()
+    assert carrier.seq == old_seq + 1 and carrier.check("VIETSUN") == (False, "revoked", "revoked")
+    before = state_bytes(carrier)
+    transport.hooks.append(lambda p, s, d: recorded.get(p.split("?")[0], (s, d)))
+    for full in (True, False):
+        with pytest.raises(ReplayedData, match="replayed"):
+            carrier.sync(full=full)
+        assert state_bytes(carrier) == before and leftovers(carrier) == []
+        assert carrier.seq == old_seq + 1 and carrier.check("VIETSUN") == (False, "revoked", "revoked")
+
+
+def test_a_frozen_feed_is_refused_and_the_client_answers_stale(make_client, transport, registry_helper):
+    from datetime import UTC, timedelta
+
+    from brandname_carrier import StaleData
+
+    registry_helper.issue("VietSun")
+    carrier = make_client()
+    carrier.sync()
+    assert carrier.check("VIETSUN").deliverable
+    # the recorded page is genuine, but its signed time no longer advances: a day later it is stale
+    frozen = {path.split("?")[0]: (status, data) for path, status, data in transport.log}
+    transport.hooks.append(lambda p, s, d: frozen.get(p.split("?")[0], (s, d)))
+    later = datetime.now(UTC) + timedelta(hours=25)
+    carrier = make_client(clock=lambda: later)
+    assert carrier.check("VIETSUN") == (False, None, "stale")
+    before = state_bytes(carrier)
+    with pytest.raises(StaleData, match="freshness limit"):
+        carrier.sync()
+    assert state_bytes(carrier) == before and carrier.check("VIETSUN").reason == "stale"
+
+
+def test_the_manifest_is_signed_when_served(client, carrier_headers, registry_helper, keys):
+    registry_helper.issue("VietSun")
+    first = client.get("/api/v1/snapshot/manifest", headers=carrier_headers).data.decode()
+    body = first.split(".")[1]
+    payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    signed = datetime.fromisoformat(payload["time"].replace("Z", "+00:00"))
+    assert abs((datetime.now(signed.tzinfo) - signed).total_seconds()) < 600

@@ -826,3 +826,16 @@ def changes(session, keys, since, limit, *, now=None):
     }
     _, token = keys.sign_json(payload, typ=CHANGES_TYP)
     return token, payload
+
+
+def fresh_manifest(keys, token, *, now=None):
+    """The manifest `token` signed again with the current time: a snapshot at the head of a
+    quiet registry may be days old, and carriers refuse a manifest signed longer ago than their
+    freshness limit (a frozen or replayed feed)."""
+    import base64
+
+    body = token.split(".")[1]
+    payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    payload["time"] = _iso_moment(now or dates.utcnow())
+    _, signed = keys.sign_json(payload, typ=SNAPSHOT_TYP)
+    return signed

@@ -17,6 +17,7 @@ from flask_login import UserMixin, current_user
 from brandname import lifecycle
 from brandname.extensions import babel, csrf, db, login_manager
 from brandname.rules import dates, text
+from brandname.rules.text import has_control_characters
 from brandname.store.models import Account
 
 log = logging.getLogger(__name__)
@@ -183,7 +184,7 @@ def money(value):
 
 def safe_next(target, fallback):
     """Only local paths are followed after sign-in or a language switch."""
-    if target:
+    if target and not has_control_characters(target):  # a line break would split the header
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
@@ -210,6 +211,9 @@ def init_app(app):
     else:
         app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
 
+    from brandname.web import input as input_checks
+
+    input_checks.init_app(app)  # before CSRF and sign-in read the form
     compile_catalogues()
     babel.init_app(app, locale_selector=_select_locale)
     csrf.init_app(app)

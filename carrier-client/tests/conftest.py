@@ -121,6 +121,7 @@ class FakeRegistry:
         self.events = []  # (seq, act, [normal, ...])
         self.snapshots = {}  # seq -> gzip bytes
         self.hooks = []  # (path, status, body) -> (status, body), to tamper with answers
+        self.frozen_at = None  # a signed time that stops advancing (a frozen feed)
         self.log = []
 
     @property
@@ -151,7 +152,7 @@ class FakeRegistry:
             "type": "brandname-snapshot",
             "version": 1,
             "seq": self.head,
-            "time": "2026-03-02T03:00:00Z",
+            "time": self.signed_time(),
             "count": len(lines),
             "sha256": hashlib.sha256(body).hexdigest(),
             "size": len(body),
@@ -176,9 +177,14 @@ class FakeRegistry:
             "since": since,
             "next": entries[-1]["seq"] if entries else since,
             "head": self.head,
-            "time": "2026-03-02T03:00:00Z",
+            "time": self.signed_time(),
             "changes": entries,
         }
+
+    def signed_time(self):
+        """Now, as the registry signs it (documents are signed when served)."""
+        moment = self.frozen_at or datetime.now(UTC)
+        return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
     def changes(self, since, limit):
         return self.signer.sign(self.changes_payload(since, limit), CHANGES_TYP)

@@ -22,7 +22,9 @@ from brandname.carriers import keys as carriers
 from brandname.extensions import db, limiter
 from brandname.ops import metrics
 from brandname.rules import dates
+from brandname.rules.text import has_control_characters
 from brandname.web.api import bp
+from brandname.web.input import MAX_JSON_DEPTH
 
 MAX_VERIFY_ITEMS = 1000
 MAX_VERIFY_BYTES = 1 << 20
@@ -362,8 +364,40 @@ def brandname_state(name):
     return Response(body, content_type="application/json", headers=headers)
 
 
+def _item_problems(i, item):
+    """What is wrong with one item of a verify request ([] if nothing): such an item gets an
+    answer of its own (reason invalid_item), the others are answered as usual."""
+    if not isinstance(item, dict):
+        return [{"path": f"$.items[{i}]", "problem": "must be an object {name, holder_id?, channel?}"}]
+    errors = [
+        {"path": f"$.items[{i}].{k}", "problem": "unknown field"} for k in sorted(set(item) - ITEM_FIELDS)
+    ]
+    if item.get("channel") not in (None, "sms", "voice"):
+        errors.append({"path": f"$.items[{i}].channel", "problem": 'must be "sms" or "voice", or absent'})
+    name = item.get("name")
+    if not isinstance(name, str):
+        errors.append({"path": f"$.items[{i}].name", "problem": "required: a string"})
+    elif has_control_characters(name):
+        errors.append({"path": f"$.items[{i}].name", "problem": "must not contain control characters"})
+    holder = item.get("holder_id")
+    if holder is not None and (
+        not isinstance(holder, str) or not 0 < len(holder.strip()) <= 40 or has_control_characters(holder)
+    ):
+        errors.append(
+            {
+                "path": f"$.items[{i}].holder_id",
+                "problem": "must be a string of 1 to 40 characters without control characters, or absent",
+            }
+        )
+    return errors
+
+
+ITEM_FIELDS = frozenset({"name", "holder_id", "channel"})
+
+
 def _verify_items(body):
-    """The items of a verify request, or (status, errors) describing what is wrong."""
+    """(items, errors) of a verify request: errors describe a body that is wrong as a whole;
+    items is None then, or 413 for too many items."""
     if not isinstance(body, dict):
         return None, [{"path": "$", "problem": 'the body must be a JSON object {"items": [...]}'}]
     unknown = sorted(set(body) - {"items"})
@@ -373,24 +407,6 @@ def _verify_items(body):
         return None, errors + [{"path": "$.items", "problem": "required: a list of {name, holder_id?}"}]
     if len(items) > MAX_VERIFY_ITEMS:
         return 413, []
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            errors.append({"path": f"$.items[{i}]", "problem": "must be an object {name, holder_id?}"})
-            continue
-        for k in sorted(set(item) - {"name", "holder_id", "channel"}):
-            errors.append({"path": f"$.items[{i}].{k}", "problem": "unknown field"})
-        if item.get("channel") not in (None, "sms", "voice"):
-            errors.append({"path": f"$.items[{i}].channel", "problem": 'must be "sms" or "voice", or absent'})
-        if not isinstance(item.get("name"), str):
-            errors.append({"path": f"$.items[{i}].name", "problem": "required: a string"})
-        holder = item.get("holder_id")
-        if holder is not None and (not isinstance(holder, str) or not 0 < len(holder.strip()) <= 40):
-            errors.append(
-                {
-                    "path": f"$.items[{i}].holder_id",
-                    "problem": "must be a string of 1 to 40 characters, or absent",
-                }
-            )
     if errors:
         return None, errors
     return items, None
@@ -413,7 +429,13 @@ def verify():
             "invalid_input",
             'Nội dung phải là JSON hợp lệ dạng {"items": [...]}.',
             'The body must be valid JSON: {"items": [...]}.',
-            errors=[{"path": "$", "problem": "not valid JSON (Content-Type: application/json)"}],
+            errors=[
+                {
+                    "path": "$",
+                    "problem": "not valid JSON (Content-Type: application/json), "
+                    f"or nested more than {MAX_JSON_DEPTH} levels",
+                }
+            ],
         )
     items, errors = _verify_items(body)
     if items == 413:
@@ -434,11 +456,28 @@ def verify():
         )
     from brandname.rules import names as name_rules
 
-    wanted = {name_rules.normal_form(i["name"]) for i in items if 0 < len(i["name"]) <= name_rules.MAX_LENGTH}
+    problems = [_item_problems(i, item) for i, item in enumerate(items)]
+    wanted = {
+        name_rules.normal_form(item["name"])
+        for item, wrong in zip(items, problems, strict=True)
+        if not wrong and 0 < len(item["name"]) <= name_rules.MAX_LENGTH
+    }
     states = feed.states_of(db.session.connection(), wanted)
     today = dates.local_today()
     results = []
-    for item in items:
+    for item, wrong in zip(items, problems, strict=True):
+        if wrong:
+            name = item.get("name") if isinstance(item, dict) else None
+            results.append(
+                {
+                    "name": name if isinstance(name, str) else None,
+                    "deliverable": False,
+                    "status": None,
+                    "reason": "invalid_item",
+                    "errors": wrong,
+                }
+            )
+            continue
         record = states.get(name_rules.normal_form(item["name"]))
         ok, status, reason = feed.deliverable(record, item.get("holder_id"), today, item.get("channel"))
         results.append({"name": item["name"], "deliverable": ok, "status": status, "reason": reason})
@@ -505,7 +544,7 @@ def snapshot_manifest():
     seq, _, token = feed.current_snapshot(
         db.engine, registry.keys(), _snapshot_folder(), max_age=current_app.config.get("SNAPSHOT_MAX_AGE", 0)
     )
-    return _jose(token, **{"X-Snapshot-Seq": seq})
+    return _jose(feed.fresh_manifest(registry.keys(), token), **{"X-Snapshot-Seq": seq})
 
 
 def _int_arg(name, default=None):

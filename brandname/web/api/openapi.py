@@ -180,26 +180,29 @@ SCHEMAS = {
             "items": {
                 "type": "array",
                 "maxItems": 1000,
-                "items": {
-                    "type": "object",
-                    "required": ["name"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "name": {"type": "string"},
-                        "holder_id": {
-                            "type": ["string", "null"],
-                            "maxLength": 40,
-                            "description": "the sender: its enterprise code, or for an individual the ID "
-                            "number the carrier verified (compared by the registry, never stored or echoed)",
-                        },
-                        "channel": {
-                            "enum": ["sms", "voice", None],
-                            "description": "the form of use of the message; a name certified only for "
-                            "the other one answers channel_not_certified",
-                        },
-                    },
-                },
+                "description": "an item that is not a VerifyItem is answered on its own with reason "
+                "invalid_item and its errors; the other items are answered as usual",
+                "items": {"anyOf": [_ref("VerifyItem"), {}]},
             }
+        },
+    },
+    "VerifyItem": {
+        "type": "object",
+        "required": ["name"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string"},
+            "holder_id": {
+                "type": ["string", "null"],
+                "maxLength": 40,
+                "description": "the sender: its enterprise code, or for an individual the ID "
+                "number the carrier verified (compared by the registry, never stored or echoed)",
+            },
+            "channel": {
+                "enum": ["sms", "voice", None],
+                "description": "the form of use of the message; a name certified only for "
+                "the other one answers channel_not_certified",
+            },
         },
     },
     "VerifyResponse": {
@@ -214,7 +217,19 @@ SCHEMAS = {
                     "required": ["name", "deliverable", "status", "reason"],
                     "additionalProperties": False,
                     "properties": {
-                        "name": {"type": "string"},
+                        "name": {
+                            "type": ["string", "null"],
+                            "description": "null for an item without a name",
+                        },
+                        "errors": {
+                            "type": "array",
+                            "description": "only with reason invalid_item: what is wrong with the item",
+                            "items": {
+                                "type": "object",
+                                "required": ["path", "problem"],
+                                "properties": {"path": {"type": "string"}, "problem": {"type": "string"}},
+                            },
+                        },
                         "deliverable": {"type": "boolean"},
                         "status": {"enum": [None, "active", "reserved", "expired", "revoked"]},
                         "reason": {
@@ -226,6 +241,7 @@ SCHEMAS = {
                                 "revoked",
                                 "channel_not_certified",
                                 "holder_mismatch",
+                                "invalid_item",
                             ]
                         },
                     },
@@ -404,7 +420,9 @@ def document():
                 },
                 "responses": {
                     "200": _json(_ref("VerifyResponse"), "one result per item, same order"),
-                    "400": _error_response("malformed input; `errors` lists each problem"),
+                    "400": _error_response(
+                        "a malformed body (not JSON, nested too deep, no items list); `errors` lists each problem"
+                    ),
                     "413": _error_response("more than 1000 items"),
                     **CARRIER_ERRORS,
                 },
@@ -500,6 +518,15 @@ def document():
 
     paths.update(search.OPENAPI_PATHS)
     paths.update(operator.OPENAPI_PATHS)
+    for operations in paths.values():
+        for operation in operations.values():
+            # refused before any view (brandname/web/input.py), on every route alike
+            operation["responses"].setdefault(
+                "400",
+                _error_response(
+                    "malformed input: a control character (NUL, line break) in the path or query string"
+                ),
+            )
     return {
         "openapi": "3.1.0",
         "info": {

@@ -5,7 +5,13 @@ sender name?" offline. Depends only on `cryptography` and `joserfc`.
 """
 
 from brandname_carrier.client import CarrierClient, urllib_transport
-from brandname_carrier.errors import RegistryCertificateMismatch, ReplayedData, SyncError, TamperedData
+from brandname_carrier.errors import (
+    RegistryCertificateMismatch,
+    ReplayedData,
+    StaleData,
+    SyncError,
+    TamperedData,
+)
 from brandname_carrier.index import NOT_REGISTERED, Answer, Entry
 from brandname_carrier.rules import decide, normal_form, normal_holder_id
 from brandname_carrier.trust import CHANGES_TYP, SNAPSHOT_TYP
@@ -20,6 +26,7 @@ __all__ = [
     "Entry",
     "RegistryCertificateMismatch",
     "ReplayedData",
+    "StaleData",
     "SyncError",
     "TamperedData",
     "decide",

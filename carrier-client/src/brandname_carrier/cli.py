@@ -3,7 +3,8 @@
 brandname-carrier sync URL --key KEY --dir DIR        (or BRANDNAME_CARRIER_KEY)
 brandname-carrier follow URL --key KEY --dir DIR      sync, then stay current: one JSON line per change
 brandname-carrier check NAME [--holder ID] [--channel sms|voice] --dir DIR
-                                                      exit 0 deliverable, 1 not, 2 no state / error
+                                                      exit 0 deliverable, 1 not (or stale), 2 no state / error
+--max-age SECONDS (sync, follow, check): refuse data signed longer ago; answer "stale" (default 24 h)
 """
 
 import argparse
@@ -11,7 +12,7 @@ import json
 import os
 import sys
 
-from brandname_carrier.client import CarrierClient
+from brandname_carrier.client import DEFAULT_MAX_AGE, CarrierClient
 from brandname_carrier.errors import SyncError
 from brandname_carrier.rules import local_today
 
@@ -40,11 +41,21 @@ def main(argv=None):
     )
     p_check.add_argument("--channel", choices=("sms", "voice"), default=None, help="the form of use")
     p_check.add_argument("--dir", required=True)
+    for p in (p_sync, p_follow, p_check):
+        p.add_argument(
+            "--max-age",
+            type=int,
+            default=DEFAULT_MAX_AGE,
+            help="seconds: refuse registry data signed longer ago, and answer 'stale' when the local "
+            f"copy is that old (default {DEFAULT_MAX_AGE}; 0: no limit)",
+        )
     args = parser.parse_args(argv)
     today = local_today()  # a one-shot process answers for today and needs no midnight timer
     if args.command == "sync":
         try:
-            client = CarrierClient(args.url, key=args.key, directory=args.dir, today=today)
+            client = CarrierClient(
+                args.url, key=args.key, directory=args.dir, today=today, max_age=args.max_age
+            )
             summary = client.sync(full=args.full)
         except SyncError as exc:
             print(f"sync refused, local state unchanged: {exc}", file=sys.stderr)
@@ -53,7 +64,7 @@ def main(argv=None):
         return 0
     if args.command == "follow":
         return _follow(args)
-    client = CarrierClient(directory=args.dir, today=today)
+    client = CarrierClient(directory=args.dir, today=today, max_age=args.max_age)
     if client.state is None:
         print("no local state: run `sync` first / chưa đồng bộ", file=sys.stderr)
         return 2
@@ -63,7 +74,9 @@ def main(argv=None):
 
 
 def _follow(args):
-    client = CarrierClient(args.url, key=args.key, directory=args.dir)  # follows the day too
+    client = CarrierClient(
+        args.url, key=args.key, directory=args.dir, max_age=args.max_age
+    )  # follows the day too
 
     def report(summary):
         if summary["changes"] or summary["start"] == "snapshot":

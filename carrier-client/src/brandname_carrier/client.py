@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from brandname_carrier import index as index_
-from brandname_carrier.errors import ReplayedData, SyncError, TamperedData, refusal
+from brandname_carrier.errors import ReplayedData, StaleData, SyncError, TamperedData, refusal
 from brandname_carrier.rules import VN_TZ, local_today
 from brandname_carrier.trust import (
     CHANGES_TYP,
@@ -53,6 +53,14 @@ STATE_FILE = "carrier-state.json"
 STATE_FORMAT = 2
 PAGE_LIMIT = 1000
 USER_AGENT = "brandname-carrier-client/1"
+# Data the registry signed longer ago than this is refused, and a local copy that old answers
+# "stale": a revocation must not be hidden by an attacker who freezes or replays the feed.
+DEFAULT_MAX_AGE = 24 * 3600
+STALE = index_.Answer(False, None, "stale")
+
+
+def _stale_check(name, holder_id=None, channel=None):
+    return STALE
 
 
 def urllib_transport(method, url, headers, body=None, timeout=60):
@@ -73,7 +81,16 @@ class CarrierClient:
     followed across midnight by a timer thread."""
 
     def __init__(
-        self, base_url=None, *, directory, key=None, transport=None, today=None, page_limit=PAGE_LIMIT
+        self,
+        base_url=None,
+        *,
+        directory,
+        key=None,
+        transport=None,
+        today=None,
+        page_limit=PAGE_LIMIT,
+        max_age=DEFAULT_MAX_AGE,
+        clock=None,
     ):
         self.base_url = (base_url or "").rstrip("/")
         self.key = key
@@ -81,6 +98,10 @@ class CarrierClient:
         self.transport = transport or urllib_transport
         self.page_limit = page_limit
         self._fixed_today = today
+        self.max_age = max_age  # seconds; None or 0: no freshness limit
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._fresh_timer = None
+        self._newest = None  # (signed time, highest seq) verified during the current sync
         self.state = None
         self._mutex = threading.RLock()  # one sync per client at a time
         self._flock_held = False
@@ -139,11 +160,68 @@ class CarrierClient:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        if self._fresh_timer is not None:
+            self._fresh_timer.cancel()
+            self._fresh_timer = None
 
     def _install(self, index):
         index.roll_to(self.today())  # midnight may have passed while it was built
         self._index = index
-        self.check = index.checker()
+        self._arm_freshness()
+
+    @property
+    def signed_time(self):
+        """The newest signed time verified (a UTC datetime), or None."""
+        found = self.state.get("signed_time") if self.state else None
+        return _parse_time(found) if found else None
+
+    def _arm_freshness(self):
+        """Answer from the index while the newest verified data is younger than max_age, and
+        "stale" after (a timer switches over in a long-running process)."""
+        if self._fresh_timer is not None:
+            self._fresh_timer.cancel()
+            self._fresh_timer = None
+        signed = self.signed_time
+        if not self.max_age or signed is None:
+            self.check = self._index.checker()
+            return
+        left = (signed + timedelta(seconds=self.max_age) - self._clock()).total_seconds()
+        if left <= 0:
+            self.check = _stale_check
+            return
+        self.check = self._index.checker()
+        if self._fixed_today is None:
+            self._fresh_timer = threading.Timer(left, self._arm_freshness)
+            self._fresh_timer.daemon = True
+            self._fresh_timer.start()
+
+    def _vet(self, payload, seq, what, *, replay=True):
+        """Refuse a genuine document older than what was verified before, or older than the
+        freshness limit; remember its signed time and sequence for the state."""
+        try:
+            signed = _parse_time(payload["time"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise refusal(
+                TamperedData, f"{what} không có thời điểm ký hợp lệ.", f"The {what} has no valid signed time."
+            ) from exc
+        known = self.signed_time
+        high = max(self.state.get("high_seq", self.state["seq"]) if self.state else 0, 0)
+        if replay and ((known is not None and signed < known) or (self.state is not None and seq < high)):
+            raise refusal(
+                ReplayedData,
+                f"{what} cũ hơn dữ liệu đã xác minh (bị phát lại?).",
+                f"The {what} (seq {seq}, signed {payload['time']}) is older than data already verified "
+                f"(seq {high}, signed {known.isoformat() if known else '-'}): an old answer was replayed.",
+            )
+        if self.max_age and signed < self._clock() - timedelta(seconds=self.max_age):
+            raise refusal(
+                StaleData,
+                f"{what} được ký quá lâu ({payload['time']}); nguồn dữ liệu có thể bị đóng băng.",
+                f"The {what} was signed at {payload['time']}, longer ago than the freshness limit of "
+                f"{self.max_age} s: the feed may be frozen.",
+            )
+        newest = self._newest
+        self._newest = (max(signed, newest[0]) if newest else signed, max(seq, newest[1] if newest else 0))
 
     # -- local state -------------------------------------------------------------------------
     def _read_state(self):
@@ -262,6 +340,7 @@ class CarrierClient:
             pinned = self.state["root_pem"] if self.state else None
             root_pem, keys = self._trusted(pinned, trust_seconds)
             state = {"format": STATE_FORMAT, "registry": self.base_url, "root_pem": root_pem}
+            self._newest = None
             with _bulk():
                 if self.state is None or full:
                     return self._sync_snapshot(keys, state)
@@ -328,7 +407,7 @@ class CarrierClient:
             for entry, _ in filter(None, changes.values()):
                 out.write(entry)
         index.apply(changes, filter(None, stale))
-        self._commit({**state, **_progress(seq), "names_file": out.name, "count": len(index)})
+        self._commit({**state, **self._progress(seq), "names_file": out.name, "count": len(index)})
         self._install(index)
         return {"seq": seq, "names": len(index), "start": "snapshot", "pages": pages, "changes": applied}
 
@@ -347,9 +426,21 @@ class CarrierClient:
                 for entry, _ in filter(None, changes.values()):
                     out.write(entry)
             names_file, count = out.name, out.count
-        self._commit({**state, **_progress(seq), "names_file": names_file, "count": count})
+        self._commit({**state, **self._progress(seq), "names_file": names_file, "count": count})
         self._index.apply(changes, filter(None, stale))
+        self._arm_freshness()
         return {"seq": seq, "names": len(self._index), "start": "local", "pages": pages, "changes": applied}
+
+    def _progress(self, seq):
+        progress = {"seq": seq, "synced_at": datetime.now(UTC).replace(microsecond=0).isoformat()}
+        previous = self.state or {}
+        newest = self._newest
+        if newest is not None:
+            progress["signed_time"] = newest[0].isoformat()
+        elif previous.get("signed_time"):
+            progress["signed_time"] = previous["signed_time"]
+        progress["high_seq"] = max(seq, previous.get("high_seq", 0), newest[1] if newest else 0)
+        return progress
 
     def _download_snapshot(self, keys, path):
         """(seq, name count) of the registry's current snapshot, verified and saved to `path`:
@@ -361,6 +452,8 @@ class CarrierClient:
             or not isinstance(manifest.get("count"), int)
         ):
             raise refusal(TamperedData, "Bản kê khai không đúng định dạng.", "Malformed snapshot manifest.")
+        # a snapshot may lag the head (the change pages that follow must reach it): freshness only
+        self._vet(manifest, manifest["seq"], "snapshot manifest / bản kê khai", replay=False)
         body = self._get(f"/api/v1/snapshot?seq={manifest['seq']}")
         if len(body) != manifest.get("size") or hashlib.sha256(body).hexdigest() != manifest.get("sha256"):
             raise refusal(
@@ -419,6 +512,7 @@ class CarrierClient:
                     "Số thứ tự tiếp theo không khớp.",
                     "The page's next/head sequence numbers do not match its events.",
                 )
+            self._vet(page, page["head"], "change page / trang thay đổi")
             pages += 1
             seq = expected
             if not page["changes"] or seq >= page["head"]:
@@ -499,5 +593,8 @@ def _snapshot_entries(path):
         raise refusal(TamperedData, "Tệp bản chụp hỏng.", f"The snapshot file is corrupt: {exc}") from exc
 
 
-def _progress(seq):
-    return {"seq": seq, "synced_at": datetime.now(UTC).replace(microsecond=0).isoformat()}
+def _parse_time(text):
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError("a signed time without its UTC offset")
+    return moment.astimezone(UTC)

@@ -17,5 +17,9 @@ class ReplayedData(SyncError):
     """A genuine but old, foreign or out-of-order change page."""
 
 
+class StaleData(SyncError):
+    """Genuine data whose signed time is older than the client's freshness limit (a frozen feed)."""
+
+
 def refusal(cls, vi, en):
     return cls(f"{en} / {vi}")
