@@ -161,3 +161,25 @@ def test_demo_serves_the_registry(tmp_path):
         proc.terminate()
         output = proc.communicate(timeout=30)[0]
     assert f"http://127.0.0.1:{port}/" in output and "officer@demo.brandname.vn" in output
+
+
+def test_demo_refuses_in_production(tmp_path, empty_db_url):
+    """The demo accounts' password is published in the README: a production registry never has them."""
+    from brandname import create_app
+    from brandname.extensions import db
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": empty_db_url,
+            "DATA_DIR": str(tmp_path / "data"),
+            "CERTS_DIR": str(tmp_path / "certs"),
+            "SECRET_KEY": "x",
+            "PRODUCTION": True,
+        }
+    )
+    result = app.test_cli_runner().invoke(args=["brandname", "demo", "--no-serve", "--names", "1"])
+    assert result.exit_code != 0
+    assert "chế độ vận hành chính thức" in result.output and "production mode" in result.output
+    with app.app_context():
+        assert not db.inspect(db.engine).has_table("accounts")  # refused before touching the database
+        db.engine.dispose()

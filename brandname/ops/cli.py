@@ -216,6 +216,16 @@ DEMO_PASSWORD = "demo-password-2026"
 @with_appcontext
 def demo_cmd(ctx, host, port, count, no_serve):
     """Development: init, demo accounts and names, then serve on HOST:PORT."""
+    if current_app.config.get("PRODUCTION"):
+        # the demo accounts' password is published: a production registry must never have them
+        _fail(
+            DomainError(
+                "Không tạo dữ liệu và tài khoản demo ở chế độ vận hành chính thức (BRANDNAME_PRODUCTION); "
+                "tạo tài khoản cán bộ bằng lệnh create-officer.",
+                "Demo data and accounts are refused in production mode (BRANDNAME_PRODUCTION); "
+                "create staff accounts with create-officer.",
+            )
+        )
     ctx.invoke(init)
     from brandname.store.models import Account, Brandname
 
