@@ -3,6 +3,7 @@
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from brandname.errors import Conflict, InvalidInput
 from brandname.lifecycle._kernel import Actor, record_event
@@ -11,6 +12,30 @@ from brandname.store.models import Account
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
+
+
+def _holder_taken():
+    return Conflict(
+        "Mã số / số giấy tờ này đã có trong sổ đăng ký. Liên hệ Cục An toàn thông tin để được gắn tài khoản.",
+        "This code / document number is already in the registry. Contact the Authority to link an account.",
+    )
+
+
+def _email_taken():
+    return Conflict("Thư điện tử này đã có tài khoản.", "An account with this email already exists.")
+
+
+def _conflict_of(exc):
+    """The ordinary duplicate's Conflict for a unique index that refused the insert, or None.
+
+    Two sign-ups (or two instances) can both pass the check before either inserts; the unique
+    index decides, and the loser hears exactly what a later duplicate hears."""
+    text = str(exc.orig)
+    if "uq_holders_kind_id_number" in text or "holders.kind, holders.id_number" in text:
+        return _holder_taken()
+    if "uq_accounts_email" in text or "accounts.email" in text:
+        return _email_taken()
+    return None
 
 
 def hash_password(password):
@@ -53,7 +78,7 @@ def create_account(
             f"The password needs at least {MIN_PASSWORD} characters.",
         )
     if session.scalar(select(func.count()).select_from(Account).where(Account.email == email)):
-        raise Conflict("Thư điện tử này đã có tài khoản.", "An account with this email already exists.")
+        raise _email_taken()
     account = Account(
         email=email,
         password_hash=hash_password(password),
@@ -63,7 +88,14 @@ def create_account(
         created_at=now,
     )
     session.add(account)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        conflict = _conflict_of(exc)
+        if conflict is None:
+            raise
+        raise conflict from exc
     if actor is None:
         # a sign-up acts for itself; any other account without a named actor came from the CLI
         actor = (
@@ -93,12 +125,9 @@ def register_applicant(session, *, email, password, profile, now=None):
         .select_from(Holder)
         .where(Holder.kind == profile["kind"], Holder.id_number == profile["id_number"])
     ):
-        raise Conflict(
-            "Mã số / số giấy tờ này đã có trong sổ đăng ký. Liên hệ Cục An toàn thông tin để được gắn tài khoản.",
-            "This code / document number is already in the registry. Contact the Authority to link an account.",
-        )
+        raise _holder_taken()
     if session.scalar(select(func.count()).select_from(Account).where(Account.email == email_clean)):
-        raise Conflict("Thư điện tử này đã có tài khoản.", "An account with this email already exists.")
+        raise _email_taken()
     holder = Holder(
         created_at=now,
         updated_at=now,
@@ -132,6 +161,12 @@ def register_applicant(session, *, email, password, profile, now=None):
             holder_id=holder.id,
             now=now,
         )
+    except IntegrityError as exc:
+        session.rollback()
+        conflict = _conflict_of(exc)
+        if conflict is None:
+            raise
+        raise conflict from exc
     except BaseException:
         session.rollback()
         raise
