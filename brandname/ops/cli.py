@@ -48,11 +48,18 @@ def init():
 @brandname_cli.command("create-officer")
 @click.argument("email")
 @click.option("--password-env", help="Read the password from this environment variable.")
-@click.option("--role", type=click.Choice(["officer", "supervisor"]), default="officer")
-@click.option("--name", "full_name", default="", help="Full name shown in the audit trail.")
+@click.option(
+    "--role",
+    type=click.Choice(["officer", "supervisor", "admin"]),
+    default="officer",
+    help="admin: makes, disables and enables officer and supervisor accounts, and does no casework.",
+)
+@click.option(
+    "--name", "full_name", required=True, help="Full name of the person who uses the account (audit trail)."
+)
 @with_appcontext
 def create_officer(email, password_env, role, full_name):
-    """Create an officer (or supervisor) account."""
+    """Create an officer, supervisor or account administrator account."""
     if password_env:
         password = os.environ.get(password_env)
         if not password:
@@ -193,13 +200,6 @@ def seed_demo(count, seed_value, bulk, batch_size):
         click.echo(name)
 
 
-DEMO_ACCOUNTS = (
-    ("officer@demo.brandname.vn", "officer", "Cán bộ Demo"),
-    ("supervisor@demo.brandname.vn", "supervisor", "Lãnh đạo Demo"),
-)
-DEMO_PASSWORD = "demo-password-2026"
-
-
 @brandname_cli.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -227,18 +227,9 @@ def demo_cmd(ctx, host, port, count, no_serve):
             )
         )
     ctx.invoke(init)
-    from brandname.store.models import Account, Brandname
+    from brandname.store.models import Brandname
 
-    for email, role, full_name in DEMO_ACCOUNTS:
-        if db.session.scalar(select(Account).where(Account.email == email)) is None:
-            accounts.create_account(
-                db.session,
-                email=email,
-                password=DEMO_PASSWORD,
-                role=role,
-                full_name=full_name,
-                actor=lifecycle.Actor.operator("demo"),
-            )
+    demo.ensure_accounts(db.session)
     if count and db.session.scalar(select(Brandname.id).limit(1)) is None:
         made = list(
             demo.seed(db.session, count, keys=registry.keys(), rules=registry.rules(), seed_value=2026)
@@ -246,8 +237,8 @@ def demo_cmd(ctx, host, port, count, no_serve):
         click.echo(f"seeded {len(made)} demo names: {', '.join(made[:5])}, …")
     base = f"http://{host}:{port}"
     click.echo(f"\nSổ đăng ký tên định danh / brandname registry: {base}/")
-    for email, role, _ in DEMO_ACCOUNTS:
-        click.echo(f"  {role:<10} {email}  mật khẩu/password: {DEMO_PASSWORD}  → {base}/officer/")
+    for email, role, _ in demo.DEMO_ACCOUNTS:
+        click.echo(f"  {role:<10} {email}  mật khẩu/password: {demo.DEMO_PASSWORD}  → {base}/officer/")
     click.echo(f"  applicants sign up at {base}/applicant/")
     if not no_serve:
         # app.run() refuses to start inside the flask CLI; serve through werkzeug directly.
