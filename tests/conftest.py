@@ -285,7 +285,8 @@ PASSWORD = "correct horse battery"
 
 
 class Portal:
-    """Signed-in test clients, one per role: anon, a (applicant A), b (applicant B), officer, supervisor."""
+    """Signed-in test clients, one per role: anon, a (applicant A), b (applicant B), officer,
+    supervisor, admin (the account administrator)."""
 
     def __init__(self, app, session):
         from brandname.lifecycle.accounts import register_applicant
@@ -299,11 +300,13 @@ class Portal:
         )
         self.account_officer = _account(session, "can.bo@cuc.gov.vn", "officer")
         self.account_supervisor = _account(session, "lanh.dao@cuc.gov.vn", "supervisor")
+        self.account_admin = _account(session, "quan.tri@cuc.gov.vn", "admin")
         self.anon = app.test_client()
         self.a = self.login(app.test_client(), "a@anhduong.vn")
         self.b = self.login(app.test_client(), "b@example.vn")
         self.officer = self.login(app.test_client(), "can.bo@cuc.gov.vn", staff=True)
         self.supervisor = self.login(app.test_client(), "lanh.dao@cuc.gov.vn", staff=True)
+        self.admin = self.login(app.test_client(), "quan.tri@cuc.gov.vn", staff=True)
 
     @staticmethod
     def login(client, email, staff=False, password=PASSWORD):

@@ -25,7 +25,7 @@ pytestmark = [
 ]
 
 PASSWORD = "correct horse battery"
-OFFICER, SUPERVISOR = "can.bo@cuc.gov.vn", "lanh.dao@cuc.gov.vn"
+OFFICER, SUPERVISOR, ADMIN = "can.bo@cuc.gov.vn", "lanh.dao@cuc.gov.vn", "quan.tri@cuc.gov.vn"
 
 
 def confirm_act(page, shot):
@@ -68,6 +68,9 @@ def live_server(tmp_path, certs_dir):
         )
         accounts.create_account(
             db.session, email=SUPERVISOR, password=PASSWORD, role="supervisor", full_name="Trần Quốc Bảo"
+        )
+        accounts.create_account(
+            db.session, email=ADMIN, password=PASSWORD, role="admin", full_name="Lê Minh Quản"
         )
         list(demo.seed(db.session, 8, keys=registry.keys(), rules=registry.rules(), seed_value=11))
         officer = lifecycle.Actor.operator("seed")
@@ -318,8 +321,15 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
     page.click("text=Xác nhận thu hồi")
     confirm_act(page, shot)
     expect(page.locator(".notice-success")).to_contain_text("Đã thu hồi tên HOABINH")
-    page.click(".subnav >> text=Tài khoản cán bộ")
-    shot(page, "supervisor-accounts")
+    expect(page.locator(".subnav")).not_to_contain_text("Tài khoản cán bộ")
+    sign_out(page)
+
+    # staff accounts are the account administrator's, who sees no casework
+    sign_in(page, base, ADMIN, staff=True)
+    expect(page.locator("h1")).to_have_text("Tài khoản cán bộ")
+    expect(page.locator(".subnav")).not_to_contain_text("Thu hồi")
+    expect(page.locator("table")).to_contain_text("Trần Quốc Bảo")
+    shot(page, "admin-accounts")
     sign_out(page)
 
     page.goto(base + "/revocations")

@@ -18,6 +18,8 @@ def test_create_officer_from_env(app, session, monkeypatch):
             "OFFICER_PW",
             "--role",
             "supervisor",
+            "--name",
+            "Trần Quốc Bảo",
         ]
     )
     assert result.exit_code == 0, result.output
@@ -25,7 +27,15 @@ def test_create_officer_from_env(app, session, monkeypatch):
     assert (account.email, account.role) == ("can.bo@cuc.gov.vn", "supervisor")
     assert account.password_hash.startswith("$argon2id$")
     again = app.test_cli_runner().invoke(
-        args=["brandname", "create-officer", "can.bo@cuc.gov.vn", "--password-env", "OFFICER_PW"]
+        args=[
+            "brandname",
+            "create-officer",
+            "can.bo@cuc.gov.vn",
+            "--password-env",
+            "OFFICER_PW",
+            "--name",
+            "X",
+        ]
     )
     assert again.exit_code == 1 and "đã có tài khoản" in again.output
 
@@ -33,7 +43,15 @@ def test_create_officer_from_env(app, session, monkeypatch):
 def test_create_officer_rejects_short_password(app, monkeypatch):
     monkeypatch.setenv("PW", "short")
     result = app.test_cli_runner().invoke(
-        args=["brandname", "create-officer", "x@cuc.gov.vn", "--password-env", "PW"]
+        args=[
+            "brandname",
+            "create-officer",
+            "x@cuc.gov.vn",
+            "--password-env",
+            "PW",
+            "--name",
+            "Nguyễn Văn An",
+        ]
     )
     assert result.exit_code == 1 and "10" in result.output
 
@@ -100,7 +118,7 @@ def test_demo_prepares_a_fresh_registry_without_serving(tmp_path, empty_db_url):
     assert "officer@demo.brandname.vn" in result.output and "http://127.0.0.1:5000/" in result.output
     assert "keys: created" in result.output
     with app.app_context():
-        assert {a.role for a in db.session.scalars(select(Account))} == {"officer", "supervisor"}
+        assert {a.role for a in db.session.scalars(select(Account))} == {"admin", "officer", "supervisor"}
         assert len(db.session.scalars(select(Certificate)).all()) == 3
     again = runner.invoke(args=["brandname", "demo", "--no-serve", "--names", "3"])
     assert again.exit_code == 0 and "keys: found" in again.output
@@ -161,3 +179,25 @@ def test_demo_serves_the_registry(tmp_path):
         proc.terminate()
         output = proc.communicate(timeout=30)[0]
     assert f"http://127.0.0.1:{port}/" in output and "officer@demo.brandname.vn" in output
+
+
+def test_demo_refuses_in_production(tmp_path, empty_db_url):
+    """The demo accounts' password is published in the README: a production registry never has them."""
+    from brandname import create_app
+    from brandname.extensions import db
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": empty_db_url,
+            "DATA_DIR": str(tmp_path / "data"),
+            "CERTS_DIR": str(tmp_path / "certs"),
+            "SECRET_KEY": "x",
+            "PRODUCTION": True,
+        }
+    )
+    result = app.test_cli_runner().invoke(args=["brandname", "demo", "--no-serve", "--names", "1"])
+    assert result.exit_code != 0
+    assert "chế độ vận hành chính thức" in result.output and "production mode" in result.output
+    with app.app_context():
+        assert not db.inspect(db.engine).has_table("accounts")  # refused before touching the database
+        db.engine.dispose()

@@ -61,3 +61,47 @@ def test_individual_holders_names_get_their_keyed_id_hash_on_upgrade(tmp_path, e
     salt, _, mac = checks["NAME1"].partition(":")
     assert matches_holder_check({"salt": salt, "hmac": mac}, "001203004567")
     assert not matches_holder_check({"salt": salt, "hmac": mac}, "001203004568")
+
+
+def test_accounts_made_before_administrators_keep_their_maker_on_upgrade(tmp_path, empty_db_url):
+    """A supervisor made officers before the administrator role existed: the upgrade takes each
+    account's maker and enabler from the event log, so dual control holds for old accounts too."""
+    from sqlalchemy import text
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0006_officer")
+        engine = create_engine(empty_db_url)
+        with engine.begin() as conn:
+            for ident, role in ((1, "supervisor"), (2, "officer"), (3, "officer"), (4, "applicant")):
+                conn.execute(
+                    text(
+                        "INSERT INTO accounts (id, email, password_hash, role, full_name, is_active_account, "
+                        "failed_logins, created_at) VALUES (:id, :email, 'x', :role, 'N', true, 0, '2026-01-01')"
+                    ),
+                    {"id": ident, "email": f"a{ident}@cuc.gov.vn", "role": role},
+                )
+            events = (
+                (1, None, "operator", 1, "create_account"),
+                (2, 1, "supervisor", 2, "create_account"),
+                (3, None, "operator", 3, "create_account"),
+                (4, 1, "supervisor", 3, "disable_account"),
+                (5, 1, "supervisor", 3, "enable_account"),
+                (6, 4, "applicant", 4, "create_account"),  # a sign-up makes itself
+            )
+            for seq, actor_id, kind, subject, act in events:
+                conn.execute(
+                    text(
+                        "INSERT INTO events (seq, at, actor_kind, actor_id, actor_label, act, subject_type, "
+                        "subject_id, details) VALUES (:seq, '2026-01-01', :kind, :actor, 'x', :act, 'account', "
+                        ":subject, '{}')"
+                    ),
+                    {"seq": seq, "kind": kind, "actor": actor_id, "act": act, "subject": subject},
+                )
+        upgrade()
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT id, created_by_id, enabled_by_id FROM accounts ORDER BY id")
+            ).all()
+        engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, None, None), (2, 1, None), (3, None, 1), (4, None, None)]

@@ -1,4 +1,4 @@
-"""Races between separate database connections (PostgreSQL only: SQLite serializes writers).
+"""Races between separate database connections (most on PostgreSQL only: SQLite serializes writers).
 
 Each thread opens its own Session on its own pooled connection; a barrier releases them together.
 """
@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from brandname import lifecycle
 from brandname.errors import Conflict, DomainError, NotAllowed
 from brandname.extensions import db
-from brandname.store.models import Application, Brandname, Certificate, Event, Holder, Payment
+from brandname.store.models import Account, Application, Brandname, Certificate, Event, Holder, Payment
 
 from .conftest import NOW, TEST_DATABASE_URL, name_entry, org_applicant
 
-pytestmark = pytest.mark.skipif(
+needs_server = pytest.mark.skipif(
     not TEST_DATABASE_URL,
     reason="races need a server database with real concurrent connections: set TEST_DATABASE_URL "
     "to a PostgreSQL server (SQLite serializes all writers, so there is no race to test)",
@@ -72,6 +72,7 @@ def holder(i):
     return org_applicant(code=f"0109{i:06d}", name=f"Công ty TNHH Thử Nghiệm {i}")
 
 
+@needs_server
 def test_fifty_concurrent_approvals_for_one_name_one_winner(session, officer, race_engine):
     apps = [
         lifecycle.submit(
@@ -120,6 +121,7 @@ def test_fifty_concurrent_approvals_for_one_name_one_winner(session, officer, ra
     assert len(seqs) - account_events(session) == THREADS + 1 + (THREADS - 1)
 
 
+@needs_server
 def test_fifty_concurrent_submissions(session, officer, race_engine):
     jobs = []
     for i in range(THREADS):
@@ -179,6 +181,7 @@ def _renewal_ready(session, registry_helper, name, code):
     return lifecycle.find_brandname(session, name), application, payment, renew_day
 
 
+@needs_server
 def test_renewal_racing_revocation_ends_in_one_order(
     session, keys, officer, supervisor, registry_helper, race_engine
 ):
@@ -233,6 +236,7 @@ def test_renewal_racing_revocation_ends_in_one_order(
     assert orders  # every round ended in one of the two orders (asserted above)
 
 
+@needs_server
 def test_bulk_import_racing_issuance(session, keys, rules, officer, registry_helper, race_engine):
     """A legacy import batch and ordinary issuance take the counters in the same order."""
     from brandname.ops import bulk, demo
@@ -266,3 +270,115 @@ def test_bulk_import_racing_issuance(session, keys, rules, officer, registry_hel
 def account_events(session):
     """Events of account acts (the fixtures' officer accounts), apart from the race itself."""
     return session.scalar(select(func.count()).select_from(Event).where(Event.subject_type == "account"))
+
+
+# -- sign-ups: the check before the insert is not the last word; the unique index is ---------
+
+SIGNUP_THREADS = 10
+
+
+def signup_form(i, *, code, email):
+    return {
+        "app_kind": "organization",
+        "app_name": f"Công ty TNHH Đăng Ký Đồng Thời {i}",
+        "app_id_number": code,
+        "app_address": "Số 1 Tràng Tiền, Hoàn Kiếm, Hà Nội",
+        "app_email": f"lienhe{i}@dongthoi.vn",
+        "app_phone": "024 3825 0000",
+        "app_legal_representative": "Nguyễn Văn An",
+        "app_contact_person": "Trần Thị Bình",
+        "email": email,
+        "password": "correct horse battery",
+        "password2": "correct horse battery",
+    }
+
+
+def post_concurrently(app, forms):
+    """POST each sign-up form from its own thread and client at once; the status codes in order."""
+    barrier = threading.Barrier(len(forms))
+    answers = [None] * len(forms)
+
+    def worker(i, form):
+        client = app.test_client()
+        barrier.wait(timeout=60)
+        try:
+            response = client.post("/applicant/signup", data=form)
+            answers[i] = (response.status_code, response.get_data(as_text=True))
+        except Exception as exc:  # the test app propagates what a server would answer with a 500
+            answers[i] = (500, repr(exc))
+
+    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(forms)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not any(t.is_alive() for t in threads), "a racing sign-up hung"
+    return answers
+
+
+@pytest.mark.parametrize(
+    "same, message",
+    [
+        ("code", "Mã số / số giấy tờ này đã có trong sổ đăng ký."),
+        ("email", "Thư điện tử này đã có tài khoản."),
+    ],
+)
+def test_concurrent_sign_ups_one_account_the_rest_409(app, session, same, message):
+    forms = [
+        signup_form(
+            i,
+            code="0107770001" if same == "code" else f"0107{i:06d}",
+            email="cung.mot@dongthoi.vn" if same == "email" else f"nguoi{i}@dongthoi.vn",
+        )
+        for i in range(SIGNUP_THREADS)
+    ]
+    answers = post_concurrently(app, forms)
+    statuses = sorted(status for status, _ in answers)
+    assert statuses == [302] + [409] * (SIGNUP_THREADS - 1), statuses
+    for status, body in answers:
+        if status == 409:
+            assert message in body  # the ordinary duplicate's words, nothing more
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Account)) == 1
+    holders = session.scalar(select(func.count()).select_from(Holder))
+    # a losing sign-up leaves no holder behind
+    assert holders == 1
+    assert_event_sequence(session)
+
+
+def test_sign_up_losing_between_check_and_insert_gets_the_ordinary_409(app, session):
+    """Another sign-up for the same enterprise code commits after this one's check passed and
+    before its insert: exactly the interleaving of two instances, made deterministic."""
+    from sqlalchemy import event
+
+    from brandname.lifecycle.accounts import register_applicant
+
+    competitor_engine = create_engine(db.engine.url)
+    raced = []
+
+    def competitor_commits_first(sess, flush_context, instances):
+        if raced or not any(isinstance(o, Holder) for o in sess.new):
+            return
+        raced.append(True)
+        with Session(competitor_engine) as other:
+            register_applicant(
+                other,
+                email="nhanh.hon@dongthoi.vn",
+                password="correct horse battery",
+                profile=org_applicant(code="0107770002"),
+            )
+
+    client = app.test_client()
+    event.listen(db.session, "before_flush", competitor_commits_first)
+    try:
+        response = client.post(
+            "/applicant/signup", data=signup_form(1, code="0107770002", email="cham.hon@dongthoi.vn")
+        )
+    finally:
+        event.remove(db.session, "before_flush", competitor_commits_first)
+        competitor_engine.dispose()
+    assert raced
+    assert response.status_code == 409, response.get_data(as_text=True)[:300]
+    assert "Mã số / số giấy tờ này đã có trong sổ đăng ký." in response.get_data(as_text=True)
+    session.expire_all()
+    assert [a.email for a in session.scalars(select(Account))] == ["nhanh.hon@dongthoi.vn"]

@@ -384,7 +384,8 @@ def test_officer_console_pages(portal, session, registry_helper):
     app_id = portal.application_id(portal.apply(portal.a, "VIETSUN", files=[("other", "x.png", PNG_BYTES)]))
     for url in CONSOLE_GETS[:-1]:
         assert portal.officer.get(url).status_code == 200, url
-    assert portal.officer.get("/officer/accounts").status_code == 403  # supervisor only
+    assert portal.officer.get("/officer/accounts").status_code == 403  # the administrator's
+    assert portal.supervisor.get("/officer/accounts").status_code == 403
     queue = text(portal.officer.get("/officer/queue"))
     assert "VIETSUN" in queue and "V1ETSUN" in queue  # the confusable warning lists what it resembles
     page = text(portal.officer.get(f"/officer/applications/{app_id}"))
@@ -506,8 +507,9 @@ def test_supervisor_declines_and_manages_officers(portal, app, session, registry
     )
     session.refresh(proposal)
     assert proposal.status == "declined"
-    assert portal.supervisor.get("/officer/accounts").status_code == 200
-    response = portal.supervisor.post(
+    # staff accounts are the administrator's (dual control: supervisors make no accounts)
+    assert portal.admin.get("/officer/accounts").status_code == 200
+    response = portal.admin.post(
         "/officer/accounts",
         data={
             "email": "new.officer@cuc.gov.vn",
@@ -517,7 +519,7 @@ def test_supervisor_declines_and_manages_officers(portal, app, session, registry
         },
     )
     assert response.status_code == 400 and 'value="new.officer@cuc.gov.vn"' in text(response)
-    response = portal.supervisor.post(
+    response = portal.admin.post(
         "/officer/accounts",
         data={
             "email": "new.officer@cuc.gov.vn",
@@ -530,10 +532,7 @@ def test_supervisor_declines_and_manages_officers(portal, app, session, registry
     Portal.login(app.test_client(), "new.officer@cuc.gov.vn", staff=True)
     # disabling an officer stops them signing in
     target = portal.account_officer
-    assert (
-        portal.supervisor.post(f"/officer/accounts/{target.id}/active", data={"active": "0"}).status_code
-        == 302
-    )
+    assert portal.admin.post(f"/officer/accounts/{target.id}/active", data={"active": "0"}).status_code == 302
     response = app.test_client().post("/officer/login", data={"email": target.email, "password": PASSWORD})
     assert response.status_code == 401
     assert portal.officer.post(
@@ -639,27 +638,27 @@ def _world(portal, session):
     return ids
 
 
-CONSOLE = [  # (method, url template, officer may, supervisor may)
-    ("GET", "/officer/", True, True),
-    ("GET", "/officer/queue", True, True),
-    ("GET", "/officer/applications/{app}", True, True),
-    ("GET", "/officer/documents/{doc}", True, True),
-    ("GET", "/officer/payments", True, True),
-    ("GET", "/officer/names/{bn}", True, True),
-    ("GET", "/officer/holders/{holder}", True, True),
-    ("GET", "/officer/revocations", True, True),
-    ("GET", "/officer/search?q=m", True, True),
-    ("GET", "/officer/accounts", False, True),
-    ("GET", "/officer/applications/new", True, True),
-    ("POST", "/officer/applications/{pending}/approve", True, True),
-    ("POST", "/officer/applications/{pending}/reject", True, True),
-    ("POST", "/officer/payments/{payment}/confirm", True, True),
-    ("POST", "/officer/names/{bn}/propose-revocation", True, True),
-    ("POST", "/officer/names/{bn}/release", True, True),
-    ("POST", "/officer/revocations/{proposal}/confirm", False, True),
-    ("POST", "/officer/revocations/{proposal}/decline", False, True),
-    ("POST", "/officer/accounts", False, True),
-    ("POST", "/officer/accounts/{staff}/active", False, True),
+CONSOLE = [  # (method, url template, officer may, supervisor may, account administrator may)
+    ("GET", "/officer/", True, True, False),
+    ("GET", "/officer/queue", True, True, False),
+    ("GET", "/officer/applications/{app}", True, True, False),
+    ("GET", "/officer/documents/{doc}", True, True, False),
+    ("GET", "/officer/payments", True, True, False),
+    ("GET", "/officer/names/{bn}", True, True, False),
+    ("GET", "/officer/holders/{holder}", True, True, False),
+    ("GET", "/officer/revocations", True, True, False),
+    ("GET", "/officer/search?q=m", True, True, False),
+    ("GET", "/officer/accounts", False, False, True),
+    ("GET", "/officer/applications/new", True, True, False),
+    ("POST", "/officer/applications/{pending}/approve", True, True, False),
+    ("POST", "/officer/applications/{pending}/reject", True, True, False),
+    ("POST", "/officer/payments/{payment}/confirm", True, True, False),
+    ("POST", "/officer/names/{bn}/propose-revocation", True, True, False),
+    ("POST", "/officer/names/{bn}/release", True, True, False),
+    ("POST", "/officer/revocations/{proposal}/confirm", False, True, False),
+    ("POST", "/officer/revocations/{proposal}/decline", False, True, False),
+    ("POST", "/officer/accounts", False, False, True),
+    ("POST", "/officer/accounts/{staff}/active", False, False, True),
 ]
 PORTAL = [  # applicant endpoints on A's objects: A may, B gets 404
     ("GET", "/applicant/applications/{app}"),
@@ -683,7 +682,7 @@ def test_access_matrix(portal, session):
     def call(client, method, url):
         return client.get(url) if method == "GET" else client.post(url, data={})
 
-    for method, template, officer_may, supervisor_may in CONSOLE:
+    for method, template, officer_may, supervisor_may, admin_may in CONSOLE:
         url = template.format(**ids)
         response = call(portal.anon, method, url)
         assert response.status_code == 302 and "/officer/login" in response.headers["Location"], url
@@ -692,8 +691,14 @@ def test_access_matrix(portal, session):
         if method == "GET":
             assert (call(portal.officer, method, url).status_code == 200) == officer_may, url
             assert (call(portal.supervisor, method, url).status_code == 200) == supervisor_may, url
-        elif not officer_may:
-            assert call(portal.officer, method, url).status_code == 403, url
+            assert (call(portal.admin, method, url).status_code == 200) == admin_may, url
+        else:
+            if not officer_may:
+                assert call(portal.officer, method, url).status_code == 403, url
+            if not supervisor_may:
+                assert call(portal.supervisor, method, url).status_code == 403, url
+            if not admin_may:
+                assert call(portal.admin, method, url).status_code == 403, url
     for method, template in PORTAL:
         url = template.format(**ids)
         response = call(portal.anon, method, url)
@@ -800,7 +805,7 @@ def test_account_changes_are_audited(portal, session):
             if e.details.get("email") == email
         ]
 
-    response = portal.supervisor.post(
+    response = portal.admin.post(
         "/officer/accounts",
         data={
             "email": "moi@cuc.gov.vn",
@@ -811,9 +816,9 @@ def test_account_changes_are_audited(portal, session):
     )
     assert response.status_code == 302
     new = session.scalars(select(Account).where(Account.email == "moi@cuc.gov.vn")).one()
-    supervisor = portal.account_supervisor
-    accounts.set_active(session, new.id, False, actor_account=supervisor)
-    accounts.set_active(session, new.id, True, actor_account=supervisor)
+    admin = portal.account_admin
+    accounts.set_active(session, new.id, False, actor_account=admin)
+    accounts.set_active(session, new.id, True, actor_account=admin)
     accounts.change_password(
         session,
         new,
@@ -824,9 +829,9 @@ def test_account_changes_are_audited(portal, session):
     for _ in range(5):
         assert accounts.authenticate(session, "moi@cuc.gov.vn", "wrong password") is None
     assert acts_for("moi@cuc.gov.vn") == [
-        ("create_account", supervisor.email),
-        ("disable_account", supervisor.email),
-        ("enable_account", supervisor.email),
+        ("create_account", admin.email),
+        ("disable_account", admin.email),
+        ("enable_account", admin.email),
         ("change_password", "moi@cuc.gov.vn"),
         ("lock_account", "system"),
     ]

@@ -60,7 +60,7 @@ def test_no_inline_script_or_style_and_no_external_assets(portal):
         (portal.a, "/applicant/"),
         (portal.officer, "/officer/"),
         (portal.officer, "/officer/queue"),
-        (portal.supervisor, "/officer/accounts"),
+        (portal.admin, "/officer/accounts"),
     ]
     for client, url in pages:
         html = client.get(url).get_data(as_text=True)
@@ -189,7 +189,7 @@ def test_pages_have_unique_ids_and_labelled_inputs(portal, session, registry_hel
         (portal.officer, f"/officer/names/{bn.id}"),
         (portal.officer, f"/officer/applications/{app_id}"),
         (portal.officer, "/officer/applications/new"),
-        (portal.supervisor, "/officer/accounts"),
+        (portal.admin, "/officer/accounts"),
     ]
     for client, url in pages:
         parser = Collect()

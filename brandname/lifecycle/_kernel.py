@@ -49,7 +49,7 @@ DEFAULT_RULES = Rules()
 class Actor:
     """Who performs an act, as the event log records it."""
 
-    kind: str  # system, operator, officer, supervisor, applicant
+    kind: str  # system, operator, officer, supervisor, admin (accounts only, no casework), applicant
     label: str
     id: int | None = None
     holder_id: int | None = None

@@ -3,6 +3,7 @@
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from brandname.errors import Conflict, InvalidInput
 from brandname.lifecycle._kernel import Actor, record_event
@@ -11,6 +12,30 @@ from brandname.store.models import Account
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
+
+
+def _holder_taken():
+    return Conflict(
+        "Mã số / số giấy tờ này đã có trong sổ đăng ký. Liên hệ Cục An toàn thông tin để được gắn tài khoản.",
+        "This code / document number is already in the registry. Contact the Authority to link an account.",
+    )
+
+
+def _email_taken():
+    return Conflict("Thư điện tử này đã có tài khoản.", "An account with this email already exists.")
+
+
+def _conflict_of(exc):
+    """The ordinary duplicate's Conflict for a unique index that refused the insert, or None.
+
+    Two sign-ups (or two instances) can both pass the check before either inserts; the unique
+    index decides, and the loser hears exactly what a later duplicate hears."""
+    text = str(exc.orig)
+    if "uq_holders_kind_id_number" in text or "holders.kind, holders.id_number" in text:
+        return _holder_taken()
+    if "uq_accounts_email" in text or "accounts.email" in text:
+        return _email_taken()
+    return None
 
 
 def hash_password(password):
@@ -25,7 +50,9 @@ def check_password(account, password):
 
 
 def _audit(session, actor, act_name, account, now, **details):
-    """Account changes are state changes too: one event each, in the same transaction."""
+    """Account changes are state changes too: one event each, in the same transaction. A staff
+    account's events name the person it belongs to, so the trail leads to someone."""
+    named = {"full_name": account.full_name} if account.role in Account.STAFF_ROLES else {}
     record_event(
         session,
         actor,
@@ -33,27 +60,50 @@ def _audit(session, actor, act_name, account, now, **details):
         "account",
         account.id,
         now=now,
-        details={"email": account.email, "role": account.role, **details},
+        details={"email": account.email, "role": account.role, **named, **details},
     )
+
+
+def may_make_staff(actor, role):
+    """Dual control starts here: staff accounts are made by an administrator (officers and
+    supervisors only) or by the operator at the command line; nobody who decides casework does."""
+    if actor.kind == "operator":
+        return True
+    return actor.kind == "admin" and role in Account.CASEWORK_ROLES
 
 
 def create_account(
     session, *, email, password, role="applicant", full_name="", holder_id=None, now=None, actor=None
 ):
     """A new account; `actor` (default: the operator CLI) is recorded in the event log."""
+    from brandname.errors import Forbidden
+
     now = now or dates.utcnow()
     email = (email or "").strip().lower()
-    if not form01._EMAIL.match(email):
-        raise InvalidInput("Thư điện tử không đúng định dạng.", "The email address is not valid.")
+    full_name = " ".join((full_name or "").split())
     if role not in Account.ROLES:
         raise InvalidInput(f"Vai trò không hợp lệ: {role}.", f"Unknown role: {role}.")
+    staff = role in Account.STAFF_ROLES
+    if staff and actor is not None and not may_make_staff(actor, role):
+        raise Forbidden(
+            "Chỉ người quản trị tài khoản tạo tài khoản cán bộ; tài khoản quản trị do người vận hành tạo.",
+            "Only an account administrator creates staff accounts; administrators are made by the operator.",
+        )
+    if not form01._EMAIL.match(email):
+        raise InvalidInput("Thư điện tử không đúng định dạng.", "The email address is not valid.")
+    if staff and not full_name:
+        # every staff act in the audit trail must lead to a named person
+        raise InvalidInput(
+            "Họ tên người dùng tài khoản cán bộ là bắt buộc.",
+            "A staff account needs the full name of the person who uses it.",
+        )
     if len(password or "") < MIN_PASSWORD:
         raise InvalidInput(
             f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.",
             f"The password needs at least {MIN_PASSWORD} characters.",
         )
     if session.scalar(select(func.count()).select_from(Account).where(Account.email == email)):
-        raise Conflict("Thư điện tử này đã có tài khoản.", "An account with this email already exists.")
+        raise _email_taken()
     account = Account(
         email=email,
         password_hash=hash_password(password),
@@ -61,9 +111,17 @@ def create_account(
         full_name=full_name,
         holder_id=holder_id,
         created_at=now,
+        created_by_id=actor.id if actor is not None and actor.kind != "applicant" else None,
     )
     session.add(account)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        conflict = _conflict_of(exc)
+        if conflict is None:
+            raise
+        raise conflict from exc
     if actor is None:
         # a sign-up acts for itself; any other account without a named actor came from the CLI
         actor = (
@@ -93,12 +151,9 @@ def register_applicant(session, *, email, password, profile, now=None):
         .select_from(Holder)
         .where(Holder.kind == profile["kind"], Holder.id_number == profile["id_number"])
     ):
-        raise Conflict(
-            "Mã số / số giấy tờ này đã có trong sổ đăng ký. Liên hệ Cục An toàn thông tin để được gắn tài khoản.",
-            "This code / document number is already in the registry. Contact the Authority to link an account.",
-        )
+        raise _holder_taken()
     if session.scalar(select(func.count()).select_from(Account).where(Account.email == email_clean)):
-        raise Conflict("Thư điện tử này đã có tài khoản.", "An account with this email already exists.")
+        raise _email_taken()
     holder = Holder(
         created_at=now,
         updated_at=now,
@@ -132,6 +187,12 @@ def register_applicant(session, *, email, password, profile, now=None):
             holder_id=holder.id,
             now=now,
         )
+    except IntegrityError as exc:
+        session.rollback()
+        conflict = _conflict_of(exc)
+        if conflict is None:
+            raise
+        raise conflict from exc
     except BaseException:
         session.rollback()
         raise
@@ -178,19 +239,22 @@ def is_locked(account, now=None):
 
 
 def set_active(session, account_id, active, *, actor_account, now=None):
-    """A supervisor enables or disables a staff account (never their own)."""
+    """An administrator enables or disables an officer's or supervisor's account (never their own)."""
     from brandname.errors import Forbidden, NotFound
 
-    if actor_account.role != "supervisor":
+    if actor_account.role != "admin":
         raise Forbidden(
-            "Chỉ lãnh đạo quản lý tài khoản cán bộ.", "Only a supervisor manages officer accounts."
+            "Chỉ người quản trị tài khoản khóa hoặc mở khóa tài khoản cán bộ.",
+            "Only an account administrator disables or enables staff accounts.",
         )
     account = session.get(Account, account_id)
-    if account is None or not account.is_staff:
+    if account is None or not account.does_casework:
         raise NotFound("Không tìm thấy tài khoản cán bộ.", "No such officer account.")
     if account.id == actor_account.id:
         raise Forbidden("Không tự khóa tài khoản của mình.", "You cannot disable your own account.")
     account.is_active_account = bool(active)
+    if active:
+        account.enabled_by_id = actor_account.id
     session.flush()
     _audit(
         session,

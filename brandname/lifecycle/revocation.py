@@ -20,6 +20,7 @@ from brandname.lifecycle._kernel import (
 )
 from brandname.rules import dates
 from brandname.store.models import (
+    Account,
     Application,
     Brandname,
     RevocationProposal,
@@ -239,7 +240,27 @@ def _decidable_proposal(session, proposal_id, actor):
             "Người đề xuất không tự xác nhận đề xuất của mình.",
             "The proposer cannot confirm their own proposal.",
         )
+    if actor.id is not None and _linked_accounts(session, actor.id, proposal.proposed_by_id):
+        raise Forbidden(
+            "Không được quyết định đề xuất thu hồi của tài khoản do chính mình tạo hoặc mở khóa, "
+            "hay của người đã tạo hoặc mở khóa tài khoản của mình; cần một lãnh đạo khác quyết định.",
+            "You cannot decide a revocation proposal made by an account you created or enabled, "
+            "or by the account that created or enabled yours; another supervisor must decide it.",
+        )
     return proposal
+
+
+def _linked_accounts(session, decider_id, proposer_id):
+    """Two people, not one with a second account: neither made or enabled the other's account."""
+    if proposer_id is None:
+        return False
+    decider, proposer = session.get(Account, decider_id), session.get(Account, proposer_id)
+    if decider is None or proposer is None:
+        return False
+    return decider.id in (proposer.created_by_id, proposer.enabled_by_id) or proposer.id in (
+        decider.created_by_id,
+        decider.enabled_by_id,
+    )
 
 
 @act

@@ -48,11 +48,18 @@ def init():
 @brandname_cli.command("create-officer")
 @click.argument("email")
 @click.option("--password-env", help="Read the password from this environment variable.")
-@click.option("--role", type=click.Choice(["officer", "supervisor"]), default="officer")
-@click.option("--name", "full_name", default="", help="Full name shown in the audit trail.")
+@click.option(
+    "--role",
+    type=click.Choice(["officer", "supervisor", "admin"]),
+    default="officer",
+    help="admin: makes, disables and enables officer and supervisor accounts, and does no casework.",
+)
+@click.option(
+    "--name", "full_name", required=True, help="Full name of the person who uses the account (audit trail)."
+)
 @with_appcontext
 def create_officer(email, password_env, role, full_name):
-    """Create an officer (or supervisor) account."""
+    """Create an officer, supervisor or account administrator account."""
     if password_env:
         password = os.environ.get(password_env)
         if not password:
@@ -193,13 +200,6 @@ def seed_demo(count, seed_value, bulk, batch_size):
         click.echo(name)
 
 
-DEMO_ACCOUNTS = (
-    ("officer@demo.brandname.vn", "officer", "Cán bộ Demo"),
-    ("supervisor@demo.brandname.vn", "supervisor", "Lãnh đạo Demo"),
-)
-DEMO_PASSWORD = "demo-password-2026"
-
-
 @brandname_cli.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -216,19 +216,20 @@ DEMO_PASSWORD = "demo-password-2026"
 @with_appcontext
 def demo_cmd(ctx, host, port, count, no_serve):
     """Development: init, demo accounts and names, then serve on HOST:PORT."""
-    ctx.invoke(init)
-    from brandname.store.models import Account, Brandname
-
-    for email, role, full_name in DEMO_ACCOUNTS:
-        if db.session.scalar(select(Account).where(Account.email == email)) is None:
-            accounts.create_account(
-                db.session,
-                email=email,
-                password=DEMO_PASSWORD,
-                role=role,
-                full_name=full_name,
-                actor=lifecycle.Actor.operator("demo"),
+    if current_app.config.get("PRODUCTION"):
+        # the demo accounts' password is published: a production registry must never have them
+        _fail(
+            DomainError(
+                "Không tạo dữ liệu và tài khoản demo ở chế độ vận hành chính thức (BRANDNAME_PRODUCTION); "
+                "tạo tài khoản cán bộ bằng lệnh create-officer.",
+                "Demo data and accounts are refused in production mode (BRANDNAME_PRODUCTION); "
+                "create staff accounts with create-officer.",
             )
+        )
+    ctx.invoke(init)
+    from brandname.store.models import Brandname
+
+    demo.ensure_accounts(db.session)
     if count and db.session.scalar(select(Brandname.id).limit(1)) is None:
         made = list(
             demo.seed(db.session, count, keys=registry.keys(), rules=registry.rules(), seed_value=2026)
@@ -236,8 +237,8 @@ def demo_cmd(ctx, host, port, count, no_serve):
         click.echo(f"seeded {len(made)} demo names: {', '.join(made[:5])}, …")
     base = f"http://{host}:{port}"
     click.echo(f"\nSổ đăng ký tên định danh / brandname registry: {base}/")
-    for email, role, _ in DEMO_ACCOUNTS:
-        click.echo(f"  {role:<10} {email}  mật khẩu/password: {DEMO_PASSWORD}  → {base}/officer/")
+    for email, role, _ in demo.DEMO_ACCOUNTS:
+        click.echo(f"  {role:<10} {email}  mật khẩu/password: {demo.DEMO_PASSWORD}  → {base}/officer/")
     click.echo(f"  applicants sign up at {base}/applicant/")
     if not no_serve:
         # app.run() refuses to start inside the flask CLI; serve through werkzeug directly.

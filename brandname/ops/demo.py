@@ -5,8 +5,32 @@ import random
 from sqlalchemy import select
 
 from brandname import lifecycle
+from brandname.lifecycle import accounts
 from brandname.rules import names as name_rules
-from brandname.store.models import Brandname
+from brandname.store.models import Account, Brandname
+
+# development only (the demo command refuses in production): the password is published
+DEMO_ACCOUNTS = (
+    ("admin@demo.brandname.vn", "admin", "Quản trị Demo"),
+    ("officer@demo.brandname.vn", "officer", "Cán bộ Demo"),
+    ("supervisor@demo.brandname.vn", "supervisor", "Lãnh đạo Demo"),
+)
+DEMO_PASSWORD = "demo-password-2026"
+
+
+def ensure_accounts(session):
+    """The demo's administrator, officer and supervisor, each made once by the operator."""
+    for email, role, full_name in DEMO_ACCOUNTS:
+        if session.scalar(select(Account).where(Account.email == email)) is None:
+            accounts.create_account(
+                session,
+                email=email,
+                password=DEMO_PASSWORD,
+                role=role,
+                full_name=full_name,
+                actor=lifecycle.Actor.operator("demo"),
+            )
+
 
 _PREFIXES = [
     "VIET",

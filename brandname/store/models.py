@@ -38,10 +38,14 @@ class Base(DeclarativeBase):
 
 
 class Account(Base):
-    """A person who signs in: an applicant (holder's user), an officer or a supervisor."""
+    """A person who signs in: an applicant (holder's user), an officer, a supervisor, or an
+    administrator (who makes and enables staff accounts and does no casework)."""
 
     __tablename__ = "accounts"
-    ROLES = ("applicant", "officer", "supervisor")
+    ROLES = ("applicant", "officer", "supervisor", "admin")
+    # the roles that sign in at the officer console; only the first two do casework
+    CASEWORK_ROLES = ("officer", "supervisor")
+    STAFF_ROLES = (*CASEWORK_ROLES, "admin")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -53,12 +57,21 @@ class Account(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # who made the account and who last enabled it: dual control refuses a revocation decided by
+    # the maker or enabler of the proposer's account (or the other way round)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    enabled_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
 
     holder: Mapped["Holder | None"] = relationship()
 
     @property
     def is_staff(self):
-        return self.role in ("officer", "supervisor")
+        """Signs in at the officer console (casework or account administration)."""
+        return self.role in self.STAFF_ROLES
+
+    @property
+    def does_casework(self):
+        return self.role in self.CASEWORK_ROLES
 
 
 class Holder(Base):
@@ -326,7 +339,7 @@ class Event(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
     actor_kind: Mapped[str] = mapped_column(
         String(20)
-    )  # system, operator, officer, supervisor, applicant, carrier
+    )  # system, operator, officer, supervisor, admin, applicant, carrier
     actor_id: Mapped[int | None] = mapped_column(Integer)
     actor_label: Mapped[str] = mapped_column(String(254))
     act: Mapped[str] = mapped_column(String(40), index=True)

@@ -61,7 +61,12 @@ KIND_LABELS = {
     "organization": _l("Tổ chức"),
     "individual": _l("Cá nhân"),
 }
-ROLE_LABELS = {"applicant": _l("Người đăng ký"), "officer": _l("Cán bộ xử lý"), "supervisor": _l("Lãnh đạo")}
+ROLE_LABELS = {
+    "applicant": _l("Người đăng ký"),
+    "officer": _l("Cán bộ xử lý"),
+    "supervisor": _l("Lãnh đạo"),
+    "admin": _l("Quản trị tài khoản"),
+}
 DOCUMENT_KINDS = {
     "enterprise_registration": _l("Giấy chứng nhận đăng ký doanh nghiệp / quyết định thành lập"),
     "id_document": _l("CCCD / hộ chiếu"),
@@ -103,6 +108,11 @@ class LoginUser(UserMixin):
     @property
     def is_active(self):
         return bool(self.account.is_active_account)
+
+
+def console_home(account):
+    """Where a staff account lands in the officer console: casework, or the accounts page."""
+    return url_for("officer.staff_accounts" if account.role == "admin" else "officer.dashboard")
 
 
 def actor():

@@ -15,6 +15,7 @@ from brandname.web import site
 ACTOR_WORDS = {
     "officer": _l("Cán bộ"),
     "supervisor": _l("Lãnh đạo"),
+    "admin": _l("Quản trị tài khoản"),
     "applicant": _l("Người đăng ký"),
     "operator": _l("Quản trị viên"),
 }
@@ -97,7 +98,24 @@ SYSTEM_REASONS = {
     ),
 }
 
+
+def _account(d):
+    """An account in words: its role and email, and the person it belongs to when recorded."""
+    role = str(site.ROLE_LABELS.get(d.get("role"), d.get("role") or "")).lower()
+    if d.get("full_name"):
+        return _("%(role)s %(email)s (%(person)s)", role=role, email=d.get("email"), person=d["full_name"])
+    return _("%(role)s %(email)s", role=role, email=d.get("email"))
+
+
 SENTENCES = {
+    "create_account": lambda e, d, name: (_("tạo tài khoản %(account)s", account=_account(d)), []),
+    "disable_account": lambda e, d, name: (_("khóa tài khoản %(account)s", account=_account(d)), []),
+    "enable_account": lambda e, d, name: (_("mở khóa tài khoản %(account)s", account=_account(d)), []),
+    "change_password": lambda e, d, name: (_("đổi mật khẩu tài khoản %(email)s", email=d.get("email")), []),
+    "lock_account": lambda e, d, name: (
+        _("tạm khóa tài khoản %(email)s do đăng nhập sai nhiều lần", email=d.get("email")),
+        [],
+    ),
     "submit": lambda e, d, name: (
         _(
             "nộp hồ sơ %(kind)s số %(id)s, tên %(names)s",

@@ -32,6 +32,7 @@ from brandname.web import forms, uploads
 from brandname.web.site import (
     LoginUser,
     actor,
+    console_home,
     error_message,
     login_rate_limit,
     paginate,
@@ -83,7 +84,7 @@ def do_login(template, *, staff):
         )
         if account is not None and account.is_staff == staff:
             login_user(LoginUser(account))
-            default = url_for("officer.dashboard") if staff else url_for("applicant.home")
+            default = console_home(account) if staff else url_for("applicant.home")
             return redirect(safe_next(request.args.get("next"), default))
         from brandname.store.models import Account
 
@@ -136,7 +137,7 @@ def do_change_password(layout):
                 "password.html", layout=layout, error=exc, message=error_message(exc)
             ), exc.status
         flash(_("Đã đổi mật khẩu."), "success")
-        return redirect(url_for("officer.dashboard" if current_user.is_staff else "applicant.home"))
+        return redirect(console_home(current_user) if current_user.is_staff else url_for("applicant.home"))
     return render_template("password.html", layout=layout)
 
 

@@ -1,7 +1,8 @@
 """Officer console: the queue, decisions, payments, revocations, search, audit trail, dashboard.
 
 Roles: `officer` decides and confirms payments; `supervisor` also confirms or declines the
-revocations another officer proposed and manages officer accounts. Views call lifecycle acts.
+revocations another officer proposed; `admin` makes, disables and enables officer and supervisor
+accounts and sees nothing else. Views call lifecycle acts.
 """
 
 from functools import wraps
@@ -31,21 +32,31 @@ from brandname.store.models import (
 )
 from brandname.web import trail
 from brandname.web.applicant import do_change_password, do_login, send_document
-from brandname.web.site import actor, error_message, login_rate_limit, paginate
+from brandname.web.site import actor, console_home, error_message, login_rate_limit, paginate
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 PAGE = 25
 
 
-def staff_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if current_user.role not in ("officer", "supervisor"):
-            abort(403)
-        return view(*args, **kwargs)
+def _role_required(roles):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+# casework: officers and supervisors; an administrator of accounts does none
+staff_required = _role_required(Account.CASEWORK_ROLES)
+# any account that signs in at the console
+console_required = _role_required(Account.STAFF_ROLES)
+admin_required = _role_required(("admin",))
 
 
 def supervisor_required(view):
@@ -69,13 +80,13 @@ def get_or_404(model, ident):
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
 def login():
-    if current_user.is_authenticated and current_user.role in ("officer", "supervisor"):
-        return redirect(url_for("officer.dashboard"))
+    if current_user.is_authenticated and current_user.role in Account.STAFF_ROLES:
+        return redirect(console_home(current_user))
     return do_login("officer/login.html", staff=True)
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@staff_required
+@console_required
 def password():
     return do_change_password("officer/_layout.html")
 
@@ -84,8 +95,10 @@ def password():
 
 
 @bp.get("/")
-@staff_required
+@console_required
 def dashboard():
+    if current_user.role == "admin":
+        return redirect(url_for("officer.staff_accounts"))  # the console's front page is casework
     now = dates.utcnow()
     figures = lifecycle.queries.dashboard(db.session, now)
     return render_template(
@@ -488,16 +501,27 @@ def holder(holder_id):
     )
 
 
-# -- officer accounts (supervisor) ----------------------------------------------------------
+# -- staff accounts (administrator) ---------------------------------------------------------
+
+ACCOUNT_TRAIL = 100
 
 
 def _render_accounts(*, status=200, error=None, form=None):
     staff = db.session.scalars(
-        select(Account).where(Account.role.in_(("officer", "supervisor"))).order_by(Account.email)
+        select(Account).where(Account.role.in_(Account.STAFF_ROLES)).order_by(Account.email)
+    ).all()
+    makers = {a.id: a for a in staff}
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.subject_type == "account", Event.details["role"].as_string().in_(Account.STAFF_ROLES))
+        .order_by(Event.seq.desc())
+        .limit(ACCOUNT_TRAIL)
     ).all()
     return render_template(
         "officer/accounts.html",
         staff=staff,
+        makers=makers,
+        events=trail.describe(db.session, events),
         form=form or {},
         error=error,
         message=error_message(error) if error else None,
@@ -505,7 +529,7 @@ def _render_accounts(*, status=200, error=None, form=None):
 
 
 @bp.route("/accounts", methods=["GET", "POST"])
-@supervisor_required
+@admin_required
 def staff_accounts():
     if request.method == "POST":
         try:
@@ -513,8 +537,9 @@ def staff_accounts():
                 db.session,
                 email=request.form.get("email"),
                 password=request.form.get("password"),
+                # administrators are made by the operator (create-officer --role admin)
                 role=request.form.get("role")
-                if request.form.get("role") in ("officer", "supervisor")
+                if request.form.get("role") in Account.CASEWORK_ROLES
                 else "officer",
                 full_name=" ".join((request.form.get("full_name") or "").split()),
                 actor=actor(),
@@ -527,7 +552,7 @@ def staff_accounts():
 
 
 @bp.post("/accounts/<int:account_id>/active")
-@supervisor_required
+@admin_required
 def set_active(account_id):
     try:
         accounts.set_active(
