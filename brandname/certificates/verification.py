@@ -10,7 +10,7 @@ from sqlalchemy import select
 from brandname.certificates import pdf as certificate_pdf
 from brandname.certificates import signing, untrusted
 from brandname.lifecycle import REVOCATION_GROUNDS
-from brandname.rules import dates
+from brandname.rules import dates, privacy
 from brandname.store.models import Certificate
 
 STATUS_TEXT = {
@@ -114,8 +114,13 @@ def status_of(session, serial, today=None):
         "serial": cert.serial,
         "kind": cert.kind,
         "name": bn.name,
-        "holder_name": bn.holder.name,
+        # public answers: an individual's name masked, no address (the PDF carries them in full)
+        "holder_name": privacy.public_holder_name(bn.holder.kind, bn.holder.name),
         "holder_kind": bn.holder.kind,
+        "holder_address": privacy.public_holder_address(bn.holder.kind, bn.holder.address),
+        # an individual's signed record holds their full name and address: compared with an
+        # uploaded PDF's, never published
+        "record_public": bn.holder.kind == "organization",
         "holder_id_number": bn.holder.public_id_number(),
         "status": status,
         "status_text": status_vi,

@@ -28,11 +28,23 @@ def public_certificate(serial):
                 "message_en": f"No certificate {info['serial'] or serial} in the registry.",
             }
         ), 404
+    public = info["record_public"]
     return jsonify(
         {
             "serial": info["serial"],
-            "record": info["record"],
-            "signature": info["signature"],
+            "name": info["name"],
+            "holder": {
+                "kind": info["holder_kind"],
+                "name": info["holder_name"],
+                "id_number": info["holder_id_number"],
+                "address": info["holder_address"],
+            },
+            "valid_from": info["valid_from"],
+            "valid_until": info["valid_until"],
+            # an individual's signed record (and its JWS, which carries it) holds their name and
+            # address: the holder of the PDF has both; the public gets the facts above
+            "record": info["record"] if public else None,
+            "signature": info["signature"] if public else None,
             "kid": info["kid"],
             "status": info["status"],
             "superseded_by": info["superseded_by"],

@@ -321,11 +321,27 @@ SCHEMAS = {
     },
     "PublicCertificate": {
         "type": "object",
-        "description": "The signed canonical record of a certificate, its compact JWS and the kid",
+        "description": (
+            "A certificate's public facts; for an organization also its signed canonical record and "
+            "compact JWS. An individual's record (full name, address) is withheld: record and "
+            "signature are null, the holder's name is masked and the PDF carries the full record"
+        ),
         "properties": {
             "serial": {"type": "string"},
-            "record": {},
-            "signature": {"type": "string"},
+            "name": {"type": "string"},
+            "holder": {
+                "type": "object",
+                "properties": {
+                    "kind": {"enum": ["organization", "individual"]},
+                    "name": {"type": "string"},
+                    "id_number": {"type": ["string", "null"]},
+                    "address": {"type": ["string", "null"]},
+                },
+            },
+            "valid_from": {"type": "string", "format": "date"},
+            "valid_until": {"type": "string", "format": "date"},
+            "record": {"type": ["string", "null"]},
+            "signature": {"type": ["string", "null"]},
             "kid": {"type": "string"},
         },
     },

@@ -51,7 +51,10 @@ _RESULT = {
         "valid_from": {"type": ["string", "null"], "format": "date"},
         "valid_until": {"type": ["string", "null"], "format": "date"},
         "holder_kind": {"enum": ["organization", "individual"]},
-        "holder_name": {"type": "string"},
+        "holder_name": {
+            "type": "string",
+            "description": "an organization's name in full; an individual's masked (Nguyễn V. A.)",
+        },
         "holder_id_number": {
             "type": ["string", "null"],
             "description": "enterprise code of an organization; null for individuals",

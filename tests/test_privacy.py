@@ -1,0 +1,116 @@
+"""Individual holders on public answers (Decree 13/2023/NĐ-CP): the name masked, no address, no
+ID number; organizations in full. The certificate PDF still carries the full signed record."""
+
+import json
+from io import BytesIO
+
+import pytest
+
+from brandname.certificates import documents
+from brandname.certificates import pdf as certificate_pdf
+from brandname.rules import privacy
+
+from .conftest import org_applicant, person_applicant
+
+FULL_NAME = "Lê Hoàng Cường"
+ADDRESS = "Số 5 Lê Lợi, Quận 1, TP. Hồ Chí Minh"
+ID_NUMBER = "001203004567"
+
+
+@pytest.mark.parametrize(
+    "name,masked",
+    [
+        ("Nguyễn Văn An", "Nguyễn V. A."),
+        ("Lê Hoàng Cường", "Lê H. C."),
+        ("  Trần   Thị  Bình ", "Trần T. B."),
+        ("Đặng Ánh", "Đặng Á."),
+        ("Madonna", "M."),
+        ("", ""),
+    ],
+)
+def test_mask_person_name(name, masked):
+    assert privacy.mask_person_name(name) == masked
+
+
+def test_public_holder_name_keeps_organizations_whole():
+    assert privacy.public_holder_name("organization", "Công ty Cổ phần Ánh Dương") == (
+        "Công ty Cổ phần Ánh Dương"
+    )
+    assert privacy.public_holder_name("individual", "Nguyễn Văn An") == "Nguyễn V. A."
+    assert privacy.public_holder_address("individual", ADDRESS) is None
+    assert privacy.public_holder_address("organization", "Số 1 Tràng Tiền") == "Số 1 Tràng Tiền"
+
+
+@pytest.fixture
+def person_cert(registry_helper):
+    return registry_helper.issue("CUONGLE", applicant=person_applicant(ID_NUMBER)).certificates[0]
+
+
+@pytest.fixture
+def org_cert(registry_helper):
+    return registry_helper.issue("ANHDUONG", applicant=org_applicant()).certificates[0]
+
+
+def public_urls(cert):
+    return [
+        f"/verify/{cert.serial}",
+        f"/api/v1/public/certificates/{cert.serial}",
+        f"/lookup?q={cert.brandname.name}",
+        f"/api/v1/search?q={cert.brandname.name}",
+    ]
+
+
+def text_of(response):
+    """The answer as text, JSON with its non-ASCII letters unescaped."""
+    if response.is_json:
+        return json.dumps(response.get_json(), ensure_ascii=False)
+    return response.get_data(as_text=True)
+
+
+def assert_hidden(response, cert):
+    text = text_of(response)
+    for secret in (FULL_NAME, "Hoàng", "Cường", "Lê Lợi", "Quận 1", ID_NUMBER):
+        assert secret not in text
+    # the JWS carries the record in base64url: it must not be there either
+    assert cert.signature.split(".")[1] not in text
+
+
+def test_public_answers_mask_an_individual(client, person_cert):
+    for url in public_urls(person_cert):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_hidden(response, person_cert)
+        assert "Lê H. C." in text_of(response), url
+    body = client.get(f"/api/v1/public/certificates/{person_cert.serial}").get_json()
+    assert body["record"] is None and body["signature"] is None  # the JWS would carry the record
+    assert body["holder"] == {"kind": "individual", "name": "Lê H. C.", "id_number": None, "address": None}
+    assert body["name"] == "CUONGLE" and body["status"] == "active"
+
+
+def test_public_answers_show_an_organization_in_full(client, keys, org_cert):
+    holder = org_applicant()
+    for url in public_urls(org_cert):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert holder["name"] in text_of(response), url
+    body = client.get(f"/api/v1/public/certificates/{org_cert.serial}").get_json()
+    assert body["record"] == org_cert.record and body["signature"] == org_cert.signature
+    assert (
+        body["holder"]["address"] == holder["address"] and body["holder"]["id_number"] == holder["id_number"]
+    )
+    keys.verify(body["signature"], body["record"].encode())
+
+
+def test_the_pdf_still_carries_the_full_signed_record(client, keys, person_cert):
+    data = documents.certificate_pdf_path(person_cert).read_bytes()
+    record = certificate_pdf.read_attachments(data)[certificate_pdf.RECORD_FILE]
+    assert record == person_cert.record.encode()
+    holder = json.loads(record)["holder"]
+    assert holder["name"] == FULL_NAME and holder["address"] == ADDRESS
+    jws = certificate_pdf.read_attachments(data)[certificate_pdf.SIGNATURE_FILE].decode()
+    keys.verify(jws, record)
+    response = client.post(
+        "/verify", data={"pdf": (BytesIO(data), "gcn.pdf")}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 200 and "Tệp PDF là THẬT" in response.get_data(as_text=True)
+    assert_hidden(response, person_cert)
