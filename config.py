@@ -55,6 +55,8 @@ class Config:
     CARRIER_RATE_LIMIT = os.environ.get("BRANDNAME_CARRIER_RATE_LIMIT", "200 per second")
     AVAILABILITY_RATE_LIMIT = os.environ.get("BRANDNAME_AVAILABILITY_RATE_LIMIT", "300 per minute")
     # Public verification (brandname/web/public/verify.py, brandname/certificates/untrusted.py)
+    # verify by serial, /api/v1/public/*, /lookup and /api/v1/search share one allowance per client
+    PUBLIC_LOOKUP_RATE_LIMIT = os.environ.get("BRANDNAME_PUBLIC_LOOKUP_RATE_LIMIT", "60 per minute")
     VERIFY_UPLOAD_RATE_LIMIT = os.environ.get("BRANDNAME_VERIFY_UPLOAD_RATE_LIMIT", "10 per minute")
     VERIFY_PDF_TIMEOUT = float(os.environ.get("BRANDNAME_VERIFY_PDF_TIMEOUT", "4"))
     VERIFY_PDF_CPU_SECONDS = int(os.environ.get("BRANDNAME_VERIFY_PDF_CPU_SECONDS", "5"))

@@ -114,3 +114,40 @@ def test_the_pdf_still_carries_the_full_signed_record(client, keys, person_cert)
     )
     assert response.status_code == 200 and "Tệp PDF là THẬT" in response.get_data(as_text=True)
     assert_hidden(response, person_cert)
+
+
+# -- public lookups are rate-limited per client ------------------------------------------------
+
+
+@pytest.fixture
+def limited_client(app):
+    app.config["PUBLIC_LOOKUP_RATE_LIMIT"] = "5 per minute"
+    return app.test_client()
+
+
+def test_public_lookups_share_one_allowance_per_client(limited_client, person_cert):
+    urls = public_urls(person_cert)
+    statuses = [limited_client.get(urls[i % len(urls)]).status_code for i in range(5)]
+    assert statuses == [200] * 5
+    # every public lookup route is refused now, whichever the harvester turns to
+    for url in urls:
+        response = limited_client.get(url, headers={"Accept": "application/json"})
+        assert response.status_code == 429, url
+        body = response.get_json()
+        assert body["error"] == "rate_limited"
+        assert "tối đa 5 lần mỗi phút" in body["message"] and "Vui lòng thử lại sau" in body["message"]
+        assert "at most 5 times per minute" in body["message_en"]
+        assert 1 <= body["retry_after"] <= 60 and response.headers.get("Retry-After")
+        assert_hidden(response, person_cert)
+    page = limited_client.get(f"/verify/{person_cert.serial}")
+    assert page.status_code == 429 and "Bạn đã tra cứu quá nhiều lần" in page.get_data(as_text=True)
+    # another client has its own allowance
+    other = limited_client.get(urls[0], environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 200
+
+
+def test_public_lookup_limit_has_a_default(app):
+    import config
+
+    assert config.Config.PUBLIC_LOOKUP_RATE_LIMIT == "60 per minute"
+    assert app.config["PUBLIC_LOOKUP_RATE_LIMIT"]

@@ -4,7 +4,7 @@ from flask import Response, jsonify
 
 from brandname import registry
 from brandname.certificates import verification
-from brandname.extensions import db
+from brandname.extensions import db, public_lookup_limit
 from brandname.web.api import bp
 
 
@@ -18,6 +18,7 @@ def registry_certificate():
 
 
 @bp.get("/public/certificates/<serial>")
+@public_lookup_limit
 def public_certificate(serial):
     info = verification.status_of(db.session, serial)
     if not info["found"]:

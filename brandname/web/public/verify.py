@@ -6,7 +6,7 @@ from flask import current_app, redirect, render_template, request, url_for
 
 from brandname import registry
 from brandname.certificates import untrusted, verification
-from brandname.extensions import db, limiter
+from brandname.extensions import db, limiter, public_lookup_limit
 from brandname.web.public import bp
 
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -49,6 +49,7 @@ def _form_page(verdict=None, error=None, serial="", status=200):
 
 
 @bp.get("/verify")
+@public_lookup_limit
 def verify_form():
     serial = (request.args.get("serial") or "").strip()
     if serial:
@@ -92,6 +93,7 @@ def verify_upload():
 
 
 @bp.get("/verify/<serial>")
+@public_lookup_limit
 def verify_serial(serial):
     info = verification.status_of(db.session, serial)
     sentences = verification.status_sentences(info) if info["found"] else None
