@@ -53,8 +53,8 @@ def org_cert(registry_helper):
 
 def public_urls(cert):
     return [
-        f"/verify/{cert.serial}",
-        f"/api/v1/public/certificates/{cert.serial}",
+        f"/verify/{cert.serial}?code={cert.verification_code}",
+        f"/api/v1/public/certificates/{cert.serial}?code={cert.verification_code}",
         f"/lookup?q={cert.brandname.name}",
         f"/api/v1/search?q={cert.brandname.name}",
     ]
@@ -81,7 +81,7 @@ def test_public_answers_mask_an_individual(client, person_cert):
         assert response.status_code == 200, url
         assert_hidden(response, person_cert)
         assert "Lê H. C." in text_of(response), url
-    body = client.get(f"/api/v1/public/certificates/{person_cert.serial}").get_json()
+    body = client.get(public_urls(person_cert)[1]).get_json()
     assert body["record"] is None and body["signature"] is None  # the JWS would carry the record
     assert body["holder"] == {"kind": "individual", "name": "Lê H. C.", "id_number": None, "address": None}
     assert body["name"] == "CUONGLE" and body["status"] == "active"
@@ -93,7 +93,7 @@ def test_public_answers_show_an_organization_in_full(client, keys, org_cert):
         response = client.get(url)
         assert response.status_code == 200, url
         assert holder["name"] in text_of(response), url
-    body = client.get(f"/api/v1/public/certificates/{org_cert.serial}").get_json()
+    body = client.get(public_urls(org_cert)[1]).get_json()
     assert body["record"] == org_cert.record and body["signature"] == org_cert.signature
     assert (
         body["holder"]["address"] == holder["address"] and body["holder"]["id_number"] == holder["id_number"]
@@ -139,7 +139,7 @@ def test_public_lookups_share_one_allowance_per_client(limited_client, person_ce
         assert "at most 5 times per minute" in body["message_en"]
         assert 1 <= body["retry_after"] <= 60 and response.headers.get("Retry-After")
         assert_hidden(response, person_cert)
-    page = limited_client.get(f"/verify/{person_cert.serial}")
+    page = limited_client.get(urls[0])
     assert page.status_code == 429 and "Bạn đã tra cứu quá nhiều lần" in page.get_data(as_text=True)
     # another client has its own allowance
     other = limited_client.get(urls[0], environ_base={"REMOTE_ADDR": "10.0.0.9"})
@@ -151,3 +151,56 @@ def test_public_lookup_limit_has_a_default(app):
 
     assert config.Config.PUBLIC_LOOKUP_RATE_LIMIT == "60 per minute"
     assert app.config["PUBLIC_LOOKUP_RATE_LIMIT"]
+
+
+# -- serials on public URLs cannot be walked without the verification code ---------------------
+
+
+def test_verification_code_is_random_base32(person_cert, org_cert):
+    codes = {person_cert.verification_code, org_cert.verification_code}
+    assert len(codes) == 2
+    for code in codes:
+        assert len(code) == 10 and set(code) <= set(privacy.CODE_ALPHABET)
+    assert privacy.code_matches(org_cert.verification_code, org_cert.verification_code.lower())
+    assert not privacy.code_matches(org_cert.verification_code, "")
+
+
+def test_without_the_code_a_serial_reveals_nothing(client, person_cert, org_cert):
+    for cert in (person_cert, org_cert):
+        wrong = "AAAAAAAAAA" if cert.verification_code != "AAAAAAAAAA" else "BBBBBBBBBB"
+        for suffix in ("", f"?code={wrong}", "?code="):
+            page = client.get(f"/verify/{cert.serial}{suffix}")
+            unknown = client.get("/verify/BN-2026-0009999" + suffix)
+            assert page.status_code == unknown.status_code == 404
+            html = page.get_data(as_text=True)
+            assert cert.brandname.name not in html and "mã xác thực không đúng" in html
+            api = client.get(f"/api/v1/public/certificates/{cert.serial}{suffix}")
+            assert api.status_code == 404 and api.get_json()["error"] == "not_found"
+            assert set(api.get_json()) == {"error", "message", "message_en"}
+            assert cert.brandname.name not in text_of(api)
+
+
+def test_qr_code_and_printed_code_on_the_pdf(app, person_cert, tmp_path):
+    import shutil
+    import subprocess
+
+    import pypdf
+
+    data = documents.certificate_pdf_path(person_cert).read_bytes()
+    code = person_cert.verification_code
+    text = " ".join(pypdf.PdfReader(BytesIO(data)).pages[0].extract_text().split())
+    assert f"Số: {person_cert.serial}" in text and f"Mã xác thực: {code[:5]}-{code[5:]}" in text
+    if shutil.which("pdftoppm") is None or shutil.which("zbarimg") is None:
+        pytest.skip("poppler-utils and zbar-tools are needed to decode the printed QR code")
+    (tmp_path / "c.pdf").write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(tmp_path / "c.pdf"), str(tmp_path / "c")],
+        check=True,
+    )
+    decoded = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(tmp_path / "c.png")], capture_output=True, check=True
+    )
+    url = decoded.stdout.decode().strip()
+    assert url == f"https://brandname.test/verify/{person_cert.serial}?code={code}"
+    response = app.test_client().get(url.removeprefix("https://brandname.test"))
+    assert response.status_code == 200 and "Lê H. C." in response.get_data(as_text=True)

@@ -143,7 +143,19 @@ def status_of(session, serial, today=None):
         "record": cert.record,
         "signature": cert.signature,
         "kid": cert.kid,
+        "verification_code": cert.verification_code,
     }
+
+
+def public_status(session, serial, code, today=None):
+    """status_of as the public sees it: a certificate is found only with its verification code.
+
+    Without the right code the answer is the same as for a serial the registry never issued, so
+    walking the (sequential) serials reveals nothing the public name lookup does not show."""
+    info = status_of(session, serial, today)
+    if info["found"] and not privacy.code_matches(info["verification_code"], code):
+        return {"found": False, "serial": info["serial"]}
+    return info
 
 
 def _verdict(problem, serial=None, check=None, status=None):

@@ -1,6 +1,6 @@
 """Public certificate endpoints: the registry's PEM chain and each certificate's signed record."""
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 
 from brandname import registry
 from brandname.certificates import verification
@@ -20,13 +20,17 @@ def registry_certificate():
 @bp.get("/public/certificates/<serial>")
 @public_lookup_limit
 def public_certificate(serial):
-    info = verification.status_of(db.session, serial)
+    """The certificate's public facts, with `?code=` its verification code (printed on it)."""
+    info = verification.public_status(db.session, serial, request.args.get("code"))
     if not info["found"]:
+        shown = info["serial"] or serial
         return jsonify(
             {
                 "error": "not_found",
-                "message": f"Không có giấy chứng nhận số {info['serial'] or serial} trong sổ đăng ký.",
-                "message_en": f"No certificate {info['serial'] or serial} in the registry.",
+                "message": (
+                    f"Không có giấy chứng nhận số {shown} trong sổ đăng ký, hoặc mã xác thực không đúng."
+                ),
+                "message_en": f"No certificate {shown} in the registry, or the verification code is wrong.",
             }
         ), 404
     public = info["record_public"]

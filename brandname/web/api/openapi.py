@@ -385,13 +385,21 @@ def document():
         },
         "/api/v1/public/certificates/{serial}": {
             "get": {
-                "summary": "A certificate's signed record, its signature and issuing key id",
+                "summary": "A certificate's public facts; an organization's signed record and JWS",
                 "parameters": [
-                    {"name": "serial", "in": "path", "required": True, "schema": {"type": "string"}}
+                    {"name": "serial", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {
+                        "name": "code",
+                        "in": "query",
+                        "required": True,
+                        "description": "the verification code printed next to the serial",
+                        "schema": {"type": "string"},
+                    },
                 ],
                 "responses": {
-                    "200": _json(_ref("PublicCertificate"), "the signed record"),
-                    "404": _error_response("no such serial"),
+                    "200": _json(_ref("PublicCertificate"), "the certificate"),
+                    "404": _error_response("no such serial, or the code is wrong"),
+                    "429": _error_response("too many lookups from this address"),
                 },
             }
         },
