@@ -82,6 +82,14 @@ class Config:
     MAIL_PASSWORD = os.environ.get("BRANDNAME_MAIL_PASSWORD", "")
     MAIL_STARTTLS = _bool("BRANDNAME_MAIL_STARTTLS")
 
+    # --- Upload quotas (brandname/web/uploads.py) ---
+    UPLOAD_APPLICATION_MB = int(os.environ.get("BRANDNAME_UPLOAD_APPLICATION_MB", "50"))
+    UPLOAD_APPLICATION_FILES = int(os.environ.get("BRANDNAME_UPLOAD_APPLICATION_FILES", "20"))
+    UPLOAD_ACCOUNT_MB = int(os.environ.get("BRANDNAME_UPLOAD_ACCOUNT_MB", "200"))
+    UPLOAD_ACCOUNT_FILES = int(os.environ.get("BRANDNAME_UPLOAD_ACCOUNT_FILES", "100"))
+    # refuse uploads when the uploads volume has less free space than this
+    UPLOAD_MIN_FREE_MB = int(os.environ.get("BRANDNAME_UPLOAD_MIN_FREE_MB", "1024"))
+
     # --- Logs (brandname/ops/logs.py) ---
     LOG_FORMAT = os.environ.get("BRANDNAME_LOG_FORMAT", "")  # json | text; unset: json in production
     LOG_LEVEL = os.environ.get("BRANDNAME_LOG_LEVEL", "info")
