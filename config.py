@@ -60,6 +60,8 @@ class Config:
     CARRIER_RATE_LIMIT = os.environ.get("BRANDNAME_CARRIER_RATE_LIMIT", "200 per second")
     AVAILABILITY_RATE_LIMIT = os.environ.get("BRANDNAME_AVAILABILITY_RATE_LIMIT", "300 per minute")
     # Public verification (brandname/web/public/verify.py, brandname/certificates/untrusted.py)
+    # verify by serial, /api/v1/public/*, /lookup and /api/v1/search share one allowance per client
+    PUBLIC_LOOKUP_RATE_LIMIT = os.environ.get("BRANDNAME_PUBLIC_LOOKUP_RATE_LIMIT", "60 per minute")
     VERIFY_UPLOAD_RATE_LIMIT = os.environ.get("BRANDNAME_VERIFY_UPLOAD_RATE_LIMIT", "10 per minute")
     VERIFY_PDF_TIMEOUT = float(os.environ.get("BRANDNAME_VERIFY_PDF_TIMEOUT", "4"))
     VERIFY_PDF_CPU_SECONDS = int(os.environ.get("BRANDNAME_VERIFY_PDF_CPU_SECONDS", "5"))
@@ -84,6 +86,14 @@ class Config:
     MAIL_USERNAME = os.environ.get("BRANDNAME_MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("BRANDNAME_MAIL_PASSWORD", "")
     MAIL_STARTTLS = _bool("BRANDNAME_MAIL_STARTTLS")
+
+    # --- Upload quotas (brandname/web/uploads.py) ---
+    UPLOAD_APPLICATION_MB = int(os.environ.get("BRANDNAME_UPLOAD_APPLICATION_MB", "50"))
+    UPLOAD_APPLICATION_FILES = int(os.environ.get("BRANDNAME_UPLOAD_APPLICATION_FILES", "20"))
+    UPLOAD_ACCOUNT_MB = int(os.environ.get("BRANDNAME_UPLOAD_ACCOUNT_MB", "200"))
+    UPLOAD_ACCOUNT_FILES = int(os.environ.get("BRANDNAME_UPLOAD_ACCOUNT_FILES", "100"))
+    # refuse uploads when the uploads volume has less free space than this
+    UPLOAD_MIN_FREE_MB = int(os.environ.get("BRANDNAME_UPLOAD_MIN_FREE_MB", "1024"))
 
     # --- Logs (brandname/ops/logs.py) ---
     LOG_FORMAT = os.environ.get("BRANDNAME_LOG_FORMAT", "")  # json | text; unset: json in production

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
@@ -9,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from brandname.errors import DomainError
-from brandname.extensions import db, limiter, migrate
+from brandname.extensions import PUBLIC_LOOKUP_SCOPE, db, limiter, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -111,6 +112,34 @@ def _wants_json():
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+_UNITS = {
+    "second": ("giây", "second"),
+    "minute": ("phút", "minute"),
+    "hour": ("giờ", "hour"),
+    "day": ("ngày", "day"),
+}
+
+
+def _lookup_refusal(item):
+    """The public lookup's refusal in words: the allowance and when the client may ask again."""
+    unit_vi, unit_en = _UNITS.get(item.GRANULARITY.name, (item.GRANULARITY.name, item.GRANULARITY.name))
+    per_vi = f"{item.multiples} {unit_vi}" if item.multiples > 1 else unit_vi
+    per_en = f"{item.multiples} {unit_en}s" if item.multiples > 1 else unit_en
+    current = limiter.current_limit
+    wait = max(1, int(current.reset_at - time.time())) if current is not None else item.get_expiry()
+    return {
+        "message": (
+            f"Bạn đã tra cứu quá nhiều lần: mỗi địa chỉ được tra cứu tối đa {item.amount} lần mỗi "
+            f"{per_vi}. Vui lòng thử lại sau {wait} giây."
+        ),
+        "message_en": (
+            f"Too many lookups: each address may look up at most {item.amount} times per {per_en}. "
+            f"Try again in {wait} seconds."
+        ),
+        "retry_after": wait,
+    }
+
+
 def _register_error_handlers(app):
     @app.errorhandler(DomainError)
     def domain_error(exc):
@@ -126,6 +155,9 @@ def _register_error_handlers(app):
             "message_en": "Too many requests; try again later.",
             "limit": str(getattr(exc, "description", "")),
         }
+        limit = getattr(exc, "limit", None)
+        if getattr(limit, "scope", None) == PUBLIC_LOOKUP_SCOPE:
+            body.update(_lookup_refusal(limit.limit))
         if _wants_json():
             return jsonify(body), 429
         return render_template("error.html", error=DomainError(body["message"], body["message_en"])), 429

@@ -1,7 +1,7 @@
 """Flask extensions, created once and bound in create_app."""
 
 import flask_limiter
-from flask import request
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -42,3 +42,14 @@ class Limiter(flask_limiter.Limiter):
 # Per-IP by default; carrier routes limit per API key (brandname/web/api/carrier.py), sign-in per
 # address. Storage from RATELIMIT_STORAGE_URI: Redis when REDIS_URL is set, else per process.
 limiter = Limiter(key_func=get_remote_address)
+
+
+def _public_lookup_rate_limit():
+    return current_app.config.get("PUBLIC_LOOKUP_RATE_LIMIT", "60 per minute")
+
+
+# One allowance per client address shared by every public lookup (verify by serial, the public
+# certificate API, name search): serials and names cannot be harvested by spreading requests
+# over the routes.
+PUBLIC_LOOKUP_SCOPE = "public-lookup"
+public_lookup_limit = limiter.shared_limit(_public_lookup_rate_limit, scope=PUBLIC_LOOKUP_SCOPE)

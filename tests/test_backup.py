@@ -5,11 +5,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from brandname import lifecycle
+from brandname.certificates import documents
 from brandname.ops import backup, doctor
-from brandname.store.models import Base
+from brandname.store.models import Base, Certificate
 
 from .conftest import NOW, org_applicant, person_applicant
 
@@ -51,8 +52,10 @@ def test_export_restore_round_trip_and_doctor_clean(app, session, keys, registry
     data_dir = Path(app.config["DATA_DIR"])
     (data_dir / "uploads" / "app-1").mkdir(parents=True)
     (data_dir / "uploads" / "app-1" / "dkkd.pdf").write_bytes(b"%PDF-1.7 upload")
-    (data_dir / "certificates").mkdir()
-    (data_dir / "certificates" / "BN-2026-0000001.pdf").write_bytes(b"%PDF-1.7 certificate")
+    # a real kept PDF: doctor checks each one whole and verifies its signature
+    documents.certificate_pdf_path(
+        session.scalars(select(Certificate).where(Certificate.serial == "BN-2026-0000001")).one()
+    )
     before = snapshot(session)
     out = tmp_path / "backup"
     runner = app.test_cli_runner()

@@ -280,9 +280,13 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
     assert download.suggested_filename == f"{serial}.pdf"
     pdf = Path(download.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
+    # the holder's own link to the public page carries the certificate's verification code
+    verify_href = page.locator("table a", has_text="Xác thực").first.get_attribute("href")
+    assert verify_href.startswith(f"/verify/{serial}?code="), verify_href
+    code = verify_href.split("?code=", 1)[1]
     sign_out(page)
-    # the public verify page: by serial (where the QR code points) and by uploading the PDF
-    page.goto(f"{base}/verify/{serial}")
+    # the public verify page: by serial and code (where the QR code points) and by uploading the PDF
+    page.goto(f"{base}{verify_href}")
     expect(page.locator(".verdict")).to_contain_text("Đang có hiệu lực")
     expect(page.locator(".verdict")).to_contain_text("HOABINH")
     shot(page, "verify-serial-active")
@@ -336,7 +340,10 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
     expect(page.locator("table")).to_contain_text("HOABINH")
     shot(page, "public-revocations")
     if pdf is not None:
-        page.goto(f"{base}/verify/{serial}")
+        page.goto(f"{base}/verify")
+        page.fill("#serial", serial)
+        page.fill("#code", code)
+        page.click("form[method=get] button[type=submit]")
         expect(page.locator(".verdict")).to_contain_text("Đã bị thu hồi")
         shot(page, "verify-serial-revoked")
         page.goto(f"{base}/verify")

@@ -35,6 +35,7 @@ def render(cert, **kw):
         public_url="https://brandname.test", signer_title="Cục trưởng", signer_name="Nguyễn Văn Minh"
     )
     options.update(kw)
+    options.setdefault("verification_code", cert.verification_code)
     return certificate_pdf.render(cert.record, cert.signature, **options)
 
 
@@ -52,6 +53,7 @@ def expected_strings(cert, **kw):
         public_url="https://brandname.test", signer_title="Cục trưởng", signer_name="Nguyễn Văn Minh"
     )
     options.update(kw)
+    options.setdefault("verification_code", cert.verification_code)
     return [text for _, text in certificate_pdf.form_strings(record, **options)]
 
 
@@ -79,11 +81,13 @@ def test_every_vietnamese_string_of_the_form_is_extracted_back(renewed):
         "CỤC TRƯỞNG",
         "(Đã ký số)",
         "Nguyễn Văn Minh",
-        f"https://brandname.test/verify/{renewed.serial}",
+        f"Mã xác thực: {renewed.verification_code[:5]}-{renewed.verification_code[5:]}",
+        f"https://brandname.test/verify/{renewed.serial}?code={renewed.verification_code}",
     ):
         assert must in strings or any(must in s for s in strings), must
     for s in strings:
-        assert flat(s) in text, s
+        # the address is printed on two lines under the QR code when it carries the code
+        assert flat(s) in text or flat(s.replace("?code=", " ?code=")) in text, s
 
 
 def test_title_and_terms_follow_the_decree(session, registry_helper, renewed):
@@ -114,7 +118,7 @@ def test_pdftotext_reads_the_same_vietnamese(renewed, tmp_path):
         )
     )
     for s in expected_strings(renewed):
-        assert flat(s) in out, s
+        assert flat(s) in out or flat(s.replace("?code=", " ?code=")) in out, s
 
 
 def test_bundled_font_has_every_glyph_the_form_uses(renewed):
@@ -158,7 +162,7 @@ def test_record_and_jws_are_embedded_files(renewed):
 
 def test_qr_code_and_link_open_the_public_verify_page(renewed, tmp_path):
     pdf = render(renewed)
-    url = f"https://brandname.test/verify/{renewed.serial}"
+    url = f"https://brandname.test/verify/{renewed.serial}?code={renewed.verification_code}"
     page = pypdf.PdfReader(BytesIO(pdf)).pages[0]
     uris = [
         a.get_object()["/A"]["/URI"]

@@ -153,3 +153,50 @@ def test_attach_document_is_one_event(portal, session):
     events = session.scalars(select(Event).where(Event.application_id == app_id).order_by(Event.seq)).all()
     assert [e.act for e in events] == ["submit", "attach_document"]
     assert events[1].details["sha256"] == hashlib.sha256(PNG_BYTES).hexdigest()
+
+
+# -- quotas and the disk guard --------------------------------------------------------------
+
+
+def test_quota_per_application_files_and_bytes(portal, app, session):
+    app.config.update(UPLOAD_APPLICATION_FILES=2, UPLOAD_APPLICATION_MB=1)
+    app_id = portal.application_id(portal.apply(portal.a, "QUOTAAPP"))
+    assert upload(portal.a, app_id, "1.png", PNG_BYTES).status_code == 302
+    assert upload(portal.a, app_id, "2.png", PNG_BYTES).status_code == 302
+    refused = upload(portal.a, app_id, "3.png", PNG_BYTES)
+    assert refused.status_code == 413 and "tối đa 2 tệp và 1 MB cho mỗi hồ sơ" in refused.get_data(
+        as_text=True
+    )
+    app.config.update(UPLOAD_APPLICATION_FILES=20)
+    big = b"%PDF-" + b"0" * (1024 * 1024)  # alone over the 1 MB of the application
+    assert upload(portal.a, app_id, "big.pdf", big).status_code == 413
+    assert session.scalar(select(func.count()).select_from(Document)) == 2
+    assert len(stored_files(app)) == 2  # nothing written for a refused upload
+
+
+def test_quota_per_account_across_applications(portal, app, session):
+    app.config.update(UPLOAD_ACCOUNT_FILES=3)
+    first = portal.application_id(portal.apply(portal.a, "QUOTAONE"))
+    second = portal.application_id(portal.apply(portal.a, "QUOTATWO"))
+    for i in range(2):
+        assert upload(portal.a, first, f"{i}.png", PNG_BYTES).status_code == 302
+    assert upload(portal.a, second, "x.png", PNG_BYTES).status_code == 302
+    refused = upload(portal.a, second, "y.png", PNG_BYTES)
+    assert refused.status_code == 413 and "cho mỗi tài khoản" in refused.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Document)) == 3
+
+
+def test_disk_guard_refuses_uploads_when_the_volume_is_nearly_full(portal, app, session):
+    app_id = portal.application_id(portal.apply(portal.a, "DISKFULL"))
+    app.config.update(UPLOAD_MIN_FREE_MB=10**9)  # more than any disk: the guard is reached
+    refused = upload(portal.a, app_id, "1.png", PNG_BYTES)
+    assert refused.status_code == 507 and "bộ nhớ lưu trữ sắp đầy" in refused.get_data(as_text=True)
+    assert stored_files(app) == []
+    app.config.update(UPLOAD_MIN_FREE_MB=0)
+    assert upload(portal.a, app_id, "1.png", PNG_BYTES).status_code == 302
+
+
+def test_quota_defaults():
+    quotas = uploads.Quotas.from_config({})
+    assert (quotas.application_mb, quotas.application_files) == (50, 20)
+    assert (quotas.account_mb, quotas.account_files, quotas.min_free_mb) == (200, 100, 1024)

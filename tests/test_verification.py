@@ -218,7 +218,7 @@ def test_registry_certificate_chain(client, keys):
 
 
 def test_public_certificate_record(client, keys, issued):
-    response = client.get(f"/api/v1/public/certificates/{issued.serial}")
+    response = client.get(f"/api/v1/public/certificates/{issued.serial}?code={issued.verification_code}")
     assert response.status_code == 200
     body = response.get_json()
     assert body["record"] == issued.record and body["signature"] == issued.signature
@@ -229,9 +229,9 @@ def test_public_certificate_record(client, keys, issued):
 
 def test_public_certificate_never_shows_an_individuals_id(client, registry_helper):
     cert = registry_helper.issue("CUONGLE", applicant=person_applicant("001203004567")).certificates[0]
-    response = client.get(f"/api/v1/public/certificates/{cert.serial}")
+    response = client.get(f"/api/v1/public/certificates/{cert.serial}?code={cert.verification_code}")
     assert b"001203004567" not in response.data
-    page = client.get(f"/verify/{cert.serial}")
+    page = client.get(f"/verify/{cert.serial}?code={cert.verification_code}")
     assert page.status_code == 200 and b"001203004567" not in page.data
 
 
@@ -251,7 +251,7 @@ def page(client, url):
 
 
 def test_verify_page_active(client, issued):
-    code, html = page(client, f"/verify/{issued.serial}")
+    code, html = page(client, f"/verify/{issued.serial}?code={issued.verification_code}")
     assert code == 200
     assert "Đang có hiệu lực" in html and "active" in html and "VIETSUN" in html
     assert "từ ngày 02/03/2026 đến hết ngày 01/03/2029" in html
@@ -260,7 +260,7 @@ def test_verify_page_active(client, issued):
 
 def test_verify_page_superseded(client, registry_helper, issued):
     new = registry_helper.followup("reissue", "VIETSUN", now=LATER, reissue_reason="lost").certificates[0]
-    code, html = page(client, f"/verify/{issued.serial}")
+    code, html = page(client, f"/verify/{issued.serial}?code={issued.verification_code}")
     assert code == 200
     assert "Đã được thay thế bởi giấy chứng nhận số" in html and new.serial in html
     assert f"superseded by {new.serial}" in html
@@ -268,13 +268,13 @@ def test_verify_page_superseded(client, registry_helper, issued):
 
 def test_verify_page_expired(client, session, issued):
     lifecycle.expire(session, today=date(2029, 3, 2))
-    code, html = page(client, f"/verify/{issued.serial}")
+    code, html = page(client, f"/verify/{issued.serial}?code={issued.verification_code}")
     assert code == 200 and "Đã hết hạn" in html and "(expired)" in html
 
 
 def test_verify_page_revoked(client, session, officer, issued):
     lifecycle.give_up(session, issued.brandname_id, actor=officer, now=LATER)
-    code, html = page(client, f"/verify/{issued.serial}")
+    code, html = page(client, f"/verify/{issued.serial}?code={issued.verification_code}")
     assert code == 200 and "Đã bị thu hồi" in html and "(revoked)" in html
     assert "thu hồi ngày 11/04/2026" in html
     assert "Theo đề nghị của tổ chức, cá nhân sử dụng tên định danh" in html
@@ -291,10 +291,14 @@ def test_verify_form_lists_issuing_certificates_and_redirects_serials(client, ke
     assert 'name="csrf_token"' in html
     for kid in keys.issuers:
         assert kid in html
-    response = client.get(f"/verify?serial={issued.serial.lower()}")
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/verify/{issued.serial}")
-    response = client.post("/verify", data={"serial": issued.serial})
-    assert response.status_code == 302
+    assert 'name="code"' in html
+    typed = f"{issued.verification_code[:5].lower()}-{issued.verification_code[5:]}"
+    response = client.get(f"/verify?serial={issued.serial.lower()}&code={typed}")
+    target = f"/verify/{issued.serial}?code={issued.verification_code}"
+    assert response.status_code == 302 and response.headers["Location"].endswith(target)
+    response = client.post("/verify", data={"serial": issued.serial, "code": issued.verification_code})
+    assert response.status_code == 302 and response.headers["Location"].endswith(target)
+    assert client.get(target).status_code == 200
 
 
 def upload(client, data, filename="gcn.pdf"):

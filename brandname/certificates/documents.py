@@ -31,6 +31,7 @@ def build_certificate_pdf(certificate, keys=None):
         signer_title=config.get("SIGNER_TITLE") or "Cục trưởng",
         signer_name=config.get("SIGNER_NAME") or "",
         holder_id_number=holder_id,
+        verification_code=certificate.verification_code,
     )
     return signing.sign_pdf(
         keys, unsigned, reason=f"Giấy chứng nhận số {certificate.serial}", location="Hà Nội"

@@ -57,8 +57,15 @@ def register_fonts():
     return True
 
 
-def verify_url(public_url, serial):
-    return f"{public_url.rstrip('/')}/verify/{serial}"
+def verify_url(public_url, serial, code=None):
+    """The certificate's public page; it opens only with the verification code."""
+    base = f"{public_url.rstrip('/')}/verify/{serial}"
+    return f"{base}?code={code}" if code else base
+
+
+def shown_code(code):
+    """The verification code as printed, in two groups of five: 'ABCDE-FGHIJ'."""
+    return f"{code[:5]}-{code[5:]}" if code and len(code) == 10 else code
 
 
 def vn_date(value):
@@ -81,7 +88,16 @@ def authority_lines(authority):
     return parent, body
 
 
-def form_strings(record, *, public_url, signer_title, signer_name, holder_id_number=None, place="Hà Nội"):
+def form_strings(
+    record,
+    *,
+    public_url,
+    signer_title,
+    signer_name,
+    holder_id_number=None,
+    place="Hà Nội",
+    verification_code=None,
+):
     """Every text line of the form, in order, as (role, text): what the page shows and tests read."""
     holder = record["holder"]
     parent, body = authority_lines(record["authority"])
@@ -93,6 +109,10 @@ def form_strings(record, *, public_url, signer_title, signer_name, holder_id_num
         ("authority", body.upper()),
         ("title", TITLE),
         ("serial", f"Số: {record['serial']}"),
+    ]
+    if verification_code:  # not in the signed record: the registry keeps it with the certificate
+        lines.append(("code", f"Mã xác thực: {shown_code(verification_code)}"))
+    lines += [
         ("basis", LEGAL_BASIS),
         ("certifies", f"{body} chứng nhận:"),
     ]
@@ -140,7 +160,7 @@ def form_strings(record, *, public_url, signer_title, signer_name, holder_id_num
         lines.append(("signer_name", signer_name))
     lines += [
         ("qr_caption", "Quét mã QR để xác thực"),
-        ("url", verify_url(public_url, record["serial"])),
+        ("url", verify_url(public_url, record["serial"], verification_code)),
         (
             "footer",
             "Văn bản điện tử được ký số theo chuẩn PAdES bởi khóa của cơ quan cấp. "
@@ -221,7 +241,15 @@ LOWEST_BODY_END = 228  # below this the signature block and QR code would reach 
 
 
 def render(
-    record_text, signature, *, public_url, signer_title, signer_name="", holder_id_number=None, place="Hà Nội"
+    record_text,
+    signature,
+    *,
+    public_url,
+    signer_title,
+    signer_name="",
+    holder_id_number=None,
+    place="Hà Nội",
+    verification_code=None,
 ):
     """The unsigned certificate PDF (bytes) for the canonical record `record_text` and its JWS.
 
@@ -237,6 +265,7 @@ def render(
             signer_name=signer_name,
             holder_id_number=holder_id_number,
             place=place,
+            verification_code=verification_code,
         )
     )
     for scale in (1.0, 0.92, 0.84, 0.76, 0.68, 0.6):
@@ -315,11 +344,14 @@ def _draw_authority(c, strings, y):
 
 
 def _draw_title(c, strings, y):
-    """The form's title in red and the certificate's number."""
+    """The form's title in red, the certificate's number and its verification code."""
     y -= 50
     _centered(c, TITLE, y, BOLD, 17, color=RED)
     y -= 22
     _centered(c, strings["serial"], y, BOLD, 12)
+    if "code" in strings:
+        y -= 15
+        _centered(c, strings["code"], y, REGULAR, 10.5)
     return y
 
 
@@ -403,7 +435,11 @@ def _draw_verification_qr(c, strings, block_top):
     c.setFillColor(GREY)
     c.drawString(qr_x + 4, qr_y - 9, strings["qr_caption"])
     c.setFont(REGULAR, 7.5)
-    for i, line in enumerate(simpleSplit(url, REGULAR, 7.5, 180)[:2]):
+    lines = simpleSplit(url, REGULAR, 7.5, 180)
+    if len(lines) == 1 and pdfmetrics.stringWidth(url, REGULAR, 7.5) > 180 and "?" in url:
+        base, query = url.split("?", 1)  # the code on a line of its own, under the address
+        lines = [base, "?" + query]
+    for i, line in enumerate(lines[:2]):
         c.drawString(qr_x + 4, qr_y - 20 - i * 9, line)
 
 

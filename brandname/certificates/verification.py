@@ -10,7 +10,7 @@ from sqlalchemy import select
 from brandname.certificates import pdf as certificate_pdf
 from brandname.certificates import signing, untrusted
 from brandname.lifecycle import REVOCATION_GROUNDS
-from brandname.rules import dates
+from brandname.rules import dates, privacy
 from brandname.store.models import Certificate
 
 STATUS_TEXT = {
@@ -114,8 +114,13 @@ def status_of(session, serial, today=None):
         "serial": cert.serial,
         "kind": cert.kind,
         "name": bn.name,
-        "holder_name": bn.holder.name,
+        # public answers: an individual's name masked, no address (the PDF carries them in full)
+        "holder_name": privacy.public_holder_name(bn.holder.kind, bn.holder.name),
         "holder_kind": bn.holder.kind,
+        "holder_address": privacy.public_holder_address(bn.holder.kind, bn.holder.address),
+        # an individual's signed record holds their full name and address: compared with an
+        # uploaded PDF's, never published
+        "record_public": bn.holder.kind == "organization",
         "holder_id_number": bn.holder.public_id_number(),
         "status": status,
         "status_text": status_vi,
@@ -138,7 +143,19 @@ def status_of(session, serial, today=None):
         "record": cert.record,
         "signature": cert.signature,
         "kid": cert.kid,
+        "verification_code": cert.verification_code,
     }
+
+
+def public_status(session, serial, code, today=None):
+    """status_of as the public sees it: a certificate is found only with its verification code.
+
+    Without the right code the answer is the same as for a serial the registry never issued, so
+    walking the (sequential) serials reveals nothing the public name lookup does not show."""
+    info = status_of(session, serial, today)
+    if info["found"] and not privacy.code_matches(info["verification_code"], code):
+        return {"found": False, "serial": info["serial"]}
+    return info
 
 
 def _verdict(problem, serial=None, check=None, status=None):

@@ -22,7 +22,7 @@ from brandname.lifecycle._kernel import (
     require_staff,
 )
 from brandname.lifecycle.applications import update_holder
-from brandname.rules import dates
+from brandname.rules import dates, privacy
 from brandname.store.models import (
     Application,
     Brandname,
@@ -175,6 +175,7 @@ def make_certificate(
         record="",
         signature="",
         kid="",
+        verification_code=privacy.new_verification_code(),
     )
     brandname.holder_check = new_holder_check(brandname.holder.kind, brandname.holder.id_number)
     record, token = keys.sign_json(certificate_record(cert, brandname, brandname.holder, rules))

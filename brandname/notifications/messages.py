@@ -115,7 +115,8 @@ def application_decided(session, application, *, public_url=""):
 def certificate_issued(session, application, certificates, *, public_url=""):
     lines_vi = [
         f"- {c.brandname.name}: Giấy chứng nhận số {c.serial}, hiệu lực đến "
-        f"{c.valid_until:%d/%m/%Y}; kiểm tra tại {public_url}/verify/{c.serial}"
+        f"{c.valid_until:%d/%m/%Y}, mã xác thực {c.verification_code}; kiểm tra tại "
+        f"{public_url}/verify/{c.serial}?code={c.verification_code}"
         for c in certificates
     ]
     lines_en = [

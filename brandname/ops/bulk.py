@@ -25,6 +25,7 @@ from brandname.lifecycle.certificates import new_holder_check
 from brandname.rules import dates
 from brandname.rules import names as name_rules
 from brandname.rules.form01 import validate_applicant
+from brandname.rules.privacy import new_verification_code
 from brandname.store.models import Brandname, Certificate, Counter, Event, Holder
 
 LEGACY_ACT = "legacy_import"
@@ -377,6 +378,7 @@ def _certificate_rows(todo, bn_rows, cert_ids, first_serial, *, keys, rules, now
                 "record": record.decode("utf-8"),
                 "signature": token,
                 "kid": keys.current_kid,
+                "verification_code": new_verification_code(),
             }
         )
     return cert_rows

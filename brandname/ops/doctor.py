@@ -9,17 +9,21 @@ Read-only. Checks:
 - at most one live row per name;
 - the event sequence runs 1..N with no gap and no duplicate; the counters are at least the
   highest value used;
-- kept PDF files (DATA_DIR/certificates/*.pdf) are readable PDFs, and present for certificates
+- kept PDF files (DATA_DIR/certificates/*.pdf) are whole, their PAdES signature verifies over
+  the whole file and they carry exactly their certificate's record and JWS; present for certificates
   the database marks as rendered (when the certificates table has such a column).
 No Flask here: the caller passes the session, the key store and the data folder.
 """
 
 import json
+import os
 import re
 from pathlib import Path
 
 from sqlalchemy import and_, func, inspect, select
 
+from brandname.certificates import pdf as certificate_pdf
+from brandname.certificates import signing
 from brandname.certificates.signing import SignatureInvalid
 from brandname.store.models import Application, Brandname, Certificate, Counter, Event, Holder
 
@@ -60,7 +64,7 @@ def check(session, keys, data_dir=None, *, verify_all=True, chunk=5000):
     _check_events(session, found)
     _check_counters(session, found)
     if data_dir is not None:
-        _check_files(session, Path(data_dir), found)
+        _check_files(session, Path(data_dir), found, keys)
     return found
 
 
@@ -242,20 +246,59 @@ def _pdf_path_for(data_dir, serial):
     return data_dir / "certificates" / f"{serial}.pdf"
 
 
-def _check_files(session, data_dir, found):
+def _kept_pdfs(folder):
+    """The kept PDFs one by one (os.scandir, no list of 100k paths in memory)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.endswith(".pdf") and entry.is_file():
+                yield Path(entry.path)
+
+
+def _check_kept_pdf(keys, path, data, record, signature):
+    """A problem with one kept PDF in words, or None: whole, signed by the registry over the
+    whole file, and carrying exactly the certificate's record and JWS."""
+    if not data.startswith(b"%PDF-"):
+        return "not a PDF file"
+    check = signing.check_pdf(keys, data)
+    if not check.ok:
+        return f"signature does not verify ({check.problem}: {(check.detail or '')[:120]})"
+    files = certificate_pdf.read_attachments(data)
+    if files.get(certificate_pdf.RECORD_FILE) != (record or "").encode("utf-8"):
+        return "embedded record differs from the certificate's record"
+    if (files.get(certificate_pdf.SIGNATURE_FILE) or b"").decode("ascii", "replace").strip() != signature:
+        return "embedded JWS differs from the certificate's signature"
+    return None
+
+
+def _check_files(session, data_dir, found, keys=None):
     folder = data_dir / "certificates"
     if folder.is_dir():
-        for path in sorted(folder.glob("*.pdf")):
-            try:
-                with open(path, "rb") as fh:
-                    head = fh.read(5)
-            except OSError as exc:
-                found.add("files", f"{path}: unreadable ({exc.strerror})")
-                continue
-            if head != b"%PDF-":
-                found.add("files", f"{path}: not a PDF file")
-            elif session.scalar(select(Certificate.id).where(Certificate.serial == path.stem)) is None:
-                found.add("files", f"{path}: no certificate with serial {path.stem}")
+        _check_kept_folder(session, folder, found, keys)
+    _check_marked(session, data_dir, found)
+
+
+def _check_kept_folder(session, folder, found, keys):
+    for path in _kept_pdfs(folder):
+        try:
+            data = path.read_bytes()  # one file at a time: memory stays flat
+        except OSError as exc:
+            found.add("files", f"{path}: unreadable ({exc.strerror})")
+            continue
+        row = session.execute(
+            select(Certificate.record, Certificate.signature).where(Certificate.serial == path.stem)
+        ).first()
+        if not data.startswith(b"%PDF-"):
+            found.add("files", f"{path}: not a PDF file")
+        elif row is None:
+            found.add("files", f"{path}: no certificate with serial {path.stem}")
+        elif keys is not None:
+            problem = _check_kept_pdf(keys, path, data, row.record, row.signature)
+            if problem:
+                found.add("files", f"{path}: {problem}")
+        del data
+
+
+def _check_marked(session, data_dir, found):
     marker = _rendered_marker()
     if marker is None:
         return

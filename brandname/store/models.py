@@ -244,6 +244,12 @@ class Brandname(Base):
         return None
 
 
+def _new_verification_code():
+    from brandname.rules.privacy import new_verification_code
+
+    return new_verification_code()
+
+
 class Certificate(Base):
     """One issued certificate: a signed canonical record. Each issue, reissue or renewal adds one."""
 
@@ -265,6 +271,9 @@ class Certificate(Base):
     record: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly the signed bytes
     signature: Mapped[str] = mapped_column(Text)  # compact JWS (ES256) over `record`
     kid: Mapped[str] = mapped_column(String(64))
+    # printed next to the serial and in the QR code; the public page of the certificate opens
+    # only with it, so serials (sequential) cannot be walked. Not part of the signed record.
+    verification_code: Mapped[str] = mapped_column(String(16), default=_new_verification_code)
 
     brandname: Mapped[Brandname] = relationship(back_populates="certificates")
 

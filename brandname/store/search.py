@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text
 
 from brandname.rules import names as name_rules
+from brandname.rules import privacy
 from brandname.store.models import Brandname, Holder
 
 MAX_PER_PAGE = 100
@@ -57,7 +58,7 @@ def search_names(session, q, page=1, per_page=20, *, mode="auto", statuses=PUBLI
 
     mode 'auto': substring for 3+ characters, prefix for shorter text. Results are ordered by
     the normal form; each is {name, status, valid_from, valid_until, holder_kind, holder_name}
-    (an individual's ID number is never published)."""
+    (an individual's ID number is never published, their name is masked)."""
     query = normalize_query(q)
     page = min(max(int(page or 1), 1), MAX_PAGE)
     per_page = min(max(int(per_page or 20), 1), MAX_PER_PAGE)
@@ -93,7 +94,7 @@ def search_names(session, q, page=1, per_page=20, *, mode="auto", statuses=PUBLI
             "valid_from": valid_from.isoformat() if valid_from else None,
             "valid_until": valid_until.isoformat() if valid_until else None,
             "holder_kind": kind,
-            "holder_name": holder_name,
+            "holder_name": privacy.public_holder_name(kind, holder_name),
             "holder_id_number": id_number if kind == "organization" else None,
         }
         for name, status, valid_from, valid_until, kind, holder_name, id_number in rows[:per_page]

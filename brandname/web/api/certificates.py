@@ -1,10 +1,10 @@
 """Public certificate endpoints: the registry's PEM chain and each certificate's signed record."""
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 
 from brandname import registry
 from brandname.certificates import verification
-from brandname.extensions import db
+from brandname.extensions import db, public_lookup_limit
 from brandname.web.api import bp
 
 
@@ -18,21 +18,38 @@ def registry_certificate():
 
 
 @bp.get("/public/certificates/<serial>")
+@public_lookup_limit
 def public_certificate(serial):
-    info = verification.status_of(db.session, serial)
+    """The certificate's public facts, with `?code=` its verification code (printed on it)."""
+    info = verification.public_status(db.session, serial, request.args.get("code"))
     if not info["found"]:
+        shown = info["serial"] or serial
         return jsonify(
             {
                 "error": "not_found",
-                "message": f"Không có giấy chứng nhận số {info['serial'] or serial} trong sổ đăng ký.",
-                "message_en": f"No certificate {info['serial'] or serial} in the registry.",
+                "message": (
+                    f"Không có giấy chứng nhận số {shown} trong sổ đăng ký, hoặc mã xác thực không đúng."
+                ),
+                "message_en": f"No certificate {shown} in the registry, or the verification code is wrong.",
             }
         ), 404
+    public = info["record_public"]
     return jsonify(
         {
             "serial": info["serial"],
-            "record": info["record"],
-            "signature": info["signature"],
+            "name": info["name"],
+            "holder": {
+                "kind": info["holder_kind"],
+                "name": info["holder_name"],
+                "id_number": info["holder_id_number"],
+                "address": info["holder_address"],
+            },
+            "valid_from": info["valid_from"],
+            "valid_until": info["valid_until"],
+            # an individual's signed record (and its JWS, which carries it) holds their name and
+            # address: the holder of the PDF has both; the public gets the facts above
+            "record": info["record"] if public else None,
+            "signature": info["signature"] if public else None,
             "kid": info["kid"],
             "status": info["status"],
             "superseded_by": info["superseded_by"],

@@ -337,11 +337,27 @@ SCHEMAS = {
     },
     "PublicCertificate": {
         "type": "object",
-        "description": "The signed canonical record of a certificate, its compact JWS and the kid",
+        "description": (
+            "A certificate's public facts; for an organization also its signed canonical record and "
+            "compact JWS. An individual's record (full name, address) is withheld: record and "
+            "signature are null, the holder's name is masked and the PDF carries the full record"
+        ),
         "properties": {
             "serial": {"type": "string"},
-            "record": {},
-            "signature": {"type": "string"},
+            "name": {"type": "string"},
+            "holder": {
+                "type": "object",
+                "properties": {
+                    "kind": {"enum": ["organization", "individual"]},
+                    "name": {"type": "string"},
+                    "id_number": {"type": ["string", "null"]},
+                    "address": {"type": ["string", "null"]},
+                },
+            },
+            "valid_from": {"type": "string", "format": "date"},
+            "valid_until": {"type": "string", "format": "date"},
+            "record": {"type": ["string", "null"]},
+            "signature": {"type": ["string", "null"]},
             "kid": {"type": "string"},
         },
     },
@@ -385,13 +401,21 @@ def document():
         },
         "/api/v1/public/certificates/{serial}": {
             "get": {
-                "summary": "A certificate's signed record, its signature and issuing key id",
+                "summary": "A certificate's public facts; an organization's signed record and JWS",
                 "parameters": [
-                    {"name": "serial", "in": "path", "required": True, "schema": {"type": "string"}}
+                    {"name": "serial", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {
+                        "name": "code",
+                        "in": "query",
+                        "required": True,
+                        "description": "the verification code printed next to the serial",
+                        "schema": {"type": "string"},
+                    },
                 ],
                 "responses": {
-                    "200": _json(_ref("PublicCertificate"), "the signed record"),
-                    "404": _error_response("no such serial"),
+                    "200": _json(_ref("PublicCertificate"), "the certificate"),
+                    "404": _error_response("no such serial, or the code is wrong"),
+                    "429": _error_response("too many lookups from this address"),
                 },
             }
         },

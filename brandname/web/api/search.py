@@ -7,11 +7,13 @@ DATABASE_READ_URL is set). The view only parses arguments; brandname/search.py d
 from flask import jsonify, request
 
 from brandname import registry
+from brandname.extensions import public_lookup_limit
 from brandname.store import search
 from brandname.web.api import bp
 
 
 @bp.get("/search")
+@public_lookup_limit
 def search_names():
     mode = request.args.get("mode", "auto")
     if mode not in ("auto", "prefix", "substring"):
@@ -51,7 +53,10 @@ _RESULT = {
         "valid_from": {"type": ["string", "null"], "format": "date"},
         "valid_until": {"type": ["string", "null"], "format": "date"},
         "holder_kind": {"enum": ["organization", "individual"]},
-        "holder_name": {"type": "string"},
+        "holder_name": {
+            "type": "string",
+            "description": "an organization's name in full; an individual's masked (Nguyễn V. A.)",
+        },
         "holder_id_number": {
             "type": ["string", "null"],
             "description": "enterprise code of an organization; null for individuals",

@@ -4,7 +4,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import func, or_, select
 
 from brandname import registry
-from brandname.extensions import db
+from brandname.extensions import db, public_lookup_limit
 from brandname.store import search
 from brandname.store.models import Brandname
 
@@ -28,6 +28,7 @@ def _page():
 
 
 @bp.get("/lookup")
+@public_lookup_limit
 def lookup():
     """Registered names, case-insensitive, prefix matches first, then substring matches."""
     q = request.args.get("q") or ""

@@ -1,4 +1,5 @@
-"""Public verification: by certificate number (the QR code opens /verify/<serial>) or by PDF upload."""
+"""Public verification: by certificate number and verification code (the QR code opens
+/verify/<serial>?code=<code>) or by PDF upload."""
 
 import logging
 
@@ -6,7 +7,8 @@ from flask import current_app, redirect, render_template, request, url_for
 
 from brandname import registry
 from brandname.certificates import untrusted, verification
-from brandname.extensions import db, limiter
+from brandname.extensions import db, limiter, public_lookup_limit
+from brandname.rules import privacy
 from brandname.web.public import bp
 
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -48,11 +50,18 @@ def _form_page(verdict=None, error=None, serial="", status=200):
     ), status
 
 
+def _to_certificate_page(serial, code):
+    """The certificate's page for a serial and code typed into the form."""
+    code = privacy.normal_code(code) or None
+    return redirect(url_for("public.verify_serial", serial=serial.strip().upper(), code=code))
+
+
 @bp.get("/verify")
+@public_lookup_limit
 def verify_form():
     serial = (request.args.get("serial") or "").strip()
     if serial:
-        return redirect(url_for("public.verify_serial", serial=serial.upper()))
+        return _to_certificate_page(serial, request.args.get("code"))
     return _form_page()
 
 
@@ -67,7 +76,7 @@ def verify_upload():
     if upload is None or not upload.filename:
         serial = (request.form.get("serial") or "").strip()
         if serial:
-            return redirect(url_for("public.verify_serial", serial=serial.upper()))
+            return _to_certificate_page(serial, request.form.get("code"))
         return _form_page(
             error=(
                 "Hãy nhập số giấy chứng nhận hoặc chọn tệp PDF.",
@@ -92,8 +101,9 @@ def verify_upload():
 
 
 @bp.get("/verify/<serial>")
+@public_lookup_limit
 def verify_serial(serial):
-    info = verification.status_of(db.session, serial)
+    info = verification.public_status(db.session, serial, request.args.get("code"))
     sentences = verification.status_sentences(info) if info["found"] else None
     return render_template("public/verify_status.html", info=info, sentences=sentences), (
         200 if info["found"] else 404
