@@ -1,7 +1,7 @@
 """privacy of individual holders: each certificate's random verification code
 
 Revision ID: 0008_privacy
-Revises: 0006_officer
+Revises: 0008_roles
 Create Date: 2026-12-02 19:00:00
 
 The public verification page of a certificate opens only with the code printed next to its
@@ -16,7 +16,7 @@ from alembic import op
 from brandname.rules.privacy import new_verification_code
 
 revision = "0008_privacy"
-down_revision = "0006_officer"
+down_revision = "0008_roles"
 branch_labels = None
 depends_on = None
 
