@@ -77,8 +77,10 @@ def app(tmp_path, database_url, certs_dir):
         db.session.commit()
         yield app
         db.session.remove()
-        if not database_url:
-            db.engine.dispose()
+        # Every test's engines close their connections now, not when collected: on PostgreSQL
+        # a leaked pool per test would use up the server's connection slots.
+        for engine in db.engines.values():
+            engine.dispose()
 
 
 @pytest.fixture
