@@ -83,6 +83,8 @@ class Config:
     MAIL_SERVER = os.environ.get("BRANDNAME_MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("BRANDNAME_MAIL_PORT", "25"))
     MAIL_FROM = os.environ.get("BRANDNAME_MAIL_FROM", "no-reply@brandname.localhost")
+    # where vulnerabilities are reported (RFC 9116 security.txt); mailto: or https: URIs, comma-separated
+    SECURITY_CONTACT = os.environ.get("BRANDNAME_SECURITY_CONTACT", "")
     MAIL_USERNAME = os.environ.get("BRANDNAME_MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("BRANDNAME_MAIL_PASSWORD", "")
     MAIL_STARTTLS = _bool("BRANDNAME_MAIL_STARTTLS")

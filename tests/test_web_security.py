@@ -198,3 +198,22 @@ def test_pages_have_unique_ids_and_labelled_inputs(portal, session, registry_hel
         assert not duplicates, (url, duplicates)
         for attrs in parser.inputs:
             assert attrs.get("id") in parser.labels or attrs.get("aria-label"), (url, attrs)
+
+
+def test_security_txt_tells_where_to_report_a_vulnerability(app, client):
+    from datetime import datetime, timedelta
+
+    response = client.get("/.well-known/security.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    fields = dict(line.split(": ", 1) for line in response.get_data(as_text=True).splitlines())
+    assert fields["Contact"] == "mailto:security@brandname.test"  # from PUBLIC_URL's host by default
+    assert fields["Canonical"] == "https://brandname.test/.well-known/security.txt"
+    expires = datetime.fromisoformat(fields["Expires"].rstrip("Z"))
+    assert timedelta(days=1) < expires - datetime.utcnow() < timedelta(days=365)  # RFC 9116 2.5.5
+
+    app.config["SECURITY_CONTACT"] = "mailto:attt@example.gov.vn, https://example.gov.vn/bao-loi"
+    lines = client.get("/.well-known/security.txt").get_data(as_text=True).splitlines()
+    assert [x for x in lines if x.startswith("Contact:")] == [
+        "Contact: mailto:attt@example.gov.vn",
+        "Contact: https://example.gov.vn/bao-loi",
+    ]

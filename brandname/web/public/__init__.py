@@ -1,10 +1,14 @@
 """Public pages: no login. Home, lookup of registered names, revocation notices."""
 
-from flask import Blueprint, render_template, request
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, render_template, request
 from sqlalchemy import func, or_, select
 
 from brandname import registry
 from brandname.extensions import db, public_lookup_limit
+from brandname.rules import dates
 from brandname.store import search
 from brandname.store.models import Brandname
 
@@ -15,6 +19,23 @@ PAGE_SIZE = 20
 @bp.get("/")
 def home():
     return render_template("public/home.html")
+
+
+@bp.get("/.well-known/security.txt")
+def security_txt():
+    """RFC 9116: where to report a vulnerability. Expires is kept half a year ahead, as the RFC
+    asks for less than a year, so the file never goes stale while the registry runs."""
+    public_url = current_app.config["PUBLIC_URL"]
+    contacts = [c.strip() for c in current_app.config.get("SECURITY_CONTACT", "").split(",") if c.strip()]
+    if not contacts:
+        contacts = [f"mailto:security@{urlsplit(public_url).hostname or 'localhost'}"]
+    expires = (dates.utcnow() + timedelta(days=180)).replace(microsecond=0)
+    lines = [f"Contact: {c}" for c in contacts] + [
+        f"Expires: {expires.isoformat()}Z",
+        "Preferred-Languages: vi, en",
+        f"Canonical: {public_url}/.well-known/security.txt",
+    ]
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")
 
 
 from brandname.web.public import verify  # noqa: E402,F401  (registers routes on bp)
