@@ -3,6 +3,7 @@
 import base64
 import json
 import os
+import shutil
 import stat
 from datetime import UTC
 from io import BytesIO
@@ -271,3 +272,80 @@ def test_issuing_certificates_chain_to_the_root(store):
     assert root.subject == root.issuer and len(issuing) == 2
     for cert in issuing:
         cert.verify_directly_issued_by(root)
+
+
+def test_issuing_certificates_carry_the_document_signing_usages_and_not_code_signing(store):
+    usages = store.current.certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    dotted = {oid.dotted_string for oid in usages}
+    assert dotted == {"1.3.6.1.5.5.7.3.36", "1.3.6.1.5.5.7.3.4", "1.2.840.113583.1.1.5"}
+    assert x509.oid.ExtendedKeyUsageOID.CODE_SIGNING not in usages
+    assert signing.issuing_usage_problem(store.current.certificate) is None
+    store.rotate()
+    assert signing.issuing_usage_problem(store.current.certificate) is None
+
+
+def test_an_issuing_certificate_with_code_signing_only_is_flagged_for_rotation(store):
+    root_key = signing._load_key(store.dir / "root.key.pem", None)
+    old = (
+        x509.CertificateBuilder()
+        .subject_name(store.current.certificate.subject)
+        .issuer_name(store.root_certificate.subject)
+        .public_key(store.current.certificate.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(store.current.not_before)
+        .not_valid_after(store.current.not_after)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.CODE_SIGNING]), critical=False)
+        .sign(root_key, signing.hashes.SHA256())
+    )
+    problem = signing.issuing_usage_problem(old)
+    assert "1.3.6.1.5.5.7.3.36" in problem and "1.3.6.1.5.5.7.3.4" in problem and "rotate-key" in problem
+
+
+def _nss_trusting(root_pem_path, folder):
+    import subprocess
+
+    folder.mkdir()
+    subprocess.run(["certutil", "-N", "-d", f"sql:{folder}", "--empty-password"], check=True)
+    subprocess.run(
+        [
+            "certutil",
+            "-A",
+            "-d",
+            f"sql:{folder}",
+            "-n",
+            "registry-root",
+            "-t",
+            "CT,C,C",
+            "-i",
+            str(root_pem_path),
+        ],
+        check=True,
+    )
+    return folder
+
+
+@pytest.mark.skipif(
+    not (shutil.which("pdfsig") and shutil.which("certutil")),
+    reason="needs poppler-utils (pdfsig) and libnss3-tools (certutil); .ci/run installs them",
+)
+def test_poppler_pdfsig_trusts_the_signature_when_the_registry_root_is_trusted(store, tmp_path):
+    """Poppler (Okular, Evince) checks the signer through NSS, which wants a document-signing usage."""
+    import subprocess
+
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(signing.sign_pdf(store, blank_pdf()))
+    nss = _nss_trusting(store.dir / "root.cert.pem", tmp_path / "nss")
+    out = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True
+    ).stdout
+    assert "Signature Validation: Signature is Valid." in out
+    assert "Certificate Validation: Certificate is Trusted." in out
+    assert "Total document signed" in out
+    # and without the root in the NSS database the same file is not trusted: the check can fail
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    subprocess.run(["certutil", "-N", "-d", f"sql:{bare}", "--empty-password"], check=True)
+    out = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{bare}", str(path)], capture_output=True, text=True
+    ).stdout
+    assert "Signature is Valid." in out and "Certificate is Trusted." not in out

@@ -150,6 +150,15 @@ def _make_root(now):
     return key, cert
 
 
+# What the issuing certificates sign: documents. documentSigning (RFC 9336) for readers that
+# follow it, emailProtection because NSS-based readers (poppler: Okular, Evince, pdfsig) accept
+# a document signer only with that usage, and Adobe's "Authentic Documents" for Acrobat. Code
+# signing is not among them: poppler refuses a certificate that carries it alone.
+DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+ADOBE_AUTHENTIC_DOCUMENTS = x509.ObjectIdentifier("1.2.840.113583.1.1.5")
+ISSUING_USAGES = [DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION, ADOBE_AUTHENTIC_DOCUMENTS]
+
+
 def _make_issuing(root_key, root_cert, now):
     key = ec.generate_private_key(ec.SECP256R1())
     kid, _ = _thumbprint(key.public_key())
@@ -177,9 +186,7 @@ def _make_issuing(root_key, root_cert, now):
             critical=True,
         )
         .add_extension(
-            x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.CODE_SIGNING, x509.ObjectIdentifier("1.2.840.113583.1.1.5")]
-            ),
+            x509.ExtendedKeyUsage(ISSUING_USAGES),
             critical=False,
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
@@ -189,6 +196,22 @@ def _make_issuing(root_key, root_cert, now):
         .sign(root_key, hashes.SHA256())
     )
     return kid, key, cert
+
+
+def issuing_usage_problem(certificate):
+    """Why `certificate` is unfit to sign certificate PDFs for every reader, or None.
+
+    Issuing certificates made before the registry listed the document-signing usages carried
+    code signing instead; poppler-based readers refuse those, so the key must be rotated.
+    """
+    try:
+        usages = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return None  # no EKU at all restricts nothing
+    missing = [oid.dotted_string for oid in ISSUING_USAGES if oid not in usages]
+    if missing:
+        return f"extended key usage lacks {', '.join(missing)}; run `flask --app wsgi brandname rotate-key`"
+    return None
 
 
 class PublicKeys:

@@ -56,6 +56,7 @@ class Findings:
 def check(session, keys, data_dir=None, *, verify_all=True, chunk=5000):
     """Run every check; return Findings (problems listed, counted per check)."""
     found = Findings()
+    _check_signing_key(keys, found)
     _check_active_names(session, keys, found)
     if verify_all:
         _check_all_certificates(session, keys, found, chunk)
@@ -66,6 +67,12 @@ def check(session, keys, data_dir=None, *, verify_all=True, chunk=5000):
     if data_dir is not None:
         _check_files(session, Path(data_dir), found, keys)
     return found
+
+
+def _check_signing_key(keys, found):
+    problem = signing.issuing_usage_problem(keys.current.certificate)
+    if problem:
+        found.add("signing_key", f"current issuing certificate {keys.current_kid}: {problem}")
 
 
 def _check_active_names(session, keys, found):
