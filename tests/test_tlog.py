@@ -3,7 +3,9 @@ event; signed C2SP checkpoints; tlog-tiles; inclusion and consistency proofs ove
 
 import base64
 import json
+import shutil
 import signal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -247,3 +249,37 @@ def test_the_certificate_api_and_verify_page_show_the_leaf_and_a_proof_that_veri
     client.get("/lang/en")
     page = client.get(f"/verify/{cert.serial}?code={cert.verification_code}").get_data(as_text=True)
     assert f"public log at position {proof['index']}" in page
+
+
+def test_the_monitor_rebuilds_every_name_from_the_log_and_finds_what_the_log_does_not_show(
+    app, client, session, registry_helper, carrier_key, tmp_path
+):
+    from brandname_carrier import CarrierClient, monitor
+    from brandname_carrier.errors import ReplayedData
+
+    from .test_carrier_client import BASE, FlaskTransport
+
+    result = registry_helper.issue("ANHDUONG", "SAOMAI", "BINHMINH")
+    registry_helper.issue("BACSIAN", applicant=person_applicant())
+    lifecycle.give_up(session, result.brandnames[1].id, actor=registry_helper.officer, now=NOW)
+    transport = FlaskTransport(client)
+    carrier = CarrierClient(
+        BASE, key=carrier_key, directory=tmp_path / "monitor", transport=transport, max_age=0
+    )
+    report = monitor.run(carrier)
+    assert report["ok"], report["differences"]
+    assert report["log_size"] == lifecycle.event_count(session) and report["names"] >= 4
+    # a change made behind the log's back (no act, no event): the monitor sees the difference
+    brandname = result.brandnames[2]
+    brandname.valid_until = brandname.valid_until.replace(year=brandname.valid_until.year + 5)
+    session.commit()
+    shutil.rmtree(Path(app.config["DATA_DIR"]) / "snapshots")  # a snapshot built after the change
+    report = monitor.run(carrier)
+    assert not report["ok"] and [d["name"] for d in report["differences"]] == ["BINHMINH"]
+    # a truncated log (the newest leaf removed) no longer extends what the monitor verified
+    last = log.size(session) - 1
+    session.execute(LogEntry.__table__.delete().where(LogEntry.idx == last))
+    session.execute(LogNode.__table__.delete().where(LogNode.level == 0, LogNode.idx == last))
+    session.commit()
+    with pytest.raises((ReplayedData, merkle.ProofError)):
+        monitor.run(carrier)

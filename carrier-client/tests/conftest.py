@@ -143,6 +143,7 @@ class FakeRegistry:
         self.log = []
         self.log_signer = LogSigner()
         self.tree = merkle.MemoryTree()  # the transparency log: one leaf per event
+        self.entries = []
 
     @property
     def head(self):
@@ -156,7 +157,8 @@ class FakeRegistry:
             "act": act,
             "names": [self.records.get(n) or {"name_normal": n, "status": "released"} for n in names],
         }
-        self.tree.append(merkle.leaf_hash(canonical(entry)))
+        self.entries.append(canonical(entry))
+        self.tree.append(merkle.leaf_hash(self.entries[-1]))
 
     # -- acts ------------------------------------------------------------------------------------
     def put(self, rec, act="issue"):
@@ -229,6 +231,11 @@ class FakeRegistry:
             return 200, (self.log_signer.vkey + "\n").encode()
         if url.path == "/tlog/checkpoint":
             return 200, self.log_signer.checkpoint(len(self.tree), self.tree.root()).encode()
+        if url.path.startswith("/tlog/tile/entries/"):
+            index, _, width = url.path.removeprefix("/tlog/tile/entries/").partition(".p/")
+            n = int(index.replace("x", "").replace("/", ""))
+            chosen = self.entries[n * 256 : n * 256 + (int(width) if width else 256)]
+            return 200, b"".join(len(e).to_bytes(2, "big") + e for e in chosen)
         if url.path == "/api/v1/tlog/consistency":
             proof = self.tree.consistency(int(query["from"]), int(query["to"]))
             return 200, canonical({"hashes": [h.hex() for h in proof]})

@@ -4,6 +4,9 @@ brandname-carrier sync URL --key KEY --dir DIR        (or BRANDNAME_CARRIER_KEY)
 brandname-carrier follow URL --key KEY --dir DIR      sync, then stay current: one JSON line per change
 brandname-carrier check NAME [--holder ID] [--channel sms|voice] --dir DIR
                                                       exit 0 deliverable, 1 not (or stale), 2 no state / error
+brandname-carrier monitor URL --key KEY --dir DIR      read the whole transparency log, check it, rebuild
+                                                      every name from it, compare with the signed snapshot:
+                                                      exit 0 same, 1 differences, 2 refused
 brandname-carrier log-view --dir DIR                  the log checkpoint this copy verified (JSON)
 brandname-carrier compare-view FILE URL --dir DIR     is another client's checkpoint (FILE) consistent
                                                       with ours? exit 0 yes, 1 split view, 2 error
@@ -45,6 +48,10 @@ def main(argv=None):
     )
     p_check.add_argument("--channel", choices=("sms", "voice"), default=None, help="the form of use")
     p_check.add_argument("--dir", required=True)
+    p_monitor = sub.add_parser("monitor", help="check the transparency log against the signed data")
+    p_monitor.add_argument("url")
+    p_monitor.add_argument("--key", default=os.environ.get("BRANDNAME_CARRIER_KEY"))
+    p_monitor.add_argument("--dir", required=True)
     p_view = sub.add_parser("log-view", help="print the transparency-log checkpoint this copy verified")
     p_view.add_argument("--dir", required=True)
     p_compare = sub.add_parser("compare-view", help="compare another client's checkpoint with ours")
@@ -85,6 +92,8 @@ def main(argv=None):
         return _follow(args)
     if args.command in ("log-view", "compare-view"):
         return _views(args)
+    if args.command == "monitor":
+        return _monitor(args)
     client = CarrierClient(directory=args.dir, today=today, max_age=args.max_age)
     if client.state is None:
         print("no local state: run `sync` first / chưa đồng bộ", file=sys.stderr)
@@ -138,3 +147,16 @@ def _views(args):
         print(f"cannot compare: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _monitor(args):
+    from brandname_carrier import monitor
+
+    client = CarrierClient(args.url, key=args.key, directory=args.dir, max_age=0, log_key=args.log_key)
+    try:
+        report = monitor.run(client)
+    except SyncError as exc:
+        print(json.dumps({"ok": False, "refused": str(exc)}, ensure_ascii=False))
+        return 2
+    print(json.dumps(report, ensure_ascii=False))
+    return 0 if report["ok"] else 1
