@@ -31,6 +31,8 @@ class Config:
     OPERATOR_TOKEN = os.environ.get("BRANDNAME_OPERATOR_TOKEN") or None
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     PUBLIC_URL = os.environ.get("BRANDNAME_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    # the transparency log's origin line and key name (C2SP tlog-checkpoint); "" = <host>/log
+    LOG_ORIGIN = os.environ.get("BRANDNAME_LOG_ORIGIN", "")
     HOLIDAYS = os.environ.get("BRANDNAME_HOLIDAYS", "")
     WORKDAYS = os.environ.get("BRANDNAME_WORKDAYS", "")
     KEY_PASSPHRASE = os.environ.get("BRANDNAME_KEY_PASSPHRASE") or None

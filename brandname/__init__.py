@@ -71,6 +71,9 @@ def create_app(config=None):
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
+    from brandname.web.api.tlog import tiles as tlog_bp
+
+    app.register_blueprint(tlog_bp)
     from brandname.web.health import bp as health_bp
 
     app.register_blueprint(health_bp)

@@ -40,6 +40,21 @@ def keys():
     return ext["brandname_keys"]
 
 
+def log_origin():
+    """The transparency log's origin: BRANDNAME_LOG_ORIGIN, else the public host + "/log"."""
+    from urllib.parse import urlsplit
+
+    configured = current_app.config.get("LOG_ORIGIN")
+    if configured:
+        return configured
+    host = urlsplit(current_app.config.get("PUBLIC_URL") or "").netloc or "brandname.localhost"
+    return f"{host}/log"
+
+
+def log_key():
+    return keys().log_key(log_origin())
+
+
 def reload_keys():
     current_app.extensions["brandname_keys"] = None
     return keys()

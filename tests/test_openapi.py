@@ -94,6 +94,11 @@ def test_real_responses_validate(app, client, spec, registry_helper, session, of
     check(spec, "/api/v1/availability", "get", client.get("/api/v1/availability?name=B%E1%BA%A1n"))
     check(spec, "/api/v1/availability", "get", client.get("/api/v1/availability"))
     check(spec, "/api/v1/keys", "get", client.get("/api/v1/keys"))
+    check(spec, "/api/v1/tlog/vkey", "get", client.get("/api/v1/tlog/vkey"))
+    check(spec, "/api/v1/tlog/inclusion", "get", client.get("/api/v1/tlog/inclusion?index=1&size=3"))
+    check(spec, "/api/v1/tlog/inclusion", "get", client.get("/api/v1/tlog/inclusion?index=3&size=3"))
+    check(spec, "/api/v1/tlog/consistency", "get", client.get("/api/v1/tlog/consistency?from=2&to=5"))
+    check(spec, "/api/v1/tlog/consistency", "get", client.get("/api/v1/tlog/consistency?from=5&to=2"))
     cert = client.get("/api/v1/registry-certificate")
     assert (
         cert.status_code == 200

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from sqlalchemy import and_, bindparam, event, func, literal_column, select
 
-from brandname.rules import dates
+from brandname.rules import dates, privacy
 from brandname.rules import names as name_rules
 from brandname.store.models import Authorization, Brandname, Certificate, Event, Holder
 from brandname_carrier.rules import decide
@@ -107,14 +107,16 @@ def _state_select():
     )
 
 
-def _record(row, authorizations):
+def _record(row, authorizations, public=False):
     return {
         "name": row.name,
         "name_normal": row.name_normal,
         "status": row.status,
         "channels": channels_of(row.use_sms, row.use_voice),
         "holder": {
-            "name": row.holder_name,
+            "name": privacy.public_holder_name(row.holder_kind, row.holder_name)
+            if public
+            else row.holder_name,
             "id_number": row.holder_id_number if row.holder_kind == "organization" else None,
             "id_check": id_check_of(row.holder_check),
         },
@@ -480,8 +482,10 @@ class NameCache:
         return record
 
 
-def states_of(connection, names_normal):
-    """name_normal -> state record for the names among `names_normal` that are not released."""
+def states_of(connection, names_normal, *, public=False):
+    """name_normal -> state record for the names among `names_normal` that are not released.
+
+    `public`: individuals' names masked as on public pages (the transparency log)."""
     names_normal = sorted(set(names_normal))
     out = {}
     for start in range(0, len(names_normal), 500):
@@ -489,7 +493,7 @@ def states_of(connection, names_normal):
         rows = connection.execute(_state_select().where(Brandname.name_normal.in_(chunk))).all()
         auths = _authorizations(connection, [r.id for r in rows])
         for row in rows:
-            out[row.name_normal] = _record(row, auths.get(row.id, []))
+            out[row.name_normal] = _record(row, auths.get(row.id, []), public)
     return out
 
 

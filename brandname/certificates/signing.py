@@ -4,9 +4,11 @@ Layout of the certs folder (development keys are made by `brandname init`):
   root.key.pem, root.cert.pem        the registry root (a CA that signs issuing certificates)
   issuing/issuing-<kid>.key.pem, .cert.pem   issuing keys, ECDSA P-256; kid is the RFC 7638 thumbprint
   issuing/CURRENT                    the kid that signs new records
+  log.key.pem                        Ed25519 key of the transparency log's checkpoints
 Older issuing certificates stay, so records signed before a rotation still verify.
 """
 
+import base64
 import json
 import os
 import stat
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from joserfc import jws
 from joserfc.errors import JoseError
@@ -235,6 +237,38 @@ class PublicKeys:
         return cls(certs[0], certs[1:])
 
 
+class LogKey:
+    """The transparency log's own Ed25519 key: it signs checkpoints as C2SP signed notes.
+
+    Separate from the issuing keys (certificates and records keep their ES256 keys) and never
+    rotated with them: carriers and monitors pin its verifier key. Kept as `log.key.pem` in the
+    registry's key folder, made on first use.
+    """
+
+    FILE = "log.key.pem"
+
+    def __init__(self, certs_dir, name, passphrase=None):
+        from brandname_carrier import note
+
+        path = Path(certs_dir) / self.FILE
+        if not path.exists():
+            _write_private(path, _key_pem(ed25519.Ed25519PrivateKey.generate(), passphrase))
+        self._key = _load_key(path, passphrase)
+        self.name = name
+        self._public_raw = self._key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        self.vkey = note.verifier_key_text(name, self._public_raw)
+        self._id = note.key_id(name, self._public_raw)
+
+    def sign_note(self, text):
+        """`text` (newline-terminated, no blank line) with this key's signature line appended."""
+        if not text.endswith("\n") or "\n\n" in text:
+            raise ValueError("a note's text ends with one newline and holds no blank line")
+        signature = base64.b64encode(self._id + self._key.sign(text.encode())).decode()
+        return f"{text}\n\u2014 {self.name} {signature}\n"
+
+
 class KeyStore:
     """Loads the registry root and issuing certificates; signs with the current issuing key."""
 
@@ -299,6 +333,13 @@ class KeyStore:
         kid = self._add_issuing(self.dir, root_key, self.root_certificate, self._passphrase, now or _now())
         self.__init__(self.dir, self._passphrase)
         return kid
+
+    def log_key(self, name):
+        """The transparency log's key, under the log's origin `name` (cached per name)."""
+        cached = getattr(self, "_log_key", None)
+        if cached is None or cached.name != name:
+            cached = self._log_key = LogKey(self.dir, name, self._passphrase)
+        return cached
 
     # -- signing --------------------------------------------------------------------------
     @property
@@ -371,8 +412,6 @@ class KeyStore:
 
 
 def _b64decode(text):
-    import base64
-
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 

@@ -18,6 +18,7 @@ from brandname.store.models import (
     Counter,
     Event,
 )
+from brandname.transparency.log import mark_events_written
 
 STAFF = ("officer", "supervisor", "operator")
 
@@ -203,6 +204,7 @@ def record_event(
     )
     session.add(event)
     session.flush()
+    mark_events_written(session)
     pending = session.info.get(PENDING_EVENTS)
     if pending is not None:
         pending.append(event)

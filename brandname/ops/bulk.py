@@ -27,6 +27,7 @@ from brandname.rules import names as name_rules
 from brandname.rules.form01 import validate_applicant
 from brandname.rules.privacy import new_verification_code
 from brandname.store.models import Brandname, Certificate, Counter, Event, Holder
+from brandname.transparency.log import mark_events_written
 
 LEGACY_ACT = "legacy_import"
 
@@ -202,6 +203,7 @@ def _issue_batch(session, rows, *, keys, rules, actor, now, today, report):
     write_rows(
         session, Event.__table__, _event_rows(todo, bn_rows, cert_rows, first_seq, actor=actor, now=now)
     )
+    mark_events_written(session)
     report.imported += len(todo)
 
 

@@ -16,7 +16,7 @@ from brandname.errors import DomainError
 from brandname.extensions import db
 from brandname.lifecycle import accounts
 from brandname.ops import demo
-from brandname.store.models import Event
+from brandname.store.models import Counter, Event
 
 
 @click.group("brandname")
@@ -260,6 +260,30 @@ def rotate_key():
     registry.reload_keys()
     click.echo(f"issuing key rotated: {old} -> {kid}")
     click.echo(f"{len(keys.issuers)} issuing certificates kept; new certificates are signed with {kid}")
+
+
+@brandname_cli.command("show-log-key")
+@with_appcontext
+def show_log_key():
+    """Print the transparency log's verifier key (C2SP signed-note form) for monitors to pin."""
+    click.echo(registry.log_key().vkey)
+
+
+@brandname_cli.command("log-sync")
+@with_appcontext
+def log_sync():
+    """Append to the transparency log every event not yet in it (after an upgrade); prints the
+    signed checkpoint."""
+    from brandname.transparency import log
+
+    before = log.size(db.session)
+    # the event counter's row lock: no act writes events while the log catches up
+    db.session.execute(select(Counter).where(Counter.name == "event").with_for_update())
+    after = log.append_pending(db.session)
+    db.session.commit()
+    _, _, note = log.signed_checkpoint(db.session, registry.log_key())
+    click.echo(f"log: {before} -> {after} leaves")
+    click.echo(note, nl=False)
 
 
 @brandname_cli.command("certificate-pdf")

@@ -11,7 +11,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -357,6 +359,29 @@ class Event(Base):
     name_normal: Mapped[str | None] = mapped_column(String(11), index=True)
     application_id: Mapped[int | None] = mapped_column(Integer, index=True)
     details: Mapped[dict] = mapped_column(JSON)
+
+
+# --- Transparency log (RFC 9162 Merkle tree over the events) ---
+
+
+class LogEntry(Base):
+    """Leaf `idx` of the public log: the published form of event seq idx + 1. Never changes."""
+
+    __tablename__ = "log_entries"
+
+    idx: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    entry: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LogNode(Base):
+    """Hash of the complete subtree of 2**level leaves starting at leaf idx * 2**level
+    (level 0: the leaf hashes). Written with the events, in their transaction."""
+
+    __tablename__ = "log_nodes"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
 # --- Carrier verification ---

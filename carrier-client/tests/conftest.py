@@ -6,6 +6,7 @@ thumbprint of the issuing key, a signed snapshot manifest over a gzip JSON-lines
 signed change pages that list, for each event, the current state of the names it touched.
 """
 
+import base64
 import gzip
 import hashlib
 import json
@@ -17,11 +18,12 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import NameOID
 from joserfc import jws
 from joserfc.jwk import ECKey
 
-from brandname_carrier import CHANGES_TYP, SNAPSHOT_TYP, CarrierClient
+from brandname_carrier import CHANGES_TYP, SNAPSHOT_TYP, CarrierClient, merkle, note
 
 BASE = "https://registry.test"
 KEY = "bnk_12345678_testkey"
@@ -112,6 +114,22 @@ def record(name, status="active", *, holder="0101234567", until="2029-03-01", au
     }
 
 
+class LogSigner:
+    """The log's Ed25519 key: signs checkpoints as C2SP signed notes, like the registry's LogKey."""
+
+    def __init__(self, origin="registry.test/log"):
+        self.origin = origin
+        self.key = Ed25519PrivateKey.generate()
+        raw = self.key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        self.id = note.key_id(origin, raw)
+        self.vkey = note.verifier_key_text(origin, raw)
+
+    def checkpoint(self, size, root):
+        text = f"{self.origin}\n{size}\n{base64.b64encode(root).decode()}\n"
+        sig = base64.b64encode(self.id + self.key.sign(text.encode())).decode()
+        return f"{text}\n\u2014 {self.origin} {sig}\n"
+
+
 class FakeRegistry:
     """Names, an event log and the carrier endpoints, served through a transport function."""
 
@@ -123,24 +141,38 @@ class FakeRegistry:
         self.hooks = []  # (path, status, body) -> (status, body), to tamper with answers
         self.frozen_at = None  # a signed time that stops advancing (a frozen feed)
         self.log = []
+        self.log_signer = LogSigner()
+        self.tree = merkle.MemoryTree()  # the transparency log: one leaf per event
+        self.entries = []
 
     @property
     def head(self):
         return len(self.events)
 
+    def _event(self, act, names):
+        self.events.append((self.head + 1, act, names))
+        entry = {
+            "seq": self.head,
+            "at": "2026-03-02T03:00:00Z",
+            "act": act,
+            "names": [self.records.get(n) or {"name_normal": n, "status": "released"} for n in names],
+        }
+        self.entries.append(canonical(entry))
+        self.tree.append(merkle.leaf_hash(self.entries[-1]))
+
     # -- acts ------------------------------------------------------------------------------------
     def put(self, rec, act="issue"):
         self.records[rec["name_normal"]] = rec
-        self.events.append((self.head + 1, act, [rec["name_normal"]]))
+        self._event(act, [rec["name_normal"]])
         return rec
 
     def release(self, name):
         self.records.pop(name.upper(), None)
-        self.events.append((self.head + 1, "release", [name.upper()]))
+        self._event("release", [name.upper()])
 
     def silent_event(self):
         """An event that touches no name (an account act)."""
-        self.events.append((self.head + 1, "account", []))
+        self._event("account", [])
 
     # -- documents -------------------------------------------------------------------------------
     def snapshot(self):
@@ -195,6 +227,18 @@ class FakeRegistry:
         query = dict(urllib.parse.parse_qsl(url.query))
         if url.path == "/api/v1/registry-certificate":
             return 200, self.signer.chain()
+        if url.path == "/api/v1/tlog/vkey":
+            return 200, (self.log_signer.vkey + "\n").encode()
+        if url.path == "/tlog/checkpoint":
+            return 200, self.log_signer.checkpoint(len(self.tree), self.tree.root()).encode()
+        if url.path.startswith("/tlog/tile/entries/"):
+            index, _, width = url.path.removeprefix("/tlog/tile/entries/").partition(".p/")
+            n = int(index.replace("x", "").replace("/", ""))
+            chosen = self.entries[n * 256 : n * 256 + (int(width) if width else 256)]
+            return 200, b"".join(len(e).to_bytes(2, "big") + e for e in chosen)
+        if url.path == "/api/v1/tlog/consistency":
+            proof = self.tree.consistency(int(query["from"]), int(query["to"]))
+            return 200, canonical({"hashes": [h.hex() for h in proof]})
         if headers.get("Authorization") != f"Bearer {KEY}":
             return 401, canonical({"message": "Khóa API không hợp lệ.", "message_en": "Invalid API key."})
         if url.path == "/api/v1/snapshot/manifest":

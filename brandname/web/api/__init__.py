@@ -37,4 +37,5 @@ from brandname.web.api import (  # noqa: E402,F401  # noqa: E402,F401  (operator
     openapi,
     operator,
     search,
+    tlog,
 )

@@ -5,6 +5,7 @@ from flask import Response, jsonify, request
 from brandname import registry
 from brandname.certificates import verification
 from brandname.extensions import db, public_lookup_limit
+from brandname.transparency import log
 from brandname.web.api import bp
 
 
@@ -55,5 +56,7 @@ def public_certificate(serial):
             "superseded_by": info["superseded_by"],
             "revoked_at": info["revoked_at"],
             "ground": info["ground"],
+            # the issuing act's leaf in the public log, proved against the current checkpoint
+            "log": log.certificate_inclusion(db.session, info["serial"], registry.log_key()),
         }
     )

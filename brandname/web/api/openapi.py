@@ -359,6 +359,22 @@ SCHEMAS = {
             "record": {"type": ["string", "null"]},
             "signature": {"type": ["string", "null"]},
             "kid": {"type": "string"},
+            "log": {
+                "description": (
+                    "The issuing act's leaf in the transparency log and its RFC 9162 inclusion proof "
+                    "(hex, deepest first) against the signed checkpoint given with it"
+                ),
+                "type": ["object", "null"],
+                "required": ["index", "size", "leaf_hash", "root", "inclusion", "checkpoint"],
+                "properties": {
+                    "index": {"type": "integer", "minimum": 0},
+                    "size": {"type": "integer", "minimum": 1},
+                    "leaf_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    "root": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    "inclusion": {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
+                    "checkpoint": {"type": "string"},
+                },
+            },
         },
     },
 }
@@ -538,9 +554,10 @@ def document():
             }
         },
     }
-    from brandname.web.api import operator, search
+    from brandname.web.api import operator, search, tlog
 
     paths.update(search.OPENAPI_PATHS)
+    paths.update(tlog.OPENAPI_PATHS)
     paths.update(operator.OPENAPI_PATHS)
     for operations in paths.values():
         for operation in operations.values():

@@ -9,6 +9,7 @@ from brandname import registry
 from brandname.certificates import untrusted, verification
 from brandname.extensions import db, limiter, public_lookup_limit
 from brandname.rules import privacy
+from brandname.transparency import log as public_log
 from brandname.web.public import bp
 
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -105,6 +106,9 @@ def verify_upload():
 def verify_serial(serial):
     info = verification.public_status(db.session, serial, request.args.get("code"))
     sentences = verification.status_sentences(info) if info["found"] else None
-    return render_template("public/verify_status.html", info=info, sentences=sentences), (
-        200 if info["found"] else 404
+    log_proof = (
+        public_log.certificate_inclusion(db.session, info["serial"], registry.log_key()) if info["found"] else None
     )
+    return render_template(
+        "public/verify_status.html", info=info, sentences=sentences, log_proof=log_proof
+    ), (200 if info["found"] else 404)

@@ -33,7 +33,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from brandname_carrier import index as index_
-from brandname_carrier.errors import ReplayedData, StaleData, SyncError, TamperedData, refusal
+from brandname_carrier import merkle, note
+from brandname_carrier.errors import (
+    LogInconsistent,
+    ReplayedData,
+    StaleData,
+    SyncError,
+    TamperedData,
+    refusal,
+)
 from brandname_carrier.rules import VN_TZ, local_today
 from brandname_carrier.trust import (
     CHANGES_TYP,
@@ -91,8 +99,10 @@ class CarrierClient:
         page_limit=PAGE_LIMIT,
         max_age=DEFAULT_MAX_AGE,
         clock=None,
+        log_key=None,
     ):
         self.base_url = (base_url or "").rstrip("/")
+        self.log_key = log_key  # the log's verifier key, if pinned by the operator
         self.key = key
         self.dir = Path(directory)
         self.transport = transport or urllib_transport
@@ -339,12 +349,121 @@ class CarrierClient:
                 self._load()
             pinned = self.state["root_pem"] if self.state else None
             root_pem, keys = self._trusted(pinned, trust_seconds)
-            state = {"format": STATE_FORMAT, "registry": self.base_url, "root_pem": root_pem}
+            state = {
+                "format": STATE_FORMAT,
+                "registry": self.base_url,
+                "root_pem": root_pem,
+                "log": self._verified_log(),
+            }
             self._newest = None
             with _bulk():
                 if self.state is None or full:
                     return self._sync_snapshot(keys, state)
                 return self._sync_changes(keys, state, wait)
+
+    # -- the transparency log -----------------------------------------------------------------
+    def _log_verifier(self):
+        known = (self.state or {}).get("log") or {}
+        vkey = known.get("vkey")
+        if self.log_key and vkey and self.log_key != vkey:
+            raise refusal(
+                LogInconsistent,
+                "Khóa của sổ công khai khác khóa đã ghim.",
+                "The transparency log's key differs from the pinned one.",
+            )
+        # pinned by the operator, else by the first sync (as the registry root is)
+        vkey = self.log_key or vkey or self._get("/api/v1/tlog/vkey", auth=False).decode().strip()
+        try:
+            return vkey, note.Verifier.parse(vkey)
+        except note.NoteError as exc:
+            raise refusal(TamperedData, "Khóa của sổ công khai không hợp lệ.", f"Bad log key: {exc}") from exc
+
+    def _verified_log(self):
+        """The registry's current checkpoint, verified and shown to extend the one verified
+        before (consistency proof); refused otherwise, before anything is changed."""
+        vkey, verifier = self._log_verifier()
+        try:
+            signed = self._get("/tlog/checkpoint", auth=False).decode()
+            new = note.open_checkpoint(signed, verifier)
+        except (note.NoteError, UnicodeDecodeError) as exc:
+            raise refusal(
+                TamperedData,
+                "Điểm kiểm tra của sổ công khai không có chữ ký hợp lệ.",
+                f"The log checkpoint does not verify: {exc}",
+            ) from exc
+        known = (self.state or {}).get("log")
+        if known:
+            old = note.open_checkpoint(known["checkpoint"], verifier)
+            self._require_extension(old, new)
+        return {"vkey": vkey, "checkpoint": signed}
+
+    def _consistency(self, size1, size2):
+        body = json.loads(self._get(f"/api/v1/tlog/consistency?from={size1}&to={size2}", auth=False))
+        return [bytes.fromhex(h) for h in body["hashes"]]
+
+    def _require_extension(self, old, new):
+        if new.size < old.size:
+            raise refusal(
+                ReplayedData,
+                f"Điểm kiểm tra của sổ công khai ({new.size} mục) cũ hơn điểm đã xác minh ({old.size} mục):"
+                " bị phát lại, hoặc sổ bị cắt ngắn.",
+                f"The log checkpoint (size {new.size}) is older than the one verified before (size "
+                f"{old.size}): an old answer was replayed, or the log was truncated.",
+            )
+        if new.size == old.size:
+            if new.root != old.root:
+                raise refusal(
+                    LogInconsistent,
+                    "Hai điểm kiểm tra cùng kích thước nhưng khác gốc: sổ bị rẽ nhánh.",
+                    f"Two checkpoints of size {new.size} with different roots: a forked log.",
+                )
+            return
+        if old.size == 0:
+            return
+        try:
+            merkle.verify_consistency(
+                old.size, new.size, old.root, new.root, self._consistency(old.size, new.size)
+            )
+        except (merkle.ProofError, ValueError, KeyError, TypeError) as exc:
+            raise refusal(
+                LogInconsistent,
+                f"Sổ công khai ở {new.size} mục không nối tiếp sổ đã xác minh ở {old.size} mục.",
+                f"The log of size {new.size} does not extend the one verified at size {old.size}: {exc}",
+            ) from exc
+
+    def log_view(self):
+        """What this client verified of the log, to compare with other clients (split views)."""
+        known = (self.state or {}).get("log")
+        if not known:
+            return None
+        _, verifier = self._log_verifier()
+        checkpoint = note.open_checkpoint(known["checkpoint"], verifier)
+        return {
+            "origin": checkpoint.origin,
+            "size": checkpoint.size,
+            "root": checkpoint.root.hex(),
+            "vkey": known["vkey"],
+            "checkpoint": known["checkpoint"],
+        }
+
+    def compare_view(self, other_checkpoint):
+        """Check another client's signed checkpoint against this one's: both must be signed by
+        the log and one must extend the other (proved by the registry). Raises LogInconsistent
+        when they show two histories; returns a summary otherwise."""
+        mine = self.log_view()
+        if mine is None:
+            raise SyncError("no verified checkpoint yet: sync first")
+        _, verifier = self._log_verifier()
+        try:
+            theirs = note.open_checkpoint(other_checkpoint, verifier)
+        except note.NoteError as exc:
+            raise refusal(
+                TamperedData, "Điểm kiểm tra kia không hợp lệ.", f"The other checkpoint: {exc}"
+            ) from exc
+        ours = note.open_checkpoint(mine["checkpoint"], verifier)
+        older, newer = sorted((ours, theirs), key=lambda c: c.size)
+        self._require_extension(older, newer)
+        return {"consistent": True, "sizes": [ours.size, theirs.size]}
 
     def _trusted(self, pinned, max_age):
         found = self._trust

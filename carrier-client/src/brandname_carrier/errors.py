@@ -21,5 +21,10 @@ class StaleData(SyncError):
     """Genuine data whose signed time is older than the client's freshness limit (a frozen feed)."""
 
 
+class LogInconsistent(TamperedData):
+    """The registry's transparency log does not extend the history this client verified before
+    (a rewritten, truncated or forked log), or another client saw a different history."""
+
+
 def refusal(cls, vi, en):
     return cls(f"{en} / {vi}")
