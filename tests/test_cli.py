@@ -201,3 +201,17 @@ def test_demo_refuses_in_production(tmp_path, empty_db_url):
     with app.app_context():
         assert not db.inspect(db.engine).has_table("accounts")  # refused before touching the database
         db.engine.dispose()
+
+
+def test_seed_demo_registers_exactly_the_names_given(app, session):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["brandname", "seed-demo", "--name", "VIETTEL", "--name", "Vinaphone"])
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["VIETTEL", "Vinaphone"]
+    for name in ("VIETTEL", "VINAPHONE"):
+        bn = lifecycle.find_brandname(session, name)
+        assert bn.status == "active" and bn.current_certificate is not None
+    again = runner.invoke(args=["brandname", "seed-demo", "--name", "viettel"])
+    assert again.exit_code == 1 and "Error:" in again.output
+    bad = runner.invoke(args=["brandname", "seed-demo", "--name", "SAIGONCAFE12"])
+    assert bad.exit_code == 1 and lifecycle.find_brandname(session, "SAIGONCAFE12") is None

@@ -189,9 +189,24 @@ def show(name, as_json):
     help="Bulk path (bulk.issue_many, as import-legacy); default: on above 1000 names.",
 )
 @click.option("--batch", "batch_size", type=click.IntRange(1), default=5000, show_default=True)
+@click.option(
+    "--name",
+    "exact_names",
+    multiple=True,
+    help="Register exactly this name (repeatable) instead of COUNT random ones.",
+)
 @with_appcontext
-def seed_demo(count, seed_value, bulk, batch_size):
+def seed_demo(count, seed_value, bulk, batch_size, exact_names):
     """Create COUNT realistic holders and names through the lifecycle services (or in bulk)."""
+    if exact_names:
+        try:
+            for name in demo.seed_names(
+                db.session, exact_names, keys=registry.keys(), rules=registry.rules(), seed_value=seed_value
+            ):
+                click.echo(name)
+        except DomainError as exc:
+            _fail(exc)
+        return
     if bulk or (bulk is None and count > BULK_THRESHOLD):
         return _seed_demo_bulk(count, seed_value, batch_size)
     for name in demo.seed(

@@ -144,33 +144,49 @@ def seed(session, count, *, keys, rules, actor=None, seed_value=None, now=None):
             if name_rules.normal_form(name) in taken or not name_rules.is_valid(name):
                 continue
         taken.add(name_rules.normal_form(name))
-        applicant = demo_applicant(rng, made + 1)
-        application = lifecycle.submit(
-            session,
-            applicant=applicant,
-            actor=actor,
-            commitments_confirmed=True,
-            now=now,
-            rules=rules,
-            names=[
-                {
-                    "name": name,
-                    "purpose": f"Chăm sóc khách hàng, thông báo giao dịch ({rng.choice(_SECTORS)})",
-                    "use_sms": True,
-                    "use_voice": rng.random() < 0.3,
-                    "sectors": rng.choice(_SECTORS),
-                    "products": "Dịch vụ khách hàng",
-                    "carriers": "Viettel, VNPT, MobiFone",
-                }
-            ],
+        _issue(
+            session, name, demo_applicant(rng, made + 1), rng, actor=actor, keys=keys, rules=rules, now=now
         )
-        lifecycle.approve(session, application.id, actor=actor, now=now, rules=rules)
-        payment = lifecycle.record_payment(
-            session, application.id, actor=actor, reference=f"DEMO-{application.id:08d}", now=now
-        )
-        lifecycle.confirm_payment(session, payment.id, actor=actor, keys=keys, now=now, rules=rules)
         made += 1
         yield name
+
+
+def seed_names(session, names, *, keys, rules, actor=None, seed_value=None, now=None):
+    """Issue exactly `names` through the real lifecycle, each to a demo holder of its own; a
+    name the rules refuse (format, taken) raises the lifecycle's DomainError."""
+    rng = random.Random(seed_value)
+    actor = actor or lifecycle.Actor.operator("seed-demo")
+    for i, name in enumerate(names, 1):
+        _issue(session, name, demo_applicant(rng, i), rng, actor=actor, keys=keys, rules=rules, now=now)
+        yield name
+
+
+def _issue(session, name, applicant, rng, *, actor, keys, rules, now):
+    """submit → approve → record payment → confirm (issue)."""
+    application = lifecycle.submit(
+        session,
+        applicant=applicant,
+        actor=actor,
+        commitments_confirmed=True,
+        now=now,
+        rules=rules,
+        names=[
+            {
+                "name": name,
+                "purpose": f"Chăm sóc khách hàng, thông báo giao dịch ({rng.choice(_SECTORS)})",
+                "use_sms": True,
+                "use_voice": rng.random() < 0.3,
+                "sectors": rng.choice(_SECTORS),
+                "products": "Dịch vụ khách hàng",
+                "carriers": "Viettel, VNPT, MobiFone",
+            }
+        ],
+    )
+    lifecycle.approve(session, application.id, actor=actor, now=now, rules=rules)
+    payment = lifecycle.record_payment(
+        session, application.id, actor=actor, reference=f"DEMO-{application.id:08d}", now=now
+    )
+    lifecycle.confirm_payment(session, payment.id, actor=actor, keys=keys, now=now, rules=rules)
 
 
 # --- Production footing: bulk demo registries ---

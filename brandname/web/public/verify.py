@@ -107,7 +107,9 @@ def verify_serial(serial):
     info = verification.public_status(db.session, serial, request.args.get("code"))
     sentences = verification.status_sentences(info) if info["found"] else None
     log_proof = (
-        public_log.certificate_inclusion(db.session, info["serial"], registry.log_key()) if info["found"] else None
+        public_log.certificate_inclusion(db.session, info["serial"], registry.log_key())
+        if info["found"]
+        else None
     )
     return render_template(
         "public/verify_status.html", info=info, sentences=sentences, log_proof=log_proof
