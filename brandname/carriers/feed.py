@@ -792,6 +792,16 @@ def _affected(event):
     return list(dict.fromkeys(out))
 
 
+def events_after(session, since, limit):
+    """The events after `since`, at most `limit`, in sequence order (the feed's columns)."""
+    return session.execute(
+        select(Event.seq, Event.at, Event.act, Event.name_normal, Event.details)
+        .where(Event.seq > since)
+        .order_by(Event.seq)
+        .limit(limit)
+    ).all()
+
+
 def changes(session, keys, since, limit, *, now=None):
     """The signed page of events after `since` (at most `limit`), in sequence order, each with the
     state records of the names it touched; returns (compact JWS, payload).
@@ -801,12 +811,7 @@ def changes(session, keys, since, limit, *, now=None):
     """
     conn = session.connection()
     current_head = _head(conn)
-    events = session.execute(
-        select(Event.seq, Event.at, Event.act, Event.name_normal, Event.details)
-        .where(Event.seq > since)
-        .order_by(Event.seq)
-        .limit(limit)
-    ).all()
+    events = events_after(session, since, limit)
     touched = {e.seq: _affected(e) for e in events}
     states = states_of(conn, [n for names in touched.values() for n in names])
     entries = []

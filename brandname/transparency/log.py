@@ -21,6 +21,7 @@ from brandname.carriers import feed
 from brandname.certificates.signing import canonical_json
 from brandname.store.models import Certificate, Event, LogEntry, LogNode
 from brandname_carrier import merkle
+from brandname_carrier.monitor import tile_path
 
 TILE_HEIGHT = 8
 TILE_WIDTH = 1 << TILE_HEIGHT
@@ -68,12 +69,7 @@ def append_pending(session):
     start = size(session)
     tree = _Frontier(session, start)
     while True:
-        events = session.execute(
-            select(Event.seq, Event.at, Event.act, Event.name_normal, Event.details)
-            .where(Event.seq > start)
-            .order_by(Event.seq)
-            .limit(BATCH)
-        ).all()
+        events = feed.events_after(session, start, BATCH)
         if not events:
             return start
         states = feed.states_of(
@@ -197,16 +193,7 @@ def signed_checkpoint(session, log_key):
 # -- tiles (C2SP tlog-tiles) ------------------------------------------------------------------
 
 
-def tile_index_path(n):
-    """The tile index as path elements: groups of three digits, all but the last with an x."""
-    groups = []
-    while True:
-        groups.append(f"{n % 1000:03d}")
-        n //= 1000
-        if not n:
-            break
-    groups.reverse()
-    return "/".join([*("x" + g for g in groups[:-1]), groups[-1]])
+tile_index_path = tile_path  # the carrier client's (monitor) encoding: one definition
 
 
 def parse_tile_path(path):

@@ -79,30 +79,26 @@ def _int_args(*names):
     return values
 
 
-@bp.get("/tlog/inclusion")
-def inclusion():
+def _proof(first, second, prove, rule_vi, rule_en):
     try:
-        index, size = _int_args("index", "size")
-        proof = log.inclusion(db.session, index, size)
+        a, b = _int_args(first, second)
+        proof = prove(db.session, a, b)
     except ValueError as exc:
         return _bad(
-            f"Tham số không hợp lệ: {exc}. Cần index < size ≤ kích thước sổ.",
-            f"Invalid parameters: {exc}. Needs index < size ≤ the log's size.",
+            f"Tham số không hợp lệ: {exc}. Cần {rule_vi} kích thước sổ.",
+            f"Invalid parameters: {exc}. Needs {rule_en} the log's size.",
         )
-    return jsonify({"index": index, "size": size, "hashes": [h.hex() for h in proof]})
+    return jsonify({first: a, second: b, "hashes": [h.hex() for h in proof]})
+
+
+@bp.get("/tlog/inclusion")
+def inclusion():
+    return _proof("index", "size", log.inclusion, "index < size ≤", "index < size ≤")
 
 
 @bp.get("/tlog/consistency")
 def consistency():
-    try:
-        size1, size2 = _int_args("from", "to")
-        proof = log.consistency(db.session, size1, size2)
-    except ValueError as exc:
-        return _bad(
-            f"Tham số không hợp lệ: {exc}. Cần from ≤ to ≤ kích thước sổ.",
-            f"Invalid parameters: {exc}. Needs from ≤ to ≤ the log's size.",
-        )
-    return jsonify({"from": size1, "to": size2, "hashes": [h.hex() for h in proof]})
+    return _proof("from", "to", log.consistency, "from ≤ to ≤", "from ≤ to ≤")
 
 
 def _proof_schema(first, second):
