@@ -283,3 +283,32 @@ def test_the_monitor_rebuilds_every_name_from_the_log_and_finds_what_the_log_doe
     session.commit()
     with pytest.raises((ReplayedData, merkle.ProofError)):
         monitor.run(carrier)
+
+
+def test_the_certificate_pdf_embeds_its_leaf_and_a_changed_one_is_refused(
+    app, session, registry_helper, keys
+):
+    from brandname.certificates import documents, verification
+    from brandname.certificates import pdf as certificate_pdf
+    from brandname.certificates.signing import canonical_json, sign_pdf
+
+    cert = registry_helper.issue("ANHDUONG").certificates[0]
+    data = documents.certificate_pdf_path(cert).read_bytes()
+    embedded = json.loads(certificate_pdf.read_attachments(data)[certificate_pdf.LOG_FILE])
+    index, leaf = log.certificate_leaf(session, cert.serial)
+    assert embedded == {"log_origin": registry.log_origin(), "log_index": index, "leaf_hash": leaf.hex()}
+    verdict = verification.verify_pdf(session, keys, data)
+    assert verdict["genuine"] and verdict["log_index"] == index
+    # a PDF (signed by the registry's key, so only the log check can refuse it) naming another leaf
+    forged = certificate_pdf.render(
+        cert.record,
+        cert.signature,
+        public_url=app.config["PUBLIC_URL"],
+        signer_title="Cục trưởng",
+        verification_code=cert.verification_code,
+        log_entry=canonical_json(
+            {"log_origin": registry.log_origin(), "log_index": 0, "leaf_hash": leaf.hex()}
+        ),
+    )
+    verdict = verification.verify_pdf(session, keys, sign_pdf(keys, forged))
+    assert not verdict["genuine"] and verdict["problem"] == "log_entry_mismatch"

@@ -55,8 +55,8 @@ def test_isolated_check_gives_the_in_process_answer(keys, genuine):
     assert isolated.check.ok and isolated.check.kid == keys.current_kid
     files = certificate_pdf.read_attachments(genuine)
     assert isolated.files == {
-        certificate_pdf.RECORD_FILE: files[certificate_pdf.RECORD_FILE],
-        certificate_pdf.SIGNATURE_FILE: files[certificate_pdf.SIGNATURE_FILE],
+        name: files[name]
+        for name in (certificate_pdf.RECORD_FILE, certificate_pdf.SIGNATURE_FILE, certificate_pdf.LOG_FILE)
     }
 
 

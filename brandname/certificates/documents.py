@@ -32,9 +32,25 @@ def build_certificate_pdf(certificate, keys=None):
         signer_name=config.get("SIGNER_NAME") or "",
         holder_id_number=holder_id,
         verification_code=certificate.verification_code,
+        log_entry=log_entry_of(certificate),
     )
     return signing.sign_pdf(
         keys, unsigned, reason=f"Giấy chứng nhận số {certificate.serial}", location="Hà Nội"
+    )
+
+
+def log_entry_of(certificate):
+    """The issuing act's place in the transparency log, as the PDF embeds it (None before the
+    act is in the log: a PDF rendered inside the issuing transaction)."""
+    from brandname.extensions import db
+    from brandname.transparency import log
+
+    found = log.certificate_leaf(db.session, certificate.serial)
+    if found is None:
+        return None
+    index, leaf = found
+    return signing.canonical_json(
+        {"log_origin": registry.log_origin(), "log_index": index, "leaf_hash": leaf.hex()}
     )
 
 

@@ -24,6 +24,8 @@ from brandname.rules.text import authority_parts
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 REGULAR, BOLD, ITALIC = "BNSerif", "BNSerif-Bold", "BNSerif-Italic"
 RECORD_FILE, SIGNATURE_FILE = "certificate.json", "certificate.jws"
+# where the act that issued the certificate sits in the public transparency log
+LOG_FILE = "log-entry.json"
 
 RED = Color(0.62, 0.07, 0.07)
 NAVY = Color(0.09, 0.16, 0.36)
@@ -250,8 +252,10 @@ def render(
     holder_id_number=None,
     place="Hà Nội",
     verification_code=None,
+    log_entry=None,
 ):
-    """The unsigned certificate PDF (bytes) for the canonical record `record_text` and its JWS.
+    """The unsigned certificate PDF (bytes) for the canonical record `record_text` and its JWS,
+    and `log_entry` (bytes: the issuing act's leaf in the transparency log) when given.
 
     Long holder details shrink the body text (never truncate it) so the page stays one page.
     """
@@ -275,7 +279,7 @@ def render(
             break
     c.showPage()
     c.save()
-    return _attach(buf.getvalue(), record_text.encode("utf-8"), signature.encode("ascii"))
+    return _attach(buf.getvalue(), record_text.encode("utf-8"), signature.encode("ascii"), log_entry)
 
 
 def _canvas(buf, record):
@@ -452,7 +456,7 @@ def _draw_footer(c, strings):
         fy -= 10
 
 
-def _attach(pdf_bytes, record_bytes, jws_bytes):
+def _attach(pdf_bytes, record_bytes, jws_bytes, log_bytes=None):
     """Add the canonical record and its JWS as embedded files (one incremental update)."""
     from pyhanko.pdf_utils import embed, generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -470,6 +474,18 @@ def _attach(pdf_bytes, record_bytes, jws_bytes):
             jws_bytes,
             "application/jose",
             "Chữ ký JWS (ES256) của bản ghi / JWS (ES256) over the record",
+        ),
+        *(
+            [
+                (
+                    LOG_FILE,
+                    log_bytes,
+                    "application/json",
+                    "Vị trí trong sổ công khai / leaf in the public transparency log",
+                )
+            ]
+            if log_bytes
+            else []
         ),
     ):
         stream = embed.EmbeddedFileObject.from_file_data(

@@ -154,7 +154,7 @@ def check_isolated(keys, data, limits=Limits(), at=None):
         "at": at,
         "cpu_seconds": limits.cpu_seconds,
         "memory_mb": limits.memory_mb,
-        "wanted": [certificate_pdf.RECORD_FILE, certificate_pdf.SIGNATURE_FILE],
+        "wanted": [certificate_pdf.RECORD_FILE, certificate_pdf.SIGNATURE_FILE, certificate_pdf.LOG_FILE],
     }
     context = _fork_context()
     receive, send = context.Pipe(duplex=False)

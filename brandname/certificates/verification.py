@@ -57,6 +57,10 @@ PROBLEMS = {
         "Bản ghi đính kèm trong tệp không khớp với bản ghi của sổ đăng ký cho giấy chứng nhận {serial}.",
         "The record embedded in the file does not match the registry's record of certificate {serial}.",
     ),
+    "log_entry_mismatch": (
+        "Vị trí trong sổ công khai đính kèm trong tệp không khớp với sổ của cơ quan cấp.",
+        "The transparency-log entry embedded in the file does not match the registry's log.",
+    ),
     "signature_mismatch": (
         "Chữ ký JWS đính kèm trong tệp không khớp với chữ ký của sổ đăng ký.",
         "The JWS embedded in the file differs from the registry's signature.",
@@ -216,6 +220,9 @@ def verify_pdf(session, keys, data, today=None, isolation=None):
         keys.verify(token, record_bytes)
     except signing.SignatureInvalid:
         return _verdict("record_signature_invalid", serial, check, status)
+    log_index = _embedded_log_index(session, serial, files)
+    if log_index is False:
+        return _verdict("log_entry_mismatch", serial, check, status)
     return {
         "genuine": True,
         "problem": None,
@@ -226,7 +233,27 @@ def verify_pdf(session, keys, data, today=None, isolation=None):
         "signer": check.signer,
         "signed_at": _iso(check.signed_at),
         "status": status,
+        "log_index": log_index,
     }
+
+
+def _embedded_log_index(session, serial, files):
+    """The leaf index the PDF names if it is the registry's leaf of that certificate; None when
+    the PDF names none (made before the log); False when it names another."""
+    from brandname.transparency import log
+
+    data = files.get(certificate_pdf.LOG_FILE)
+    if data is None:
+        return None
+    found = log.certificate_leaf(session, serial)
+    try:
+        embedded = json.loads(data)
+        index, leaf = embedded["log_index"], embedded["leaf_hash"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    if found is None or (index, leaf) != (found[0], found[1].hex()):
+        return False
+    return index
 
 
 def summary_lines(verdict):

@@ -149,9 +149,8 @@ def leaf_index_of_seq(seq):
     return seq - 1
 
 
-def certificate_inclusion(session, serial, log_key):
-    """Where the act that issued certificate `serial` sits in the log, with its inclusion proof
-    checked here against the signed checkpoint it is given with; None if not (yet) in the log."""
+def certificate_leaf(session, serial):
+    """(index, leaf hash) of the act that issued certificate `serial`, or None if not in the log."""
     seq = session.execute(
         select(func.min(Event.seq))
         .join(Certificate, (Event.subject_type == "certificate") & (Event.subject_id == Certificate.id))
@@ -159,11 +158,18 @@ def certificate_inclusion(session, serial, log_key):
     ).scalar()
     if seq is None:
         return None
-    index = leaf_index_of_seq(seq)
-    tree_size, root_hash, note_text = signed_checkpoint(session, log_key)
-    if index >= tree_size:
+    entry = session.get(LogEntry, leaf_index_of_seq(seq))
+    return None if entry is None else (entry.idx, merkle.leaf_hash(bytes(entry.entry)))
+
+
+def certificate_inclusion(session, serial, log_key):
+    """Where the act that issued certificate `serial` sits in the log, with its inclusion proof
+    checked here against the signed checkpoint it is given with; None if not (yet) in the log."""
+    found = certificate_leaf(session, serial)
+    if found is None:
         return None
-    leaf = merkle.leaf_hash(bytes(session.get(LogEntry, index).entry))
+    index, leaf = found
+    tree_size, root_hash, note_text = signed_checkpoint(session, log_key)
     proof = inclusion(session, index, tree_size)
     merkle.verify_inclusion(index, tree_size, leaf, proof, root_hash)  # raises if the log is broken
     return {
