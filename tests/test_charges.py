@@ -85,6 +85,18 @@ def test_schedule_from_configuration_is_dated_sourced_and_checked():
             charges.schedule_from_config(bad)
 
 
+def test_the_setting_is_read_and_a_wrong_one_stops_the_start(tmp_path):
+    from brandname import create_app
+
+    base = {"DATA_DIR": str(tmp_path), "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    assert registry.rules_from_config({**base, "MAINTENANCE_CHARGES": ROWS}).charge_schedule == SCHEDULE
+    assert registry.rules_from_config(base).charge_schedule == ()
+    with pytest.raises(RuntimeError, match="BRANDNAME_MAINTENANCE_CHARGES: a maintenance charge must be"):
+        create_app({**base, "MAINTENANCE_CHARGES": [{**ROWS[0], "amount": -1}]})
+    with pytest.raises(RuntimeError, match="BRANDNAME_MAINTENANCE_CHARGES"):
+        create_app({**base, "MAINTENANCE_CHARGES": {"from": "2026-01-01"}})
+
+
 def test_periods_run_from_the_term_start_and_are_never_retroactive():
     start, end = date(2026, 3, 2), date(2029, 3, 1)
     assert charges.periods(start, end, date(2030, 1, 1), ()) == []
