@@ -383,8 +383,9 @@ def test_a_payment_recorded_or_confirmed_stops_ground_b(session, charged, office
         lifecycle.confirm_revocation(session, proposal.id, actor=supervisor, now=at(late))
     assert "FT" not in waiting.value.message_vi and invoice.number in waiting.value.message_vi
     lifecycle.decline_revocation(session, proposal.id, actor=supervisor, reason="Chờ xác nhận khoản nộp")
-    with pytest.raises(NotAllowed):  # nor a new proposal while the payment awaits
+    with pytest.raises(NotAllowed) as awaiting:  # nor a new proposal while the payment awaits
         propose_b(session, bn, officer, late)
+    assert "đã ghi nhận khoản nộp" in awaiting.value.message_vi
     lifecycle.confirm_charge_payment(session, payment.id, actor=officer)
     with pytest.raises(NotAllowed):
         propose_b(session, bn, officer, late)
@@ -475,10 +476,12 @@ def test_holder_sees_invoices_and_records_a_payment_officer_confirms(session, ch
 
 def test_arrears_page_and_payment_acts_are_for_staff_only(session, charged_portal, charged):
     portal = charged_portal
-    _, invoice = overdue_name(session, charged, "QUYEN")
+    bn, invoice = overdue_name(session, charged, "QUYEN")
     payment = lifecycle.record_charge_payment(
         session, invoice.id, actor=lifecycle.Actor.for_account(portal.account_a), reference="FT1"
     )
+    # the ground (b) form says why it cannot be used yet
+    assert "người sử dụng đã ghi nhận khoản nộp" in page(portal.officer.get(f"/officer/names/{bn.id}"))
     assert portal.anon.get("/officer/arrears").status_code == 302
     assert portal.a.get("/officer/arrears").status_code == 403
     assert portal.admin.get("/officer/arrears").status_code == 403

@@ -271,9 +271,10 @@ def refuse_charge_payment(session, payment_id, *, actor, reason, now=None):
 # -- arrears (Art. 29(1)(b)) ----------------------------------------------------------------
 
 
-def arrears_invoice(session, brandname_id, today):
+def arrears_invoice(session, brandname_id, today, *, with_awaiting=False):
     """The oldest open invoice of the name more than 30 days past its due date and with no
-    payment awaiting an officer's decision; None if there is none."""
+    payment awaiting an officer's decision (with `with_awaiting`, with or without one); None if
+    there is none."""
     for invoice in session.scalars(
         select(ChargeInvoice)
         .where(
@@ -283,7 +284,9 @@ def arrears_invoice(session, brandname_id, today):
         )
         .order_by(ChargeInvoice.due_date, ChargeInvoice.id)
     ):
-        if charges.in_arrears(invoice.due_date, today) and awaiting_payment(session, invoice.id) is None:
+        if charges.in_arrears(invoice.due_date, today) and (
+            with_awaiting or awaiting_payment(session, invoice.id) is None
+        ):
             return invoice
     return None
 

@@ -197,6 +197,15 @@ def _arrears_evidence(session, bn, now, rules):
         )
     today = dates.local_date(now)
     invoice = charge_ledger.arrears_invoice(session, bn.id, today)
+    if invoice is None and (
+        waiting := charge_ledger.arrears_invoice(session, bn.id, today, with_awaiting=True)
+    ):
+        raise NotAllowed(
+            f"Người sử dụng đã ghi nhận khoản nộp cho {waiting.number}; cần xác nhận hoặc từ chối khoản nộp "
+            "đó trước khi đề xuất thu hồi theo điểm b khoản 1 Điều 29.",
+            f"The holder recorded a payment of {waiting.number}; confirm or refuse it before proposing "
+            "revocation on ground (b) of Article 29(1).",
+        )
     if invoice is None:
         raise NotAllowed(
             f"Tên {bn.name} không có khoản chi phí duy trì nào quá hạn nộp hơn 30 ngày; không thể đề "

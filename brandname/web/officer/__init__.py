@@ -406,6 +406,7 @@ def _render_name(bn, *, status=200, error=None, form=None):
             .order_by(ChargeInvoice.period_start.desc())
         ).all(),
         arrears=charge_ledger.arrears_invoice(db.session, bn.id, today),
+        arrears_awaiting=charge_ledger.arrears_invoice(db.session, bn.id, today, with_awaiting=True),
         today=today,
         form=form or {},
         error=error,
