@@ -49,6 +49,9 @@ class Config:
     QUARANTINE_DAYS = int(os.environ.get("BRANDNAME_QUARANTINE_DAYS", "365"))
     RENEWAL_WINDOW_DAYS = int(os.environ.get("BRANDNAME_RENEWAL_WINDOW_DAYS", "90"))
     FEE_SCHEDULE = json.loads(os.environ.get("BRANDNAME_FEES", "[]") or "[]")
+    # the maintenance charge (Art. 23(8)): JSON list of {from, amount, period_months, source[, due_days]};
+    # none by default, since no regulation setting it was found (brandname/rules/charges.py)
+    MAINTENANCE_CHARGES = json.loads(os.environ.get("BRANDNAME_MAINTENANCE_CHARGES", "[]") or "[]")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     PRODUCTION = _bool("BRANDNAME_PRODUCTION")
     TESTING = False

@@ -15,6 +15,16 @@ from brandname.extensions import PUBLIC_LOOKUP_SCOPE, db, limiter, migrate
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+def _check_charge_schedule(rows):
+    """A wrong maintenance charge schedule stops the start, rather than every page later."""
+    from brandname.rules import charges
+
+    try:
+        charges.schedule_from_config(rows)
+    except (ValueError, TypeError) as exc:
+        raise RuntimeError(f"BRANDNAME_MAINTENANCE_CHARGES: {exc}") from exc
+
+
 def create_app(config=None):
     """Build the app. `config` is a dict (or object) of settings that override config.Config."""
     app = Flask(
@@ -39,6 +49,7 @@ def create_app(config=None):
     from config import database_url
 
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    _check_charge_schedule(app.config.get("MAINTENANCE_CHARGES"))
     data_dir.mkdir(parents=True, exist_ok=True)
     from brandname.ops import logs
 

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from brandname.certificates.signing import KeyStore
 from brandname.lifecycle import Rules
-from brandname.rules import fees
+from brandname.rules import charges, fees
 from brandname.rules.dates import parse_holidays
 
 
@@ -14,6 +14,7 @@ def rules_from_config(config):
         holidays=parse_holidays(config.get("HOLIDAYS", "")),
         workdays=parse_holidays(config.get("WORKDAYS", "")),
         fee_schedule=fees.schedule_from_config(config.get("FEE_SCHEDULE")),
+        charge_schedule=charges.schedule_from_config(config.get("MAINTENANCE_CHARGES")),
         payment_days=int(config.get("PAYMENT_DAYS", 30)),
         quarantine_days=int(config.get("QUARANTINE_DAYS", 365)),
         renewal_window_days=int(config.get("RENEWAL_WINDOW_DAYS", 90)),

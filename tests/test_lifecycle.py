@@ -450,16 +450,31 @@ def test_two_person_revocation(session, officer, officer2, supervisor, registry_
         lifecycle.give_up(session, bn.id, actor=officer)
 
 
-def test_decline_revocation(session, officer, supervisor, registry_helper):
-    registry_helper.issue("PHI")
+def test_decline_revocation(session, keys, officer, supervisor):
+    from dataclasses import replace
+
+    from brandname.rules import charges
+
+    from .conftest import Registry
+
+    # ground (b) needs a maintenance charge in force and an invoice more than 30 days overdue
+    schedule = charges.schedule_from_config(
+        [{"from": "2026-01-01", "amount": 500_000, "period_months": 12, "source": "kiểm thử"}]
+    )
+    rules = replace(lifecycle.DEFAULT_RULES, charge_schedule=schedule)
+    Registry(session, keys, officer, rules=rules).issue("PHI")
     bn = lifecycle.find_brandname(session, "PHI")
+    lifecycle.daily(session, today=date(2026, 3, 2), now=NOW, rules=rules)
     proposal = lifecycle.propose_revocation(
         session,
         bn.id,
         actor=officer,
         ground="arrears",
-        evidence={"invoice": "HD-1", "due_date": "2026-01-01"},
+        evidence={},
+        now=datetime(2026, 5, 2, 3, 0),
+        rules=rules,
     )
+    assert proposal.evidence["due_date"] == "2026-04-01"
     with pytest.raises(InvalidInput):
         lifecycle.decline_revocation(session, proposal.id, actor=supervisor, reason="")
     lifecycle.decline_revocation(session, proposal.id, actor=supervisor, reason="Đã nộp đủ")
@@ -524,11 +539,19 @@ def test_daily_runs_all_duties(session, registry_helper):
     pending = registry_helper.submit("UNPAID")
     registry_helper.approve(pending)
     summary = lifecycle.daily(session, today=date(2029, 3, 2), now=datetime(2029, 3, 2, 3, 0))
-    assert summary == {"expired": ["DAILY"], "lapsed": [pending.id], "released": []}
+    assert summary == {
+        "expired": ["DAILY"],
+        "lapsed": [pending.id],
+        "released": [],
+        "invoiced": [],  # no maintenance charge is configured by default
+        "charge_reminders": 0,
+    }
     assert lifecycle.daily(session, today=date(2029, 3, 2), now=datetime(2029, 3, 2, 3, 0)) == {
         "expired": [],
         "lapsed": [],
         "released": [],
+        "invoiced": [],
+        "charge_reminders": 0,
     }
 
 

@@ -140,9 +140,15 @@ def test_revocation_form_errors_are_words_not_field_codes(portal, session, regis
     assert "Căn cứ này không thu hồi theo đề xuất của cán bộ." in text(response)
     portal.officer.get("/lang/en")
     response = portal.officer.post(
+        f"/officer/names/{bn.id}/propose-revocation",
+        data={"ground": "authority_request", "authority_request-request_number": "HD1"},
+    )
+    assert "Missing evidence: the date of the request." in text(response)
+    # ground (b) with no maintenance charge in force: refused in words, whatever is typed
+    response = portal.officer.post(
         f"/officer/names/{bn.id}/propose-revocation", data={"ground": "arrears", "arrears-invoice": "HD1"}
     )
-    assert "Missing evidence: the due date." in text(response)
+    assert "No maintenance charge is in force" in text(response)
     # a date typed dd/mm/yyyy is accepted and kept as a date
     response = portal.officer.post(
         f"/officer/names/{bn.id}/propose-revocation",

@@ -10,6 +10,7 @@ session, the actor, the time and the rules.
 | `applications` | submit, approve, reject, withdraw, attach_document |
 | `certificates` | record_payment, confirm_payment (issue, reissue, renew) |
 | `revocation` | give_up, propose/confirm/decline_revocation, release, expire, lapse_unpaid, daily |
+| `charges` | raise_invoices (the daily duty), record/confirm/refuse_charge_payment |
 | `authorizations` | authorize, withdraw_authorization |
 | `accounts` | staff and applicant accounts |
 
@@ -39,6 +40,12 @@ from brandname.lifecycle.certificates import (
     make_certificate,
     record_payment,
 )
+from brandname.lifecycle.charges import (
+    confirm_charge_payment,
+    raise_invoices,
+    record_charge_payment,
+    refuse_charge_payment,
+)
 from brandname.lifecycle.queries import (
     active_authorizations,
     availability,
@@ -54,6 +61,7 @@ from brandname.lifecycle.revocation import (
     decline_revocation,
     expire,
     give_up,
+    ground_b_available,
     lapse_unpaid,
     propose_revocation,
     release,
@@ -78,6 +86,7 @@ __all__ = [
     "authorize",
     "availability",
     "certificate_record",
+    "confirm_charge_payment",
     "confirm_payment",
     "confirm_revocation",
     "confusable_matches",
@@ -89,12 +98,16 @@ __all__ = [
     "expire",
     "find_brandname",
     "give_up",
+    "ground_b_available",
     "lapse_unpaid",
     "make_certificate",
     "next_value",
     "propose_revocation",
+    "raise_invoices",
+    "record_charge_payment",
     "record_event",
     "record_payment",
+    "refuse_charge_payment",
     "reject",
     "release",
     "release_quarantined",

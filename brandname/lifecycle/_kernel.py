@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from brandname.errors import Conflict, Forbidden, NotFound
 from brandname.notifications import outbox
-from brandname.rules import dates, fees
+from brandname.rules import charges, dates, fees
 from brandname.store.models import (
     Brandname,
     Counter,
@@ -33,6 +33,8 @@ class Rules:
     holidays: tuple = ()  # extra days off on top of the national calendar
     workdays: tuple = ()  # weekend days declared working days (ngày làm bù)
     fee_schedule: tuple = fees.DEFAULT_SCHEDULE
+    # the maintenance charge (rules/charges.py); empty: nothing is invoiced, ground (b) unavailable
+    charge_schedule: tuple = charges.DEFAULT_SCHEDULE
     decision_working_days: int = 1
     payment_days: int = 30
     quarantine_days: int = 365

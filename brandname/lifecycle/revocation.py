@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from brandname.errors import Forbidden, InvalidInput, NotAllowed
+from brandname.lifecycle import charges as charge_ledger
 from brandname.lifecycle._kernel import (
     DEFAULT_RULES,
     SUPERVISORS,
@@ -23,6 +24,7 @@ from brandname.store.models import (
     Account,
     Application,
     Brandname,
+    ChargeInvoice,
     RevocationProposal,
 )
 
@@ -178,9 +180,67 @@ def give_up(session, brandname_id, *, actor, request_note="", now=None, rules=DE
     )
 
 
+def ground_b_available(rules):
+    """Ground (b) exists only where a maintenance charge is in force (a schedule is configured)."""
+    return bool(rules.charge_schedule)
+
+
+def _arrears_evidence(session, bn, now, rules):
+    """Art. 29(1)(b): the invoice more than 30 days overdue that a proposal on ground (b) rests
+    on, as its evidence; the officer types none of it."""
+    if not ground_b_available(rules):
+        raise NotAllowed(
+            "Chưa có mức chi phí duy trì tên định danh nào được áp dụng, nên không thể thu hồi theo "
+            "điểm b khoản 1 Điều 29 (quá 30 ngày chưa nộp chi phí duy trì).",
+            "No maintenance charge is in force, so a name cannot be revoked on ground (b) of "
+            "Article 29(1) (maintenance charge more than 30 days overdue).",
+        )
+    today = dates.local_date(now)
+    invoice = charge_ledger.arrears_invoice(session, bn.id, today)
+    if invoice is None and (
+        waiting := charge_ledger.arrears_invoice(session, bn.id, today, with_awaiting=True)
+    ):
+        raise NotAllowed(
+            f"Người sử dụng đã ghi nhận khoản nộp cho {waiting.number}; cần xác nhận hoặc từ chối khoản nộp "
+            "đó trước khi đề xuất thu hồi theo điểm b khoản 1 Điều 29.",
+            f"The holder recorded a payment of {waiting.number}; confirm or refuse it before proposing "
+            "revocation on ground (b) of Article 29(1).",
+        )
+    if invoice is None:
+        raise NotAllowed(
+            f"Tên {bn.name} không có khoản chi phí duy trì nào quá hạn nộp hơn 30 ngày; không thể đề "
+            "xuất thu hồi theo điểm b khoản 1 Điều 29.",
+            f"{bn.name} has no maintenance charge more than 30 days overdue; it cannot be proposed "
+            "for revocation on ground (b) of Article 29(1).",
+        )
+    return charge_ledger.invoice_evidence(invoice, today)
+
+
+def _still_in_arrears(session, proposal):
+    """At confirmation, the invoice a ground (b) proposal rests on must still be unpaid."""
+    invoice = session.get(ChargeInvoice, (proposal.evidence or {}).get("invoice_id") or 0)
+    if invoice is None or invoice.status != "open":
+        raise NotAllowed(
+            "Khoản chi phí duy trì mà đề xuất dựa vào đã được nộp; không thu hồi theo điểm b được. "
+            "Hãy không xác nhận đề xuất.",
+            "The maintenance charge this proposal rests on has been paid; the name cannot be revoked "
+            "on ground (b). Decline the proposal.",
+        )
+    if charge_ledger.awaiting_payment(session, invoice.id) is not None:
+        raise NotAllowed(
+            f"Người sử dụng đã ghi nhận khoản nộp cho {invoice.number}; cần xác nhận hoặc từ chối khoản "
+            "nộp đó trước khi quyết định thu hồi.",
+            f"The holder recorded a payment of {invoice.number}; confirm or refuse it before deciding "
+            "the revocation.",
+        )
+
+
 @act
-def propose_revocation(session, brandname_id, *, actor, ground, evidence, note="", now=None):
-    """First officer of a two-person revocation (grounds a, b, đ)."""
+def propose_revocation(
+    session, brandname_id, *, actor, ground, evidence, note="", now=None, rules=DEFAULT_RULES
+):
+    """First officer of a two-person revocation (grounds a, b, đ). On ground (b) the evidence is
+    the name's invoice more than 30 days overdue, found here; the `evidence` passed is ignored."""
     now = moment(now)
     require_staff(actor)
     if ground not in TWO_PERSON_GROUNDS:
@@ -188,9 +248,12 @@ def propose_revocation(session, brandname_id, *, actor, ground, evidence, note="
             "Căn cứ này không thu hồi theo đề xuất của cán bộ.",
             "This ground is not revoked on an officer's proposal.",
         )
-    evidence = _check_evidence(ground, evidence)
+    if ground != "arrears":
+        evidence = _check_evidence(ground, evidence)
     bn = fetch(session, Brandname, brandname_id, what_vi="tên định danh", what_en="sender name")
     _require_revocable(bn)
+    if ground == "arrears":
+        evidence = _arrears_evidence(session, bn, now, rules)
     if session.scalars(
         select(RevocationProposal).where(
             RevocationProposal.brandname_id == bn.id, RevocationProposal.status == "proposed"
@@ -269,6 +332,8 @@ def confirm_revocation(session, proposal_id, *, actor, now=None, rules=DEFAULT_R
     now = moment(now)
     proposal = _decidable_proposal(session, proposal_id, actor)
     bn = fetch(session, Brandname, proposal.brandname_id, what_vi="tên định danh", what_en="sender name")
+    if proposal.ground == "arrears":
+        _still_in_arrears(session, proposal)
     proposal.status, proposal.decided_by_id, proposal.decided_at = "confirmed", actor.id, now
     return _revoke(
         session,
@@ -437,13 +502,26 @@ def release_quarantined(session, *, today=None, now=None):
 
 
 def daily(session, *, today=None, now=None, rules=DEFAULT_RULES):
-    """The scheduled duties, each its own act: expire, lapse unpaid approvals, end quarantines."""
+    """The scheduled duties, each its own act: expire, lapse unpaid approvals, end quarantines,
+    raise the maintenance charges whose period began, and remind holders of unpaid charges."""
+    from brandname.notifications import reminders
+
     now = moment(now)
     expired = expire(session, today=today, now=now, rules=rules)
     lapsed = lapse_unpaid(session, now=now)
     released = release_quarantined(session, today=today, now=now)
+    invoiced = charge_ledger.raise_invoices(session, today=today, now=now, rules=rules)
+    reminded = reminders.send_charge_reminders(
+        session,
+        today=today or dates.local_date(now),
+        now=now,
+        public_url=rules.public_url,
+        authority=(rules.authority, rules.authority_en),
+    )
     return {
         "expired": [b.name for b in expired],
         "lapsed": [a.id for a in lapsed],
         "released": [b.name for b in released],
+        "invoiced": [i.number for i in invoiced],
+        "charge_reminders": len(reminded),
     }

@@ -4,6 +4,7 @@ Every mail is Vietnamese first, English after. Builders only read; `outbox` deci
 written and `delivery` sends it. No Flask here.
 """
 
+from datetime import timedelta
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -162,5 +163,65 @@ def expiry_reminder(session, bn, *, left, window, public_url=""):
             f"Hồ sơ gia hạn cần nộp chậm nhất 15 ngày trước ngày hết hạn: {public_url}/applicant/names\n\n"
             f"The sender name {bn.name} expires on {bn.valid_until:%d/%m/%Y} ({left} days left). "
             "File the renewal at least 15 days before expiry."
+        ),
+    )
+
+
+def _vnd(amount):
+    return f"{amount:,}".replace(",", ".")
+
+
+def charge_raised(session, invoice, *, public_url=""):
+    bn = invoice.brandname
+    period = f"{invoice.period_start:%d/%m/%Y} – {invoice.period_end:%d/%m/%Y}"
+    return Mail(
+        to=holder_address(session, bn.holder),
+        key=f"charge:{invoice.id}",
+        subject=f"Chi phí duy trì tên định danh {bn.name} ({invoice.number}) / "
+        f"Maintenance charge for {bn.name}",
+        body=(
+            f"Chi phí duy trì tên định danh {bn.name} kỳ {period}: {_vnd(invoice.amount_vnd)} đồng, "
+            f"số {invoice.number}, hạn nộp {invoice.due_date:%d/%m/%Y}.\n"
+            f"Căn cứ: {invoice.source}\n"
+            f"Sau khi nộp, ghi mã giao dịch tại {public_url}/applicant/charges\n"
+            "Quá 30 ngày kể từ hạn nộp mà chưa nộp, tên định danh có thể bị thu hồi "
+            "(điểm b khoản 1 Điều 29 Nghị định số 91/2020/NĐ-CP).\n\n"
+            f"The maintenance charge of the sender name {bn.name} for {period} is "
+            f"{_vnd(invoice.amount_vnd)} VND ({invoice.number}), due by {invoice.due_date:%d/%m/%Y}. "
+            f"Record the payment reference at {public_url}/applicant/charges. A charge unpaid more "
+            "than 30 days after its due date may lead to the name's revocation."
+        ),
+    )
+
+
+def charge_reminder(session, invoice, *, today, window, public_url=""):
+    bn = invoice.brandname
+    side, days = window
+    due = f"{invoice.due_date:%d/%m/%Y}"
+    if side == "before":
+        left = (invoice.due_date - today).days
+        vi = f"Chi phí duy trì {invoice.number} của tên {bn.name} đến hạn nộp ngày {due} (còn {left} ngày)."
+        en = f"The maintenance charge {invoice.number} of {bn.name} is due on {due} ({left} days left)."
+        subject = f"Nhắc nộp chi phí duy trì {bn.name} / Maintenance charge due on {due}"
+    else:
+        late = (today - invoice.due_date).days
+        last = invoice.due_date + timedelta(days=30)
+        vi = (
+            f"Chi phí duy trì {invoice.number} của tên {bn.name} đã quá hạn nộp {late} ngày (hạn {due}). "
+            f"Nếu đến hết ngày {last:%d/%m/%Y} vẫn chưa nộp, tên định danh có thể bị thu hồi theo "
+            "điểm b khoản 1 Điều 29 Nghị định số 91/2020/NĐ-CP."
+        )
+        en = (
+            f"The maintenance charge {invoice.number} of {bn.name} is {late} days overdue (due {due}). "
+            f"Unpaid after {last:%d/%m/%Y}, the name may be revoked (Decree 91/2020, Art. 29(1)(b))."
+        )
+        subject = f"Chi phí duy trì {bn.name} quá hạn / Maintenance charge overdue ({bn.name})"
+    return Mail(
+        to=holder_address(session, bn.holder),
+        key=f"charge-reminder:{invoice.id}:{side}:{days}",
+        subject=subject,
+        body=(
+            f"{vi}\nSố tiền: {_vnd(invoice.amount_vnd)} đồng. Ghi mã giao dịch tại {public_url}/applicant/charges\n\n"
+            f"{en} Amount: {_vnd(invoice.amount_vnd)} VND."
         ),
     )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from brandname.notifications import messages
 from brandname.rules import dates
-from brandname.store.models import Application, Brandname, Certificate, Outbox
+from brandname.store.models import Application, Brandname, Certificate, ChargeInvoice, Outbox
 
 ISSUING_ACTS = ("issue", "reissue", "renewal")
 
@@ -50,6 +50,10 @@ def _mails_for_event(session, event, public_url, authority):
     elif event.act == "revoke":
         brandname = session.get(Brandname, event.subject_id)
         yield messages.revoked(session, brandname, public_url=public_url)
+    elif event.act == "raise_charge":
+        yield messages.charge_raised(
+            session, session.get(ChargeInvoice, event.subject_id), public_url=public_url
+        )
 
 
 def write_for_events(session, events, *, public_url="", authority=messages.DEFAULT_AUTHORITY):

@@ -5,8 +5,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from brandname.notifications import messages, outbox
-from brandname.rules import dates
-from brandname.store.models import Brandname
+from brandname.rules import charges, dates
+from brandname.store.models import Brandname, ChargeInvoice
 
 REMINDER_DAYS = (60, 30, 7)
 
@@ -28,6 +28,34 @@ def send_reminders(session, *, today=None, public_url="", authority=messages.DEF
         window = min(d for d in REMINDER_DAYS if left <= d)
         mail = messages.expiry_reminder(session, bn, left=left, window=window, public_url=public_url)
         row = outbox.write(session, mail, authority=authority)
+        if row is not None:
+            queued.append(row)
+    session.commit()
+    return queued
+
+
+def send_charge_reminders(
+    session, *, today=None, now=None, public_url="", authority=messages.DEFAULT_AUTHORITY
+):
+    """Queue a reminder of each unpaid maintenance charge 14 and 3 days before its due date,
+    and 1 and 23 days after it (the second a week before ground (b) of Art. 29(1) applies);
+    each once per invoice and window. Only names still active are reminded."""
+    today = today or dates.local_today()
+    horizon = today + timedelta(days=max(charges.REMINDERS_BEFORE))
+    queued = []
+    for invoice in session.scalars(
+        select(ChargeInvoice)
+        .join(Brandname, Brandname.id == ChargeInvoice.brandname_id)
+        .where(
+            ChargeInvoice.status == "open", ChargeInvoice.due_date <= horizon, Brandname.status == "active"
+        )
+        .order_by(ChargeInvoice.due_date, ChargeInvoice.id)
+    ):
+        window = charges.reminder_window(invoice.due_date, today)
+        if window is None:
+            continue
+        mail = messages.charge_reminder(session, invoice, today=today, window=window, public_url=public_url)
+        row = outbox.write(session, mail, now=now, authority=authority)
         if row is not None:
             queued.append(row)
     session.commit()

@@ -84,12 +84,14 @@ def create_officer(email, password_env, role, full_name):
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as of this day.")
 @with_appcontext
 def expire_cmd(today):
-    """Expire names past their last valid day, lapse unpaid approvals, end quarantines. Idempotent."""
+    """The daily duties: expire names past their last valid day, lapse unpaid approvals, end
+    quarantines, raise maintenance charges and remind holders of them. Idempotent."""
     day = today.date() if today else None
     summary = lifecycle.daily(db.session, today=day, rules=registry.rules())
     click.echo(
         f"expired: {len(summary['expired'])}  lapsed applications: {len(summary['lapsed'])}  "
-        f"released: {len(summary['released'])}"
+        f"released: {len(summary['released'])}  charges raised: {len(summary['invoiced'])}  "
+        f"charge reminders: {summary['charge_reminders']}"
     )
     for name in summary["expired"]:
         click.echo(f"  expired {name}")

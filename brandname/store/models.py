@@ -299,6 +299,58 @@ class Payment(Base):
     application: Mapped[Application] = relationship(back_populates="payments")
 
 
+class ChargeInvoice(Base):
+    """The maintenance charge of one name for one period (Art. 23(8)); one per name and period,
+    so a daily run repeated, or two racing, raise it once."""
+
+    __tablename__ = "charge_invoices"
+    STATUSES = ("open", "paid")
+    __table_args__ = (UniqueConstraint("brandname_id", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brandname_id: Mapped[int] = mapped_column(ForeignKey("brandnames.id"), index=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    amount_vnd: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)  # the schedule line's legal source
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    raised_at: Mapped[datetime] = mapped_column(DateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    brandname: Mapped["Brandname"] = relationship()
+    payments: Mapped[list["ChargePayment"]] = relationship(
+        back_populates="invoice", order_by="ChargePayment.id"
+    )
+
+    @property
+    def number(self):
+        """The invoice's number as the holder and the revocation evidence quote it."""
+        return f"CP-{self.period_start.year}-{self.id:07d}"
+
+
+class ChargePayment(Base):
+    """A payment of a maintenance charge: the holder records a reference, an officer confirms it
+    (or refuses it with a reason), as for fees."""
+
+    __tablename__ = "charge_payments"
+    STATUSES = ("recorded", "confirmed", "refused")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("charge_invoices.id"), index=True)
+    amount_vnd: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="recorded", index=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+
+    invoice: Mapped[ChargeInvoice] = relationship(back_populates="payments")
+
+
 class Authorization(Base):
     """A party the holder allows to send under a name (Art. 23.6), e.g. an agency or aggregator."""
 

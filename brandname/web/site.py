@@ -52,6 +52,8 @@ STATUS_LABELS = {
     "refused": _l("Không xác nhận"),
     "proposed": _l("Chờ lãnh đạo xác nhận"),
     "declined": _l("Không được xác nhận"),
+    "open": _l("Chưa nộp"),
+    "paid": _l("Đã nộp"),
 }
 KIND_LABELS = {
     "issue": _l("Cấp mới"),
@@ -90,6 +92,10 @@ EVIDENCE_LABELS = {
     "due_date": _l("Hạn nộp"),
     "request_number": _l("Số văn bản yêu cầu"),
     "request_date": _l("Ngày văn bản"),
+    "invoice_id": _l("Mã khoản chi phí"),
+    "amount_vnd": _l("Số tiền"),
+    "period": _l("Kỳ"),
+    "days_overdue": _l("Số ngày quá hạn"),
 }
 
 
@@ -183,6 +189,8 @@ def evidence_value(key, value):
             return vntime(value)
         except ValueError:
             return value
+    if key == "amount_vnd" and isinstance(value, int):
+        return money(value)
     return value
 
 
@@ -287,7 +295,14 @@ def init_app(app):
             "evidence_value": evidence_value,
             "error_message": error_message,
             "authority": authority_names(),
+            "charges_in_force": bool(_rules().charge_schedule),
         }
+
+
+def _rules():
+    from brandname.registry import rules
+
+    return rules()
 
 
 def login_rate_limit():

@@ -148,6 +148,44 @@ SENTENCES = {
         _("xác nhận khoản lệ phí %(ref)s (%(amount)s)", ref=d.get("reference"), amount=_money(d)),
         [],
     ),
+    "raise_charge": lambda e, d, name: (
+        _(
+            "lập khoản chi phí duy trì %(number)s của tên %(name)s kỳ %(start)s – %(end)s: %(amount)s, hạn nộp %(due)s",
+            number=d.get("invoice"),
+            name=name,
+            start=site.vntime(d.get("period_start")),
+            end=site.vntime(d.get("period_end")),
+            amount=_money(d),
+            due=site.vntime(d.get("due_date")),
+        ),
+        [d.get("source")],
+    ),
+    "record_charge_payment": lambda e, d, name: (
+        _(
+            "ghi nhận khoản nộp %(ref)s (%(amount)s) cho chi phí duy trì %(number)s",
+            ref=d.get("reference"),
+            amount=_money(d),
+            number=d.get("invoice"),
+        ),
+        [],
+    ),
+    "confirm_charge_payment": lambda e, d, name: (
+        _(
+            "xác nhận khoản nộp %(ref)s (%(amount)s) cho chi phí duy trì %(number)s",
+            ref=d.get("reference"),
+            amount=_money(d),
+            number=d.get("invoice"),
+        ),
+        [],
+    ),
+    "refuse_charge_payment": lambda e, d, name: (
+        _(
+            "không xác nhận khoản nộp %(ref)s cho chi phí duy trì %(number)s",
+            ref=d.get("reference"),
+            number=d.get("invoice"),
+        ),
+        [d.get("reason")],
+    ),
     "issue": _certificate,
     "reissue": _certificate,
     "renewal": _certificate,

@@ -26,8 +26,16 @@ from brandname.certificates.documents import certificate_pdf_path
 from brandname.errors import DomainError
 from brandname.extensions import db, limiter
 from brandname.lifecycle import accounts
+from brandname.rules import charges as charge_rules
 from brandname.rules import dates
-from brandname.store.models import Application, Authorization, Brandname, Certificate, Document
+from brandname.store.models import (
+    Application,
+    Authorization,
+    Brandname,
+    Certificate,
+    ChargeInvoice,
+    Document,
+)
 from brandname.web import forms, uploads
 from brandname.web.site import (
     LoginUser,
@@ -451,6 +459,51 @@ def payment(application_id):
         return _render_application(application, status=exc.status, error=exc, form=request.form)
     flash(_("Đã ghi nhận mã giao dịch; cán bộ sẽ xác nhận lệ phí."), "success")
     return redirect(url_for("applicant.application", application_id=application.id))
+
+
+# -- maintenance charges -------------------------------------------------------------------
+
+
+def _render_charges(*, status=200, error=None, form=None, invoice_id=None):
+    invoices = db.session.scalars(
+        select(ChargeInvoice)
+        .where(ChargeInvoice.holder_id == current_user.holder_id)
+        .order_by((ChargeInvoice.status != "open"), ChargeInvoice.due_date.desc(), ChargeInvoice.id.desc())
+    ).all()
+    today = dates.local_today()
+    return render_template(
+        "applicant/charges.html",
+        invoices=invoices,
+        today=today,
+        awaiting={i.id: next((p for p in i.payments if p.status == "recorded"), None) for i in invoices},
+        arrears_from=charge_rules.arrears_from,
+        form=form or {},
+        failed_invoice=invoice_id,
+        error=error,
+        message=error_message(error) if error else None,
+    ), status
+
+
+@bp.get("/charges")
+@applicant_required
+def charges():
+    return _render_charges()[0]
+
+
+@bp.post("/charges/<int:invoice_id>/payment")
+@applicant_required
+def charge_payment(invoice_id):
+    invoice = db.session.get(ChargeInvoice, invoice_id)
+    if invoice is None or invoice.holder_id != current_user.holder_id:
+        abort(404)
+    try:
+        lifecycle.record_charge_payment(
+            db.session, invoice.id, actor=actor(), reference=request.form.get("reference")
+        )
+    except DomainError as exc:
+        return _render_charges(status=exc.status, error=exc, form=request.form, invoice_id=invoice.id)
+    flash(_("Đã ghi nhận mã giao dịch; cán bộ sẽ xác nhận khoản chi phí duy trì."), "success")
+    return redirect(url_for("applicant.charges"))
 
 
 # -- my names -------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from brandname import lifecycle, registry
 from brandname.errors import DomainError
 from brandname.extensions import db, limiter
 from brandname.lifecycle import accounts
+from brandname.lifecycle import charges as charge_ledger
+from brandname.rules import charges as charge_rules
 from brandname.rules import dates
 from brandname.rules import text as text_rules
 from brandname.rules.names import normal_form, strip_diacritics
@@ -24,6 +26,8 @@ from brandname.store.models import (
     Application,
     Brandname,
     Certificate,
+    ChargeInvoice,
+    ChargePayment,
     Document,
     Event,
     Holder,
@@ -313,6 +317,63 @@ def confirm_payment(payment_id):
     return redirect(url_for("officer.application", application_id=payment.application_id))
 
 
+# -- maintenance charges -------------------------------------------------------------------
+
+
+@bp.get("/arrears")
+@staff_required
+def arrears():
+    """Maintenance charges: payments awaiting confirmation, and invoices past their due date
+    (those more than 30 days late are candidates for revocation on ground (b))."""
+    today = dates.local_today()
+    recorded = db.session.scalars(charge_ledger.recorded_charge_payments()).all()
+    rows, page, pages, total = paginate(db.session, charge_ledger.overdue_invoices(today), size=50)
+    return render_template(
+        "officer/arrears.html",
+        recorded=recorded,
+        invoices=rows,
+        page=page,
+        pages=pages,
+        total=total,
+        today=today,
+        in_arrears=lambda i: charge_rules.in_arrears(i.due_date, today),
+        days_overdue=lambda i: charge_rules.days_overdue(i.due_date, today),
+        schedule=registry.rules().charge_schedule,
+    )
+
+
+def _back_to_arrears():
+    return redirect(url_for("officer.arrears"))
+
+
+@bp.post("/charge-payments/<int:payment_id>/confirm")
+@staff_required
+def confirm_charge_payment(payment_id):
+    payment = get_or_404(ChargePayment, payment_id)
+    try:
+        lifecycle.confirm_charge_payment(db.session, payment.id, actor=actor())
+    except DomainError as exc:
+        flash(error_message(exc), "error")
+        return _back_to_arrears()
+    flash(_("Đã xác nhận khoản nộp chi phí duy trì %(number)s.", number=payment.invoice.number), "success")
+    return _back_to_arrears()
+
+
+@bp.post("/charge-payments/<int:payment_id>/refuse")
+@staff_required
+def refuse_charge_payment(payment_id):
+    payment = get_or_404(ChargePayment, payment_id)
+    try:
+        lifecycle.refuse_charge_payment(
+            db.session, payment.id, actor=actor(), reason=request.form.get("reason")
+        )
+    except DomainError as exc:
+        flash(error_message(exc), "error")
+        return _back_to_arrears()
+    flash(_("Đã không xác nhận khoản nộp %(ref)s.", ref=payment.reference), "success")
+    return _back_to_arrears()
+
+
 # -- names, revocation, release -------------------------------------------------------------
 
 
@@ -325,13 +386,28 @@ def _render_name(bn, *, status=200, error=None, form=None):
     app_ids = {bn.application_id} | {c.application_id for c in bn.certificates}
     app_ids.discard(None)
     events = _events(Event.name_normal == bn.name_normal, Event.application_id.in_(app_ids))
+    rules = registry.rules()
+    today = dates.local_today()
     return render_template(
         "officer/name.html",
         bn=bn,
         proposals=proposals,
         events=events,
         authorizations=lifecycle.active_authorizations(db.session, bn.id),
-        grounds={g: v for g, v in lifecycle.REVOCATION_GROUNDS.items() if g in lifecycle.TWO_PERSON_GROUNDS},
+        # ground (b) only where a maintenance charge is in force (rules/charges.py)
+        grounds={
+            g: v
+            for g, v in lifecycle.REVOCATION_GROUNDS.items()
+            if g in lifecycle.TWO_PERSON_GROUNDS and (g != "arrears" or lifecycle.ground_b_available(rules))
+        },
+        invoices=db.session.scalars(
+            select(ChargeInvoice)
+            .where(ChargeInvoice.brandname_id == bn.id)
+            .order_by(ChargeInvoice.period_start.desc())
+        ).all(),
+        arrears=charge_ledger.arrears_invoice(db.session, bn.id, today),
+        arrears_awaiting=charge_ledger.arrears_invoice(db.session, bn.id, today, with_awaiting=True),
+        today=today,
         form=form or {},
         error=error,
         message=error_message(error) if error else None,
@@ -359,6 +435,7 @@ def propose_revocation(brandname_id):
             ground=ground,
             evidence=evidence,
             note=request.form.get("note", ""),
+            rules=registry.rules(),
         )
     except DomainError as exc:
         return _render_name(bn, status=exc.status, error=exc, form=request.form)
