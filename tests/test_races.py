@@ -382,3 +382,78 @@ def test_sign_up_losing_between_check_and_insert_gets_the_ordinary_409(app, sess
     assert "Mã số / số giấy tờ này đã có trong sổ đăng ký." in response.get_data(as_text=True)
     session.expire_all()
     assert [a.email for a in session.scalars(select(Account))] == ["nhanh.hon@dongthoi.vn"]
+
+
+# -- names from before the decree: one decision per row ---------------------------------------
+
+
+@needs_server
+def test_two_officers_recognize_one_legacy_row_one_wins(session, keys, rules, officer, officer2, race_engine):
+    """Two officers press "recognize" on the same row at once: the row lock lets one through;
+    the other finds the row decided and changes nothing."""
+    from datetime import date
+
+    from brandname.store.models import LegacyRow
+
+    from .test_bulk import legacy_row
+
+    operator = lifecycle.Actor.operator("test")
+    batch = lifecycle.open_legacy_batch(
+        session, filename="l.csv", carrier="VNPT", file_date=date(2020, 1, 1), actor=operator, now=NOW
+    )
+    rows = []
+    for i in range(5):
+        raw = legacy_row(f"CU{i}", code=f"03010000{i:02d}")
+        rows.append(
+            type(
+                "Row",
+                (),
+                dict(
+                    line=i + 2,
+                    name=raw["name"],
+                    holder={
+                        "kind": "organization",
+                        "name": raw["holder_name"],
+                        "id_number": raw["holder_id_number"],
+                        "address": raw["address"],
+                        "email": raw["email"],
+                        "phone": raw["phone"],
+                        "legal_representative": raw["legal_representative"],
+                        "contact_person": raw["contact_person"],
+                    },
+                    purpose="",
+                    use_sms=True,
+                    use_voice=False,
+                    valid_from=None,
+                    valid_until=None,
+                    source="VNPT (2020-01-01)",
+                    extra={},
+                ),
+            )
+        )
+    lifecycle.queue_legacy_rows(session, batch.id, rows, actor=operator, state=lifecycle.ListState(), now=NOW)
+    ids = session.scalars(select(LegacyRow.id).order_by(LegacyRow.id)).all()
+    for row_id in ids:
+        jobs = [
+            (
+                lambda s, who=who: (
+                    lifecycle.recognize_legacy(s, [row_id], actor=who, keys=keys, now=NOW).brandnames
+                )
+            )
+            for who in (officer, officer2)
+        ]
+        jobs.append(lambda s: lifecycle.refuse_legacy(s, [row_id], actor=officer, reason="trùng", now=NOW))
+        outcomes = run_concurrently(race_engine, jobs)
+        kinds = sorted(o[0] for o in outcomes)
+        assert kinds == ["domain", "domain", "ok"], outcomes
+        assert all(isinstance(o[1], NotAllowed) for o in outcomes if o[0] == "domain"), outcomes
+    session.expire_all()
+    decided = session.scalars(select(LegacyRow).order_by(LegacyRow.id)).all()
+    assert all(r.status in ("recognized", "refused") for r in decided)
+    recognized = [r for r in decided if r.status == "recognized"]
+    assert session.scalar(select(func.count()).select_from(Brandname)) == len(recognized)
+    decisions = session.scalar(
+        select(func.count()).select_from(Event).where(Event.act.in_(("legacy_recognize", "legacy_refuse")))
+    )
+    assert decisions == len(ids)  # one decision event per row, never two
+    assert_event_sequence(session)

@@ -39,6 +39,13 @@ from brandname.lifecycle.certificates import (
     make_certificate,
     record_payment,
 )
+from brandname.lifecycle.legacy import (
+    ListState,
+    open_legacy_batch,
+    queue_legacy_rows,
+    recognize_legacy,
+    refuse_legacy,
+)
 from brandname.lifecycle.queries import (
     active_authorizations,
     availability,
@@ -69,6 +76,7 @@ __all__ = [
     "SUPERVISORS",
     "TWO_PERSON_GROUNDS",
     "Actor",
+    "ListState",
     "Result",
     "Rules",
     "act",
@@ -92,9 +100,13 @@ __all__ = [
     "lapse_unpaid",
     "make_certificate",
     "next_value",
+    "open_legacy_batch",
     "propose_revocation",
+    "queue_legacy_rows",
+    "recognize_legacy",
     "record_event",
     "record_payment",
+    "refuse_legacy",
     "reject",
     "release",
     "release_quarantined",
