@@ -297,6 +297,9 @@ def test_officer_page_lists_decides_and_refuses(portal, session, tmp_path):
     response = portal.officer.post("/officer/legacy/recognize", data={"row": [alpha.id, bravo.id]})
     assert response.status_code == 302
     assert {bn.name for bn in session.scalars(select(Brandname))} == {"ALPHA", "BRAVO"}
+    alpha_bn = session.scalars(select(Brandname).where(Brandname.name == "ALPHA")).one()
+    trail = portal.officer.get(f"/officer/names/{alpha_bn.id}").get_data(as_text=True)
+    assert f"công nhận tên ALPHA (dòng 2 của danh sách số {batch.id})" in trail
     portal.officer.post("/officer/legacy/recognize", data={"row": [first.id, look_alike.id]})
     assert count(session, Brandname) == 2  # refused: a warned row in a group
     page = portal.officer.get("/officer/legacy").get_data(as_text=True)
