@@ -59,9 +59,7 @@ def queue(session, tmp_path, rows, actor=None, now=NOW):
     batch = lifecycle.open_legacy_batch(
         session, filename="list.csv", carrier="Viettel", file_date=date(2020, 10, 1), actor=actor, now=now
     )
-    outcomes = lifecycle.queue_legacy_rows(
-        session, batch.id, parsed, actor=actor, state=lifecycle.ListState(), unreadable=bad, now=now
-    )
+    outcomes = lifecycle.queue_legacy_rows(session, batch.id, parsed, actor=actor, unreadable=bad, now=now)
     return batch, outcomes
 
 
@@ -278,7 +276,7 @@ def test_officer_page_lists_decides_and_refuses(portal, session, tmp_path):
         session,
         tmp_path,
         [
-            legacy_row("ALPHA", code="0301000001"),
+            legacy_row("ALPHA", code="0301000001", valid_until="2099-12-31"),
             legacy_row("BRAVO", code="0301000002"),
             legacy_row("MEKONGGO", code="0301000003"),
             legacy_row("MEK0NGG0", code="0301000004"),
@@ -293,6 +291,7 @@ def test_officer_page_lists_decides_and_refuses(portal, session, tmp_path):
     assert f'name="row" value="{alpha.id}" form="legacy-bulk"' in page
     assert f'name="row" value="{look_alike.id}" form="legacy-bulk"' not in page  # no box for a warned row
     assert "Dễ nhầm với MEKONGGO" in page
+    assert page.count("sẽ rút về 3 năm kể từ ngày công nhận") == 1  # ALPHA's term runs to 2099
 
     response = portal.officer.post("/officer/legacy/recognize", data={"row": [alpha.id, bravo.id]})
     assert response.status_code == 302

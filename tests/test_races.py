@@ -431,7 +431,7 @@ def test_two_officers_recognize_one_legacy_row_one_wins(session, keys, rules, of
                 ),
             )
         )
-    lifecycle.queue_legacy_rows(session, batch.id, rows, actor=operator, state=lifecycle.ListState(), now=NOW)
+    lifecycle.queue_legacy_rows(session, batch.id, rows, actor=operator, now=NOW)
     ids = session.scalars(select(LegacyRow.id).order_by(LegacyRow.id)).all()
     for row_id in ids:
         jobs = [

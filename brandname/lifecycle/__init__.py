@@ -40,7 +40,6 @@ from brandname.lifecycle.certificates import (
     record_payment,
 )
 from brandname.lifecycle.legacy import (
-    ListState,
     open_legacy_batch,
     queue_legacy_rows,
     recognize_legacy,
@@ -76,7 +75,6 @@ __all__ = [
     "SUPERVISORS",
     "TWO_PERSON_GROUNDS",
     "Actor",
-    "ListState",
     "Result",
     "Rules",
     "act",

@@ -3,8 +3,8 @@ recognizes or refuses each row, and a recognized row becomes a name through the 
 certificate path (holder, signed certificate of kind `legacy`). No Flask here.
 
 Loading a list is one act per chunk of rows (`queue_legacy_rows`), so a list of any length is
-read in constant memory; what must be remembered across chunks (the names and look-alike keys
-already seen in the file) is a `ListState` the caller keeps.
+read in constant memory: the rows of earlier chunks are found again in the queue itself (by normal
+form and look-alike key, both indexed), nothing is kept between chunks.
 """
 
 from dataclasses import dataclass, field
@@ -32,9 +32,9 @@ MAX_REASON = 1000
 
 
 @dataclass
-class ListState:
-    """What one list's earlier chunks leave for the next: {normal form: line} of the rows queued,
-    {confusable key: (line, name)} of the same rows."""
+class _Seen:
+    """The rows of the chunk being checked that passed so far: {normal form: line},
+    {confusable key: (line, normal form)}."""
 
     names: dict = field(default_factory=dict)
     keys: dict = field(default_factory=dict)
@@ -81,7 +81,7 @@ def open_legacy_batch(session, *, filename, carrier, file_date, actor, now=None)
 
 
 @act
-def queue_legacy_rows(session, batch_id, rows, *, actor, state, unreadable=(), now=None):
+def queue_legacy_rows(session, batch_id, rows, *, actor, unreadable=(), now=None):
     """Check a chunk of a list's rows and put them in the review queue; return a RowOutcome per
     line, in line order. `rows` have the attributes of `ops.bulk.NameRow`; `unreadable` are
     (line, vi, en) for lines the reader could not parse. One `legacy_queue` event per chunk."""
@@ -93,13 +93,15 @@ def queue_legacy_rows(session, batch_id, rows, *, actor, state, unreadable=(), n
     rows = list(rows)
     normals = [name_rules.normal_form(r.name or "") for r in rows]
     ckeys = [name_rules.confusable_key(r.name or "") for r in rows]
-    # rows of this list's earlier chunks are in `state`; the queue is asked about other lists
+    # earlier chunks of this list are in the queue already, under this batch's id
     known = _Known(
+        batch_id=batch.id,
         live=_live_by_normal(session, normals),
         live_keys=_live_by_key(session, ckeys),
-        queued=_queued_by_normal(session, normals, batch.id),
-        queued_keys=_queued_by_key(session, ckeys, batch.id),
+        queued=_queued_by_normal(session, normals),
+        queued_keys=_queued_by_key(session, ckeys),
     )
+    seen = _Seen()
 
     outcomes, records = [], []
     for line, vi, en in unreadable:
@@ -116,7 +118,7 @@ def queue_legacy_rows(session, batch_id, rows, *, actor, state, unreadable=(), n
             valid_until=row.valid_until,
             today=today,
         )
-        problems, warnings = _against_others(row, normal, ckey, check, state, known)
+        problems, warnings = _against_others(row, normal, ckey, check, seen, known)
         status = "refused" if problems else "pending"
         outcomes.append(
             RowOutcome(
@@ -176,26 +178,31 @@ def queue_legacy_rows(session, batch_id, rows, *, actor, state, unreadable=(), n
 
 @dataclass
 class _Known:
-    """What the registry and the queue hold of one chunk's names and look-alike keys."""
+    """What the registry and the queue hold of one chunk's names and look-alike keys: live
+    {normal: status}, live_keys {key: [normal]}, queued {normal: [(batch id, line)]}, queued_keys
+    {key: [(normal, batch id, line)]}."""
 
+    batch_id: int
     live: dict
     live_keys: dict
     queued: dict
     queued_keys: dict
 
 
-def _against_others(row, normal, ckey, check, state, known):
-    """(problems, warnings) of a row once compared with the list so far, the registry and the
-    queue. A row that passes is remembered in `state` for the rows after it."""
+def _against_others(row, normal, ckey, check, seen, known):
+    """(problems, warnings) of a row once compared with the list so far (this chunk's rows in
+    `seen`, earlier chunks' in the queue), the registry and the other lists still waiting."""
     problems = list(check.problems)
     if problems:
         return problems, []
-    if normal in state.names:
-        problems.append(legacy_rules.duplicate_in_file(state.names[normal]))
+    queued = known.queued.get(normal, ())
+    same_list = [line for batch_id, line in queued if batch_id == known.batch_id]
+    if normal in seen.names or same_list:
+        problems.append(legacy_rules.duplicate_in_file(seen.names.get(normal) or min(same_list)))
     elif normal in known.live:
         problems.append(legacy_rules.already_registered(row.name, known.live[normal]))
-    elif normal in known.queued:
-        problems.append(legacy_rules.already_queued(row.name, *known.queued[normal]))
+    elif queued:
+        problems.append(legacy_rules.already_queued(row.name, *min(queued)))
     if problems:
         return problems, []
     warnings = [
@@ -203,16 +210,17 @@ def _against_others(row, normal, ckey, check, state, known):
         for other in known.live_keys.get(ckey, ())
         if other != normal
     ]
-    if ckey in state.keys and state.keys[ckey][1] != normal:
-        first_line, first_name = state.keys[ckey]
+    in_list = [(line, other) for other, b, line in known.queued_keys.get(ckey, ()) if b == known.batch_id]
+    if ckey in seen.keys:
+        in_list.append(seen.keys[ckey])
+    in_list = [(line, other) for line, other in in_list if other != normal]
+    if in_list:
+        first_line, first_name = min(in_list)
         warnings.append(legacy_rules.confusable_warning(first_name, "file", first_line))
-    warnings += [
-        legacy_rules.confusable_warning(other, "queue")
-        for other in known.queued_keys.get(ckey, ())
-        if other != normal
-    ]
-    state.names[normal] = row.line
-    state.keys.setdefault(ckey, (row.line, normal))
+    others = {other for other, b, _line in known.queued_keys.get(ckey, ()) if b != known.batch_id}
+    warnings += [legacy_rules.confusable_warning(other, "queue") for other in sorted(others - {normal})]
+    seen.names[normal] = row.line
+    seen.keys.setdefault(ckey, (row.line, normal))
     return problems, warnings
 
 
@@ -279,34 +287,29 @@ def _live_by_key(session, ckeys):
     return out
 
 
-def _queued_by_normal(session, normals, batch_id):
+def _queued_by_normal(session, normals):
     wanted = sorted({n for n in normals if n})
-    if not wanted:
-        return {}
-    return {
-        normal: (batch_id, line)
+    out = {}
+    if wanted:
         for normal, batch_id, line in session.execute(
             select(LegacyRow.name_normal, LegacyRow.batch_id, LegacyRow.line).where(
-                LegacyRow.name_normal.in_(wanted),
-                LegacyRow.status == "pending",
-                LegacyRow.batch_id != batch_id,
+                LegacyRow.name_normal.in_(wanted), LegacyRow.status == "pending"
             )
-        )
-    }
+        ):
+            out.setdefault(normal, []).append((batch_id, line))
+    return out
 
 
-def _queued_by_key(session, ckeys, batch_id):
+def _queued_by_key(session, ckeys):
     wanted = sorted({k for k in ckeys if k})
     out = {}
     if wanted:
-        for key, normal in session.execute(
-            select(LegacyRow.confusable_key, LegacyRow.name_normal).where(
-                LegacyRow.confusable_key.in_(wanted),
-                LegacyRow.status == "pending",
-                LegacyRow.batch_id != batch_id,
+        for key, normal, batch_id, line in session.execute(
+            select(LegacyRow.confusable_key, LegacyRow.name_normal, LegacyRow.batch_id, LegacyRow.line).where(
+                LegacyRow.confusable_key.in_(wanted), LegacyRow.status == "pending"
             )
         ):
-            out.setdefault(key, []).append(normal)
+            out.setdefault(key, []).append((normal, batch_id, line))
     return out
 
 

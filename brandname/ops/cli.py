@@ -423,13 +423,12 @@ def import_legacy(csv_file, carrier, file_date, batch_size):
     day = file_date.date() if file_date else bulk.file_date_of(path)
     started = time.monotonic()
     actor = lifecycle.Actor.operator("import-legacy")
-    state = lifecycle.ListState()
     totals = {"pending": 0, "refused": 0, "warned": 0, "cut": 0}
     bad_rows = []
 
     def flush(chunk):
         outcomes = lifecycle.queue_legacy_rows(
-            db.session, batch.id, chunk, actor=actor, state=state, unreadable=list(bad_rows)
+            db.session, batch.id, chunk, actor=actor, unreadable=list(bad_rows)
         )
         bad_rows.clear()
         lifecycle.crash_point("legacy_after_chunk")

@@ -348,6 +348,7 @@ def legacy():
         batches=batches,
         pending=pending,
         warning_text=_legacy_warning,
+        term_limit=dates.validity_end(dates.local_today()),
     )
 
 
