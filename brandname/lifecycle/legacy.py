@@ -356,6 +356,7 @@ def recognize_legacy(session, row_ids, *, actor, keys, now=None, rules=DEFAULT_R
     today = dates.local_date(now)
     rows = _lock_pending(session, row_ids, several_need_no_warning=True)
     result = Result()
+    made = []
     for row in rows:
         if legacy_rules.is_expired(row.valid_until_filed, today):
             problem = legacy_rules.expired_problem(row.valid_until_filed)
@@ -375,17 +376,6 @@ def recognize_legacy(session, row_ids, *, actor, keys, now=None, rules=DEFAULT_R
             "valid_until_filed": row.valid_until_filed.isoformat() if row.valid_until_filed else None,
             "term_cut": cut,
         }
-        # the decision's event comes first: every act takes the event counter before the serial
-        record_event(
-            session,
-            actor,
-            "legacy_recognize",
-            "legacy_row",
-            row.id,
-            now=now,
-            name_normal=row.name_normal,
-            details={"batch_id": row.batch_id, "line": row.line, "name": row.name, **term},
-        )
         holder = _holder_for(session, row.holder, now)
         bn = Brandname(
             name=row.name,
@@ -404,6 +394,20 @@ def recognize_legacy(session, row_ids, *, actor, keys, now=None, rules=DEFAULT_R
         )
         session.add(bn)
         session.flush()
+        made.append((row, bn, holder, cut, term))
+    # the order every act keeps: rows and unique indexes first (the holders, the live names, all of
+    # them), then the event counter, then the serial; so racing acts queue and cannot deadlock
+    for row, bn, holder, cut, term in made:
+        record_event(
+            session,
+            actor,
+            "legacy_recognize",
+            "legacy_row",
+            row.id,
+            now=now,
+            name_normal=row.name_normal,
+            details={"batch_id": row.batch_id, "line": row.line, "name": row.name, **term},
+        )
         cert = make_certificate(
             session,
             bn,
@@ -411,8 +415,8 @@ def recognize_legacy(session, row_ids, *, actor, keys, now=None, rules=DEFAULT_R
             keys=keys,
             now=now,
             rules=rules,
-            valid_from=valid_from,
-            valid_until=valid_until,
+            valid_from=bn.valid_from,
+            valid_until=bn.valid_until,
         )
         record_event(
             session,
@@ -439,7 +443,12 @@ def recognize_legacy(session, row_ids, *, actor, keys, now=None, rules=DEFAULT_R
             actor.id,
             actor.label,
         )
-        row.valid_from, row.valid_until, row.term_cut, row.brandname_id = valid_from, valid_until, cut, bn.id
+        row.valid_from, row.valid_until, row.term_cut, row.brandname_id = (
+            bn.valid_from,
+            bn.valid_until,
+            cut,
+            bn.id,
+        )
         result.brandnames.append(bn)
         result.certificates.append(cert)
     session.flush()
