@@ -307,7 +307,15 @@ def test_officer_page_lists_decides_and_refuses(portal, session, tmp_path):
     session.expire_all()
     assert session.get(LegacyRow, look_alike.id).status == "refused"
     page = portal.officer.get("/officer/legacy").get_data(as_text=True)
-    assert f'id="legacy-row-{look_alike.id}"' not in page and f'id="legacy-row-{first.id}"' in page
+    assert f'id="legacy-row-{look_alike.id}"' not in page and "Dễ nhầm</td>" not in page
+    refused = portal.officer.get(f"/officer/legacy?batch={batch.id}&status=refused").get_data(as_text=True)
+    assert f'id="legacy-row-{look_alike.id}"' in refused and "Dễ nhầm</td>" in refused
+    recognized = portal.officer.get("/officer/legacy?status=recognized").get_data(as_text=True)
+    assert (
+        f'id="legacy-row-{alpha.id}"' in recognized
+        and "rút về 3 năm" in recognized
+        and f'id="legacy-row-{first.id}"' in page
+    )
 
 
 # -- the published list -----------------------------------------------------------------------

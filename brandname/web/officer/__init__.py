@@ -324,7 +324,9 @@ def confirm_payment(payment_id):
 def legacy():
     """The review queue of carrier lists: pending rows, their warnings, the lists loaded."""
     batch_id = request.args.get("batch", type=int)
-    stmt = select(LegacyRow).where(LegacyRow.status == "pending")
+    status = request.args.get("status")
+    status = status if status in LegacyRow.STATUSES else "pending"
+    stmt = select(LegacyRow).where(LegacyRow.status == status)
     if batch_id:
         stmt = stmt.where(LegacyRow.batch_id == batch_id)
     rows, page, pages, total = paginate(
@@ -345,6 +347,7 @@ def legacy():
         pages=pages,
         total=total,
         batch_id=batch_id,
+        status=status,
         batches=batches,
         pending=pending,
         warning_text=_legacy_warning,
