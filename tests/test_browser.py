@@ -397,3 +397,79 @@ def test_officer_enters_paper_application_in_english(live_server, browser):
     expect(page.locator("h1")).to_contain_text("Application")
     shot(page, "paper-application-en")
     context.close()
+
+
+def test_officer_decides_names_from_before_the_decree(live_server, browser):
+    """A carrier list in the review queue: two plain rows recognized together, the look-alike
+    refused alone with a reason; the public list then shows the recognized names, also as CSV."""
+    from datetime import date
+
+    from playwright.sync_api import expect
+    from sqlalchemy import select
+
+    from brandname import lifecycle
+    from brandname.extensions import db
+    from brandname.ops import bulk
+    from brandname.store.models import LegacyRow
+
+    from .test_bulk import legacy_row, write_csv
+
+    base, app = live_server
+    shot = Shots("legacy")
+    path = write_csv(
+        ARTIFACTS.parent / "legacy-browser.csv",
+        [
+            legacy_row("NAMVIET", code="0301000001"),
+            legacy_row("HOANGSA", code="0301000002"),
+            legacy_row("MEKONGGO", code="0301000003"),
+            legacy_row("MEK0NGG0", code="0301000004"),
+        ],
+    )
+    with app.app_context():
+        operator = lifecycle.Actor.operator("import-legacy")
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(bulk.read_legacy_csv(fh, carrier="Viettel", file_date=date(2020, 10, 1), bad_rows=[]))
+        batch = lifecycle.open_legacy_batch(
+            db.session, filename="viettel.csv", carrier="Viettel", file_date=date(2020, 10, 1), actor=operator
+        )
+        lifecycle.queue_legacy_rows(db.session, batch.id, rows, actor=operator)
+        ids = dict(db.session.execute(select(LegacyRow.name, LegacyRow.id)).all())
+        db.session.remove()
+
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="vi-VN"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, base, OFFICER, staff=True)
+    page.click("nav.subnav >> text=Tên trước Nghị định")
+    expect(page.locator("h1")).to_contain_text("danh sách chờ xét")
+    expect(page.locator(f"#legacy-row-{ids['MEK0NGG0']}")).to_contain_text("Dễ nhầm với MEKONGGO")
+    expect(page.locator(f"#legacy-row-{ids['MEK0NGG0']} input[type=checkbox]")).to_have_count(0)
+    shot(page, "queue")
+
+    for name in ("NAMVIET", "HOANGSA"):
+        page.check(f"#legacy-row-{ids[name]} input[type=checkbox]")
+    page.click("text=Công nhận các tên đã chọn")
+    confirm_act(page, shot)
+    expect(page.locator(".notice-success")).to_contain_text("Đã công nhận 2 tên")
+    expect(page.locator(f"#legacy-row-{ids['NAMVIET']}")).to_have_count(0)
+
+    row = page.locator(f"#legacy-row-{ids['MEK0NGG0']}")
+    row.locator("input[name=reason]").fill("Dễ nhầm với MEKONGGO")
+    row.locator("button:has-text('Từ chối')").click()
+    confirm_act(page, shot)
+    expect(page.locator(f"#legacy-row-{ids['MEK0NGG0']}")).to_have_count(0)
+    shot(page, "after-decisions")
+
+    page.goto(base + "/legacy-names")
+    expect(page.locator("h1")).to_have_text("Danh sách tên định danh hợp pháp")
+    expect(page.locator("main table")).to_contain_text("NAMVIET")
+    expect(page.locator("main table")).not_to_contain_text("MEK0NGG0")
+    expect(page.locator("#list-date")).to_contain_text("2 tên")
+    shot(page, "public-list")
+    with page.expect_download() as info:
+        page.click("text=Tải danh sách (CSV)")
+    data = Path(info.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfSTT,") and "NAMVIET" in data.decode("utf-8-sig")
+    context.close()

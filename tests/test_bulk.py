@@ -1,15 +1,13 @@
-"""Bulk issue: the carriers' legacy lists (`import-legacy`) and `seed-demo --bulk`."""
+"""Bulk issue (`seed-demo --bulk`) and the reader of the carriers' legacy lists (`import-legacy`,
+whose review queue is tested in test_legacy.py)."""
 
 import csv
-import json
 
 from sqlalchemy import func, select
 
 from brandname import lifecycle
 from brandname.ops import bulk, demo, doctor
 from brandname.store.models import Brandname, Certificate, Event, Holder
-
-from .conftest import org_applicant
 
 COLUMNS = list(bulk.CSV_COLUMNS)
 
@@ -61,85 +59,6 @@ def write_csv(path, rows):
 
 def count(session, model, *where):
     return session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def test_import_legacy_validates_reports_issues_and_is_idempotent(
-    app, session, keys, registry_helper, tmp_path
-):
-    registry_helper.issue("TAKEN", applicant=org_applicant(code="0109999999"))
-    events_before = count(session, Event)
-    rows = [
-        legacy_row("SAOMAI"),  # line 2 ok
-        person_row("LAN SHOP"),  # line 3 ok (individual)
-        legacy_row("saomai", code="0308888888"),  # line 4 same name, another holder
-        legacy_row("ViệtNam"),  # line 5 diacritics
-        legacy_row("12345"),  # line 6 digits only
-        legacy_row("NOEMAIL", email=""),  # line 7 holder field missing
-        legacy_row("BADFLAG", use_sms="maybe"),  # line 8 unparsable flag
-        legacy_row("TAKEN"),  # line 9 held by another holder
-        legacy_row("SAOMAI-2", carrier="MobiFone"),  # line 10 ok, own carrier column
-        legacy_row("OLDTERM", valid_from="2024-01-01", valid_until="2027-01-01"),  # line 11 ok
-        legacy_row("SaoMai"),  # line 12 line 2 again: skipped
-    ]
-    path = write_csv(tmp_path / "viettel.csv", rows)
-    runner = app.test_cli_runner()
-    result = runner.invoke(
-        args=[
-            "brandname",
-            "import-legacy",
-            str(path),
-            "--carrier",
-            "Viettel",
-            "--file-date",
-            "2020-10-01",
-            "--batch",
-            "3",
-        ]
-    )
-    assert result.exit_code == 1, result.output  # some rows were rejected
-    out = result.output
-    for line in (4, 5, 6, 7, 8, 9):
-        assert f"dòng/line {line}:" in out, (line, out)
-    for line in (2, 3, 10, 11, 12):
-        assert f"dòng/line {line}:" not in out
-    assert "Repeats the name on line 2" in out and "already in the registry" in out
-    assert "imported 4, skipped (already imported) 1, rejected 6" in out
-
-    imported = session.scalars(
-        select(Brandname).where(Brandname.legacy_source.isnot(None)).order_by(Brandname.id)
-    ).all()
-    assert [b.name for b in imported] == ["SAOMAI", "LAN SHOP", "SAOMAI-2", "OLDTERM"]
-    assert all(b.status == "active" for b in imported)
-    assert imported[0].legacy_source == "Viettel (2020-10-01)"
-    assert imported[2].legacy_source == "MobiFone (2020-10-01)"
-    assert imported[3].valid_until.isoformat() == "2027-01-01"
-    assert imported[0].holder_id != imported[1].holder_id
-    for bn in imported:
-        cert = bn.current_certificate
-        assert cert.kind == "legacy" and cert.application_id is None
-        header, payload = keys.verify(cert.signature, cert.record.encode())
-        record = json.loads(payload)
-        assert record["name"] == bn.name and record["serial"] == cert.serial
-        assert record["valid_until"] == bn.valid_until.isoformat()
-    person = session.get(Holder, imported[1].holder_id)
-    assert json.loads(imported[1].current_certificate.record)["holder"]["id_number"] is None
-    assert person.kind == "individual"
-    legacy_events = session.scalars(
-        select(Event).where(Event.act == "legacy_import").order_by(Event.seq)
-    ).all()
-    assert [e.name_normal for e in legacy_events] == ["SAOMAI", "LAN SHOP", "SAOMAI-2", "OLDTERM"]
-    assert legacy_events[0].details["carrier"] == "Viettel" and legacy_events[0].details["line"] == 2
-    seqs = session.scalars(select(Event.seq).order_by(Event.seq)).all()
-    assert seqs == list(range(1, events_before + 5))
-
-    # a rerun changes nothing: imported rows are skipped, the bad ones reported again
-    again = runner.invoke(
-        args=["brandname", "import-legacy", str(path), "--carrier", "Viettel", "--file-date", "2020-10-01"]
-    )
-    assert "imported 0, skipped (already imported) 5, rejected 6" in again.output, again.output
-    assert count(session, Event) == events_before + 4
-    assert count(session, Certificate, Certificate.kind == "legacy") == 4
-    assert doctor.check(session, keys, app.config["DATA_DIR"]).ok
 
 
 def test_import_legacy_refuses_file_without_required_columns(app, tmp_path):

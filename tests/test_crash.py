@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from brandname import lifecycle
 from brandname.errors import NotAllowed
 from brandname.ops import doctor
-from brandname.store.models import Application, Brandname, Certificate, Event, Payment
+from brandname.store.models import Application, Brandname, Certificate, Event, LegacyRow, Payment
 
 from .conftest import NOW
 from .test_bulk import legacy_row, write_csv
@@ -148,7 +148,7 @@ def test_kill_in_the_middle_of_a_legacy_import_then_rerun(app, session, keys, tm
     proc = subprocess.run(
         cmd,
         cwd=ROOT,
-        env=_env(BRANDNAME_CRASH_AT="bulk_before_commit", **env),
+        env=_env(BRANDNAME_CRASH_AT="legacy_after_chunk", **env),
         capture_output=True,
         text=True,
         timeout=120,
@@ -156,13 +156,16 @@ def test_kill_in_the_middle_of_a_legacy_import_then_rerun(app, session, keys, tm
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     session.expire_all()
     session.rollback()
-    assert session.scalar(select(func.count()).select_from(Brandname)) == 0
+    # the first chunk committed whole, nothing of the second
+    pending = select(func.count()).select_from(LegacyRow).where(LegacyRow.status == "pending")
+    assert session.scalar(pending) == 5
     assert doctor.check(session, keys, app.config["DATA_DIR"]).ok
     proc = subprocess.run(cmd, cwd=ROOT, env=_env(**env), capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "imported 12" in proc.stdout
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # the five already waiting are refused
+    assert "queued 7" in proc.stdout and proc.stdout.count("waiting for review in list 1") == 5
     session.expire_all()
-    assert session.scalar(select(func.count()).select_from(Brandname)) == 12
+    assert session.scalar(pending) == 12
+    assert session.scalar(select(func.count()).select_from(Brandname)) == 0  # the queue issues nothing
     assert doctor.check(session, keys, app.config["DATA_DIR"]).ok
 
 

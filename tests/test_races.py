@@ -382,3 +382,115 @@ def test_sign_up_losing_between_check_and_insert_gets_the_ordinary_409(app, sess
     assert "Mã số / số giấy tờ này đã có trong sổ đăng ký." in response.get_data(as_text=True)
     session.expire_all()
     assert [a.email for a in session.scalars(select(Account))] == ["nhanh.hon@dongthoi.vn"]
+
+
+# -- names from before the decree: one decision per row ---------------------------------------
+
+
+@needs_server
+def test_two_officers_recognize_one_legacy_row_one_wins(session, keys, rules, officer, officer2, race_engine):
+    """Two officers press "recognize" on the same row at once: the row lock lets one through;
+    the other finds the row decided and changes nothing."""
+    from datetime import date
+
+    from brandname.store.models import LegacyRow
+
+    operator = lifecycle.Actor.operator("test")
+    batch = lifecycle.open_legacy_batch(
+        session, filename="l.csv", carrier="VNPT", file_date=date(2020, 1, 1), actor=operator, now=NOW
+    )
+    rows = [_legacy_input(f"CU{i}", i + 2, f"03010000{i:02d}") for i in range(5)]
+    lifecycle.queue_legacy_rows(session, batch.id, rows, actor=operator, now=NOW)
+    ids = session.scalars(select(LegacyRow.id).order_by(LegacyRow.id)).all()
+    for row_id in ids:
+        jobs = [
+            (
+                lambda s, who=who: (
+                    lifecycle.recognize_legacy(s, [row_id], actor=who, keys=keys, now=NOW).brandnames
+                )
+            )
+            for who in (officer, officer2)
+        ]
+        jobs.append(lambda s: lifecycle.refuse_legacy(s, [row_id], actor=officer, reason="trùng", now=NOW))
+        outcomes = run_concurrently(race_engine, jobs)
+        kinds = sorted(o[0] for o in outcomes)
+        assert kinds == ["domain", "domain", "ok"], outcomes
+        assert all(isinstance(o[1], NotAllowed) for o in outcomes if o[0] == "domain"), outcomes
+    session.expire_all()
+    decided = session.scalars(select(LegacyRow).order_by(LegacyRow.id)).all()
+    assert all(r.status in ("recognized", "refused") for r in decided)
+    recognized = [r for r in decided if r.status == "recognized"]
+    assert session.scalar(select(func.count()).select_from(Brandname)) == len(recognized)
+    decisions = session.scalar(
+        select(func.count()).select_from(Event).where(Event.act.in_(("legacy_recognize", "legacy_refuse")))
+    )
+    assert decisions == len(ids)  # one decision event per row, never two
+    assert_event_sequence(session)
+
+
+def _legacy_input(name, line, code):
+    """One parsed carrier-list row (what ops.bulk.read_legacy_csv yields)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        line=line,
+        name=name,
+        holder=dict(org_applicant(code=code, name=f"Công ty TNHH Chuyển Đổi {line}")),
+        purpose="",
+        use_sms=True,
+        use_voice=False,
+        valid_from=None,
+        valid_until=None,
+        source="VNPT (2020-01-01)",
+        extra={},
+    )
+
+
+@needs_server
+def test_recognition_racing_an_approval_of_the_same_name(session, keys, officer, officer2, race_engine):
+    """An officer recognizes a carrier's rows while another approves an application for one of
+    the names: the unique index lets one through, the other is refused cleanly (no deadlock)."""
+    from datetime import date
+
+    from brandname.store.models import LegacyRow
+
+    operator = lifecycle.Actor.operator("test")
+    for round_no in range(5):
+        names = [f"RC{round_no}A", f"RC{round_no}B"]
+        batch = lifecycle.open_legacy_batch(
+            session, filename="l.csv", carrier="VNPT", file_date=date(2020, 1, 1), actor=operator, now=NOW
+        )
+        rows = [_legacy_input(n, i + 2, f"0302{round_no:02d}00{i:02d}") for i, n in enumerate(names)]
+        lifecycle.queue_legacy_rows(session, batch.id, rows, actor=operator, now=NOW)
+        ids = session.scalars(select(LegacyRow.id).where(LegacyRow.batch_id == batch.id)).all()
+        application = lifecycle.submit(
+            session,
+            applicant=holder(700 + round_no),
+            names=[name_entry(names[1])],
+            actor=officer,
+            commitments_confirmed=True,
+            now=NOW,
+        )
+        jobs = [
+            lambda s: len(lifecycle.recognize_legacy(s, ids, actor=officer, keys=keys, now=NOW).brandnames),
+            lambda s, app_id=application.id: (
+                lifecycle.approve(s, app_id, actor=officer2, now=NOW).application.id
+            ),
+        ]
+        outcomes = run_concurrently(race_engine, jobs)
+        assert sorted(o[0] for o in outcomes) == ["domain", "ok"], outcomes
+        session.expire_all()
+        live = session.scalars(select(Brandname.name).where(Brandname.name.in_(names))).all()
+        if outcomes[0][0] == "ok":  # both names recognized, the approval refused
+            assert sorted(live) == names
+        else:  # the approval reserved the name first: nothing of the recognition stayed
+            assert live == [names[1]]
+            assert (
+                session.scalar(
+                    select(func.count())
+                    .select_from(LegacyRow)
+                    .where(LegacyRow.id.in_(ids), LegacyRow.status == "pending")
+                )
+                == 2
+            )
+    assert_event_sequence(session)

@@ -46,6 +46,12 @@ from brandname.lifecycle.charges import (
     record_charge_payment,
     refuse_charge_payment,
 )
+from brandname.lifecycle.legacy import (
+    open_legacy_batch,
+    queue_legacy_rows,
+    recognize_legacy,
+    refuse_legacy,
+)
 from brandname.lifecycle.queries import (
     active_authorizations,
     availability,
@@ -102,12 +108,16 @@ __all__ = [
     "lapse_unpaid",
     "make_certificate",
     "next_value",
+    "open_legacy_batch",
     "propose_revocation",
+    "queue_legacy_rows",
     "raise_invoices",
+    "recognize_legacy",
     "record_charge_payment",
     "record_event",
     "record_payment",
     "refuse_charge_payment",
+    "refuse_legacy",
     "reject",
     "release",
     "release_quarantined",

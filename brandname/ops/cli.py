@@ -450,11 +450,11 @@ def _seed_demo_bulk(count, seed_value, batch_size):
 @click.option("--batch", "batch_size", type=click.IntRange(1), default=5000, show_default=True)
 @with_appcontext
 def import_legacy(csv_file, carrier, file_date, batch_size):
-    """Import names carriers held before the registry (domain.md, transitional rule).
+    """Put the names carriers held before the decree into the review queue (Art. 36).
 
-    Every row is validated; rejected rows are printed with their line number and reason; the rest
-    are issued as active names with signed certificate records (kind 'legacy'), one transaction
-    per batch. Rerunning the same file skips the rows already imported."""
+    Nothing is issued: every row is checked (Art. 23 format, holder, repeats in the file and in
+    the registry, look-alikes) and either queued for an officer at /officer/legacy or refused
+    with its reason. One line of summary per row; exit 1 when a row was refused."""
     import time
     from pathlib import Path
 
@@ -463,41 +463,66 @@ def import_legacy(csv_file, carrier, file_date, batch_size):
     path = Path(csv_file)
     day = file_date.date() if file_date else bulk.file_date_of(path)
     started = time.monotonic()
+    actor = lifecycle.Actor.operator("import-legacy")
+    totals = {"pending": 0, "refused": 0, "warned": 0, "cut": 0}
     bad_rows = []
-    show = _progress(started, "import")
-    rejected_total = 0
 
-    def drain(report):
-        nonlocal rejected_total
-        for line, vi, en in sorted(bad_rows + report.rejected):
-            click.echo(f"dòng/line {line}: {vi} / {en}")
-        rejected_total += len(bad_rows) + len(report.rejected)
+    def flush(chunk):
+        outcomes = lifecycle.queue_legacy_rows(
+            db.session, batch.id, chunk, actor=actor, unreadable=list(bad_rows)
+        )
         bad_rows.clear()
-        report.rejected.clear()
-        show(report, rejected_total)
+        lifecycle.crash_point("legacy_after_chunk")
+        for o in outcomes:
+            click.echo(_legacy_line(o))
+            totals[o.status] += 1
+            totals["warned"] += bool(o.warnings)
+            totals["cut"] += o.term_cut
 
     with open(path, newline="", encoding="utf-8-sig") as fh:
+        rows = bulk.read_legacy_csv(fh, carrier=carrier.strip(), file_date=day, bad_rows=bad_rows)
         try:
-            rows = bulk.read_legacy_csv(fh, carrier=carrier.strip(), file_date=day, bad_rows=bad_rows)
-            report = bulk.issue_many(
-                db.session,
-                rows,
-                keys=registry.keys(),
-                rules=registry.rules(),
-                actor=lifecycle.Actor.operator("import-legacy"),
-                batch_size=batch_size,
-                progress=drain,
-            )
+            chunk = [next(rows)]
+        except StopIteration:
+            chunk = []
         except bulk.CsvError as exc:
             click.echo(f"Lỗi: tệp CSV thiếu cột bắt buộc / Error: {exc}", err=True)
             sys.exit(2)
-    drain(report)
+        batch = lifecycle.open_legacy_batch(
+            db.session, filename=path.name, carrier=carrier.strip(), file_date=day, actor=actor
+        )
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) + len(bad_rows) >= batch_size:
+                flush(chunk)
+                chunk = []
+        if chunk or bad_rows:
+            flush(chunk)
     click.echo(
-        f"imported {report.imported}, skipped (already imported) {report.skipped}, "
-        f"rejected {rejected_total} in {time.monotonic() - started:.1f} s"
+        f"danh sách/list {batch.id}: chờ duyệt/queued {totals['pending']} "
+        f"(cảnh báo/with warnings {totals['warned']}, thời hạn rút về 3 năm/term cut {totals['cut']}), "
+        f"từ chối/refused {totals['refused']} in {time.monotonic() - started:.1f} s"
     )
-    if rejected_total:
+    if totals["refused"]:
         sys.exit(1)
+
+
+def _legacy_line(outcome):
+    """One line of the import summary: the row's line number, its name and what became of it."""
+    head = f"dòng/line {outcome.line}: {outcome.name or '-'}"
+    if outcome.status == "refused":
+        vi = "; ".join(p[0] for p in outcome.problems)
+        en = "; ".join(p[1] for p in outcome.problems)
+        return f"{head} — từ chối / refused: {vi} / {en}"
+    text = f"{head} — chờ duyệt / queued"
+    for vi, en in outcome.warnings:
+        text += f"; cảnh báo / warning: {vi} / {en}"
+    if outcome.term_cut:
+        text += (
+            "; thời hạn dài hơn 3 năm, sẽ rút về 3 năm kể từ ngày công nhận"
+            " / term longer than 3 years, cut to 3 years from recognition"
+        )
+    return text
 
 
 @brandname_cli.command("doctor")

@@ -556,3 +556,63 @@ class Outbox(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     event_seq: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+# --- Names from before the decree (Art. 36): the review queue ---
+
+
+class LegacyBatch(Base):
+    """One carrier list loaded by `import-legacy`; its rows wait in the review queue."""
+
+    __tablename__ = "legacy_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    carrier: Mapped[str] = mapped_column(String(100), default="")
+    file_date: Mapped[date] = mapped_column(Date)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str] = mapped_column(String(254))
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_refused: Mapped[int] = mapped_column(Integer, default=0)
+    rows_warned: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LegacyRow(Base):
+    """One line of a carrier list: refused at import (with its reason), or pending until an
+    officer recognizes or refuses it. A recognized row points at the name it became."""
+
+    __tablename__ = "legacy_rows"
+    __table_args__ = (UniqueConstraint("batch_id", "line", name="uq_legacy_rows_batch_id_line"),)
+    STATUSES = ("pending", "recognized", "refused")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("legacy_batches.id"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(60), default="")
+    name_normal: Mapped[str] = mapped_column(String(60), default="", index=True)
+    confusable_key: Mapped[str] = mapped_column(String(80), default="", index=True)
+    holder: Mapped[dict] = mapped_column(JSON)  # the holder's details as the carrier listed them
+    holder_name: Mapped[str] = mapped_column(String(300), default="")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    use_sms: Mapped[bool] = mapped_column(Boolean, default=True)
+    use_voice: Mapped[bool] = mapped_column(Boolean, default=False)
+    valid_from_filed: Mapped[date | None] = mapped_column(Date)
+    valid_until_filed: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(200), default="")
+    extra: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    # [{"code": "confusable", "with": "MEKONGGO", "where": "registry" | "file" | "queue", "line": n}]
+    warnings: Mapped[list] = mapped_column(JSON)
+    refusal_code: Mapped[str | None] = mapped_column(String(40))
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    # the recognized term: from the recognition date, at most 3 years (term_cut when shortened)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    term_cut: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    decided_by_label: Mapped[str | None] = mapped_column(String(254))
+    brandname_id: Mapped[int | None] = mapped_column(ForeignKey("brandnames.id"))
+
+    batch: Mapped[LegacyBatch] = relationship()
+    brandname: Mapped["Brandname | None"] = relationship()

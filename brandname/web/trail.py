@@ -190,6 +190,24 @@ SENTENCES = {
     "reissue": _certificate,
     "renewal": _certificate,
     "legacy": _certificate,
+    "legacy_recognize": lambda e, d, name: (
+        _(
+            "công nhận tên %(name)s (dòng %(line)s của danh sách số %(batch)s), hiệu lực %(start)s – %(end)s",
+            name=name,
+            line=d.get("line"),
+            batch=d.get("batch_id"),
+            start=site.vntime(d.get("valid_from")),
+            end=site.vntime(d.get("valid_until")),
+        ),
+        [
+            _(
+                "thời hạn theo danh sách đến %(until)s, rút về 3 năm kể từ ngày công nhận",
+                until=site.vntime(d.get("valid_until_filed")),
+            )
+        ]
+        if d.get("term_cut")
+        else [],
+    ),
     "propose_revocation": lambda e, d, name: (
         _("đề xuất thu hồi tên %(name)s", name=name),
         _revocation_reasons(d),

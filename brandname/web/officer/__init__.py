@@ -31,12 +31,15 @@ from brandname.store.models import (
     Document,
     Event,
     Holder,
+    LegacyBatch,
+    LegacyRow,
     Payment,
     RevocationProposal,
 )
 from brandname.web import trail
 from brandname.web.applicant import do_change_password, do_login, send_document
 from brandname.web.site import actor, console_home, error_message, login_rate_limit, paginate
+from brandname.web.site import lang as site_lang
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 PAGE = 25
@@ -372,6 +375,94 @@ def refuse_charge_payment(payment_id):
         return _back_to_arrears()
     flash(_("Đã không xác nhận khoản nộp %(ref)s.", ref=payment.reference), "success")
     return _back_to_arrears()
+
+
+# -- names from before the decree (Art. 36) --------------------------------------------------
+
+
+@bp.get("/legacy")
+@staff_required
+def legacy():
+    """The review queue of carrier lists: pending rows, their warnings, the lists loaded."""
+    batch_id = request.args.get("batch", type=int)
+    status = request.args.get("status")
+    status = status if status in LegacyRow.STATUSES else "pending"
+    stmt = select(LegacyRow).where(LegacyRow.status == status)
+    if batch_id:
+        stmt = stmt.where(LegacyRow.batch_id == batch_id)
+    rows, page, pages, total = paginate(
+        db.session, stmt.order_by(LegacyRow.batch_id, LegacyRow.line), size=100
+    )
+    batches = db.session.scalars(select(LegacyBatch).order_by(LegacyBatch.id.desc()).limit(20)).all()
+    pending = dict(
+        db.session.execute(
+            select(LegacyRow.batch_id, func.count())
+            .where(LegacyRow.status == "pending")
+            .group_by(LegacyRow.batch_id)
+        ).all()
+    )
+    return render_template(
+        "officer/legacy.html",
+        rows=rows,
+        page=page,
+        pages=pages,
+        total=total,
+        batch_id=batch_id,
+        status=status,
+        batches=batches,
+        pending=pending,
+        warning_text=_legacy_warning,
+        term_limit=dates.validity_end(dates.local_today()),
+    )
+
+
+def _legacy_warning(warning):
+    from brandname.rules.legacy import warning_text
+
+    vi, en = warning_text(warning)
+    return en if site_lang() == "en" else vi
+
+
+def _back_to_legacy():
+    batch_id = request.form.get("batch", type=int)
+    return redirect(url_for("officer.legacy", batch=batch_id) if batch_id else url_for("officer.legacy"))
+
+
+@bp.post("/legacy/recognize")
+@staff_required
+def recognize_legacy():
+    ids = request.form.getlist("row", type=int)
+    try:
+        result = lifecycle.recognize_legacy(
+            db.session, ids, actor=actor(), keys=registry.keys(), rules=registry.rules()
+        )
+    except DomainError as exc:
+        flash(error_message(exc), "error")
+        return _back_to_legacy()
+    flash(
+        _(
+            "Đã công nhận %(n)s tên: %(names)s.",
+            n=len(result.brandnames),
+            names=", ".join(bn.name for bn in result.brandnames),
+        ),
+        "success",
+    )
+    return _back_to_legacy()
+
+
+@bp.post("/legacy/refuse")
+@staff_required
+def refuse_legacy():
+    ids = request.form.getlist("row", type=int)
+    try:
+        rows = lifecycle.refuse_legacy(db.session, ids, actor=actor(), reason=request.form.get("reason"))
+    except DomainError as exc:
+        flash(error_message(exc), "error")
+        return _back_to_legacy()
+    flash(
+        _("Đã từ chối %(n)s tên: %(names)s.", n=len(rows), names=", ".join(r.name for r in rows)), "success"
+    )
+    return _back_to_legacy()
 
 
 # -- names, revocation, release -------------------------------------------------------------

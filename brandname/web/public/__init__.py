@@ -3,14 +3,14 @@
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
 from sqlalchemy import func, or_, select
 
 from brandname import registry
 from brandname.extensions import db, public_lookup_limit
-from brandname.rules import dates
+from brandname.rules import dates, privacy
 from brandname.store import search
-from brandname.store.models import Brandname
+from brandname.store.models import Brandname, Holder, LegacyRow
 
 bp = Blueprint("public", __name__)
 PAGE_SIZE = 20
@@ -88,4 +88,113 @@ def revocations():
     ).all()
     return render_template(
         "public/revocations.html", rows=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE))
+    )
+
+
+# -- the list of names recognized from before the decree (Art. 36) ---------------------------
+
+
+def _recognized():
+    """Recognized rows with their names and holders, oldest recognition first."""
+    return (
+        select(LegacyRow, Brandname, Holder)
+        .join(Brandname, Brandname.id == LegacyRow.brandname_id)
+        .join(Holder, Holder.id == Brandname.holder_id)
+        .where(LegacyRow.status == "recognized")
+        .order_by(LegacyRow.decided_at, LegacyRow.id)
+    )
+
+
+def _list_date():
+    """The list's date: the day of its latest recognition (Hanoi), None while it is empty."""
+    last = db.session.scalar(select(func.max(LegacyRow.decided_at)).where(LegacyRow.status == "recognized"))
+    return dates.local_date(last) if last else None
+
+
+def _public_holder(holder):
+    return privacy.public_holder_name(holder.kind, holder.name), holder.public_id_number()
+
+
+@bp.get("/legacy-names")
+def legacy_names():
+    """Danh sách tên định danh hợp pháp: the names from before the decree an officer recognized."""
+    total = db.session.scalar(
+        select(func.count()).select_from(LegacyRow).where(LegacyRow.status == "recognized")
+    )
+    page = _page()
+    rows = db.session.execute(_recognized().offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return render_template(
+        "public/legacy_names.html",
+        rows=[(r, bn, *_public_holder(h)) for r, bn, h in rows],
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        list_date=_list_date(),
+        first=(page - 1) * PAGE_SIZE,
+    )
+
+
+CSV_HEADERS = (
+    "STT",
+    "Tên định danh",
+    "Tổ chức/cá nhân sử dụng",
+    "Mã số doanh nghiệp",
+    "Doanh nghiệp viễn thông chuyển sang",
+    "Ngày công nhận",
+    "Hiệu lực từ ngày",
+    "Hiệu lực đến ngày",
+    "Trạng thái",
+)
+STATUS_WORDS = {
+    "active": "Đang hoạt động",
+    "expired": "Hết hạn",
+    "revoked": "Đã thu hồi",
+    "released": "Đã thu hồi",
+}
+
+
+@bp.get("/legacy-names.csv")
+def legacy_names_csv():
+    """The same list as a CSV file: UTF-8 with a byte-order mark, so spreadsheet programs read
+    the Vietnamese letters right; streamed row by row."""
+    import csv
+    import io
+
+    list_date = _list_date() or dates.local_today()
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+
+        def take():
+            text = buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate(0)
+            return text
+
+        writer.writerow(CSV_HEADERS)
+        yield "\ufeff" + take()
+        stmt = _recognized().execution_options(yield_per=1000)
+        for i, (row, bn, holder) in enumerate(db.session.execute(stmt), start=1):
+            name, id_number = _public_holder(holder)
+            writer.writerow(
+                (
+                    i,
+                    bn.name,
+                    name,
+                    id_number or "",
+                    (row.extra or {}).get("carrier") or row.source,
+                    dates.local_date(row.decided_at).strftime("%d/%m/%Y"),
+                    row.valid_from.strftime("%d/%m/%Y"),
+                    row.valid_until.strftime("%d/%m/%Y"),
+                    STATUS_WORDS.get(bn.status, bn.status),
+                )
+            )
+            yield take()
+
+    filename = f"danh-sach-ten-dinh-danh-hop-phap-{list_date.isoformat()}.csv"
+    return Response(
+        stream_with_context(lines()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
