@@ -8,7 +8,7 @@ session, the actor, the time and the rules.
 | module | acts |
 | --- | --- |
 | `applications` | submit, approve, reject, withdraw, attach_document |
-| `certificates` | record_payment, confirm_payment (issue, reissue, renew) |
+| `certificates` | record_payment, refuse_payment, confirm_payment (issue, reissue, renew) |
 | `revocation` | give_up, propose/confirm/decline_revocation, release, expire, lapse_unpaid, daily |
 | `authorizations` | authorize, withdraw_authorization |
 | `accounts` | staff and applicant accounts |
@@ -38,6 +38,7 @@ from brandname.lifecycle.certificates import (
     confirm_payment,
     make_certificate,
     record_payment,
+    refuse_payment,
 )
 from brandname.lifecycle.queries import (
     active_authorizations,
@@ -95,6 +96,7 @@ __all__ = [
     "propose_revocation",
     "record_event",
     "record_payment",
+    "refuse_payment",
     "reject",
     "release",
     "release_quarantined",

@@ -279,10 +279,21 @@ class Certificate(Base):
 
 
 class Payment(Base):
-    """A fee payment: the applicant records a reference, an officer confirms it."""
+    """A fee payment: the applicant records a reference, an officer confirms it, or refuses a
+    wrongly recorded one with the reason the applicant reads."""
 
     __tablename__ = "payments"
     STATUSES = ("recorded", "confirmed", "refused")
+    __table_args__ = (
+        # One bank transfer pays one fee: a reference is recorded once among payments not refused.
+        Index(
+            "uq_payments_live_reference",
+            "reference_key",
+            unique=True,
+            sqlite_where=text("status != 'refused'"),
+            postgresql_where=text("status != 'refused'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
@@ -293,6 +304,11 @@ class Payment(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    # the reference as compared (upper case, no spaces): "ft 123" and "FT123" are one transfer
+    reference_key: Mapped[str | None] = mapped_column(String(100))
+    refused_at: Mapped[datetime | None] = mapped_column(DateTime)
+    refused_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship(back_populates="payments")
 

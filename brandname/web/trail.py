@@ -144,6 +144,10 @@ SENTENCES = {
         _("ghi nhận khoản lệ phí %(ref)s (%(amount)s)", ref=d.get("reference"), amount=_money(d)),
         [],
     ),
+    "refuse_payment": lambda e, d, name: (
+        _("không xác nhận khoản lệ phí %(ref)s (%(amount)s)", ref=d.get("reference"), amount=_money(d)),
+        [d.get("reason")] if d.get("reason") else [],
+    ),
     "confirm_payment": lambda e, d, name: (
         _("xác nhận khoản lệ phí %(ref)s (%(amount)s)", ref=d.get("reference"), amount=_money(d)),
         [],

@@ -313,6 +313,22 @@ def confirm_payment(payment_id):
     return redirect(url_for("officer.application", application_id=payment.application_id))
 
 
+@bp.post("/payments/<int:payment_id>/refuse")
+@staff_required
+def refuse_payment(payment_id):
+    payment = get_or_404(Payment, payment_id)
+    try:
+        lifecycle.refuse_payment(db.session, payment.id, actor=actor(), reason=request.form.get("reason"))
+    except DomainError as exc:
+        flash(error_message(exc), "error")
+        return redirect(url_for("officer.application", application_id=payment.application_id))
+    flash(
+        _("Đã không xác nhận khoản thanh toán %(ref)s; người đăng ký được báo lý do.", ref=payment.reference),
+        "success",
+    )
+    return redirect(url_for("officer.application", application_id=payment.application_id))
+
+
 # -- names, revocation, release -------------------------------------------------------------
 
 
