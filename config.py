@@ -47,6 +47,11 @@ class Config:
     QUARANTINE_DAYS = int(os.environ.get("BRANDNAME_QUARANTINE_DAYS", "365"))
     RENEWAL_WINDOW_DAYS = int(os.environ.get("BRANDNAME_RENEWAL_WINDOW_DAYS", "90"))
     FEE_SCHEDULE = json.loads(os.environ.get("BRANDNAME_FEES", "[]") or "[]")
+    # the account that receives the fees, shown with a VietQR code on an approved application
+    PAYEE_BANK_BIN = os.environ.get("BRANDNAME_PAYEE_BANK_BIN", "")
+    PAYEE_ACCOUNT = os.environ.get("BRANDNAME_PAYEE_ACCOUNT", "")
+    PAYEE_BANK_NAME = os.environ.get("BRANDNAME_PAYEE_BANK_NAME", "")
+    PAYEE_ACCOUNT_NAME = os.environ.get("BRANDNAME_PAYEE_ACCOUNT_NAME", "")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     PRODUCTION = _bool("BRANDNAME_PRODUCTION")
     TESTING = False

@@ -26,7 +26,7 @@ from brandname.certificates.documents import certificate_pdf_path
 from brandname.errors import DomainError
 from brandname.extensions import db, limiter
 from brandname.lifecycle import accounts
-from brandname.rules import dates
+from brandname.rules import dates, vietqr
 from brandname.store.models import Application, Authorization, Brandname, Certificate, Document
 from brandname.web import forms, uploads
 from brandname.web.site import (
@@ -362,7 +362,29 @@ def _render_application(application, *, status=200, error=None, form=None):
         form=form or {},
         error=error,
         message=error_message(error) if error else None,
+        payee=registry.payee(),
+        transfer_content=registry.transfer_content(application),
     ), status
+
+
+@bp.get("/applications/<int:application_id>/vietqr.png")
+@applicant_required
+def vietqr_code(application_id):
+    """The VietQR code of the fee: a banking app reads the account, the amount and the content."""
+    import io
+
+    import segno
+
+    application = own_application(application_id)
+    payee = registry.payee()
+    if payee is None or application.status != "approved" or not application.fee_vnd:
+        abort(404)
+    text = vietqr.payload(payee, application.fee_vnd, registry.transfer_content(application))
+    out = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(out, kind="png", scale=6, border=4)
+    response = current_app.response_class(out.getvalue(), mimetype="image/png")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/applications/<int:application_id>")
