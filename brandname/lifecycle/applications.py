@@ -64,6 +64,44 @@ def _holder_for(session, applicant, now):
     return holder
 
 
+HOLDER_DETAILS = (
+    "name",
+    "tax_code",
+    "address",
+    "email",
+    "phone",
+    "legal_representative",
+    "contact_person",
+    "business_registration",
+)
+
+
+def take_holder_details(session, holder, application, *, actor, now):
+    """Art. 27: the holder's record takes the details of the Form 01 a certificate is issued
+    from, unless it already carries those of a later filing. Records an `update_holder` event
+    naming the fields that changed; the values before and after stay in the filings themselves
+    (each application keeps its applicant section as filed) and in the signed certificates."""
+    if holder.details_received_at is not None and application.received_at < holder.details_received_at:
+        return []
+    before = {k: getattr(holder, k) for k in HOLDER_DETAILS}
+    update_holder(holder, application.applicant, now)
+    holder.details_received_at = application.received_at
+    changed = [k for k in HOLDER_DETAILS if (getattr(holder, k) or "") != (before[k] or "")]
+    if changed:
+        session.flush()
+        record_event(
+            session,
+            actor,
+            "update_holder",
+            "holder",
+            holder.id,
+            now=now,
+            application_id=application.id,
+            details={"fields": changed, "from_application_id": application.id},
+        )
+    return changed
+
+
 def update_holder(holder, applicant, now):
     for key in (
         "kind",

@@ -22,7 +22,7 @@ from brandname.lifecycle._kernel import (
     require_holder_or_staff,
     require_staff,
 )
-from brandname.lifecycle.applications import update_holder
+from brandname.lifecycle.applications import take_holder_details
 from brandname.rules import dates, privacy
 from brandname.store.models import (
     Application,
@@ -266,7 +266,7 @@ def make_certificate(
 def _issue(session, application, *, actor, keys, now, rules, result):
     today = dates.local_date(now)
     holder = application.holder
-    update_holder(holder, application.applicant, now)
+    take_holder_details(session, holder, application, actor=actor, now=now)
     if application.kind == "issue":
         for rn in application.names:
             if rn.status != "approved":

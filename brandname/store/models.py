@@ -78,7 +78,8 @@ class Holder(Base):
     """An organization or individual that holds (or asks for) sender names.
 
     Identified by kind + id_number: the enterprise code for organizations, the ID card or passport
-    number for individuals. Details are updated when a certificate is issued from a newer Form 01.
+    number for individuals. Details are updated when a certificate is issued from a Form 01
+    received after the one they come from; each filing keeps its own details as filed.
     """
 
     __tablename__ = "holders"
@@ -100,6 +101,9 @@ class Holder(Base):
     business_registration: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # when the Form 01 whose details the record carries was received: a certificate issued later
+    # from an older filing does not bring its older details back
+    details_received_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     def public_id_number(self):
         """Individuals' ID numbers are personal data and never leave the registry."""

@@ -283,11 +283,18 @@ def init_app(app):
             "role_label": lambda r: ROLE_LABELS.get(r, r),
             "document_kinds": DOCUMENT_KINDS,
             "ground_label": lambda g: GROUND_LABELS.get(g, g),
+            "certificate_state": _certificate_state,
             "evidence_label": lambda e: EVIDENCE_LABELS.get(e, e),
             "evidence_value": evidence_value,
             "error_message": error_message,
             "authority": authority_names(),
         }
+
+
+def _certificate_state(cert):
+    from brandname.certificates.verification import certificate_status
+
+    return certificate_status(cert)
 
 
 def login_rate_limit():

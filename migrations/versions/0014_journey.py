@@ -1,4 +1,5 @@
-"""the applicant's journey: one payment reference is recorded once; refused payments keep their reason
+"""the applicant's journey: one payment reference is recorded once; refused payments keep their
+reason; the holder's record knows which filing its details come from
 
 Revision ID: 0014_journey
 Revises: 0008_privacy
@@ -9,6 +10,10 @@ unique among payments that are not refused. Payments recorded before this migrat
 key here; where one reference was recorded more than once, the earliest keeps it and the later
 ones are left without a key (an officer decides them as before). An officer who refuses a wrongly
 recorded payment records when, who and why; the applicant reads the reason.
+
+`holders.details_received_at` is the receipt time of the Form 01 whose details the holder's record
+carries; a certificate issued later from an older filing leaves newer details in place. Existing
+holders start without it (the next issued certificate sets it).
 """
 
 import sqlalchemy as sa
@@ -21,6 +26,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("holders") as batch:
+        batch.add_column(sa.Column("details_received_at", sa.DateTime(), nullable=True))
     with op.batch_alter_table("payments") as batch:
         batch.add_column(sa.Column("reference_key", sa.String(length=100), nullable=True))
         batch.add_column(sa.Column("refused_at", sa.DateTime(), nullable=True))
@@ -70,3 +77,5 @@ def downgrade():
         batch.drop_column("refused_by_id")
         batch.drop_column("refused_at")
         batch.drop_column("reference_key")
+    with op.batch_alter_table("holders") as batch:
+        batch.drop_column("details_received_at")

@@ -22,6 +22,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from brandname import lifecycle, registry
+from brandname.certificates import verification
 from brandname.certificates.documents import certificate_pdf_path
 from brandname.errors import DomainError
 from brandname.extensions import db, limiter
@@ -522,6 +523,9 @@ def certificate(brandname_id):
     bn = own_brandname(brandname_id)
     serial = request.args.get("serial")
     cert = bn.current_certificate
+    if not serial and (cert is None or verification.certificate_status(cert) != "active"):
+        # a revoked, given-up or expired name has no certificate in force to hand out
+        abort(404)
     if serial:
         cert = db.session.scalars(
             select(Certificate).where(Certificate.serial == serial, Certificate.brandname_id == bn.id)
