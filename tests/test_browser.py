@@ -198,8 +198,8 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
     page.click("text=Nộp hồ sơ mới")
     page.fill("#f-n-0-name", "Bad Name!")
     expect(page.locator("#status-0")).to_have_class(re.compile(r"\bbad\b"))
-    page.fill("#f-n-0-name", "SAOMAI")
-    expect(page.locator("#status-0")).to_have_class(re.compile(r"\bwarn\b"))
+    page.fill("#f-n-0-name", "SAOMAI")  # confusable with a registered name: not available
+    expect(page.locator("#status-0")).to_have_class(re.compile(r"\bbad\b"))
     expect(page.locator("#status-0")).to_contain_text("SA0MAI")
     page.fill("#f-n-0-name", "HOABINH")
     expect(page.locator("#status-0")).to_have_class(re.compile(r"\bok\b"))
