@@ -24,6 +24,9 @@ def test_a_name_confusable_with_a_registered_one_is_not_available_and_says_why(
     free = portal.anon.get("/lookup?q=HOABINH").data.decode()
     assert "HOABINH chưa có trong sổ đăng ký và có thể được đăng ký." in free
     assert portal.anon.get("/api/v1/availability?name=HOABINH").get_json()["registrable"] is True
+    # beside partial matches a free name gets no verdict (noise), a refused one still does
+    registry_helper.issue("HOABINHXANH")
+    assert 'id="lookup-verdict"' not in portal.anon.get("/lookup?q=HOABINH").data.decode()
     # a registered name typed in full shows its row, not a verdict
     held = portal.anon.get("/lookup?q=saomai").data.decode()
     assert 'id="lookup-verdict"' not in held and "SAOMAI" in held

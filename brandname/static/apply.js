@@ -65,17 +65,20 @@
   function watch(input) {
     var timer = null;
     input.addEventListener("input", function () {
+      /* the server's message was about the value it received; the live check takes over */
+      var served = document.getElementById(input.id + "-error");
+      if (served) { served.parentNode.removeChild(served); }
       clearTimeout(timer);
       timer = setTimeout(function () { check(input); }, 250);
     });
-    if (input.value) { check(input); }
+    if (input.value && !document.getElementById(input.id + "-error")) { check(input); }
   }
 
   function count(field) {
     var limit = parseInt(field.getAttribute("data-limit"), 10);
     var out = field.parentNode.querySelector(".counter");
     if (!limit || !out) { return; }
-    var n = field.value.length;
+    var n = field.value.trim().replace(/\s+/g, " ").length;  /* as the server counts it */
     var over = n - limit;
     out.textContent = fill(over > 0 ? t("over") : t("count"), {n: n, max: limit, over: over});
     out.className = "counter" + (over > 0 ? " over" : "");

@@ -56,8 +56,11 @@ def lookup():
     read = registry.read_session()
     result = search.search_names(read, q, page=_page(), per_page=PAGE_SIZE)
     exact = any(h["name"].upper() == q.strip().upper() for h in result.results)
-    # a name typed in full that no row holds: say whether it can be registered, and why not
+    # a name typed in full that no row holds: say why it cannot be registered; that it can, only
+    # when nothing else matched (beside partial matches, "it can be registered" is noise)
     verdict = lifecycle.availability(read, q.strip()) if q.strip() and not exact else None
+    if verdict is not None and verdict["registrable"] and result.results:
+        verdict = None
     return render_template(
         "public/lookup.html", q=q, result=result, ended=_ended(read, result.results), verdict=verdict
     )
