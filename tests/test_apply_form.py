@@ -153,3 +153,12 @@ def test_duplicate_pending_filing_is_refused_by_the_act(session, registry_helper
         registry_helper.submit("SAOMAI", "AnhDuong")
     assert f"hồ sơ số {first.id}" in err.value.message_vi
     assert err.value.details["names"][0]["index"] == 2
+
+
+def test_the_paper_form_removes_a_row_instead_of_filing(portal, session):
+    data = form_data("ANHDUONG", "MISTAKE", remove_row="1")
+    data["app_kind"] = "organization"
+    response = portal.officer.post("/officer/applications/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert 'value="MISTAKE"' not in response.data.decode()
+    assert session.scalars(select(Application)).all() == []
