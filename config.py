@@ -52,6 +52,11 @@ class Config:
     # the maintenance charge (Art. 23(8)): JSON list of {from, amount, period_months, source[, due_days]};
     # none by default, since no regulation setting it was found (brandname/rules/charges.py)
     MAINTENANCE_CHARGES = json.loads(os.environ.get("BRANDNAME_MAINTENANCE_CHARGES", "[]") or "[]")
+    # the account that receives the fees, shown with a VietQR code on an approved application
+    PAYEE_BANK_BIN = os.environ.get("BRANDNAME_PAYEE_BANK_BIN", "")
+    PAYEE_ACCOUNT = os.environ.get("BRANDNAME_PAYEE_ACCOUNT", "")
+    PAYEE_BANK_NAME = os.environ.get("BRANDNAME_PAYEE_BANK_NAME", "")
+    PAYEE_ACCOUNT_NAME = os.environ.get("BRANDNAME_PAYEE_ACCOUNT_NAME", "")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     PRODUCTION = _bool("BRANDNAME_PRODUCTION")
     TESTING = False

@@ -73,6 +73,10 @@ def create_app(config=None):
     from brandname.web import site as web
 
     web.init_app(app)
+    with app.app_context():
+        from brandname import registry
+
+        registry.payee()  # a malformed payee account stops the start, not the fee page
 
     from brandname.extensions import csrf
     from brandname.web.api import bp as api_bp

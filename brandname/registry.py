@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from brandname.certificates.signing import KeyStore
 from brandname.lifecycle import Rules
-from brandname.rules import charges, fees
+from brandname.rules import charges, fees, vietqr
 from brandname.rules.dates import parse_holidays
 
 
@@ -29,6 +29,26 @@ def rules():
     if "brandname_rules" not in ext:
         ext["brandname_rules"] = rules_from_config(current_app.config)
     return ext["brandname_rules"]
+
+
+def payee():
+    """The fee account (BRANDNAME_PAYEE_*), or None when none is configured."""
+    ext = current_app.extensions
+    if "brandname_payee" not in ext:
+        config = current_app.config
+        ext["brandname_payee"] = vietqr.Payee.from_config(
+            config.get("PAYEE_BANK_BIN"),
+            config.get("PAYEE_ACCOUNT"),
+            config.get("PAYEE_BANK_NAME"),
+            config.get("PAYEE_ACCOUNT_NAME"),
+        )
+    return ext["brandname_payee"]
+
+
+def transfer_content(application):
+    """What the applicant writes as the transfer's content: the dossier's number, so the
+    accountant matches the transfer to its application."""
+    return vietqr.transfer_content(f"HS{application.id} LE PHI TDD")
 
 
 def keys():

@@ -8,11 +8,21 @@ from brandname.store.models import Certificate
 def test_availability_free_taken_invalid(client, registry_helper):
     registry_helper.issue("MOBIFONE")
     free = client.get("/api/v1/availability?name=Shopee").get_json()
-    assert free == {"name": "Shopee", "valid": True, "errors": [], "available": True, "confusable_with": []}
+    assert free == {
+        "name": "Shopee",
+        "valid": True,
+        "errors": [],
+        "available": True,
+        "confusable_with": [],
+        "registrable": True,
+        "reason": None,
+        "reason_en": None,
+    }
     taken = client.get("/api/v1/availability?name=mobifone").get_json()
     assert taken["available"] is False and taken["valid"] is True
     look = client.get("/api/v1/availability?name=M0BIFONE").get_json()
     assert look["available"] is True and look["confusable_with"] == ["MOBIFONE"]
+    assert look["registrable"] is False and "MOBIFONE" in look["reason"]
     bad = client.get("/api/v1/availability", query_string={"name": "Điện  Máy Xanh"}).get_json()
     assert bad["valid"] is False and bad["available"] is False
     assert {e["code"] for e in bad["errors"]} == {"too_long", "bad_characters", "double_space"}

@@ -25,6 +25,12 @@ pytestmark = [
 ]
 
 PASSWORD = "correct horse battery"
+PAYEE = {
+    "PAYEE_BANK_BIN": "970415",
+    "PAYEE_ACCOUNT": "113366668888",
+    "PAYEE_BANK_NAME": "VietinBank",
+    "PAYEE_ACCOUNT_NAME": "CUC AN TOAN THONG TIN",
+}
 OFFICER, SUPERVISOR, ADMIN = "can.bo@cuc.gov.vn", "lanh.dao@cuc.gov.vn", "quan.tri@cuc.gov.vn"
 
 
@@ -57,6 +63,7 @@ def live_server(tmp_path, certs_dir):
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.sqlite3'}",
             "WTF_CSRF_ENABLED": True,
             "PUBLIC_URL": "http://127.0.0.1",
+            **PAYEE,
         }
     )
     with app.app_context():
@@ -198,8 +205,8 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
     page.click("text=Nộp hồ sơ mới")
     page.fill("#f-n-0-name", "Bad Name!")
     expect(page.locator("#status-0")).to_have_class(re.compile(r"\bbad\b"))
-    page.fill("#f-n-0-name", "SAOMAI")
-    expect(page.locator("#status-0")).to_have_class(re.compile(r"\bwarn\b"))
+    page.fill("#f-n-0-name", "SAOMAI")  # confusable with a registered name: not available
+    expect(page.locator("#status-0")).to_have_class(re.compile(r"\bbad\b"))
     expect(page.locator("#status-0")).to_contain_text("SA0MAI")
     page.fill("#f-n-0-name", "HOABINH")
     expect(page.locator("#status-0")).to_have_class(re.compile(r"\bok\b"))
@@ -473,3 +480,127 @@ def test_officer_decides_names_from_before_the_decree(live_server, browser):
     data = Path(info.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbfSTT,") and "NAMVIET" in data.decode("utf-8-sig")
     context.close()
+
+
+def test_form01_errors_at_once_and_the_vietqr_fee_panel(live_server, browser, tmp_path):
+    """Form 01 as a user meets it: a long name stays as typed, the unaccented form is offered,
+    a row added by mistake is removed, every error shows next to its field and the chosen file
+    is named to be attached again; then the fee panel of the approved application with its
+    VietQR code, which zbarimg reads from the screenshot; then narrow-screen tables."""
+    import shutil
+    import subprocess
+
+    from playwright.sync_api import expect
+
+    from brandname import lifecycle, registry
+    from brandname.extensions import db
+    from brandname.lifecycle import accounts
+    from brandname.rules import vietqr
+
+    base, app = live_server
+    shot = Shots("form-and-vietqr")
+    profile = {
+        "kind": "organization",
+        "name": "Công ty TNHH Cà phê Sài Gòn",
+        "id_number": "0317778889",
+        "address": "45 Lê Lợi, Quận 1, TP. HCM",
+        "email": "lienhe@caphesaigon.vn",
+        "phone": "028 3911 2222",
+        "legal_representative": "Trương Văn Sáu",
+        "contact_person": "Hồ Thị Bảy",
+    }
+    with app.app_context():
+        account = accounts.register_applicant(
+            db.session, email="bay@caphesaigon.vn", password=PASSWORD, profile=profile
+        )
+        holder_id = account.holder_id
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    console_errors = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    sign_in(page, base, "bay@caphesaigon.vn")
+    page.goto(base + "/applicant/apply")
+
+    page.fill("#f-n-0-name", "SAIGONCAFE12")
+    expect(page.locator("#f-n-0-name")).to_have_value("SAIGONCAFE12")  # never cut
+    expect(page.locator("#status-0")).to_have_class(re.compile(r"\bbad\b"))
+    expect(page.locator("#status-0")).to_contain_text("tối đa 11 ký tự (hiện có 12)")
+    shot(page, "long-name-kept")
+
+    page.click("#add-row")
+    page.fill("#f-n-1-name", "CÀ PHÊ")
+    expect(page.locator("#status-1 .suggestion")).to_contain_text("CA PHE")
+    shot(page, "unaccented-suggestion")
+    page.click("#status-1 .use-suggestion")
+    expect(page.locator("#f-n-1-name")).to_have_value("CA PHE")
+    page.click("#add-row")  # one row too many ...
+    expect(page.locator(".name-row")).to_have_count(3)
+    page.locator(".name-row").nth(2).locator(".remove-row").click()  # ... taken out in place
+    expect(page.locator(".name-row")).to_have_count(2)
+    expect(page.locator(".name-row").nth(0).locator(".remove-row")).to_be_visible()
+
+    page.fill("#f-n-0-purpose", "Khuyến mại " * 92)  # past the 1000-character limit
+    expect(page.locator('[data-counter-for="f-n-0-purpose"]')).to_have_class(re.compile(r"\bover\b"))
+    page.fill("#f-app_address", "")
+    page.set_input_files(
+        "input[name=doc-0-file]",
+        files=[{"name": "giay-dkdn.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}],
+    )
+    page.click("#submit-application")
+    expect(page.locator("#f-app_address-error")).to_contain_text("bắt buộc")
+    expect(page.locator("#f-n-0-name-error")).to_contain_text("tối đa 11 ký tự")
+    expect(page.locator("#f-n-0-purpose-error")).to_contain_text("tối đa 1000")
+    expect(page.locator("#f-n-1-purpose-error")).to_contain_text("thiếu mục đích")
+    expect(page.locator("#f-commitments-error")).to_contain_text("cam kết")
+    expect(page.locator("#files-not-kept")).to_contain_text("giay-dkdn.pdf")
+    expect(page.locator("#f-n-0-name")).to_have_value("SAIGONCAFE12")
+    shot(page, "form-errors-at-once")
+
+    # the fee panel of an approved application
+    with app.app_context():
+        application = lifecycle.submit(
+            db.session,
+            applicant=profile,
+            names=[{"name": "CAPHESG", "purpose": "Thông báo đơn hàng", "use_sms": True}],
+            actor=lifecycle.Actor("applicant", "bay@caphesaigon.vn", account.id, holder_id),
+            account_id=account.id,
+            commitments_confirmed=True,
+            rules=registry.rules(),
+        )
+        lifecycle.approve(
+            db.session, application.id, actor=lifecycle.Actor.operator("test"), rules=registry.rules()
+        )
+        application_id, fee = application.id, application.fee_vnd
+    page.goto(f"{base}/applicant/applications/{application_id}")
+    panel = page.locator("#payment-instructions")
+    expect(panel).to_contain_text("113366668888")
+    expect(panel).to_contain_text("VietinBank")
+    expect(panel).to_contain_text(f"HS{application_id} LE PHI TDD")
+    qr = panel.locator(".vietqr img")
+    expect(qr).to_be_visible()
+    assert page.evaluate("img => img.complete && img.naturalWidth > 0", qr.element_handle())
+    shot(page, "vietqr-panel")
+    if shutil.which("zbarimg"):
+        qr_png = tmp_path / "vietqr-on-screen.png"
+        qr.screenshot(path=str(qr_png))
+        decoded = subprocess.run(
+            ["zbarimg", "--raw", "-q", str(qr_png)], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        fields = vietqr.parse(decoded)
+        assert fields["54"] == str(fee) and vietqr.crc_ok(decoded)
+        assert vietqr.parse(fields["62"])["08"] == f"HS{application_id} LE PHI TDD"
+
+    # narrow screens: stacked table cells keep their column labels
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    narrow = phone.new_page()
+    narrow.goto(base + "/lookup?q=a")
+    cell = narrow.locator("table.table tbody td").nth(1)
+    label = narrow.evaluate("td => getComputedStyle(td, '::before').content", cell.element_handle())
+    assert label.strip('"') == "Trạng thái", label
+    shot(narrow, "narrow-lookup-labels")
+    width = narrow.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    phone.close()
+    context.close()
+    assert not [e for e in console_errors if "Content Security Policy" in e], console_errors

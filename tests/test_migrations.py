@@ -105,3 +105,41 @@ def test_accounts_made_before_administrators_keep_their_maker_on_upgrade(tmp_pat
             ).all()
         engine.dispose()
     assert [tuple(r) for r in rows] == [(1, None, None), (2, 1, None), (3, None, 1), (4, None, None)]
+
+
+def test_payments_recorded_twice_before_the_unique_reference_still_upgrade(tmp_path, empty_db_url):
+    """A reference recorded twice before one transfer paid one fee: the earliest keeps the key."""
+    from sqlalchemy import text
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0008_privacy")
+        engine = create_engine(empty_db_url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO holders (id, kind, name, id_number, address, email, phone, created_at, "
+                    "updated_at) VALUES (1, 'organization', 'H', '0101234567', '', '', '', '2026-01-01', "
+                    "'2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO applications (id, kind, status, holder_id, applicant, commitments_confirmed, "
+                    "received_at, decision_due_at, late, on_paper) VALUES (1, 'issue', 'approved', 1, '{}', "
+                    "true, '2026-01-01', '2026-01-02', false, false)"
+                )
+            )
+            for pid, reference in ((1, "FT 123"), (2, "ft123"), (3, "FT9")):
+                conn.execute(
+                    text(
+                        "INSERT INTO payments (id, application_id, amount_vnd, reference, status, recorded_at) "
+                        "VALUES (:id, 1, 200000, :ref, 'recorded', '2026-01-03')"
+                    ),
+                    {"id": pid, "ref": reference},
+                )
+        upgrade()
+        with engine.connect() as conn:
+            keys = dict(conn.execute(text("SELECT id, reference_key FROM payments")).all())
+        engine.dispose()
+    assert keys == {1: "FT123", 2: None, 3: "FT9"}

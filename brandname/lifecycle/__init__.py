@@ -8,7 +8,7 @@ session, the actor, the time and the rules.
 | module | acts |
 | --- | --- |
 | `applications` | submit, approve, reject, withdraw, attach_document |
-| `certificates` | record_payment, confirm_payment (issue, reissue, renew) |
+| `certificates` | record_payment, refuse_payment, confirm_payment (issue, reissue, renew) |
 | `revocation` | give_up, propose/confirm/decline_revocation, release, expire, lapse_unpaid, daily |
 | `charges` | raise_invoices (the daily duty), record/confirm/refuse_charge_payment |
 | `authorizations` | authorize, withdraw_authorization |
@@ -39,6 +39,7 @@ from brandname.lifecycle.certificates import (
     confirm_payment,
     make_certificate,
     record_payment,
+    refuse_payment,
 )
 from brandname.lifecycle.charges import (
     confirm_charge_payment,
@@ -118,6 +119,7 @@ __all__ = [
     "record_payment",
     "refuse_charge_payment",
     "refuse_legacy",
+    "refuse_payment",
     "reject",
     "release",
     "release_quarantined",

@@ -64,6 +64,44 @@ def _holder_for(session, applicant, now):
     return holder
 
 
+HOLDER_DETAILS = (
+    "name",
+    "tax_code",
+    "address",
+    "email",
+    "phone",
+    "legal_representative",
+    "contact_person",
+    "business_registration",
+)
+
+
+def take_holder_details(session, holder, application, *, actor, now):
+    """Art. 27: the holder's record takes the details of the Form 01 a certificate is issued
+    from, unless it already carries those of a later filing. Records an `update_holder` event
+    naming the fields that changed; the values before and after stay in the filings themselves
+    (each application keeps its applicant section as filed) and in the signed certificates."""
+    if holder.details_received_at is not None and application.received_at < holder.details_received_at:
+        return []
+    before = {k: getattr(holder, k) for k in HOLDER_DETAILS}
+    update_holder(holder, application.applicant, now)
+    holder.details_received_at = application.received_at
+    changed = [k for k in HOLDER_DETAILS if (getattr(holder, k) or "") != (before[k] or "")]
+    if changed:
+        session.flush()
+        record_event(
+            session,
+            actor,
+            "update_holder",
+            "holder",
+            holder.id,
+            now=now,
+            application_id=application.id,
+            details={"fields": changed, "from_application_id": application.id},
+        )
+    return changed
+
+
 def update_holder(holder, applicant, now):
     for key in (
         "kind",
@@ -97,18 +135,80 @@ def _open_followup(session, brandname_id):
 
 
 def _check_filing(kind, commitments_confirmed, reissue_reason):
+    """The filing's own choices; returns the problems (the form shows them all at once)."""
     if kind not in Application.KINDS:
         raise InvalidInput(f"Loại hồ sơ không hợp lệ: {kind!r}.", f"Unknown application kind {kind!r}.")
-    if not commitments_confirmed:
-        raise InvalidInput(
-            "Người đăng ký phải xác nhận các cam kết của Bản khai (Mẫu số 01).",
-            "The applicant must confirm the commitments of Form 01.",
-        )
+    problems = []
     if kind == "reissue" and reissue_reason not in ("lost", "changed_details"):
-        raise InvalidInput(
-            "Chọn lý do cấp lại: mất giấy chứng nhận hoặc thay đổi thông tin.",
-            "Choose a reissue reason: lost certificate or changed details.",
+        problems.append(
+            form01.field_error(
+                "reissue_reason",
+                "Chọn lý do cấp lại: mất giấy chứng nhận hoặc thay đổi thông tin.",
+                "Choose a reissue reason: lost certificate or changed details.",
+            )
         )
+    if not commitments_confirmed:
+        problems.append(
+            form01.field_error(
+                "commitments",
+                "Người đăng ký phải xác nhận các cam kết của Bản khai (Mẫu số 01).",
+                "The applicant must confirm the commitments of Form 01.",
+            )
+        )
+    return problems
+
+
+def _try(check, problems):
+    try:
+        return check()
+    except InvalidInput as exc:
+        problems.append(exc)
+        return None
+
+
+def _refuse_pending_duplicates(session, holder, entries):
+    """One holder asks for a name once at a time: a name already in another of its applications
+    still being decided or awaiting its fee is refused, naming that application."""
+    # the holder's row lock serializes its filings, so two racing ones cannot both pass
+    session.scalars(select(Holder.id).where(Holder.id == holder.id).with_for_update()).all()
+    wanted = {name_rules.normal_form(e["name"]): e for e in entries}
+    rows = session.execute(
+        select(RequestedName.name_normal, Application.id)
+        .join(Application)
+        .where(
+            Application.holder_id == holder.id,
+            Application.kind == "issue",
+            Application.status.in_(("submitted", "approved")),
+            RequestedName.status.in_(("pending", "approved")),
+            RequestedName.name_normal.in_(list(wanted)),
+        )
+        .order_by(Application.id)
+    ).all()
+    if not rows:
+        return
+    problems, seen = [], set()
+    for normal, other_id in rows:
+        if normal in seen:
+            continue
+        seen.add(normal)
+        entry = wanted[normal]
+        problems.append(
+            {
+                "index": entry["row"],
+                "field": "name",
+                "message": f"tên {entry['name']} đã có trong hồ sơ số {other_id} của bạn đang được xử lý",
+                "message_en": f"{entry['name']} is already in your application {other_id}, still in progress",
+            }
+        )
+    raise Conflict(
+        "Không nộp trùng: "
+        + "; ".join(p["message"] for p in problems)
+        + ". Theo dõi hồ sơ đó, hoặc rút hồ sơ đó trước khi nộp lại.",
+        "No duplicate filing: "
+        + "; ".join(p["message_en"] for p in problems)
+        + ". Follow that application, or withdraw it before filing again.",
+        details={"names": problems},
+    )
 
 
 def _check_files_for_own_holder(session, actor, applicant):
@@ -173,7 +273,7 @@ def _renewal_is_late(target, now, rules):
         dates.local_date(now), target.valid_until, rules.renewal_window_days, rules.renewal_on_time_days
     )
     if standing == "too_early":
-        opens = target.valid_until - timedelta(days=rules.renewal_window_days - 1)
+        opens = dates.renewal_opens(target.valid_until, rules.renewal_window_days)
         raise NotAllowed(
             f"Chưa đến thời hạn gia hạn: có thể nộp từ ngày {opens:%d/%m/%Y}.",
             f"Too early to renew: requests open on {opens.isoformat()}.",
@@ -217,14 +317,19 @@ def submit(
     (`brandname`, its text) and may update its purpose and details.
     """
     now = moment(now)
-    _check_filing(kind, commitments_confirmed, reissue_reason)
-    applicant = form01.validate_applicant(applicant)
-    _check_files_for_own_holder(session, actor, applicant)
+    problems = _check_filing(kind, commitments_confirmed, reissue_reason)
+    applicant = _try(lambda: form01.validate_applicant(applicant), problems)
+    if applicant is not None:
+        _check_files_for_own_holder(session, actor, applicant)
     target = _followup_target(session, kind, brandname)
-    entries = _name_entries(kind, names, target)
+    entries = _try(lambda: _name_entries(kind, names, target), problems)
+    if problems:
+        raise form01.combine(problems)
     holder = _holder_for(session, applicant, now)
     if target is not None:
         _check_followup(session, target, holder)
+    else:
+        _refuse_pending_duplicates(session, holder, entries)
     late = kind == "renewal" and _renewal_is_late(target, now, rules)
     if resubmission_of_id is not None:
         _check_resubmission(session, resubmission_of_id, holder)

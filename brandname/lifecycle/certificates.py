@@ -6,8 +6,9 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from brandname.errors import InvalidInput, NotAllowed
+from brandname.errors import Conflict, InvalidInput, NotAllowed
 from brandname.lifecycle._kernel import (
     DEFAULT_RULES,
     Result,
@@ -21,7 +22,7 @@ from brandname.lifecycle._kernel import (
     require_holder_or_staff,
     require_staff,
 )
-from brandname.lifecycle.applications import update_holder
+from brandname.lifecycle.applications import take_holder_details
 from brandname.rules import dates, privacy
 from brandname.store.models import (
     Application,
@@ -52,16 +53,27 @@ def record_payment(session, application_id, *, actor, reference, amount_vnd=None
     amount = application.fee_vnd if amount_vnd is None else amount_vnd
     if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
         raise InvalidInput("Số tiền không hợp lệ.", "The amount is not valid.")
+    key = reference_key(reference)
+    _refuse_duplicate_reference(session, key, reference, application)
     payment = Payment(
         application_id=application.id,
         amount_vnd=amount,
         reference=reference,
+        reference_key=key,
         status="recorded",
         recorded_at=now,
         recorded_by_id=actor.id,
     )
-    session.add(payment)
-    session.flush()
+    try:
+        # a savepoint: a racing act recording the same reference commits first and the unique
+        # index refuses this one, with the same message as the check above
+        with session.begin_nested():
+            session.add(payment)
+            session.flush()
+    except IntegrityError as exc:
+        if "uq_payments_live_reference" not in str(exc.orig) and "reference_key" not in str(exc.orig):
+            raise
+        raise _duplicate(reference, same_application=False) from exc
     record_event(
         session,
         actor,
@@ -71,6 +83,69 @@ def record_payment(session, application_id, *, actor, reference, amount_vnd=None
         now=now,
         application_id=application.id,
         details={"reference": reference, "amount_vnd": amount},
+    )
+    return payment
+
+
+def reference_key(reference):
+    """The reference as compared for duplicates: no spaces, upper case."""
+    return "".join(reference.split()).upper()
+
+
+def _duplicate(reference, *, same_application):
+    if same_application:
+        return Conflict(
+            f"Mã giao dịch {reference} đã được ghi nhận cho hồ sơ này; không cần ghi lại.",
+            f"The payment reference {reference} is already recorded for this application.",
+        )
+    return Conflict(
+        f"Mã giao dịch {reference} đã được ghi nhận cho một khoản lệ phí khác. Kiểm tra lại mã trên "
+        "chứng từ chuyển khoản; nếu mã đúng, liên hệ Cục.",
+        f"The payment reference {reference} is already recorded for another fee. Check the code on the "
+        "transfer receipt; if it is right, contact the Authority.",
+    )
+
+
+def _refuse_duplicate_reference(session, key, reference, application):
+    other = session.scalars(
+        select(Payment).where(Payment.reference_key == key, Payment.status != "refused").limit(1)
+    ).first()
+    if other is not None:
+        raise _duplicate(reference, same_application=other.application_id == application.id)
+
+
+MAX_REFUSAL_REASON = 500
+
+
+@act
+def refuse_payment(session, payment_id, *, actor, reason, now=None):
+    """An officer refuses a wrongly recorded payment (a wrong reference, no such transfer); the
+    applicant reads the reason and may record the right reference."""
+    now = moment(now)
+    require_staff(actor)
+    reason = " ".join((reason or "").split())
+    if not reason or len(reason) > MAX_REFUSAL_REASON:
+        raise InvalidInput(
+            f"Nêu lý do không xác nhận khoản thanh toán (tối đa {MAX_REFUSAL_REASON} ký tự); "
+            "người đăng ký sẽ đọc lý do này.",
+            f"Give the reason the payment is refused (at most {MAX_REFUSAL_REASON} characters); "
+            "the applicant reads it.",
+        )
+    payment = fetch(session, Payment, payment_id, what_vi="khoản thanh toán", what_en="payment")
+    if payment.status != "recorded":
+        raise NotAllowed("Khoản thanh toán này đã được xử lý.", "This payment was already handled.")
+    payment.status, payment.refused_at, payment.refused_by_id = "refused", now, actor.id
+    payment.refusal_reason = reason
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "refuse_payment",
+        "payment",
+        payment.id,
+        now=now,
+        application_id=payment.application_id,
+        details={"reference": payment.reference, "amount_vnd": payment.amount_vnd, "reason": reason},
     )
     return payment
 
@@ -191,7 +266,7 @@ def make_certificate(
 def _issue(session, application, *, actor, keys, now, rules, result):
     today = dates.local_date(now)
     holder = application.holder
-    update_holder(holder, application.applicant, now)
+    take_holder_details(session, holder, application, actor=actor, now=now)
     if application.kind == "issue":
         for rn in application.names:
             if rn.status != "approved":

@@ -73,11 +73,37 @@ def availability(session, name):
         "errors": [e.as_dict() for e in errors],
         "available": False,
         "confusable_with": [],
+        # free AND unlike any registered name: a name a reader could mistake for one already
+        # held is refused (Art. 23), so it is not offered as registrable
+        "registrable": False,
+        "reason": None,
+        "reason_en": None,
     }
     if errors:
+        suggestion = name_rules.unaccented(name)
+        if suggestion:
+            out["suggestion"] = suggestion
+        out["reason"] = "Không hợp lệ: " + "; ".join(e.message_vi for e in errors)
+        out["reason_en"] = "Not valid: " + "; ".join(e.message_en for e in errors)
         return out
-    out["available"] = find_brandname(session, name) is None
+    held = find_brandname(session, name)
+    out["available"] = held is None
     out["confusable_with"] = [m["name"] for m in confusable_matches(session, name)]
+    if held is not None:
+        out["reason"] = f"Tên {held.name} đã được đăng ký hoặc đang bị phong tỏa."
+        out["reason_en"] = f"{held.name} is already registered or blocked."
+    elif out["confusable_with"]:
+        similar = ", ".join(out["confusable_with"])
+        out["reason"] = (
+            f"Không thể đăng ký: dễ nhầm lẫn với tên đã đăng ký {similar}; hồ sơ đề nghị tên này "
+            "sẽ bị từ chối (Điều 23)."
+        )
+        out["reason_en"] = (
+            f"Not available: it is easily mistaken for the registered name {similar}; an "
+            "application for it is refused (Art. 23)."
+        )
+    else:
+        out["registrable"] = True
     return out
 
 

@@ -113,6 +113,28 @@ def application_decided(session, application, *, public_url=""):
     )
 
 
+def payment_refused(session, payment, *, public_url=""):
+    application = payment.application
+    link = f"{public_url}/applicant/applications/{application.id}"
+    body = (
+        f"Khoản thanh toán có mã giao dịch {payment.reference} của hồ sơ số {application.id} "
+        f"không được xác nhận.\nLý do: {payment.refusal_reason}\n"
+        f"Hãy kiểm tra lại và ghi mã giao dịch đúng tại {link}\n\n"
+        f"The payment with reference {payment.reference} for application {application.id} was not "
+        f"confirmed. Reason (in Vietnamese): {payment.refusal_reason}\n"
+        f"Check it and record the right reference at {link}"
+    )
+    return Mail(
+        to=_recipient(session, application),
+        subject=(
+            f"Hồ sơ số {application.id}: thanh toán không được xác nhận / "
+            f"Application {application.id}: payment not confirmed"
+        ),
+        body=body,
+        key=f"payment-refused:{payment.id}",
+    )
+
+
 def certificate_issued(session, application, certificates, *, public_url=""):
     lines_vi = [
         f"- {c.brandname.name}: Giấy chứng nhận số {c.serial}, hiệu lực đến "

@@ -103,6 +103,11 @@ def renewal_status(today, valid_until, window_days=90, on_time_days=RENEWAL_ON_T
     return "late"
 
 
+def renewal_opens(valid_until, window_days=90):
+    """The first day a renewal may be filed: the day `renewal_status` stops saying too_early."""
+    return valid_until - timedelta(days=window_days - 1)
+
+
 def parse_holidays(text):
     """Parse BRANDNAME_HOLIDAYS or BRANDNAME_WORKDAYS: ISO dates separated by commas or white space."""
     days = []

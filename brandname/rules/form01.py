@@ -41,6 +41,43 @@ FIELD_LIMITS = {
 }
 
 
+# free text of each name's section; longer text is refused with its length, never cut
+ENTRY_LIMITS = {"purpose": 1000, "products": 500, "sectors": 500, "carriers": 300}
+ENTRY_LABELS = {
+    "purpose": ("mục đích sử dụng", "the purpose of use"),
+    "products": ("sản phẩm, dịch vụ", "the products and services"),
+    "sectors": ("ngành nghề kinh doanh", "the business sectors"),
+    "carriers": ("doanh nghiệp viễn thông dự kiến", "the expected carriers"),
+}
+
+
+def combine(errors):
+    """One InvalidInput carrying every problem of several: each field's message stays attached
+    to its field (details: `fields` of the applicant section, `names` of the name rows)."""
+    errors = [e for e in errors if e is not None]
+    if len(errors) == 1:
+        return errors[0]
+    fields, names = {}, []
+    for e in errors:
+        fields.update((e.details or {}).get("fields") or {})
+        names.extend((e.details or {}).get("names") or [])
+    return InvalidInput(
+        " ".join(e.message_vi for e in errors),
+        " ".join(e.message_en for e in errors),
+        details={k: v for k, v in (("fields", fields), ("names", names)) if v},
+    )
+
+
+def field_error(field, message_vi, message_en):
+    """An InvalidInput about one field of the form outside the name rows (the commitments, the
+    reissue reason, the documents)."""
+    return InvalidInput(
+        message_vi,
+        message_en,
+        details={"fields": {field: {"message": message_vi, "message_en": message_en}}},
+    )
+
+
 def _clean(value):
     return " ".join(str(value).split()) if value is not None else ""
 
@@ -64,8 +101,8 @@ def validate_applicant(data):
             continue
         if len(value) > FIELD_LIMITS[field]:
             errors[field] = (
-                f"{label_vi}: quá {FIELD_LIMITS[field]} ký tự.",
-                f"{label_en}: longer than {FIELD_LIMITS[field]} characters.",
+                f"{label_vi}: dài {len(value)} ký tự, tối đa {FIELD_LIMITS[field]}.",
+                f"{label_en}: {len(value)} characters long, at most {FIELD_LIMITS[field]}.",
             )
         out[field] = value
     if out.get("email") and not _EMAIL.match(out["email"]):
@@ -102,8 +139,10 @@ def validate_name_entries(entries, *, require_names=True):
             f"An application carries at most {MAX_NAMES_PER_APPLICATION} names.",
         )
     cleaned, problems, seen = [], [], {}
-    for index, entry in enumerate(entries, start=1):
+    for position, entry in enumerate(entries, start=1):
         entry = entry if isinstance(entry, dict) else {}
+        # `row`: the number the form shows for this row (empty rows are skipped before)
+        index = entry.get("row") if isinstance(entry.get("row"), int) else position
         name = entry.get("name") if require_names else entry.get("name", "")
         item = {
             "purpose": _clean(entry.get("purpose")),
@@ -112,6 +151,7 @@ def validate_name_entries(entries, *, require_names=True):
             "products": _clean(entry.get("products")),
             "sectors": _clean(entry.get("sectors")),
             "carriers": _clean(entry.get("carriers")),
+            "row": index,
         }
         if require_names:
             errs = name_rules.name_errors(name)
@@ -139,6 +179,17 @@ def validate_name_entries(entries, *, require_names=True):
                 item["name"] = name
         if not item["purpose"]:
             problems.append((index, "purpose", "thiếu mục đích sử dụng", "the purpose of use is missing"))
+        for key, limit in ENTRY_LIMITS.items():
+            if len(item[key]) > limit:
+                vi, en = ENTRY_LABELS[key]
+                problems.append(
+                    (
+                        index,
+                        key,
+                        f"{vi} dài {len(item[key])} ký tự, tối đa {limit}",
+                        f"{en} is {len(item[key])} characters long, at most {limit}",
+                    )
+                )
         if not (item["use_sms"] or item["use_voice"]):
             problems.append(
                 (

@@ -145,3 +145,15 @@ def confusable_key(text):
         while group in key:
             key = key.replace(group, letter)
     return key
+
+
+def unaccented(name):
+    """The name with Vietnamese diacritics taken off ("CÀ PHÊ" -> "CA PHE"), case kept; the
+    suggestion offered when only the diacritics make a name invalid, or None."""
+    if not isinstance(name, str) or not name:
+        return None
+    plain = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    plain = unicodedata.normalize("NFC", "".join(c for c in plain if not unicodedata.combining(c)))
+    if plain == name or name_errors(plain):
+        return None
+    return plain

@@ -80,7 +80,8 @@ class Holder(Base):
     """An organization or individual that holds (or asks for) sender names.
 
     Identified by kind + id_number: the enterprise code for organizations, the ID card or passport
-    number for individuals. Details are updated when a certificate is issued from a newer Form 01.
+    number for individuals. Details are updated when a certificate is issued from a Form 01
+    received after the one they come from; each filing keeps its own details as filed.
     """
 
     __tablename__ = "holders"
@@ -102,6 +103,9 @@ class Holder(Base):
     business_registration: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # when the Form 01 whose details the record carries was received: a certificate issued later
+    # from an older filing does not bring its older details back
+    details_received_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     def public_id_number(self):
         """Individuals' ID numbers are personal data and never leave the registry."""
@@ -281,10 +285,21 @@ class Certificate(Base):
 
 
 class Payment(Base):
-    """A fee payment: the applicant records a reference, an officer confirms it."""
+    """A fee payment: the applicant records a reference, an officer confirms it, or refuses a
+    wrongly recorded one with the reason the applicant reads."""
 
     __tablename__ = "payments"
     STATUSES = ("recorded", "confirmed", "refused")
+    __table_args__ = (
+        # One bank transfer pays one fee: a reference is recorded once among payments not refused.
+        Index(
+            "uq_payments_live_reference",
+            "reference_key",
+            unique=True,
+            sqlite_where=text("status != 'refused'"),
+            postgresql_where=text("status != 'refused'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
@@ -295,6 +310,11 @@ class Payment(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    # the reference as compared (upper case, no spaces): "ft 123" and "FT123" are one transfer
+    reference_key: Mapped[str | None] = mapped_column(String(100))
+    refused_at: Mapped[datetime | None] = mapped_column(DateTime)
+    refused_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship(back_populates="payments")
 

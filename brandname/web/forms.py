@@ -45,6 +45,7 @@ def name_rows_from_form(form):
     rows = []
     for i in indexes[:MAX_ROWS]:
         row = {k: (form.get(f"n-{i}-{k}") or "").strip() for k in NAME_KEYS}
+        row["row"] = i + 1  # the number the form shows, so each error lands on its row
         row["use_sms"] = form.get(f"n-{i}-use_sms") == "on"
         row["use_voice"] = form.get(f"n-{i}-use_voice") == "on"
         if any(row[k] for k in NAME_KEYS):
@@ -60,6 +61,41 @@ def name_rows_to_form(rows):
         out[f"n-{i}-use_sms"] = "on" if row.get("use_sms") else ""
         out[f"n-{i}-use_voice"] = "on" if row.get("use_voice") else ""
     return out
+
+
+def without_row(form, index):
+    """The form with name row `index` taken out and the later rows moved up (the "remove this
+    name" button when JavaScript is off)."""
+    out, prefix = {}, f"n-{index}-"
+    for key, value in form.items():
+        if key.startswith(prefix):
+            continue
+        parts = key.split("-", 2)
+        if key.startswith("n-") and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) > index:
+            key = f"n-{int(parts[1]) - 1}-{parts[2]}"
+        out[key] = value
+    return out
+
+
+def field_error(error, input_name, lang="vi"):
+    """The message of a refused form that belongs next to the input `input_name`, or None.
+
+    Applicant fields are `app_<field>` (details.fields), name rows `n-<i>-<field>`
+    (details.names, row i + 1), the rest by their own name (details.fields)."""
+    details = getattr(error, "details", None) or {}
+    pick = "message_en" if lang == "en" else "message"
+    parts = input_name.split("-", 2)
+    if input_name.startswith("n-") and len(parts) == 3 and parts[1].isdigit():
+        field = "use" if parts[2] in ("use_sms", "use_voice", "use") else parts[2]
+        found = [
+            n[pick]
+            for n in details.get("names") or ()
+            if n.get("index") == int(parts[1]) + 1 and n.get("field") == field
+        ]
+        return "; ".join(found) or None
+    key = input_name[4:] if input_name.startswith("app_") else input_name
+    found = (details.get("fields") or {}).get(key)
+    return found[pick] if found else None
 
 
 def row_count(form, minimum=3):

@@ -16,9 +16,10 @@ from flask_login import UserMixin, current_user
 
 from brandname import lifecycle
 from brandname.extensions import babel, csrf, db, login_manager
-from brandname.rules import dates, text
+from brandname.rules import dates, form01, text
 from brandname.rules.text import has_control_characters
 from brandname.store.models import Account
+from brandname.web import forms
 
 log = logging.getLogger(__name__)
 
@@ -291,9 +292,13 @@ def init_app(app):
             "role_label": lambda r: ROLE_LABELS.get(r, r),
             "document_kinds": DOCUMENT_KINDS,
             "ground_label": lambda g: GROUND_LABELS.get(g, g),
+            "certificate_state": _certificate_state,
             "evidence_label": lambda e: EVIDENCE_LABELS.get(e, e),
             "evidence_value": evidence_value,
             "error_message": error_message,
+            "field_error": lambda error, name: forms.field_error(error, name, lang()),
+            "applicant_limits": form01.FIELD_LIMITS,
+            "entry_limits": form01.ENTRY_LIMITS,
             "authority": authority_names(),
             "charges_in_force": bool(_rules().charge_schedule),
         }
@@ -303,6 +308,12 @@ def _rules():
     from brandname.registry import rules
 
     return rules()
+
+
+def _certificate_state(cert):
+    from brandname.certificates.verification import certificate_status
+
+    return certificate_status(cert)
 
 
 def login_rate_limit():

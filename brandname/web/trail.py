@@ -90,6 +90,17 @@ def _revocation_reasons(d):
     return [ground_words(d.get("ground")), *_evidence(d), d.get("note") or ""]
 
 
+HOLDER_FIELD_LABELS = {
+    "name": _l("tên"),
+    "tax_code": _l("mã số thuế"),
+    "address": _l("địa chỉ"),
+    "email": _l("thư điện tử"),
+    "phone": _l("số điện thoại"),
+    "legal_representative": _l("người đại diện theo pháp luật"),
+    "contact_person": _l("người liên hệ"),
+    "business_registration": _l("số đăng ký hộ kinh doanh"),
+}
+
 # reasons the system writes in the log, in words
 SYSTEM_REASONS = {
     "quarantine ended": _l("hết thời hạn phong tỏa"),
@@ -143,6 +154,18 @@ SENTENCES = {
     "record_payment": lambda e, d, name: (
         _("ghi nhận khoản lệ phí %(ref)s (%(amount)s)", ref=d.get("reference"), amount=_money(d)),
         [],
+    ),
+    "update_holder": lambda e, d, name: (
+        _(
+            "cập nhật hồ sơ người sử dụng theo hồ sơ số %(id)s: %(fields)s",
+            id=d.get("from_application_id") or e.application_id,
+            fields=", ".join(str(HOLDER_FIELD_LABELS.get(f, f)) for f in d.get("fields") or ()),
+        ),
+        [],
+    ),
+    "refuse_payment": lambda e, d, name: (
+        _("không xác nhận khoản lệ phí %(ref)s (%(amount)s)", ref=d.get("reference"), amount=_money(d)),
+        [d.get("reason")] if d.get("reason") else [],
     ),
     "confirm_payment": lambda e, d, name: (
         _("xác nhận khoản lệ phí %(ref)s (%(amount)s)", ref=d.get("reference"), amount=_money(d)),

@@ -311,6 +311,16 @@ SCHEMAS = {
                 },
             },
             "confusable_with": {"type": "array", "items": {"type": "string"}},
+            "registrable": {
+                "type": "boolean",
+                "description": "valid, free and unlike every registered name (a confusable name is refused)",
+            },
+            "reason": {"type": ["string", "null"], "description": "why it is not registrable (Vietnamese)"},
+            "reason_en": {"type": ["string", "null"], "description": "the same in English"},
+            "suggestion": {
+                "type": "string",
+                "description": "the name without diacritics, when only they make it invalid",
+            },
         },
     },
     "JWKSet": {

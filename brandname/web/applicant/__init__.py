@@ -22,12 +22,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from brandname import lifecycle, registry
+from brandname.certificates import verification
 from brandname.certificates.documents import certificate_pdf_path
 from brandname.errors import DomainError
 from brandname.extensions import db, limiter
 from brandname.lifecycle import accounts
 from brandname.rules import charges as charge_rules
-from brandname.rules import dates
+from brandname.rules import dates, form01, vietqr
 from brandname.store.models import (
     Application,
     Authorization,
@@ -211,7 +212,7 @@ def home():
 # -- applying -------------------------------------------------------------------------------
 
 
-def _apply_form(mode, *, form, application=None, brandname=None, status=200, error=None):
+def _apply_form(mode, *, form, application=None, brandname=None, status=200, error=None, lost_files=()):
     return render_template(
         "applicant/apply.html",
         mode=mode,
@@ -222,23 +223,57 @@ def _apply_form(mode, *, form, application=None, brandname=None, status=200, err
         previous=application,
         brandname=brandname,
         holder=current_user.holder,
+        lost_files=list(lost_files),
     ), status
+
+
+def _file_problems(files):
+    """Every uploaded file's problem, as one error about the documents (or None)."""
+    problems = []
+    for _kind, filename, data in files:
+        try:
+            uploads.check(data, filename)
+        except DomainError as exc:
+            problems.append((f"{filename}: {exc.message_vi}", f"{filename}: {exc.message_en}"))
+    if not problems:
+        return None
+    return form01.field_error(
+        "documents",
+        "Tài liệu: " + " ".join(p[0] for p in problems),
+        "Documents: " + " ".join(p[1] for p in problems),
+    )
 
 
 def _submit_from_form(mode, *, previous=None, brandname=None):
     form = request.form
+    lost = [storage.filename for storage in request.files.values() if storage and storage.filename]
     if form.get("add_row"):  # without JavaScript, "add a name" re-renders the form one row longer
         more = dict(form.items())
         more[f"n-{forms.row_count(form, 1)}-use_sms"] = "on"
-        return _apply_form(mode, form=more, application=previous, brandname=brandname)
+        return _apply_form(mode, form=more, application=previous, brandname=brandname, lost_files=lost)
+    if (form.get("remove_row") or "").isdigit():  # without JavaScript, "remove this name"
+        fewer = forms.without_row(dict(form.items()), int(form["remove_row"]))
+        fewer.pop("remove_row", None)
+        return _apply_form(mode, form=fewer, application=previous, brandname=brandname, lost_files=lost)
     applicant = forms.applicant_from_form(form)
     holder = current_user.holder
     applicant["kind"], applicant["id_number"] = holder.kind, holder.id_number  # fixed by the account
     files = forms.uploads_from_request(request.files, form)
+    rows = forms.name_rows_from_form(form)
     try:
-        for _kind, filename, data in files:
-            uploads.check(data, filename)
-        rows = forms.name_rows_from_form(form)
+        file_problem = _file_problems(files)
+        if file_problem is not None:
+            # the rest of the form is checked too, so that every error shows at once
+            problems = [file_problem]
+            for check in (
+                lambda: form01.validate_applicant(applicant),
+                lambda: form01.validate_name_entries(rows) if mode in ("issue", "resubmit") else None,
+            ):
+                try:
+                    check()
+                except DomainError as exc:
+                    problems.append(exc)
+            raise form01.combine(problems)
         application = lifecycle.submit(
             db.session,
             applicant=applicant,
@@ -253,8 +288,15 @@ def _submit_from_form(mode, *, previous=None, brandname=None):
             rules=registry.rules(),
         )
     except DomainError as exc:
+        # a browser cannot be handed back the files it sent: say so, naming them
         return _apply_form(
-            mode, form=form, application=previous, brandname=brandname, status=exc.status, error=exc
+            mode,
+            form=form,
+            application=previous,
+            brandname=brandname,
+            status=exc.status,
+            error=exc,
+            lost_files=lost,
         )
     failed = []
     for kind, filename, data in files:
@@ -370,7 +412,29 @@ def _render_application(application, *, status=200, error=None, form=None):
         form=form or {},
         error=error,
         message=error_message(error) if error else None,
+        payee=registry.payee(),
+        transfer_content=registry.transfer_content(application),
     ), status
+
+
+@bp.get("/applications/<int:application_id>/vietqr.png")
+@applicant_required
+def vietqr_code(application_id):
+    """The VietQR code of the fee: a banking app reads the account, the amount and the content."""
+    import io
+
+    import segno
+
+    application = own_application(application_id)
+    payee = registry.payee()
+    if payee is None or application.status != "approved" or not application.fee_vnd:
+        abort(404)
+    text = vietqr.payload(payee, application.fee_vnd, registry.transfer_content(application))
+    out = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(out, kind="png", scale=6, border=4)
+    response = current_app.response_class(out.getvalue(), mimetype="image/png")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/applications/<int:application_id>")
@@ -534,6 +598,11 @@ def _render_name(bn, *, status=200, error=None, form=None):
         "applicant/name.html",
         bn=bn,
         renewal_state=_renewal_state(bn),
+        renewal_opens=(
+            dates.renewal_opens(bn.valid_until, registry.rules().renewal_window_days)
+            if bn.valid_until
+            else None
+        ),
         authorizations=lifecycle.active_authorizations(db.session, bn.id),
         form=form or {},
         error=error,
@@ -553,6 +622,9 @@ def certificate(brandname_id):
     bn = own_brandname(brandname_id)
     serial = request.args.get("serial")
     cert = bn.current_certificate
+    if not serial and (cert is None or verification.certificate_status(cert) != "active"):
+        # a revoked, given-up or expired name has no certificate in force to hand out
+        abort(404)
     if serial:
         cert = db.session.scalars(
             select(Certificate).where(Certificate.serial == serial, Certificate.brandname_id == bn.id)

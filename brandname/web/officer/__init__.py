@@ -184,7 +184,7 @@ def paper_application():
 
     form = request.form if request.method == "POST" else {"app_kind": "organization", "n-0-use_sms": "on"}
 
-    def again(status=200, error=None, data=None):
+    def again(status=200, error=None, data=None, lost_files=()):
         data = data if data is not None else form
         return render_template(
             "applicant/apply.html",
@@ -197,14 +197,20 @@ def paper_application():
             brandname=None,
             error=error,
             message=error_message(error) if error else None,
+            lost_files=list(lost_files),
         ), status
 
     if request.method == "GET":
         return again()[0]
+    lost = [storage.filename for storage in request.files.values() if storage and storage.filename]
     if form.get("add_row"):
         more = dict(form.items())
         more[f"n-{forms.row_count(form, 1)}-use_sms"] = "on"
-        return again(data=more)
+        return again(data=more, lost_files=lost)
+    if (form.get("remove_row") or "").isdigit():
+        fewer = forms.without_row(dict(form.items()), int(form["remove_row"]))
+        fewer.pop("remove_row", None)
+        return again(data=fewer, lost_files=lost)
     files = forms.uploads_from_request(request.files, form)
     try:
         for _kind, filename, data in files:
@@ -218,7 +224,7 @@ def paper_application():
             rules=registry.rules(),
         )
     except DomainError as exc:
-        return again(exc.status, exc)
+        return again(exc.status, exc, lost_files=lost)
     for kind, filename, data in files:
         uploads.store(
             db.session,
@@ -463,6 +469,22 @@ def refuse_legacy():
         _("Đã từ chối %(n)s tên: %(names)s.", n=len(rows), names=", ".join(r.name for r in rows)), "success"
     )
     return _back_to_legacy()
+
+
+@bp.post("/payments/<int:payment_id>/refuse")
+@staff_required
+def refuse_payment(payment_id):
+    payment = get_or_404(Payment, payment_id)
+    try:
+        lifecycle.refuse_payment(db.session, payment.id, actor=actor(), reason=request.form.get("reason"))
+    except DomainError as exc:
+        flash(error_message(exc), "error")
+        return redirect(url_for("officer.application", application_id=payment.application_id))
+    flash(
+        _("Đã không xác nhận khoản thanh toán %(ref)s; người đăng ký được báo lý do.", ref=payment.reference),
+        "success",
+    )
+    return redirect(url_for("officer.application", application_id=payment.application_id))
 
 
 # -- names, revocation, release -------------------------------------------------------------

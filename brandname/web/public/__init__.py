@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
 from sqlalchemy import func, or_, select
 
-from brandname import registry
+from brandname import lifecycle, registry
 from brandname.extensions import db, public_lookup_limit
 from brandname.rules import dates, privacy
 from brandname.store import search
@@ -55,7 +55,15 @@ def lookup():
     q = request.args.get("q") or ""
     read = registry.read_session()
     result = search.search_names(read, q, page=_page(), per_page=PAGE_SIZE)
-    return render_template("public/lookup.html", q=q, result=result, ended=_ended(read, result.results))
+    exact = any(h["name"].upper() == q.strip().upper() for h in result.results)
+    # a name typed in full that no row holds: say why it cannot be registered; that it can, only
+    # when nothing else matched (beside partial matches, "it can be registered" is noise)
+    verdict = lifecycle.availability(read, q.strip()) if q.strip() and not exact else None
+    if verdict is not None and verdict["registrable"] and result.results:
+        verdict = None
+    return render_template(
+        "public/lookup.html", q=q, result=result, ended=_ended(read, result.results), verdict=verdict
+    )
 
 
 def _ended(session, hits):
