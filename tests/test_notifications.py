@@ -164,3 +164,67 @@ def test_mail_signature_and_portal_name_the_configured_authority(app, client):
     app.extensions.pop("brandname_rules", None)
     html = client.get("/").get_data(as_text=True)
     assert "Cục Kiểm thử" in html and "Cục An toàn thông tin" not in html
+
+
+def test_expiry_sends_the_ground_c_notice(session, registry_helper, smtp):
+    """Expiry is revocation on ground c: the holder is told in words, with the effective date."""
+    from datetime import datetime
+
+    from brandname import lifecycle
+
+    sink, port = smtp
+    registry_helper.issue("HETHAN")  # valid through 01/03/2029
+    deliver(session, port)
+    sink.messages.clear()
+    lifecycle.expire(session, today=date(2029, 3, 3), now=datetime(2029, 3, 3, 1))
+    assert deliver(session, port) == (1, 0)
+    rcpt, message = sink.messages[0]
+    body = message.get_content()
+    assert rcpt == ["lienhe@anhduong.vn"] and "HETHAN" in message["Subject"]
+    assert (
+        "Căn cứ: điểm c khoản 1 Điều 29 Nghị định số 91/2020/NĐ-CP: tên định danh hết hạn sử dụng và chưa được gia hạn."
+        in body
+    )
+    assert "Ngày có hiệu lực: 02/03/2029" in body and "Effective date: 02/03/2029" in body
+    assert "point c, clause 1, Article 29" in body and "expired" not in body.replace("has expired", "")
+    lifecycle.expire(session, today=date(2029, 3, 4))
+    assert deliver(session, port) == (0, 0)  # told once
+
+
+def test_revocation_notice_states_the_ground_the_agency_and_the_date(
+    session, registry_helper, smtp, officer, supervisor
+):
+    from datetime import datetime
+
+    from brandname import lifecycle
+
+    sink, port = smtp
+    mine, theirs = registry_helper.issue("BOCONGAN", "TUBO").brandnames
+    deliver(session, port)
+    sink.messages.clear()
+    proposal = lifecycle.propose_revocation(
+        session,
+        mine.id,
+        actor=officer,
+        ground="authority_request",
+        evidence={
+            "agency": "Cục A05, Bộ Công an",
+            "request_number": "7/CV-A05",
+            "request_date": "05/04/2026",
+        },
+    )
+    lifecycle.confirm_revocation(session, proposal.id, actor=supervisor, now=datetime(2026, 4, 9, 20))
+    lifecycle.give_up(session, theirs.id, actor=officer, now=datetime(2026, 4, 10, 3))
+    assert deliver(session, port) == (2, 0)
+    agency, holder = (m.get_content() for _, m in sink.messages)
+    assert (
+        "điểm đ khoản 1 Điều 29 Nghị định số 91/2020/NĐ-CP: theo yêu cầu của cơ quan nhà nước có thẩm quyền"
+        in agency
+    )
+    assert "Cục A05, Bộ Công an, số 7/CV-A05 ngày 05/04/2026" in agency
+    assert "Ngày có hiệu lực: 10/04/2026" in agency  # 20:00 UTC is the next day in Hanoi
+    assert "point dd, clause 1, Article 29" in agency and "No. 7/CV-A05 of 05/04/2026" in agency
+    assert "điểm d khoản 1 Điều 29" in holder and "Ngày có hiệu lực: 10/04/2026" in holder
+    assert "cơ quan nhà nước có thẩm quyền:" not in holder
+    for body in (agency, holder):
+        assert "authority_request" not in body and "holder_request" not in body

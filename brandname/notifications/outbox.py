@@ -50,6 +50,9 @@ def _mails_for_event(session, event, public_url, authority):
     elif event.act == "revoke":
         brandname = session.get(Brandname, event.subject_id)
         yield messages.revoked(session, brandname, public_url=public_url)
+    elif event.act == "expire":
+        brandname = session.get(Brandname, event.subject_id)
+        yield messages.expired(session, brandname, public_url=public_url)
 
 
 def write_for_events(session, events, *, public_url="", authority=messages.DEFAULT_AUTHORITY):

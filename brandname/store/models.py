@@ -222,6 +222,10 @@ class Brandname(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     revocation_ground: Mapped[str | None] = mapped_column(String(30))
     revocation_note: Mapped[str | None] = mapped_column(Text)
+    # grounds a and đ (Art. 29(1)): the competent state agency and its document, as the notice prints them
+    revocation_agency: Mapped[str | None] = mapped_column(String(300))
+    revocation_document: Mapped[str | None] = mapped_column(String(100))
+    revocation_document_date: Mapped[date | None] = mapped_column(Date)
     expired_at: Mapped[datetime | None] = mapped_column(DateTime)
     blocked_until: Mapped[date | None] = mapped_column(Date)
     released_at: Mapped[datetime | None] = mapped_column(DateTime)

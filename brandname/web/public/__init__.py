@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from brandname import registry
 from brandname.extensions import db, public_lookup_limit
-from brandname.rules import dates
+from brandname.rules import dates, grounds
 from brandname.store import search
 from brandname.store.models import Brandname
 
@@ -87,5 +87,22 @@ def revocations():
         .limit(PAGE_SIZE)
     ).all()
     return render_template(
-        "public/revocations.html", rows=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE))
+        "public/revocations.html",
+        notices=[_notice(bn) for bn in rows],
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
     )
+
+
+def _notice(bn):
+    """What a public notice states: the name, the ground (its words come from the catalogue), the
+    day it took effect and, for grounds a and đ, the competent agency's document."""
+    if bn.revoked_at is not None:
+        ground, effective = bn.revocation_ground, dates.local_date(bn.revoked_at)
+    else:
+        ground, effective = "expired", grounds.expiry_effective_date(bn.valid_until)
+    document = None
+    if ground in grounds.AGENCY_DOCUMENT:
+        document = (bn.revocation_agency, bn.revocation_document, bn.revocation_document_date)
+    return {"name": bn.name, "ground": ground, "effective": effective, "document": document}
