@@ -33,6 +33,8 @@ class Mail(NamedTuple):
     subject: str
     body: str
     key: str | None = None
+    # references delivery turns into files: ({"kind": "certificate", "serial": ...}, ...)
+    attachments: tuple = ()
 
 
 def _t(moment):
@@ -130,10 +132,14 @@ def certificate_issued(session, application, certificates, *, public_url=""):
         body=(
             f"Lệ phí của hồ sơ số {application.id} đã được xác nhận. Giấy chứng nhận đã được cấp:\n"
             + "\n".join(lines_vi)
-            + f"\nTải giấy chứng nhận (PDF có chữ ký số) tại {public_url}/applicant/names\n\n"
+            + "\nGiấy chứng nhận (PDF có chữ ký số) được gửi kèm thư này; "
+            f"có thể tải lại tại {public_url}/applicant/names\n\n"
             f"The fee of application {application.id} was confirmed; certificates issued:\n"
             + "\n".join(lines_en)
+            + "\nThe signed certificate PDFs are attached to this mail; they can also be downloaded "
+            f"at {public_url}/applicant/names"
         ),
+        attachments=tuple({"kind": "certificate", "serial": c.serial} for c in certificates),
     )
 
 

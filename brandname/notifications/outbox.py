@@ -31,6 +31,7 @@ def write(session, mail, *, event_seq=None, now=None, authority=messages.DEFAULT
         created_at=now or dates.utcnow(),
         attempts=0,
         event_seq=event_seq,
+        attachments=[dict(a) for a in mail.attachments] or None,
     )
     session.add(row)
     session.flush()

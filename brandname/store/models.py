@@ -483,3 +483,6 @@ class Outbox(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     event_seq: Mapped[int | None] = mapped_column(Integer, index=True)
+    # what the mail carries, by reference ([{"kind": "certificate", "serial": ...}]): delivery
+    # loads each file when it sends, so the table holds no megabytes
+    attachments: Mapped[list | None] = mapped_column(JSON)

@@ -1,4 +1,4 @@
-"""notices of revocation: the competent agency's document on the name
+"""notices of revocation: the competent agency's document on the name; mail attachments
 
 Revision ID: 0012_notices
 Revises: 0008_privacy
@@ -7,6 +7,8 @@ Create Date: 2026-12-03 12:00:00
 A notice of revocation on ground a or đ of Art. 29(1) prints the competent state agency and its
 document. Names revoked before this migration get the document number and date their confirmed
 proposal recorded (the agency was not asked then, so it stays empty).
+
+The certificate mails carry the signed PDF: each outbox row lists its attachments by reference.
 """
 
 import json
@@ -31,6 +33,8 @@ def upgrade():
         batch.add_column(sa.Column("revocation_agency", sa.String(length=300), nullable=True))
         batch.add_column(sa.Column("revocation_document", sa.String(length=100), nullable=True))
         batch.add_column(sa.Column("revocation_document_date", sa.Date(), nullable=True))
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("attachments", sa.JSON(), nullable=True))
     bind = op.get_bind()
     rows = bind.execute(
         sa.text(
@@ -60,6 +64,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("attachments")
     with op.batch_alter_table("brandnames") as batch:
         batch.drop_column("revocation_document_date")
         batch.drop_column("revocation_document")
