@@ -235,3 +235,26 @@ def test_officer_search_ignores_diacritics_and_takes_wildcards_literally(portal,
     assert "SAIGON" in page
     page = text(portal.officer.get("/officer/search", query_string={"q": "s_igon"}))
     assert "SAIGON" not in page
+
+
+# -- the dossier's mandatory document --------------------------------------------------------
+
+
+def test_the_officer_sees_whether_the_mandatory_document_is_attached(portal, session):
+    from .conftest import PDF_BYTES
+
+    bare = portal.application_id(portal.apply(portal.a, "THIEUGIAY"))
+    page = portal.officer.get(f"/officer/applications/{bare}").get_data(as_text=True)
+    assert 'id="dossier-missing"' in page
+    assert (
+        "Giấy chứng nhận đăng ký doanh nghiệp / quyết định thành lập"
+        in page.split('id="dossier-missing"')[1][:400]
+    )
+    full = portal.application_id(
+        portal.apply(portal.a, "DUGIAY", files=[("enterprise_registration", "dkkd.pdf", PDF_BYTES)])
+    )
+    page = portal.officer.get(f"/officer/applications/{full}").get_data(as_text=True)
+    assert 'id="dossier-complete"' in page and 'id="dossier-missing"' not in page
+    portal.officer.get("/lang/en")
+    page = portal.officer.get(f"/officer/applications/{bare}").get_data(as_text=True)
+    assert "lacks its mandatory document" in page

@@ -16,7 +16,7 @@ from brandname import lifecycle, registry
 from brandname.errors import DomainError
 from brandname.extensions import db, limiter
 from brandname.lifecycle import accounts
-from brandname.rules import dates
+from brandname.rules import dates, dossier
 from brandname.rules import text as text_rules
 from brandname.rules.names import normal_form, strip_diacritics
 from brandname.store.models import (
@@ -160,6 +160,7 @@ def _render_application(application, *, status=200, error=None, form=None):
         application=application,
         warnings=_warnings(application),
         documents=documents,
+        missing_documents=dossier.missing_documents(application.applicant, [d.kind for d in documents]),
         chain=chain,
         events=_events(Event.application_id == application.id),
         now=dates.utcnow(),
