@@ -119,6 +119,8 @@ def test_revocation_notices_list_name_date_ground(portal, session, registry_help
         "điểm c khoản 1 Điều 29 Nghị định số 91/2020/NĐ-CP: tên định danh hết hạn sử dụng" in rows["OLDNAME"]
     )
     assert "holder_request" not in body and "spam" not in body.lower().replace("spammer", "")
+    lookup = text(portal.anon.get("/lookup?q=OLDNAME"))
+    assert "từ ngày 02/03/2029" in lookup and "điểm c khoản 1 Điều 29" in lookup  # as the notice says
     portal.anon.get("/lang/en")
     english = text(portal.anon.get("/revocations"))
     assert "point c, clause 1, Article 29 of Decree No. 91/2020/ND-CP" in english

@@ -65,11 +65,17 @@ def _ended(session, hits):
     if not names:
         return {}
     rows = session.execute(
-        select(Brandname.name, Brandname.revoked_at, Brandname.expired_at, Brandname.revocation_ground).where(
-            Brandname.name.in_(names), Brandname.status.in_(("revoked", "expired"))
-        )
+        select(
+            Brandname.name, Brandname.revoked_at, Brandname.valid_until, Brandname.revocation_ground
+        ).where(Brandname.name.in_(names), Brandname.status.in_(("revoked", "expired")))
     ).all()
-    return {name: (revoked or expired, ground or "expired") for name, revoked, expired, ground in rows}
+    # the day each one took effect, as its notice states it
+    return {
+        name: (dates.local_date(revoked), ground)
+        if revoked
+        else (grounds.expiry_effective_date(until), "expired")
+        for name, revoked, until, ground in rows
+    }
 
 
 @bp.get("/revocations")
