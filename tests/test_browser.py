@@ -319,6 +319,7 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
     page.goto(f"{base}/officer/search?q=HOABINH")
     page.click("table >> text=HOABINH")
     form = page.locator("form.ground-form").first
+    form.locator("input[name=spam-agency]").fill("Bộ Công an")
     form.locator("input[name=spam-conclusion_number]").fill("21/KL-A05")
     form.locator("input[name=spam-conclusion_date]").fill("2026-05-04")
     shot(page, "officer-name")

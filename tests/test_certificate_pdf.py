@@ -281,3 +281,17 @@ def test_longest_holder_details_still_fit_one_page_without_truncation(renewed):
     ):
         assert flat(s) in text, s
     assert "BỘ CÔNG AN" in text and "CỤC AN NINH MẠNG VÀ PHÒNG, CHỐNG TỘI PHẠM" in text
+
+
+def test_an_establishment_decision_is_labelled_as_such_on_the_certificate(session, registry_helper):
+    """Art. 24: an organization established by decision is identified by the decision's number,
+    printed as "Số quyết định thành lập", not as an enterprise code."""
+    from .conftest import org_applicant
+
+    cert = registry_helper.issue("BENHVIEN", applicant=org_applicant(code="1234/QĐ-BYT")).certificates[0]
+    lines = expected_strings(cert)
+    assert "Số quyết định thành lập: 1234/QĐ-BYT" in lines
+    assert not any(line.startswith("Mã số doanh nghiệp") for line in lines)
+    assert "Số quyết định thành lập: 1234/QĐ-BYT" in page_text(render(cert))
+    other = registry_helper.issue("DOANHNGHIEP").certificates[0]
+    assert "Mã số doanh nghiệp: 0101234567" in expected_strings(other)

@@ -417,14 +417,14 @@ def test_two_person_revocation(session, officer, officer2, supervisor, registry_
             bn.id,
             actor=officer,
             ground="spam",
-            evidence={"conclusion_number": "12/KL", "conclusion_date": "12-01-2026"},
+            evidence={"agency": "Bộ Công an", "conclusion_number": "12/KL", "conclusion_date": "12-01-2026"},
         )
     proposal = lifecycle.propose_revocation(
         session,
         bn.id,
         actor=officer,
         ground="spam",
-        evidence={"conclusion_number": "12/KL-A05", "conclusion_date": "2026-02-20"},
+        evidence={"agency": "Bộ Công an", "conclusion_number": "12/KL-A05", "conclusion_date": "2026-02-20"},
         note="Phát tán tin rác",
     )
     assert bn.status == "active"
@@ -434,7 +434,7 @@ def test_two_person_revocation(session, officer, officer2, supervisor, registry_
             bn.id,
             actor=officer2,
             ground="authority_request",
-            evidence={"request_number": "1", "request_date": "2026-02-21"},
+            evidence={"agency": "Bộ Công an", "request_number": "1", "request_date": "2026-02-21"},
         )
     with pytest.raises(Forbidden):  # an officer cannot confirm
         lifecycle.confirm_revocation(session, proposal.id, actor=officer2)

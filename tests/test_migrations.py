@@ -143,3 +143,62 @@ def test_payments_recorded_twice_before_the_unique_reference_still_upgrade(tmp_p
             keys = dict(conn.execute(text("SELECT id, reference_key FROM payments")).all())
         engine.dispose()
     assert keys == {1: "FT123", 2: None, 3: "FT9"}
+
+
+def test_names_revoked_on_an_agency_ground_keep_their_document_on_upgrade(tmp_path, empty_db_url):
+    """Names revoked before notices printed the agency's document get the number and date their
+    confirmed proposal recorded; other names get nothing."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0008_privacy")
+        engine = create_engine(empty_db_url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO accounts (id, email, password_hash, role, full_name, is_active_account, "
+                    "failed_logins, created_at) VALUES (1, 'o@cuc.gov.vn', 'x', 'officer', 'N', true, 0, '2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO holders (id, kind, name, id_number, address, email, phone, created_at, "
+                    "updated_at) VALUES (1, 'organization', 'H', '0101234567', '', '', '', '2026-01-01', '2026-01-01')"
+                )
+            )
+            for ident, ground, evidence in (
+                (1, "authority_request", '{"request_number": "7/CV-A05", "request_date": "2026-03-01"}'),
+                (2, "holder_request", '{"request": "stop"}'),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO brandnames (id, name, name_normal, confusable_key, holder_id, status, use_sms, "
+                        "use_voice, purpose, reserved_at, revoked_at, revocation_ground) VALUES (:id, :name, :name, "
+                        ":name, 1, 'revoked', true, false, '', '2026-01-01', '2026-03-05', :ground)"
+                    ),
+                    {"id": ident, "name": f"NAME{ident}", "ground": ground},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO revocation_proposals (id, brandname_id, ground, evidence, note, status, "
+                        "proposed_by_id, proposed_at) VALUES (:id, :id, :ground, :evidence, '', 'confirmed', 1, "
+                        "'2026-03-04')"
+                    ),
+                    {"id": ident, "ground": ground, "evidence": evidence},
+                )
+        upgrade()
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT id, revocation_agency, revocation_document, revocation_document_date FROM brandnames "
+                    "ORDER BY id"
+                )
+            ).all()
+        engine.dispose()
+    when = rows[0][3]
+    assert (rows[0][:3], str(when)[:10]) == ((1, None, "7/CV-A05"), "2026-03-01")
+    assert date.fromisoformat(str(when)[:10]) == date(2026, 3, 1)
+    assert tuple(rows[1]) == (2, None, None, None)

@@ -45,8 +45,11 @@ def smtp():
         controller.stop()
 
 
-def deliver(session, port):
-    return notifications.deliver(session, server="127.0.0.1", port=port, sender="no-reply@cuc.test")
+def deliver(session, port, **kw):
+    from brandname.certificates.documents import mail_attachment
+
+    kw.setdefault("load_attachment", mail_attachment)
+    return notifications.deliver(session, server="127.0.0.1", port=port, sender="no-reply@cuc.test", **kw)
 
 
 def test_receipt_decision_and_certificate_mails_delivered(portal, session, smtp):
@@ -69,7 +72,7 @@ def test_receipt_decision_and_certificate_mails_delivered(portal, session, smtp)
     assert deliver(session, port) == (2, 0)
     subjects = [m["Subject"] for _, m in sink.messages]
     assert "được chấp thuận" in subjects[1] and "200.000 đồng" in sink.messages[1][1].get_content()
-    issued = sink.messages[2][1].get_content()
+    issued = sink.messages[2][1].get_body(preferencelist=("plain",)).get_content()
     assert "BN-" in issued and "/verify/BN-" in issued
     assert deliver(session, port) == (0, 0)  # nothing is sent twice
     assert all(m.sent_at is not None and m.attempts == 1 for m in session.scalars(select(Outbox)))
@@ -164,3 +167,117 @@ def test_mail_signature_and_portal_name_the_configured_authority(app, client):
     app.extensions.pop("brandname_rules", None)
     html = client.get("/").get_data(as_text=True)
     assert "Cục Kiểm thử" in html and "Cục An toàn thông tin" not in html
+
+
+def test_expiry_sends_the_ground_c_notice(session, registry_helper, smtp):
+    """Expiry is revocation on ground c: the holder is told in words, with the effective date."""
+    from datetime import datetime
+
+    from brandname import lifecycle
+
+    sink, port = smtp
+    registry_helper.issue("HETHAN")  # valid through 01/03/2029
+    deliver(session, port)
+    sink.messages.clear()
+    lifecycle.expire(session, today=date(2029, 3, 3), now=datetime(2029, 3, 3, 1))
+    assert deliver(session, port) == (1, 0)
+    rcpt, message = sink.messages[0]
+    body = message.get_content()
+    assert rcpt == ["lienhe@anhduong.vn"] and "HETHAN" in message["Subject"]
+    assert (
+        "Căn cứ: điểm c khoản 1 Điều 29 Nghị định số 91/2020/NĐ-CP: tên định danh hết hạn sử dụng và chưa được gia hạn."
+        in body
+    )
+    assert "Ngày có hiệu lực: 02/03/2029" in body and "Effective date: 02/03/2029" in body
+    assert "point c, clause 1, Article 29" in body and "expired" not in body.replace("has expired", "")
+    lifecycle.expire(session, today=date(2029, 3, 4))
+    assert deliver(session, port) == (0, 0)  # told once
+
+
+def test_revocation_notice_states_the_ground_the_agency_and_the_date(
+    session, registry_helper, smtp, officer, supervisor
+):
+    from datetime import datetime
+
+    from brandname import lifecycle
+
+    sink, port = smtp
+    mine, theirs = registry_helper.issue("BOCONGAN", "TUBO").brandnames
+    deliver(session, port)
+    sink.messages.clear()
+    proposal = lifecycle.propose_revocation(
+        session,
+        mine.id,
+        actor=officer,
+        ground="authority_request",
+        evidence={
+            "agency": "Cục A05, Bộ Công an",
+            "request_number": "7/CV-A05",
+            "request_date": "05/04/2026",
+        },
+    )
+    lifecycle.confirm_revocation(session, proposal.id, actor=supervisor, now=datetime(2026, 4, 9, 20))
+    lifecycle.give_up(session, theirs.id, actor=officer, now=datetime(2026, 4, 10, 3))
+    assert deliver(session, port) == (2, 0)
+    agency, holder = (m.get_content() for _, m in sink.messages)
+    assert (
+        "điểm đ khoản 1 Điều 29 Nghị định số 91/2020/NĐ-CP: theo yêu cầu của cơ quan nhà nước có thẩm quyền"
+        in agency
+    )
+    assert "Cục A05, Bộ Công an, số 7/CV-A05 ngày 05/04/2026" in agency
+    assert "Ngày có hiệu lực: 10/04/2026" in agency  # 20:00 UTC is the next day in Hanoi
+    assert "point dd, clause 1, Article 29" in agency and "No. 7/CV-A05 of 05/04/2026" in agency
+    assert "điểm d khoản 1 Điều 29" in holder and "Ngày có hiệu lực: 10/04/2026" in holder
+    assert "cơ quan nhà nước có thẩm quyền:" not in holder
+    for body in (agency, holder):
+        assert "authority_request" not in body and "holder_request" not in body
+
+
+def test_issue_reissue_and_renewal_mails_carry_the_signed_certificate(session, registry_helper, keys, smtp):
+    """Art. 26(2)(a): the certificate is sent; the PDF attached is the registry's signed document
+    of that very certificate, and the download link stays."""
+    from datetime import datetime
+
+    from brandname.certificates import verification
+    from brandname.certificates.documents import certificate_pdf_path
+    from brandname.store.models import Certificate
+
+    sink, port = smtp
+    registry_helper.issue("GUIKEM", "GUIKEM2")
+    registry_helper.followup("reissue", "GUIKEM", now=datetime(2027, 5, 4, 3), reissue_reason="lost")
+    registry_helper.followup("renewal", "GUIKEM", now=datetime(2028, 12, 20, 3))
+    assert deliver(session, port) == (9, 0)  # received, approved, issued: for each of the three acts
+    certificate_mails = [m for _, m in sink.messages if "Certificate issued" in m["Subject"]]
+    assert len(certificate_mails) == 3
+    serials = []
+    for message in certificate_mails:
+        body = message.get_body(preferencelist=("plain",)).get_content()
+        assert "gửi kèm thư này" in body and "/applicant/names" in body and "/verify/BN-" in body
+        attached = list(message.iter_attachments())
+        assert attached and all(a.get_content_type() == "application/pdf" for a in attached)
+        for part in attached:
+            data = part.get_content()
+            verdict = verification.verify_pdf(session, keys, data)
+            assert verdict["genuine"], verdict
+            assert part.get_filename() == f"{verdict['serial']}.pdf"
+            certificate = session.scalars(
+                select(Certificate).where(Certificate.serial == verdict["serial"])
+            ).one()
+            assert data == certificate_pdf_path(certificate).read_bytes()
+            serials.append(certificate.serial)
+    kinds = [session.scalars(select(Certificate).where(Certificate.serial == s)).one().kind for s in serials]
+    assert sorted(kinds) == ["issue", "issue", "reissue", "renewal"]
+    row = session.scalars(select(Outbox).where(Outbox.key.like("issued:%")).order_by(Outbox.id)).first()
+    assert [a["kind"] for a in row.attachments] == ["certificate", "certificate"]
+    assert {a["serial"] for a in row.attachments} <= set(serials) and len(row.body) < 5000  # references only
+
+
+def test_a_certificate_mail_is_never_sent_without_its_pdf(session, registry_helper, smtp):
+    sink, port = smtp
+    registry_helper.issue("KHONGPDF")
+    assert deliver(session, port, load_attachment=None) == (2, 1)
+    mail = session.scalars(select(Outbox).where(Outbox.key.like("issued:%"))).one()
+    assert mail.sent_at is None and "attachment" in mail.last_error
+    assert len(sink.messages) == 2
+    assert deliver(session, port) == (1, 0)
+    assert sink.messages[-1][1].get_payload()[1].get_filename().endswith(".pdf")

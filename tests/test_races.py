@@ -199,7 +199,11 @@ def test_renewal_racing_revocation_ends_in_one_order(
                 actor=officer,
                 ground="spam",
                 now=day,
-                evidence={"conclusion_number": f"{round_no}/KL", "conclusion_date": "2028-12-01"},
+                evidence={
+                    "agency": "Bộ Công an",
+                    "conclusion_number": f"{round_no}/KL",
+                    "conclusion_date": "2028-12-01",
+                },
             )
             revoke = lambda s, pid=proposal.id: lifecycle.confirm_revocation(
                 s, pid, actor=supervisor, now=day

@@ -11,7 +11,7 @@ from brandname.store.models import Account, Event, RevocationProposal
 
 from .conftest import PASSWORD, Portal
 
-EVIDENCE = {"request_number": "12/CV-A05", "request_date": "2026-02-20"}
+EVIDENCE = {"agency": "Bộ Công an", "request_number": "12/CV-A05", "request_date": "2026-02-20"}
 
 
 def text(response):
@@ -193,7 +193,12 @@ def test_administrator_does_no_casework(admin, admin_account, portal, session, r
     assert (
         admin.post(
             f"/officer/names/{bn.id}/propose-revocation",
-            data={"ground": "spam", "spam-conclusion_number": "1/KL", "spam-conclusion_date": "2026-03-01"},
+            data={
+                "ground": "spam",
+                "spam-agency": "Bộ Công an",
+                "spam-conclusion_number": "1/KL",
+                "spam-conclusion_date": "2026-03-01",
+            },
         ).status_code
         == 403
     )

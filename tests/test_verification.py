@@ -73,7 +73,8 @@ def test_status_revoked(session, officer, issued):
     info = verification.status_of(session, issued.serial)
     assert info["status"] == "revoked" and info["ground"] == "holder_request"
     assert info["revoked_on"] == "2026-04-11"
-    assert "Theo đề nghị" in info["ground_text"] and "holder's request" in info["ground_text_en"]
+    assert info["ground_text"].startswith("điểm d khoản 1 Điều 29 Nghị định số 91/2020/NĐ-CP: theo đề nghị")
+    assert info["ground_text_en"].startswith("point d, clause 1, Article 29")
 
 
 def test_status_unknown(session):
@@ -277,7 +278,10 @@ def test_verify_page_revoked(client, session, officer, issued):
     code, html = page(client, f"/verify/{issued.serial}?code={issued.verification_code}")
     assert code == 200 and "Đã bị thu hồi" in html and "(revoked)" in html
     assert "thu hồi ngày 11/04/2026" in html
-    assert "Theo đề nghị của tổ chức, cá nhân sử dụng tên định danh" in html
+    assert (
+        "điểm d khoản 1 Điều 29 Nghị định số 91/2020/NĐ-CP: theo đề nghị của tổ chức, cá nhân sử dụng tên định danh"
+        in html
+    )
 
 
 def test_verify_page_unknown_serial_is_404(client):

@@ -56,7 +56,7 @@ def test_every_irreversible_form_asks_for_confirmation_naming_the_name(
         bn.id,
         actor=officer,
         ground="authority_request",
-        evidence={"request_number": "1/CV", "request_date": "2026-03-01"},
+        evidence={"agency": "Bộ Công an", "request_number": "1/CV", "request_date": "2026-03-01"},
     )
     forms = confirm_forms(text(portal.supervisor.get("/officer/revocations")))
     confirmations = [v for k, v in forms.items() if k.startswith("/officer/revocations/")]
@@ -107,7 +107,12 @@ def test_revocation_in_the_trail_names_its_ground_and_evidence(portal, session, 
     bn = registry_helper.issue("RACTIN").brandnames[0]
     portal.officer.post(
         f"/officer/names/{bn.id}/propose-revocation",
-        data={"ground": "spam", "spam-conclusion_number": "12/KL-A05", "spam-conclusion_date": "2026-03-01"},
+        data={
+            "ground": "spam",
+            "spam-agency": "Bộ Công an",
+            "spam-conclusion_number": "12/KL-A05",
+            "spam-conclusion_date": "2026-03-01",
+        },
     )
     proposal_id = session.scalars(select(RevocationProposal.id)).one()
     assert portal.supervisor.post(f"/officer/revocations/{proposal_id}/confirm").status_code == 302
@@ -115,7 +120,11 @@ def test_revocation_in_the_trail_names_its_ground_and_evidence(portal, session, 
     trail = page[page.index("Nhật ký xử lý") :]
     assert "Lãnh đạo lanh.dao thu hồi tên RACTIN" in trail
     assert "Cán bộ can.bo đề xuất thu hồi tên RACTIN" in trail
-    assert "Điểm a: gửi tin nhắn rác" in trail and "Ngày kết luận: 01/03/2026" in trail
+    assert (
+        "điểm a khoản 1 Điều 29 Nghị định số 91/2020/NĐ-CP: tên định danh được sử dụng để gửi tin nhắn rác"
+        in trail
+        and "Ngày kết luận: 01/03/2026" in trail
+    )
     assert "cấp giấy chứng nhận số" in trail
 
 
@@ -126,14 +135,19 @@ def test_revocation_form_errors_are_words_not_field_codes(portal, session, regis
     bn = registry_helper.issue("LOIFORM").brandnames[0]
     response = portal.officer.post(
         f"/officer/names/{bn.id}/propose-revocation",
-        data={"ground": "spam", "spam-conclusion_number": "1/KL"},
+        data={"ground": "spam", "spam-agency": "Bộ Công an", "spam-conclusion_number": "1/KL"},
     )
     body = text(response)
     assert response.status_code == 400 and "Thiếu căn cứ chứng minh: ngày kết luận." in body
     assert "conclusion_date" not in re.sub(r'(name|id|for)="[^"]*"', "", body)
     response = portal.officer.post(
         f"/officer/names/{bn.id}/propose-revocation",
-        data={"ground": "spam", "spam-conclusion_number": "1/KL", "spam-conclusion_date": "31/02/2026"},
+        data={
+            "ground": "spam",
+            "spam-agency": "Bộ Công an",
+            "spam-conclusion_number": "1/KL",
+            "spam-conclusion_date": "31/02/2026",
+        },
     )
     assert "Ngày kết luận không hợp lệ" in text(response)
     response = portal.officer.post(f"/officer/names/{bn.id}/propose-revocation", data={"ground": "bogus"})
@@ -152,7 +166,12 @@ def test_revocation_form_errors_are_words_not_field_codes(portal, session, regis
     # a date typed dd/mm/yyyy is accepted and kept as a date
     response = portal.officer.post(
         f"/officer/names/{bn.id}/propose-revocation",
-        data={"ground": "spam", "spam-conclusion_number": "1/KL", "spam-conclusion_date": "01/03/2026"},
+        data={
+            "ground": "spam",
+            "spam-agency": "Bộ Công an",
+            "spam-conclusion_number": "1/KL",
+            "spam-conclusion_date": "01/03/2026",
+        },
     )
     assert response.status_code == 302
     assert session.scalars(select(RevocationProposal)).one().evidence["conclusion_date"] == "2026-03-01"
@@ -174,7 +193,7 @@ def test_revoked_name_lookup_and_notices_show_dd_mm_yyyy(
         bn.id,
         actor=officer,
         ground="spam",
-        evidence={"conclusion_number": "12/KL", "conclusion_date": "2026-03-01"},
+        evidence={"agency": "Bộ Công an", "conclusion_number": "12/KL", "conclusion_date": "2026-03-01"},
     )
     lifecycle.confirm_revocation(session, proposal.id, actor=supervisor)
     session.refresh(bn)
@@ -184,7 +203,7 @@ def test_revoked_name_lookup_and_notices_show_dd_mm_yyyy(
         .strftime("%d/%m/%Y")
     )
     lookup = text(portal.anon.get("/lookup?q=ngaythu"))
-    assert f"từ ngày {day}" in lookup and "Điểm a" in lookup
+    assert f"từ ngày {day}" in lookup and "điểm a khoản 1 Điều 29" in lookup
     for url in ("/lookup?q=ngaythu", "/revocations"):
         assert not ISO_DATE.search(re.sub(r'<time datetime="[^"]*"', "", text(portal.anon.get(url)))), url
     officer_pages = [text(portal.officer.get(u)) for u in ("/officer/revocations", f"/officer/names/{bn.id}")]
@@ -222,3 +241,26 @@ def test_officer_search_ignores_diacritics_and_takes_wildcards_literally(portal,
     assert "SAIGON" in page
     page = text(portal.officer.get("/officer/search", query_string={"q": "s_igon"}))
     assert "SAIGON" not in page
+
+
+# -- the dossier's mandatory document --------------------------------------------------------
+
+
+def test_the_officer_sees_whether_the_mandatory_document_is_attached(portal, session):
+    from .conftest import PDF_BYTES
+
+    bare = portal.application_id(portal.apply(portal.a, "THIEUGIAY"))
+    page = portal.officer.get(f"/officer/applications/{bare}").get_data(as_text=True)
+    assert 'id="dossier-missing"' in page
+    assert (
+        "Giấy chứng nhận đăng ký doanh nghiệp / quyết định thành lập"
+        in page.split('id="dossier-missing"')[1][:400]
+    )
+    full = portal.application_id(
+        portal.apply(portal.a, "DUGIAY", files=[("enterprise_registration", "dkkd.pdf", PDF_BYTES)])
+    )
+    page = portal.officer.get(f"/officer/applications/{full}").get_data(as_text=True)
+    assert 'id="dossier-complete"' in page and 'id="dossier-missing"' not in page
+    portal.officer.get("/lang/en")
+    page = portal.officer.get(f"/officer/applications/{bare}").get_data(as_text=True)
+    assert "lacks its mandatory document" in page

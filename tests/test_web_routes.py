@@ -87,20 +87,59 @@ def test_lookup_prefix_then_substring_case_insensitive_paginated_no_individual_i
 
 
 def test_revocation_notices_list_name_date_ground(portal, session, registry_helper, officer, supervisor):
-    result = registry_helper.issue("GIVEUP", "SPAMMER")
-    give, spam = result.brandnames
-    lifecycle.give_up(session, give.id, actor=officer)
+    """Art. 29(2): each notice names the ground in words, its effective date, and for grounds a
+    and đ the competent agency's document; expiry (ground c) is published too."""
+    from datetime import date, datetime
+
+    result = registry_helper.issue("GIVEUP", "SPAMMER", "OLDNAME")
+    give, spam, old = result.brandnames
+    lifecycle.give_up(session, give.id, actor=officer, now=datetime(2026, 4, 10, 3))
     proposal = lifecycle.propose_revocation(
         session,
         spam.id,
         actor=officer,
         ground="spam",
-        evidence={"conclusion_number": "12/KL-A05", "conclusion_date": "2026-03-01"},
+        evidence={
+            "agency": "Cục A05, Bộ Công an",
+            "conclusion_number": "12/KL-A05",
+            "conclusion_date": "2026-03-01",
+        },
     )
-    lifecycle.confirm_revocation(session, proposal.id, actor=supervisor)
+    lifecycle.confirm_revocation(session, proposal.id, actor=supervisor, now=datetime(2026, 4, 11, 3))
+    lifecycle.expire(session, today=date(2029, 3, 2), now=datetime(2029, 3, 2, 1))
     body = text(portal.anon.get("/revocations"))
-    assert "GIVEUP" in body and "SPAMMER" in body
-    assert "Điểm a" in body and "Điểm d" in body
+    rows = {name: body[body.index(name) :][:400] for name in ("GIVEUP", "SPAMMER", "OLDNAME")}
+    assert (
+        "10/04/2026" in rows["GIVEUP"]
+        and "điểm d khoản 1 Điều 29 Nghị định số 91/2020/NĐ-CP" in rows["GIVEUP"]
+    )
+    assert "11/04/2026" in rows["SPAMMER"] and "điểm a khoản 1 Điều 29" in rows["SPAMMER"]
+    assert "Cục A05, Bộ Công an" in rows["SPAMMER"] and "12/KL-A05" in rows["SPAMMER"]
+    assert "01/03/2026" in rows["SPAMMER"]
+    assert "02/03/2029" in rows["OLDNAME"]
+    assert (
+        "điểm c khoản 1 Điều 29 Nghị định số 91/2020/NĐ-CP: tên định danh hết hạn sử dụng" in rows["OLDNAME"]
+    )
+    assert "holder_request" not in body and "spam" not in body.lower().replace("spammer", "")
+    lookup = text(portal.anon.get("/lookup?q=OLDNAME"))
+    assert "từ ngày 02/03/2029" in lookup and "điểm c khoản 1 Điều 29" in lookup  # as the notice says
+    portal.anon.get("/lang/en")
+    english = text(portal.anon.get("/revocations"))
+    assert "point c, clause 1, Article 29 of Decree No. 91/2020/ND-CP" in english
+
+
+def test_a_revocation_on_an_agency_ground_needs_the_agency(portal, session, registry_helper):
+    bn = registry_helper.issue("NOAGENCY").brandnames[0]
+    response = portal.officer.post(
+        f"/officer/names/{bn.id}/propose-revocation",
+        data={
+            "ground": "authority_request",
+            "authority_request-request_number": "7/CV",
+            "authority_request-request_date": "2026-03-01",
+        },
+    )
+    assert response.status_code == 400 and "cơ quan nhà nước có thẩm quyền" in text(response)
+    assert session.scalar(select(func.count()).select_from(RevocationProposal)) == 0
 
 
 # -- anonymous --------------------------------------------------------------------------------
@@ -467,7 +506,12 @@ def test_two_person_revocation_and_supervisor_only_acts(portal, session, registr
     assert response.status_code == 400 and "Ghi chú giữ lại" in text(response)
     response = portal.officer.post(
         f"/officer/names/{bn.id}/propose-revocation",
-        data={"ground": "spam", "spam-conclusion_number": "15/KL-A05", "spam-conclusion_date": "2026-02-20"},
+        data={
+            "ground": "spam",
+            "spam-agency": "Bộ Công an",
+            "spam-conclusion_number": "15/KL-A05",
+            "spam-conclusion_date": "2026-02-20",
+        },
     )
     assert response.status_code == 302
     proposal = session.scalars(select(RevocationProposal)).one()
@@ -481,7 +525,7 @@ def test_two_person_revocation_and_supervisor_only_acts(portal, session, registr
     session.expire_all()
     assert bn.status == "revoked" and bn.revocation_ground == "spam"
     notices = text(portal.anon.get("/revocations"))
-    assert "SPAMNAME" in notices and "Điểm a" in notices
+    assert "SPAMNAME" in notices and "điểm a khoản 1 Điều 29" in notices and "Bộ Công an" in notices
     # release needs a reason, then frees the name
     assert portal.officer.post(f"/officer/names/{bn.id}/release", data={"reason": ""}).status_code == 400
     assert (
@@ -499,7 +543,7 @@ def test_supervisor_declines_and_manages_officers(portal, app, session, registry
         bn.id,
         actor=lifecycle.Actor.for_account(portal.account_officer),
         ground="authority_request",
-        evidence={"request_number": "7/CV", "request_date": "2026-02-01"},
+        evidence={"agency": "Bộ Công an", "request_number": "7/CV", "request_date": "2026-02-01"},
     )
     assert (
         portal.supervisor.post(
@@ -624,7 +668,7 @@ def _world(portal, session):
         bn.id,
         actor=lifecycle.Actor.for_account(portal.account_officer),
         ground="spam",
-        evidence={"conclusion_number": "1/KL", "conclusion_date": "2026-01-02"},
+        evidence={"agency": "Bộ Công an", "conclusion_number": "1/KL", "conclusion_date": "2026-01-02"},
     )
     ids = {
         "app": app_id,

@@ -80,3 +80,16 @@ def certificate_pdf_path(certificate):
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def mail_attachment(session, reference):
+    """The file an outbox reference names, for `notifications.deliver`: a certificate's signed
+    PDF (the kept file, made on first use)."""
+    from sqlalchemy import select
+
+    from brandname.store.models import Certificate
+
+    if reference.get("kind") != "certificate":
+        raise ValueError(f"unknown attachment kind {reference.get('kind')!r}")
+    certificate = session.scalars(select(Certificate).where(Certificate.serial == reference["serial"])).one()
+    return f"{certificate.serial}.pdf", "application/pdf", certificate_pdf_path(certificate).read_bytes()

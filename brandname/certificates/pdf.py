@@ -18,7 +18,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from brandname.rules import dates
+from brandname.rules import dates, form01
 from brandname.rules.text import authority_parts
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
@@ -124,7 +124,10 @@ def form_strings(
             ("holder_name", f"Tên tổ chức: {holder['name']}"),
         ]
         if holder.get("id_number"):
-            lines.append(("holder_id", f"Mã số doanh nghiệp: {holder['id_number']}"))
+            label = form01.ID_LABELS[
+                form01.id_number_kind("organization", holder["id_number"]) or "enterprise_code"
+            ]
+            lines.append(("holder_id", f"{label}: {holder['id_number']}"))
         lines.append(("holder_address", f"Địa chỉ trụ sở chính: {holder['address']}"))
     else:
         lines += [("h1", "1. Cá nhân sử dụng tên định danh"), ("holder_name", f"Họ và tên: {holder['name']}")]

@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from brandname.certificates import pdf as certificate_pdf
 from brandname.certificates import signing, untrusted
-from brandname.lifecycle import REVOCATION_GROUNDS
-from brandname.rules import dates, privacy
+from brandname.rules import dates, grounds, privacy
 from brandname.store.models import Certificate
 
 STATUS_TEXT = {
@@ -79,11 +78,7 @@ def _iso(value):
 def _ground_text(ground):
     if ground is None:
         return None, None
-    info = REVOCATION_GROUNDS.get(ground)
-    if info is None:
-        return ground, ground
-    letter, vi, en = info[0], info[1], info[2]
-    return f"{vi} (điểm {letter} khoản 1 Điều 29)", f"{en} (Art. 29.1({letter}))"
+    return grounds.legal_ground(ground, "vi"), grounds.legal_ground(ground, "en")
 
 
 def certificate_status(cert, today=None):

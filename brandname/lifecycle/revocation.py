@@ -19,7 +19,7 @@ from brandname.lifecycle._kernel import (
     require_holder_or_staff,
     require_staff,
 )
-from brandname.rules import dates
+from brandname.rules import dates, grounds
 from brandname.store.models import (
     Account,
     Application,
@@ -28,44 +28,10 @@ from brandname.store.models import (
     RevocationProposal,
 )
 
-# Art. 29 grounds: code -> (letter, Vietnamese, English, evidence fields, who starts it)
+# Art. 29 grounds: code -> (letter, Vietnamese, English, evidence fields, who starts it); the
+# wording and the evidence each needs live in rules/grounds.py
 REVOCATION_GROUNDS = {
-    "spam": (
-        "a",
-        "Sử dụng để gửi tin nhắn rác hoặc cung cấp dịch vụ trái pháp luật theo kết luận "
-        "của cơ quan nhà nước có thẩm quyền",
-        "Used for spam or unlawful services, as a competent state agency concluded",
-        ("conclusion_number", "conclusion_date"),
-        "officer",
-    ),
-    "arrears": (
-        "b",
-        "Quá 30 ngày chưa nộp chi phí duy trì tên định danh",
-        "Maintenance charge more than 30 days overdue",
-        ("invoice", "due_date"),
-        "officer",
-    ),
-    "expired": (
-        "c",
-        "Hết thời hạn sử dụng mà không gia hạn",
-        "Expired and not renewed",
-        ("expiry_date",),
-        "system",
-    ),
-    "holder_request": (
-        "d",
-        "Theo đề nghị của tổ chức, cá nhân sử dụng tên định danh",
-        "At the holder's request",
-        (),
-        "holder",
-    ),
-    "authority_request": (
-        "đ",
-        "Theo yêu cầu của cơ quan nhà nước có thẩm quyền",
-        "At the request of a competent state agency",
-        ("request_number", "request_date"),
-        "officer",
-    ),
+    g.code: (g.letter, g.words_vi, g.words_en, g.evidence, g.started_by) for g in grounds.GROUNDS.values()
 }
 
 
@@ -81,6 +47,7 @@ def _require_revocable(bn):
 
 
 EVIDENCE_WORDS = {
+    "agency": ("cơ quan nhà nước có thẩm quyền", "the competent state agency"),
     "conclusion_number": ("số văn bản kết luận", "the number of the conclusion"),
     "conclusion_date": ("ngày kết luận", "the date of the conclusion"),
     "invoice": ("số hóa đơn", "the invoice number"),
@@ -141,6 +108,8 @@ def _revoke(session, bn, *, ground, evidence, note, actor, now, rules, proposal_
     today = dates.local_date(now)
     bn.status, bn.revoked_at, bn.revocation_ground = "revoked", now, ground
     bn.revocation_note = note or None
+    document = grounds.agency_document(ground, evidence)
+    bn.revocation_agency, bn.revocation_document, bn.revocation_document_date = document or (None, None, None)
     bn.blocked_until = today + timedelta(days=rules.quarantine_days)
     session.flush()
     return record_event(

@@ -1,6 +1,10 @@
 """Delivery: send the outbox over SMTP, or write each mail to the log when no server is configured.
 
-A mail that fails is retried on the next run, up to MAX_ATTEMPTS. No Flask here.
+A mail that fails is retried on the next run, up to MAX_ATTEMPTS. An outbox row lists its
+attachments by reference; `load_attachment(session, reference)` (given by the caller, which knows
+where the files live: the signed certificate PDFs) returns `(filename, "type/subtype", bytes)` and
+each becomes a MIME part of the message. A mail whose attachment cannot be loaded is not sent
+without it: it fails and is retried. No Flask here.
 """
 
 import logging
@@ -29,8 +33,10 @@ def deliver(
     starttls=False,
     limit=100,
     now=None,
+    load_attachment=None,
 ):
-    """Send queued mails; return (sent, failed). Without a server, each mail is logged instead."""
+    """Send queued mails; return (sent, failed). Without a server, each mail is logged instead
+    (its attachments by reference)."""
     pending = session.scalars(
         select(Outbox)
         .where(Outbox.sent_at.is_(None), Outbox.attempts < MAX_ATTEMPTS)
@@ -62,17 +68,10 @@ def deliver(
             msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1] or None)
             msg.set_content(mail.body)
             mail.attempts += 1
-            try:
-                if smtp is None:
-                    log.info(
-                        "mail (no MAIL_SERVER set) to=%s subject=%s\n%s", mail.to, mail.subject, mail.body
-                    )
-                else:
-                    smtp.send_message(msg)
+            if _send_one(session, smtp, msg, mail, load_attachment):
                 mail.sent_at, mail.last_error = now or dates.utcnow(), None
                 sent += 1
-            except (OSError, smtplib.SMTPException) as exc:
-                mail.last_error = str(exc)[:1000]
+            else:
                 failed += 1
             session.commit()
     finally:
@@ -82,3 +81,40 @@ def deliver(
             except (OSError, smtplib.SMTPException):
                 pass
     return sent, failed
+
+
+def _send_one(session, smtp, msg, mail, load_attachment):
+    """Send (or log) one mail; False with the error kept on the row when it could not go."""
+    if smtp is None:
+        log.info(
+            "mail (no MAIL_SERVER set) to=%s subject=%s attachments=%s\n%s",
+            mail.to,
+            mail.subject,
+            mail.attachments or [],
+            mail.body,
+        )
+        return True
+    if not _attach(session, msg, mail, load_attachment):
+        return False
+    try:
+        smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException) as exc:
+        mail.last_error = str(exc)[:1000]
+        return False
+    return True
+
+
+def _attach(session, msg, mail, load_attachment):
+    """Add the mail's attachments to `msg`; False (the error kept on the row) when one is missing."""
+    for reference in mail.attachments or []:
+        if load_attachment is None:
+            mail.last_error = f"attachment {reference}: no attachment loader given"
+            return False
+        try:
+            filename, content_type, data = load_attachment(session, reference)
+        except Exception as exc:  # noqa: BLE001 - any failure to produce the file keeps the mail for retry
+            mail.last_error = f"attachment {reference}: {exc}"[:1000]
+            return False
+        maintype, subtype = content_type.split("/", 1)
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return True

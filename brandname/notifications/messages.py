@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
-from brandname.rules import dates
+from brandname.rules import dates, grounds
 from brandname.rules.text import authority_parts
 from brandname.store.models import Account
 
@@ -34,6 +34,8 @@ class Mail(NamedTuple):
     subject: str
     body: str
     key: str | None = None
+    # references delivery turns into files: ({"kind": "certificate", "serial": ...}, ...)
+    attachments: tuple = ()
 
 
 def _t(moment):
@@ -153,23 +155,82 @@ def certificate_issued(session, application, certificates, *, public_url=""):
         body=(
             f"Lệ phí của hồ sơ số {application.id} đã được xác nhận. Giấy chứng nhận đã được cấp:\n"
             + "\n".join(lines_vi)
-            + f"\nTải giấy chứng nhận (PDF có chữ ký số) tại {public_url}/applicant/names\n\n"
+            + "\nGiấy chứng nhận (PDF có chữ ký số) được gửi kèm thư này; "
+            f"có thể tải lại tại {public_url}/applicant/names\n\n"
             f"The fee of application {application.id} was confirmed; certificates issued:\n"
             + "\n".join(lines_en)
+            + "\nThe signed certificate PDFs are attached to this mail; they can also be downloaded "
+            f"at {public_url}/applicant/names"
+        ),
+        attachments=tuple({"kind": "certificate", "serial": c.serial} for c in certificates),
+    )
+
+
+def _notice(brandname, *, ground, effective, document=None, public_url=""):
+    """A notice of revocation (Art. 29(2)): the legal ground in words, the competent agency's
+    document when the ground rests on one, and the day it takes effect."""
+    name = brandname.name
+    lines_vi = [f"Thông báo thu hồi tên định danh {name}.", f"Căn cứ: {grounds.legal_ground(ground, 'vi')}."]
+    lines_en = [
+        f"Notice of revocation of the sender name {name}.",
+        f"Ground: {grounds.legal_ground(ground, 'en')}.",
+    ]
+    if document is not None:
+        agency, number, when = document
+        on = f" ngày {when:%d/%m/%Y}" if when else ""
+        on_en = f" of {when:%d/%m/%Y}" if when else ""
+        lines_vi.append(
+            f"Văn bản của cơ quan nhà nước có thẩm quyền: {agency or '—'}, số {number or '—'}{on}."
+        )
+        lines_en.append(
+            f"Document of the competent state agency: {agency or '—'}, No. {number or '—'}{on_en}."
+        )
+    lines_vi += [
+        f"Ngày có hiệu lực: {effective:%d/%m/%Y}. Từ ngày này tên định danh không được dùng để gửi tin nhắn "
+        "hoặc thực hiện cuộc gọi.",
+        f"Thông báo công khai: {public_url}/revocations",
+    ]
+    lines_en.append(
+        f"Effective date: {effective:%d/%m/%Y}. From that day the name may not be used to send messages "
+        "or make calls."
+    )
+    return "\n".join(lines_vi) + "\n\n" + "\n".join(lines_en)
+
+
+def revoked(session, brandname, *, public_url=""):
+    document = None
+    if brandname.revocation_ground in grounds.AGENCY_DOCUMENT:
+        document = (
+            brandname.revocation_agency,
+            brandname.revocation_document,
+            brandname.revocation_document_date,
+        )
+    return Mail(
+        to=holder_address(session, brandname.holder),
+        key=f"revoked:{brandname.id}:{brandname.revoked_at.isoformat()}",
+        subject=f"Thông báo thu hồi tên định danh {brandname.name} / Sender name {brandname.name} revoked",
+        body=_notice(
+            brandname,
+            ground=brandname.revocation_ground,
+            effective=dates.local_date(brandname.revoked_at),
+            document=document,
+            public_url=public_url,
         ),
     )
 
 
-def revoked(session, brandname, *, public_url=""):
+def expired(session, brandname, *, public_url=""):
+    """Expiry is revocation on ground c: the holder gets the same notice."""
     return Mail(
         to=holder_address(session, brandname.holder),
-        key=f"revoked:{brandname.id}:{brandname.revoked_at.isoformat()}",
-        subject=f"Thu hồi tên định danh {brandname.name} / Sender name {brandname.name} revoked",
-        body=(
-            f"Tên định danh {brandname.name} đã bị thu hồi ngày {_t(brandname.revoked_at)} "
-            f"(căn cứ: {brandname.revocation_ground}). Thông báo công khai: {public_url}/revocations\n\n"
-            f"The sender name {brandname.name} was revoked on {_t(brandname.revoked_at)} "
-            f"(ground: {brandname.revocation_ground})."
+        key=f"expired:{brandname.id}:{brandname.valid_until.isoformat()}",
+        subject=f"Thông báo thu hồi tên định danh {brandname.name} (hết hạn) / "
+        f"Sender name {brandname.name} expired",
+        body=_notice(
+            brandname,
+            ground="expired",
+            effective=grounds.expiry_effective_date(brandname.valid_until),
+            public_url=public_url,
         ),
     )
 

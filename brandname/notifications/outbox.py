@@ -31,6 +31,7 @@ def write(session, mail, *, event_seq=None, now=None, authority=messages.DEFAULT
         created_at=now or dates.utcnow(),
         attempts=0,
         event_seq=event_seq,
+        attachments=[dict(a) for a in mail.attachments] or None,
     )
     session.add(row)
     session.flush()
@@ -56,6 +57,9 @@ def _mails_for_event(session, event, public_url, authority):
         yield messages.charge_raised(
             session, session.get(ChargeInvoice, event.subject_id), public_url=public_url
         )
+    elif event.act == "expire":
+        brandname = session.get(Brandname, event.subject_id)
+        yield messages.expired(session, brandname, public_url=public_url)
 
 
 def write_for_events(session, events, *, public_url="", authority=messages.DEFAULT_AUTHORITY):

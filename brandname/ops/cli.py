@@ -636,6 +636,7 @@ def send_mail_cmd(interval):
     import time
 
     from brandname import notifications
+    from brandname.certificates.documents import mail_attachment
 
     logging.basicConfig(level=logging.INFO)
     cfg = current_app.config
@@ -648,6 +649,7 @@ def send_mail_cmd(interval):
             username=cfg.get("MAIL_USERNAME") or None,
             password=cfg.get("MAIL_PASSWORD") or None,
             starttls=bool(cfg.get("MAIL_STARTTLS")),
+            load_attachment=mail_attachment,
         )
         if sent or failed or interval is None:
             click.echo(f"sent: {sent}  failed: {failed}")

@@ -9,6 +9,9 @@ MAX_NAMES_PER_APPLICATION = 50
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
 _ID = re.compile(r"^[A-Za-z0-9-]{6,20}$")
+# an establishment decision's number, as agencies write it: "1234/QĐ-BYT", "56/2019/QĐ-UBND"
+# (digits, a slash, then groups of letters, Vietnamese ones included, or digits joined by - or /)
+_DECISION = re.compile(r"^[0-9]{1,6}/[^\W_]+(?:[-/][^\W_]+)*$")
 
 # (field, required for organization, required for individual, label vi, label en)
 APPLICANT_FIELDS = (
@@ -17,8 +20,8 @@ APPLICANT_FIELDS = (
         "id_number",
         True,
         True,
-        "Mã số doanh nghiệp / số CCCD, hộ chiếu",
-        "Enterprise code / ID card or passport number",
+        "Mã số doanh nghiệp, số quyết định thành lập / số CCCD, hộ chiếu",
+        "Enterprise code or establishment decision number / ID card or passport number",
     ),
     ("tax_code", False, False, "Mã số thuế", "Tax code"),
     ("address", True, True, "Địa chỉ", "Address"),
@@ -33,7 +36,7 @@ FIELD_LIMITS = {
     "address": 500,
     "email": 254,
     "phone": 40,
-    "id_number": 20,
+    "id_number": 40,
     "tax_code": 20,
     "legal_representative": 200,
     "contact_person": 200,
@@ -111,10 +114,12 @@ def validate_applicant(data):
         errors["phone"] = ("Số điện thoại không đúng định dạng.", "The phone number is not valid.")
     if out.get("id_number"):
         out["id_number"] = out["id_number"].upper()
-        if not _ID.match(out["id_number"]):
+        if id_number_kind(kind, out["id_number"]) is None:
             errors["id_number"] = (
-                "Mã số / số giấy tờ chỉ gồm chữ và số, 6–20 ký tự.",
-                "The code / document number must be 6–20 letters and digits.",
+                "Mã số / số giấy tờ chỉ gồm chữ và số, 6–20 ký tự; tổ chức thành lập theo quyết định ghi "
+                "số quyết định, ví dụ 1234/QĐ-BYT.",
+                "The code / document number must be 6–20 letters and digits; an organization "
+                "established by decision gives the decision's number, such as 1234/QĐ-BYT.",
             )
     if errors:
         raise InvalidInput(
@@ -124,6 +129,26 @@ def validate_applicant(data):
             details={"fields": {k: {"message": vi, "message_en": en} for k, (vi, en) in errors.items()}},
         )
     return out
+
+
+def id_number_kind(kind, id_number):
+    """What the applicant's ID field holds (Art. 24): "enterprise_code" or "establishment_decision"
+    for an organization, "id_document" (ID card or passport) for an individual; None if it is
+    neither."""
+    value = (id_number or "").strip().upper()
+    if kind == "organization" and _DECISION.match(value) and len(value) <= FIELD_LIMITS["id_number"]:
+        return "establishment_decision"
+    if not _ID.match(value):
+        return None
+    return "enterprise_code" if kind == "organization" else "id_document"
+
+
+# how the certificate labels the holder's number
+ID_LABELS = {
+    "enterprise_code": "Mã số doanh nghiệp",
+    "establishment_decision": "Số quyết định thành lập",
+    "id_document": "Số CMND/CCCD/Hộ chiếu",
+}
 
 
 def validate_name_entries(entries, *, require_names=True):

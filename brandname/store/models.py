@@ -228,6 +228,10 @@ class Brandname(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     revocation_ground: Mapped[str | None] = mapped_column(String(30))
     revocation_note: Mapped[str | None] = mapped_column(Text)
+    # grounds a and đ (Art. 29(1)): the competent state agency and its document, as the notice prints them
+    revocation_agency: Mapped[str | None] = mapped_column(String(300))
+    revocation_document: Mapped[str | None] = mapped_column(String(100))
+    revocation_document_date: Mapped[date | None] = mapped_column(Date)
     expired_at: Mapped[datetime | None] = mapped_column(DateTime)
     blocked_until: Mapped[date | None] = mapped_column(Date)
     released_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -576,6 +580,9 @@ class Outbox(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     event_seq: Mapped[int | None] = mapped_column(Integer, index=True)
+    # what the mail carries, by reference ([{"kind": "certificate", "serial": ...}]): delivery
+    # loads each file when it sends, so the table holds no megabytes
+    attachments: Mapped[list | None] = mapped_column(JSON)
 
 
 # --- Names from before the decree (Art. 36): the review queue ---

@@ -10,13 +10,14 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, redirect, request, session, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh as refresh_babel
 from flask_login import UserMixin, current_user
 
 from brandname import lifecycle
 from brandname.extensions import babel, csrf, db, login_manager
-from brandname.rules import dates, form01, text
+from brandname.rules import dates, form01, grounds, text
 from brandname.rules.text import has_control_characters
 from brandname.store.models import Account
 from brandname.web import forms
@@ -78,15 +79,9 @@ DOCUMENT_KINDS = {
     "business_registration": _l("Giấy đăng ký hộ kinh doanh"),
     "other": _l("Tài liệu khác"),
 }
-GROUND_LABELS = {
-    "spam": _l("Điểm a: gửi tin nhắn rác, dịch vụ trái pháp luật (theo kết luận của cơ quan có thẩm quyền)"),
-    "arrears": _l("Điểm b: quá 30 ngày chưa nộp chi phí duy trì"),
-    "expired": _l("Điểm c: hết hạn mà không gia hạn"),
-    "holder_request": _l("Điểm d: theo đề nghị của người sử dụng"),
-    "authority_request": _l("Điểm đ: theo yêu cầu của cơ quan nhà nước có thẩm quyền"),
-}
 USE_LABELS = {"sms": _l("Tin nhắn (SMS)"), "voice": _l("Cuộc gọi thoại")}
 EVIDENCE_LABELS = {
+    "agency": _l("Cơ quan nhà nước có thẩm quyền"),
     "conclusion_number": _l("Số văn bản kết luận"),
     "conclusion_date": _l("Ngày kết luận"),
     "invoice": _l("Số hóa đơn"),
@@ -181,6 +176,11 @@ def vntime(value, with_time=True):
         local = value.replace(tzinfo=dates.timezone.utc).astimezone(dates.VN_TZ)
         return local.strftime("%d/%m/%Y %H:%M") if with_time else local.strftime("%d/%m/%Y")
     return value.strftime("%d/%m/%Y")
+
+
+def ground_label(code):
+    """The legal ground of Art. 29(1) in words, in the reader's language; never the code."""
+    return _(grounds.legal_ground(code, "vi")) if code else "—"
 
 
 def evidence_value(key, value):
@@ -291,7 +291,7 @@ def init_app(app):
             "kind_label": lambda k: KIND_LABELS.get(k, k),
             "role_label": lambda r: ROLE_LABELS.get(r, r),
             "document_kinds": DOCUMENT_KINDS,
-            "ground_label": lambda g: GROUND_LABELS.get(g, g),
+            "ground_label": ground_label,
             "certificate_state": _certificate_state,
             "evidence_label": lambda e: EVIDENCE_LABELS.get(e, e),
             "evidence_value": evidence_value,

@@ -23,7 +23,7 @@ ACTOR_WORDS = {
 
 def ground_words(ground):
     """The legal ground of a revocation (Article 29(1) of the decree) in words."""
-    return str(site.GROUND_LABELS.get(ground, ground or "—"))
+    return site.ground_label(ground)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from brandname.extensions import db, limiter
 from brandname.lifecycle import accounts
 from brandname.lifecycle import charges as charge_ledger
 from brandname.rules import charges as charge_rules
-from brandname.rules import dates
+from brandname.rules import dates, dossier
 from brandname.rules import text as text_rules
 from brandname.rules.names import normal_form, strip_diacritics
 from brandname.store.models import (
@@ -167,6 +167,7 @@ def _render_application(application, *, status=200, error=None, form=None):
         application=application,
         warnings=_warnings(application),
         documents=documents,
+        missing_documents=dossier.missing_documents(application.applicant, [d.kind for d in documents]),
         chain=chain,
         events=_events(Event.application_id == application.id),
         now=dates.utcnow(),

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from brandname import lifecycle, registry
 from brandname.extensions import db, public_lookup_limit
-from brandname.rules import dates, privacy
+from brandname.rules import dates, grounds, privacy
 from brandname.store import search
 from brandname.store.models import Brandname, Holder, LegacyRow
 
@@ -73,11 +73,17 @@ def _ended(session, hits):
     if not names:
         return {}
     rows = session.execute(
-        select(Brandname.name, Brandname.revoked_at, Brandname.expired_at, Brandname.revocation_ground).where(
-            Brandname.name.in_(names), Brandname.status.in_(("revoked", "expired"))
-        )
+        select(
+            Brandname.name, Brandname.revoked_at, Brandname.valid_until, Brandname.revocation_ground
+        ).where(Brandname.name.in_(names), Brandname.status.in_(("revoked", "expired")))
     ).all()
-    return {name: (revoked or expired, ground or "expired") for name, revoked, expired, ground in rows}
+    # the day each one took effect, as its notice states it
+    return {
+        name: (dates.local_date(revoked), ground)
+        if revoked
+        else (grounds.expiry_effective_date(until), "expired")
+        for name, revoked, until, ground in rows
+    }
 
 
 @bp.get("/revocations")
@@ -95,7 +101,11 @@ def revocations():
         .limit(PAGE_SIZE)
     ).all()
     return render_template(
-        "public/revocations.html", rows=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE))
+        "public/revocations.html",
+        notices=[_notice(bn) for bn in rows],
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
     )
 
 
@@ -206,3 +216,16 @@ def legacy_names_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _notice(bn):
+    """What a public notice states: the name, the ground (its words come from the catalogue), the
+    day it took effect and, for grounds a and đ, the competent agency's document."""
+    if bn.revoked_at is not None:
+        ground, effective = bn.revocation_ground, dates.local_date(bn.revoked_at)
+    else:
+        ground, effective = "expired", grounds.expiry_effective_date(bn.valid_until)
+    document = None
+    if ground in grounds.AGENCY_DOCUMENT:
+        document = (bn.revocation_agency, bn.revocation_document, bn.revocation_document_date)
+    return {"name": bn.name, "ground": ground, "effective": effective, "document": document}
