@@ -122,7 +122,7 @@ def test_holder_pages_show_each_certificates_real_state(portal, session, registr
     assert f"bởi số {reissued.serial}" in page and page.count("Tải PDF") == 1
 
     page = portal.a.get(f"/applicant/names/{names['BINHMINH'].id}").data.decode()
-    assert "Đã thu hồi" in page and "Điểm d: theo đề nghị của người sử dụng" in page
+    assert "Đã thu hồi" in page and "điểm d khoản 1 Điều 29" in page
     assert "ngày 07/03/2026" in page  # the date of the revocation, Hanoi time
     assert "badge-current" not in page and "Tải PDF" not in page
     assert portal.a.get(f"/applicant/names/{names['BINHMINH'].id}/certificate.pdf").status_code == 404

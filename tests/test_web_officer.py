@@ -155,7 +155,11 @@ def test_revocation_form_errors_are_words_not_field_codes(portal, session, regis
     portal.officer.get("/lang/en")
     response = portal.officer.post(
         f"/officer/names/{bn.id}/propose-revocation",
-        data={"ground": "authority_request", "authority_request-request_number": "HD1"},
+        data={
+            "ground": "authority_request",
+            "authority_request-agency": "Bộ Công an",
+            "authority_request-request_number": "HD1",
+        },
     )
     assert "Missing evidence: the date of the request." in text(response)
     # ground (b) with no maintenance charge in force: refused in words, whatever is typed

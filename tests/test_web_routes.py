@@ -108,7 +108,7 @@ def test_revocation_notices_list_name_date_ground(portal, session, registry_help
     lifecycle.confirm_revocation(session, proposal.id, actor=supervisor, now=datetime(2026, 4, 11, 3))
     lifecycle.expire(session, today=date(2029, 3, 2), now=datetime(2029, 3, 2, 1))
     body = text(portal.anon.get("/revocations"))
-    rows = {name: body[body.index(name) :][:400] for name in ("GIVEUP", "SPAMMER", "OLDNAME")}
+    rows = {name: body[body.index(name) :].split("</tr>")[0] for name in ("GIVEUP", "SPAMMER", "OLDNAME")}
     assert (
         "10/04/2026" in rows["GIVEUP"]
         and "điểm d khoản 1 Điều 29 Nghị định số 91/2020/NĐ-CP" in rows["GIVEUP"]
