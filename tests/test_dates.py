@@ -25,8 +25,8 @@ def test_renewal_runs_from_the_old_expiry_without_gap():
 @pytest.mark.parametrize(
     "today, status",
     [
-        (date(2028, 12, 1), "too_early"),  # 91 days before
-        (date(2028, 12, 2), "on_time"),  # 90 days before: window opens
+        (date(2028, 2, 29), "too_early"),  # 366 days before
+        (date(2028, 3, 1), "on_time"),  # 365 days before: the window opens 12 months ahead
         (date(2029, 2, 14), "on_time"),  # exactly 15 days before
         (date(2029, 2, 15), "late"),
         (date(2029, 3, 1), "late"),  # the last valid day
