@@ -1,13 +1,18 @@
 """Renewals filed in time are never lost (Art. 28, 29(1)(c)): the name stays in force while its
 renewal is undecided or awaiting a fee paid in time, and the new term follows the old one."""
 
+import gzip
+import json
 from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
 
 from brandname import lifecycle
+from brandname.carriers import feed
+from brandname.certificates import verification
 from brandname.errors import NotAllowed
+from brandname.extensions import db
 from brandname.notifications import messages
 from brandname.store.models import Event
 
@@ -154,3 +159,54 @@ def test_window_opens_twelve_months_ahead_and_late_filings_are_marked(session, o
     assert not on_time.late
     lifecycle.withdraw(session, on_time.id, actor=officer, now=datetime(2029, 2, 14, 4, 0))
     assert renew(session, officer, "WINDOW", now=datetime(2029, 2, 15, 3, 0)).late  # 14 days before
+
+
+# -- what carriers and the public see ------------------------------------------------------
+
+ISSUED_2023 = datetime(2023, 6, 1, 3, 0)  # valid until 31 May 2026: past by the real clock
+
+
+def pending_past_expiry(session, officer, registry_helper):
+    """A name past its last valid day (by today's real date) with a renewal filed in time and
+    still undecided; the daily job has run."""
+    registry_helper.issue("PENDING", now=ISSUED_2023)
+    renew(session, officer, "PENDING", now=datetime(2026, 5, 10, 3, 0))
+    lifecycle.daily(session, now=datetime(2026, 6, 2, 1, 0))
+    return lifecycle.find_brandname(session, "PENDING")
+
+
+def test_carriers_see_an_active_name_with_its_renewal_pending(
+    app, client, session, officer, keys, registry_helper, carrier_headers, tmp_path
+):
+    bn = pending_past_expiry(session, officer, registry_helper)
+    assert bn.status == "active" and bn.valid_until == date(2026, 5, 31)
+    body = client.get("/api/v1/brandnames/pending", headers=carrier_headers).get_json()
+    assert body["status"] == "active" and body["renewal_pending"] is True
+    assert body["valid_until"] == "2026-05-31"
+    r = client.post("/api/v1/verify", headers=carrier_headers, json={"items": [{"name": "PENDING"}]})
+    assert r.get_json()["results"][0]["deliverable"] is True
+    path, _, _ = feed.build_snapshot(db.engine, keys, tmp_path / "snap")
+    lines = [json.loads(x) for x in gzip.decompress(path.read_bytes()).splitlines() if x]
+    assert [x["renewal_pending"] for x in lines if x["name"] == "PENDING"] == [True]
+    # the same record without the renewal: expired to carriers even before the daily job
+    record = dict(feed.state_of(session, "PENDING"), renewal_pending=False)
+    assert feed.deliverable(record) == (False, "expired", "expired")
+
+
+def test_the_public_sees_renewal_pending(client, session, officer, registry_helper):
+    bn = pending_past_expiry(session, officer, registry_helper)
+    cert = bn.current_certificate
+    info = verification.status_of(session, cert.serial)
+    assert info["status"] == "active" and info["renewal_pending"] is True
+    page = client.get(f"/verify/{cert.serial}?code={cert.verification_code}").get_data(as_text=True)
+    assert "Gia hạn đang xử lý" in page
+    assert "Gia hạn đang xử lý" in client.get("/lookup?q=PENDING").get_data(as_text=True)
+    hit = client.get("/api/v1/search?q=PENDING").get_json()["results"][0]
+    assert hit["status"] == "active" and hit["renewal_pending"] is True
+
+
+def test_the_officer_queue_marks_a_late_renewal(portal, session, officer, registry_helper):
+    registry_helper.issue("LATEQ")
+    renew(session, officer, "LATEQ", now=datetime(2029, 2, 20, 3, 0))
+    page = portal.officer.get("/officer/queue").get_data(as_text=True)
+    assert "nộp muộn" in page
