@@ -210,3 +210,18 @@ def test_the_officer_queue_marks_a_late_renewal(portal, session, officer, regist
     renew(session, officer, "LATEQ", now=datetime(2029, 2, 20, 3, 0))
     page = portal.officer.get("/officer/queue").get_data(as_text=True)
     assert "nộp muộn" in page
+
+
+def test_no_expiry_reminder_once_a_renewal_is_filed_and_a_revocation_ends_the_wait(
+    session, officer, registry_helper
+):
+    from brandname.notifications import reminders
+
+    registry_helper.issue("REMIND", "NOREMIND")
+    renew(session, officer, "NOREMIND")
+    queued = reminders.send_reminders(session, today=date(2029, 2, 22))
+    assert [row.key for row in queued] and all("NOREMIND" not in row.body for row in queued)
+    assert any("REMIND" in row.body for row in queued)
+    bn = lifecycle.find_brandname(session, "NOREMIND")
+    lifecycle.give_up(session, bn.id, actor=officer, now=datetime(2029, 2, 23, 3, 0))
+    assert bn.status == "revoked" and not bn.renewal_pending

@@ -139,6 +139,7 @@ def _revoke(session, bn, *, ground, evidence, note, actor, now, rules, proposal_
     _require_revocable(bn)
     today = dates.local_date(now)
     bn.status, bn.revoked_at, bn.revocation_ground = "revoked", now, ground
+    bn.renewal_pending = False  # a revoked name is not renewed; its open renewal can no longer issue
     bn.revocation_note = note or None
     bn.blocked_until = today + timedelta(days=rules.quarantine_days)
     session.flush()
