@@ -47,7 +47,7 @@ class Config:
     SIGNER_NAME = os.environ.get("BRANDNAME_SIGNER_NAME", "")
     PAYMENT_DAYS = int(os.environ.get("BRANDNAME_PAYMENT_DAYS", "30"))
     QUARANTINE_DAYS = int(os.environ.get("BRANDNAME_QUARANTINE_DAYS", "365"))
-    RENEWAL_WINDOW_DAYS = int(os.environ.get("BRANDNAME_RENEWAL_WINDOW_DAYS", "90"))
+    RENEWAL_WINDOW_DAYS = int(os.environ.get("BRANDNAME_RENEWAL_WINDOW_DAYS", "365"))
     FEE_SCHEDULE = json.loads(os.environ.get("BRANDNAME_FEES", "[]") or "[]")
     # the maintenance charge (Art. 23(8)): JSON list of {from, amount, period_months, source[, due_days]};
     # none by default, since no regulation setting it was found (brandname/rules/charges.py)

@@ -17,7 +17,7 @@ def rules_from_config(config):
         charge_schedule=charges.schedule_from_config(config.get("MAINTENANCE_CHARGES")),
         payment_days=int(config.get("PAYMENT_DAYS", 30)),
         quarantine_days=int(config.get("QUARANTINE_DAYS", 365)),
-        renewal_window_days=int(config.get("RENEWAL_WINDOW_DAYS", 90)),
+        renewal_window_days=int(config.get("RENEWAL_WINDOW_DAYS", 365)),
         authority=config.get("AUTHORITY_NAME") or Rules.authority,
         authority_en=config.get("AUTHORITY_NAME_EN") or Rules.authority_en,
         public_url=(config.get("PUBLIC_URL") or "").rstrip("/"),

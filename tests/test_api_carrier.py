@@ -90,6 +90,7 @@ def test_active_name_full_answer_case_insensitive(client, world, carrier_headers
             "revoked_at": None,
             "revocation_ground": None,
             "authorizations": [{"id_number": "0312345678", "name": "Công ty Đại lý Tin nhắn"}],
+            "renewal_pending": False,
         }
         assert r.headers["ETag"]
         assert "max-age=" in r.headers["Cache-Control"]

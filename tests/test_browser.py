@@ -605,3 +605,108 @@ def test_form01_errors_at_once_and_the_vietqr_fee_panel(live_server, browser, tm
     phone.close()
     context.close()
     assert not [e for e in console_errors if "Content Security Policy" in e], console_errors
+
+
+def test_renewal_confirmed_after_the_old_expiry(live_server, browser):
+    """A renewal filed 16 days before the expiry, approved, its fee recorded in time; the daily job
+    runs after the expiry; the name shows "renewal pending"; an officer confirms the fee after the
+    expiry and the new term runs from the old expiry + 1 day."""
+    from datetime import datetime, time, timedelta
+
+    from playwright.sync_api import expect
+
+    from brandname import lifecycle, registry
+    from brandname.extensions import db
+    from brandname.lifecycle import accounts
+    from brandname.rules import dates
+
+    base, app = live_server
+    expiry = dates.local_today() - timedelta(days=1)  # the last valid day was yesterday
+    issued = datetime.combine(expiry + timedelta(days=1) - timedelta(days=3 * 365 + 1), time(3, 0))
+    applicant = {
+        "kind": "organization",
+        "name": "Công ty Cổ phần Gia Hạn",
+        "id_number": "0107778889",
+        "address": "1 Tràng Tiền, Hoàn Kiếm, Hà Nội",
+        "email": "lienhe@giahan.vn",
+        "phone": "024 3999 0000",
+        "legal_representative": "Đặng Minh",
+        "contact_person": "Hồ Thu",
+    }
+    with app.app_context():
+        rules, keys, actor = registry.rules(), registry.keys(), lifecycle.Actor.operator("seed")
+        first = lifecycle.submit(
+            db.session,
+            applicant=applicant,
+            names=[{"name": "GIAHAN", "purpose": "Chăm sóc khách hàng", "use_sms": True}],
+            actor=actor,
+            commitments_confirmed=True,
+            now=issued,
+            rules=rules,
+        )
+        lifecycle.approve(db.session, first.id, actor=actor, now=issued, rules=rules)
+        paid = lifecycle.record_payment(db.session, first.id, actor=actor, reference="OLD", now=issued)
+        lifecycle.confirm_payment(db.session, paid.id, actor=actor, keys=keys, now=issued, rules=rules)
+        bn = lifecycle.find_brandname(db.session, "GIAHAN")
+        # the name's last valid day is yesterday, whatever the real date (leap years included)
+        bn.valid_until = expiry
+        db.session.commit()
+        filed = datetime.combine(expiry - timedelta(days=16), time(3, 0))
+        renewal = lifecycle.submit(
+            db.session,
+            kind="renewal",
+            brandname="GIAHAN",
+            applicant=applicant,
+            names=None,
+            actor=actor,
+            commitments_confirmed=True,
+            now=filed,
+            rules=rules,
+        )
+        lifecycle.approve(db.session, renewal.id, actor=actor, now=filed, rules=rules)
+        lifecycle.record_payment(db.session, renewal.id, actor=actor, reference="FT-GIAHAN-1", now=filed)
+        accounts.create_account(
+            db.session, email="thu@giahan.vn", password=PASSWORD, role="applicant", holder_id=bn.holder_id
+        )
+        renewal_id = renewal.id
+        lifecycle.daily(db.session, rules=rules)  # after the expiry: the name is not expired
+        db.session.remove()
+    shot = Shots("renewal-after-expiry")
+    page = browser.new_page()
+
+    page.goto(base + "/lookup?q=GIAHAN")
+    expect(page.locator("table")).to_contain_text("Gia hạn đang xử lý")
+    shot(page, "lookup-renewal-pending")
+
+    sign_in(page, base, "thu@giahan.vn")
+    page.goto(f"{base}/applicant/applications/{renewal_id}")
+    expect(page.locator("main")).to_contain_text("Gia hạn đang xử lý")
+    expect(page.locator("main")).to_contain_text("nộp trước")
+    shot(page, "holder-renewal-deadline")
+    sign_out(page)
+
+    sign_in(page, base, OFFICER, staff=True)
+    page.click(".subnav >> text=Xác nhận lệ phí")
+    row = page.locator("tr", has_text="FT-GIAHAN-1")
+    expect(row).to_be_visible()
+    shot(page, "officer-payments")
+    row.locator("text=Xác nhận và cấp").click()
+    confirm_act(page, shot)
+    expect(page.locator(".notice-success")).to_contain_text("BN-")
+    shot(page, "officer-renewed")
+    sign_out(page)
+
+    page.goto(base + "/lookup?q=GIAHAN")
+    table = page.locator("table")
+    expect(table).not_to_contain_text("Gia hạn đang xử lý")
+    expect(table).to_contain_text(f"– {dates.renewed_validity_end(expiry):%d/%m/%Y}")
+    shot(page, "lookup-renewed")
+    page.close()
+    with app.app_context():
+        cert = lifecycle.find_brandname(db.session, "GIAHAN").current_certificate
+        assert cert.kind == "renewal" and dates.local_date(cert.issued_at) > expiry
+        assert (cert.valid_from, cert.valid_until) == (
+            expiry + timedelta(days=1),
+            dates.renewed_validity_end(expiry),
+        )
+        db.session.remove()

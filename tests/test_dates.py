@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -25,8 +25,8 @@ def test_renewal_runs_from_the_old_expiry_without_gap():
 @pytest.mark.parametrize(
     "today, status",
     [
-        (date(2028, 12, 1), "too_early"),  # 91 days before
-        (date(2028, 12, 2), "on_time"),  # 90 days before: window opens
+        (date(2028, 2, 29), "too_early"),  # 366 days before
+        (date(2028, 3, 1), "on_time"),  # 365 days before: the window opens 12 months ahead
         (date(2029, 2, 14), "on_time"),  # exactly 15 days before
         (date(2029, 2, 15), "late"),
         (date(2029, 3, 1), "late"),  # the last valid day
@@ -94,3 +94,20 @@ def test_parse_holidays():
     assert dates.parse_holidays("") == ()
     with pytest.raises(ValueError):
         dates.parse_holidays("16/02/2026")
+
+
+def test_renewal_payment_deadline_is_one_payment_period_at_most_after_the_old_expiry():
+    expiry = date(2029, 3, 1)
+    # approved well before the expiry: 30 days after the approval, as any fee
+    early = datetime(2029, 1, 10, 3, 0)
+    assert dates.renewal_payment_deadline(early, expiry, 30) == early + timedelta(days=30)
+    # decided after the expiry: never later than the end of the 30th day after it (Hanoi time)
+    late = datetime(2029, 3, 20, 3, 0)
+    assert dates.renewal_payment_deadline(late, expiry, 30) == datetime(2029, 3, 31, 16, 59, 59)
+    assert dates.payment_deadline(late, 30) == late + timedelta(days=30)
+
+
+def test_renewal_window_is_configurable():
+    assert dates.renewal_opens(date(2029, 3, 1)) == date(2028, 3, 1)
+    assert dates.renewal_status(date(2028, 12, 1), date(2029, 3, 1), window_days=90) == "on_time"
+    assert dates.renewal_status(date(2028, 11, 30), date(2029, 3, 1), window_days=90) == "too_early"

@@ -354,12 +354,15 @@ def test_reissue_updates_holder_details(session, registry_helper):
     assert result.applications[0].fee_vnd == 100_000
 
 
-def test_renewal_racing_expiry_is_refused_at_payment(session, officer, keys, registry_helper):
+def test_reissue_racing_expiry_is_refused_at_payment(session, officer, keys, registry_helper):
+    # a reissue keeps the term it replaces: once that term is over there is nothing to reissue
+    # (a renewal filed in time, by contrast, keeps its name in force: tests/test_renewal.py)
     registry_helper.issue("RHO")
     day = datetime(2029, 2, 1, 3, 0)
     application = lifecycle.submit(
         session,
-        kind="renewal",
+        kind="reissue",
+        reissue_reason="lost",
         brandname="RHO",
         applicant=org_applicant(),
         names=None,

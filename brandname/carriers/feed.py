@@ -7,7 +7,7 @@ the snapshot, each entry of a change page):
 
     {"name", "name_normal", "status", "channels", "holder": {"name", "id_number", "id_check"},
      "serial", "valid_from", "valid_until", "revoked_at", "revocation_ground",
-     "authorizations": [{"id_number", "name"}]}
+     "authorizations": [{"id_number", "name"}], "renewal_pending"}
 
 `channels` are the forms of use the certificate names ("sms", "voice"). `holder.id_number` is the
 enterprise code of an organization and null for an individual (personal data never leaves the
@@ -15,6 +15,9 @@ registry); for an individual, `holder.id_check` is {"salt", "hmac"}, the keyed h
 number (brandname_carrier.rules.holder_check) that a carrier who verified its customer's number
 compares against; null for an organization. A released name has no record: the change feed says
 `{"name_normal", "status": "released"}` and a carrier drops the name from its index.
+`renewal_pending` is true while a renewal filed before the expiry is undecided or awaiting its fee:
+the name stays in force past `valid_until` until the renewal is issued (a new `valid_until`) or
+ends without one (the name expires, an `expire` event).
 
 Deliverability (`deliverable`) is a pure function of a record, the sender's holder id and the day:
 `decide` comes from the carrier client's package, so the API and carriers answer alike.
@@ -77,6 +80,7 @@ _STATE_COLUMNS = (
     Brandname.use_sms,
     Brandname.use_voice,
     Brandname.holder_check,
+    Brandname.renewal_pending,
 )
 
 
@@ -126,6 +130,7 @@ def _record(row, authorizations, public=False):
         "revoked_at": _iso_moment(row.revoked_at),
         "revocation_ground": row.revocation_ground,
         "authorizations": authorizations,
+        "renewal_pending": bool(row.renewal_pending),
     }
 
 
@@ -167,6 +172,7 @@ _LIVE = (
         Brandname.use_sms,
         Brandname.use_voice,
         Brandname.holder_check,
+        Brandname.renewal_pending,
     )
     .join(Holder, Holder.id == Brandname.holder_id)
     .outerjoin(
@@ -214,6 +220,7 @@ def _state_from_rows(rows):
         use_sms,
         use_voice,
         holder_check,
+        renewal_pending,
     ) = rows[0]
     return {
         "name": name,
@@ -231,6 +238,7 @@ def _state_from_rows(rows):
         "revoked_at": _iso_moment(revoked),
         "revocation_ground": ground,
         "authorizations": [{"id_number": r[11], "name": r[12]} for r in rows if r[11] is not None],
+        "renewal_pending": bool(renewal_pending),
     }
 
 
@@ -502,11 +510,16 @@ def states_of(connection, names_normal, *, public=False):
 
 def effective_status(record, today):
     """The status a carrier must act on: an active name past its last valid day is expired even
-    before the registry's daily job has recorded it."""
+    before the registry's daily job has recorded it, unless a renewal filed in time is pending."""
     if record is None:
         return None
     status = record["status"]
-    if status == "active" and record.get("valid_until") and record["valid_until"] < today.isoformat():
+    if (
+        status == "active"
+        and record.get("valid_until")
+        and record["valid_until"] < today.isoformat()
+        and not record.get("renewal_pending")
+    ):
         return "expired"
     return status
 
@@ -516,9 +529,12 @@ def deliverable(record, holder_id=None, today=None, channel=None):
     if record is None:
         return False, None, "not_registered"
     today = today or dates.local_today()
+    # a pending renewal keeps the name in force past its last day, as the carrier client's index
+    # does: decide() then sees no last day
+    pending = record["status"] == "active" and record.get("renewal_pending")
     return decide(
         record["status"],
-        record.get("valid_until"),
+        None if pending else record.get("valid_until"),
         record["holder"].get("id_number"),
         [a["id_number"] for a in record.get("authorizations") or ()],
         holder_id,
@@ -565,7 +581,8 @@ class _HashingWriter:
 
 _LINE = (
     '{"name":%s,"name_normal":%s,"status":%s,"channels":%s,"holder":{%s,"id_check":%s},"serial":%s,'
-    '"valid_from":%s,"valid_until":%s,"revoked_at":%s,"revocation_ground":%s,"authorizations":%s}'
+    '"valid_from":%s,"valid_until":%s,"revoked_at":%s,"revocation_ground":%s,"authorizations":%s,'
+    '"renewal_pending":%s}'
 )
 _CHANNELS_JSON = {key: _encode(list(value)) for key, value in _CHANNEL_LISTS.items()}
 
@@ -606,6 +623,7 @@ def _write_lines(connection, fh, batch=10_000):
             Brandname.use_sms,
             Brandname.use_voice,
             Brandname.holder_check,
+            Brandname.renewal_pending,
         )
         .outerjoin(
             Certificate, and_(Certificate.brandname_id == Brandname.id, Certificate.status == "current")
@@ -643,6 +661,7 @@ def _write_lines(connection, fh, batch=10_000):
                 sms,
                 voice,
                 check,
+                pending,
             ) in rows:
                 out.append(
                     line
@@ -659,6 +678,7 @@ def _write_lines(connection, fh, batch=10_000):
                         "null" if revoked is None else quote(moment(revoked)),
                         text(ground),
                         auths.get(bid, "[]"),
+                        "true" if pending else "false",
                     )
                 )
             count += len(out)

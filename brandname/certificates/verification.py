@@ -89,7 +89,9 @@ def certificate_status(cert, today=None):
         return "superseded"
     if bn.revoked_at is not None and bn.revocation_ground != "expired":
         return "revoked"
-    if bn.status == "expired" or bn.expired_at is not None or cert.valid_until < today:
+    # a renewal filed before the expiry and still pending keeps the current certificate in force
+    pending = bn.status == "active" and bn.renewal_pending and cert.status == "current"
+    if bn.status == "expired" or bn.expired_at is not None or (cert.valid_until < today and not pending):
         return "expired"
     if bn.status == "released":  # released without a revocation on record: it had expired
         return "expired"
@@ -125,6 +127,8 @@ def status_of(session, serial, today=None):
         "status_text": status_vi,
         "status_text_en": status_en,
         "current": status == "active",
+        # a renewal filed in time is undecided or awaiting its fee (gia hạn đang xử lý)
+        "renewal_pending": status == "active" and bool(bn.renewal_pending),
         "superseded_by": cert.superseded_by_serial,
         "previous_serial": cert.previous_serial,
         "revoked_at": _iso(bn.revoked_at) if status == "revoked" else None,

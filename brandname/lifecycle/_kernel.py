@@ -38,7 +38,7 @@ class Rules:
     decision_working_days: int = 1
     payment_days: int = 30
     quarantine_days: int = 365
-    renewal_window_days: int = 90
+    renewal_window_days: int = dates.RENEWAL_WINDOW_DAYS
     renewal_on_time_days: int = dates.RENEWAL_ON_TIME_DAYS
     authority: str = "Cục An toàn thông tin, Bộ Thông tin và Truyền thông"
     authority_en: str = "Authority of Information Security, Ministry of Information and Communications"

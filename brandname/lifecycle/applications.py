@@ -2,8 +2,6 @@
 documents.
 """
 
-from datetime import timedelta
-
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +18,7 @@ from brandname.lifecycle._kernel import (
     require_staff,
 )
 from brandname.lifecycle.queries import confusable_matches, find_brandname
+from brandname.lifecycle.revocation import close_renewal
 from brandname.rules import dates, fees, form01
 from brandname.rules import names as name_rules
 from brandname.store.models import (
@@ -331,6 +330,9 @@ def submit(
     else:
         _refuse_pending_duplicates(session, holder, entries)
     late = kind == "renewal" and _renewal_is_late(target, now, rules)
+    if kind == "renewal":
+        # filed before expiry: the name stays in force until this renewal is decided and paid
+        target.renewal_pending = True
     if resubmission_of_id is not None:
         _check_resubmission(session, resubmission_of_id, holder)
     application = Application(
@@ -590,7 +592,12 @@ def approve(session, application_id, *, actor, refuse=None, now=None, rules=DEFA
     application.status = "approved"
     application.decided_at, application.decided_by_id = now, actor.id
     application.fee_vnd, application.fee_source = line.amount_vnd, line.source
-    application.payment_due_at = now + timedelta(days=rules.payment_days)
+    if application.kind == "renewal":
+        application.payment_due_at = dates.renewal_payment_deadline(
+            now, application.brandname.valid_until, rules.payment_days
+        )
+    else:
+        application.payment_due_at = dates.payment_deadline(now, rules.payment_days)
     session.flush()
     record_event(
         session,
@@ -607,6 +614,7 @@ def approve(session, application_id, *, actor, refuse=None, now=None, rules=DEFA
             "fee_vnd": line.amount_vnd,
             "confusable_warnings": warnings,
             "decided_after_deadline": now > application.decision_due_at,
+            "payment_due_at": application.payment_due_at.isoformat(),
         },
     )
     if application.kind == "issue":
@@ -639,13 +647,15 @@ def reject(session, application_id, *, actor, reasons, now=None, rules=DEFAULT_R
         application.id,
         now=now,
         application_id=application.id,
+        name_normal=application.brandname.name_normal if application.brandname else None,
         details={"reasons": reasons},
     )
+    close_renewal(session, application, actor=actor, now=now, rules=rules)
     return application
 
 
 @act
-def withdraw(session, application_id, *, actor, now=None):
+def withdraw(session, application_id, *, actor, now=None, rules=DEFAULT_RULES):
     """The applicant takes back an application that has not been decided."""
     now = moment(now)
     application = fetch(session, Application, application_id, what_vi="hồ sơ", what_en="application")
@@ -661,8 +671,16 @@ def withdraw(session, application_id, *, actor, now=None):
             rn.status = "withdrawn"
     session.flush()
     record_event(
-        session, actor, "withdraw", "application", application.id, now=now, application_id=application.id
+        session,
+        actor,
+        "withdraw",
+        "application",
+        application.id,
+        now=now,
+        application_id=application.id,
+        name_normal=application.brandname.name_normal if application.brandname else None,
     )
+    close_renewal(session, application, actor=actor, now=now, rules=rules)
     return application
 
 

@@ -44,6 +44,14 @@ def record_payment(session, application_id, *, actor, reference, amount_vnd=None
             "Chỉ nộp lệ phí cho hồ sơ đã được chấp thuận và chưa cấp.",
             "A fee is paid only for an approved application not yet issued.",
         )
+    # a renewal's deadline is what keeps its name in force past the old expiry: a payment after it
+    # carries nothing (the renewal lapses at the next daily run)
+    if application.kind == "renewal" and application.payment_due_at and now > application.payment_due_at:
+        due = dates.local_date(application.payment_due_at)
+        raise NotAllowed(
+            f"Đã quá hạn nộp lệ phí của hồ sơ số {application.id} (hạn: {due:%d/%m/%Y}).",
+            f"The fee of application {application.id} was due by {due.isoformat()}.",
+        )
     reference = " ".join((reference or "").split())
     if not reference or len(reference) > 100:
         raise InvalidInput(
@@ -295,7 +303,12 @@ def _issue(session, application, *, actor, keys, now, rules, result):
         bn = fetch(
             session, Brandname, application.brandname_id, what_vi="tên định danh", what_en="sender name"
         )
-        if bn.status != "active" or bn.valid_until < today:
+        # a renewal filed before expiry keeps its name in force past the old last day until it
+        # is decided and paid; a reissue needs a name still within its term
+        in_force = bn.status == "active" and (
+            bn.valid_until >= today or (application.kind == "renewal" and bn.renewal_pending)
+        )
+        if not in_force:
             raise NotAllowed(
                 f"Tên {bn.name} không còn hoạt động (trạng thái: {bn.status}); không thể "
                 f"{'gia hạn' if application.kind == 'renewal' else 'cấp lại'}.",
@@ -310,6 +323,7 @@ def _issue(session, application, *, actor, keys, now, rules, result):
             # Art. 28: the new term follows the old one with no gap, whatever day it is confirmed.
             valid_from = bn.valid_until + timedelta(days=1)
             bn.valid_until = dates.renewed_validity_end(bn.valid_until)
+            bn.renewal_pending = False
         else:
             # Art. 27: a reissued certificate carries the term it replaces; the PDF shows the
             # reissue date on its own.

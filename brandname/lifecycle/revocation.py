@@ -14,6 +14,7 @@ from brandname.lifecycle._kernel import (
     Actor,
     act,
     fetch,
+    lock_brandnames,
     moment,
     record_event,
     require_holder_or_staff,
@@ -107,6 +108,7 @@ def _revoke(session, bn, *, ground, evidence, note, actor, now, rules, proposal_
     _require_revocable(bn)
     today = dates.local_date(now)
     bn.status, bn.revoked_at, bn.revocation_ground = "revoked", now, ground
+    bn.renewal_pending = False  # a revoked name is not renewed; its open renewal can no longer issue
     bn.revocation_note = note or None
     document = grounds.agency_document(ground, evidence)
     bn.revocation_agency, bn.revocation_document, bn.revocation_document_date = document or (None, None, None)
@@ -338,9 +340,45 @@ def decline_revocation(session, proposal_id, *, actor, reason, now=None):
     )
 
 
+def expire_name(session, bn, *, actor, now, rules):
+    """Ground c: record that `bn`, past its last valid day, has expired. Part of an act."""
+    bn.status, bn.expired_at, bn.renewal_pending = "expired", now, False
+    bn.blocked_until = bn.valid_until + timedelta(days=rules.quarantine_days)
+    session.flush()
+    return record_event(
+        session,
+        actor,
+        "expire",
+        "brandname",
+        bn.id,
+        now=now,
+        name_normal=bn.name_normal,
+        details={
+            "ground": "expired",
+            "letter": "c",
+            "expiry_date": bn.valid_until.isoformat(),
+            "blocked_until": bn.blocked_until.isoformat(),
+        },
+    )
+
+
+def close_renewal(session, application, *, actor, now, rules):
+    """A renewal ends without a certificate (refused, withdrawn, lapsed): its name no longer
+    waits on it, and expires now if its last valid day has passed. Part of an act."""
+    if application.kind != "renewal" or application.brandname_id is None:
+        return None
+    bn = session.get(Brandname, application.brandname_id)
+    bn.renewal_pending = False
+    session.flush()
+    if bn.status == "active" and bn.valid_until is not None and bn.valid_until < dates.local_date(now):
+        return expire_name(session, bn, actor=actor, now=now, rules=rules)
+    return None
+
+
 @act
 def expire(session, *, today=None, actor=None, rules=DEFAULT_RULES, now=None):
-    """Ground c, by the system: active names past their last valid day become expired.
+    """Ground c, by the system: active names past their last valid day become expired, except a
+    name whose renewal, filed before its expiry, is still undecided or awaiting its fee (Art. 28).
 
     Idempotent: a name already expired is not touched again.
     """
@@ -350,35 +388,32 @@ def expire(session, *, today=None, actor=None, rules=DEFAULT_RULES, now=None):
     expired = []
     for bn in session.scalars(
         select(Brandname)
-        .where(Brandname.status == "active", Brandname.valid_until < today)
+        .where(
+            Brandname.status == "active",
+            Brandname.valid_until < today,
+            Brandname.renewal_pending.is_(False),
+        )
         .order_by(Brandname.id)
         .with_for_update()
     ):
-        bn.status, bn.expired_at = "expired", now
-        bn.blocked_until = bn.valid_until + timedelta(days=rules.quarantine_days)
-        session.flush()
-        record_event(
-            session,
-            actor,
-            "expire",
-            "brandname",
-            bn.id,
-            now=now,
-            name_normal=bn.name_normal,
-            details={
-                "ground": "expired",
-                "letter": "c",
-                "expiry_date": bn.valid_until.isoformat(),
-                "blocked_until": bn.blocked_until.isoformat(),
-            },
-        )
+        expire_name(session, bn, actor=actor, now=now, rules=rules)
         expired.append(bn)
     return expired
 
 
+def paid_in_time(application):
+    """A payment the holder recorded by the deadline carries the application, however late an
+    officer confirms it."""
+    return any(
+        p.status in ("recorded", "confirmed") and p.recorded_at <= application.payment_due_at
+        for p in application.payments
+    )
+
+
 @act
-def lapse_unpaid(session, *, now=None, actor=None):
-    """Approvals whose fee stayed unpaid past the deadline lapse; reserved names are freed."""
+def lapse_unpaid(session, *, now=None, actor=None, rules=DEFAULT_RULES):
+    """Approvals whose fee stayed unpaid past the deadline lapse; reserved names are freed, and
+    the name of a lapsed renewal expires if its last valid day has passed."""
     now = moment(now)
     actor = actor or Actor.system()
     lapsed = []
@@ -388,6 +423,10 @@ def lapse_unpaid(session, *, now=None, actor=None):
         .order_by(Application.id)
         .with_for_update()
     ):
+        if paid_in_time(application):
+            continue
+        if application.brandname_id is not None:
+            lock_brandnames(session, [application.brandname_id])
         freed = []
         for rn in application.names:
             if rn.status != "approved":
@@ -408,8 +447,10 @@ def lapse_unpaid(session, *, now=None, actor=None):
             application.id,
             now=now,
             application_id=application.id,
+            name_normal=application.brandname.name_normal if application.brandname else None,
             details={"payment_due_at": application.payment_due_at.isoformat(), "freed": freed},
         )
+        close_renewal(session, application, actor=actor, now=now, rules=rules)
         lapsed.append(application)
     return lapsed
 
@@ -476,8 +517,8 @@ def daily(session, *, today=None, now=None, rules=DEFAULT_RULES):
     from brandname.notifications import reminders
 
     now = moment(now)
+    lapsed = lapse_unpaid(session, now=now, rules=rules)
     expired = expire(session, today=today, now=now, rules=rules)
-    lapsed = lapse_unpaid(session, now=now)
     released = release_quarantined(session, today=today, now=now)
     invoiced = charge_ledger.raise_invoices(session, today=today, now=now, rules=rules)
     reminded = reminders.send_charge_reminders(
@@ -487,8 +528,10 @@ def daily(session, *, today=None, now=None, rules=DEFAULT_RULES):
         public_url=rules.public_url,
         authority=(rules.authority, rules.authority_en),
     )
+    # a lapsed renewal expires its name at once, when its last valid day has passed
+    ended = [a.brandname for a in lapsed if a.kind == "renewal" and a.brandname.status == "expired"]
     return {
-        "expired": [b.name for b in expired],
+        "expired": [b.name for b in ended] + [b.name for b in expired],
         "lapsed": [a.id for a in lapsed],
         "released": [b.name for b in released],
         "invoiced": [i.number for i in invoiced],

@@ -84,6 +84,24 @@ def application_received(session, application, *, public_url="", authority=DEFAU
     )
 
 
+def _renewal_note_vi(application, due):
+    until = application.brandname.valid_until
+    return (
+        f"Tên vẫn có hiệu lực sau ngày hết hạn {until:%d/%m/%Y} nếu lệ phí được nộp và ghi nhận trước {due}; "
+        f"thời hạn mới tính từ ngày {until + timedelta(days=1):%d/%m/%Y}. Quá hạn nộp lệ phí, hồ sơ gia hạn "
+        "hết hiệu lực và tên hết hạn.\n"
+    )
+
+
+def _renewal_note_en(application, due):
+    until = application.brandname.valid_until
+    return (
+        f"\nThe name stays in force after its expiry on {until.isoformat()} if the fee is paid and recorded "
+        f"by {due}; the new term starts on {(until + timedelta(days=1)).isoformat()}. Past that deadline the "
+        "renewal lapses and the name expires."
+    )
+
+
 def application_decided(session, application, *, public_url=""):
     link = f"{public_url}/applicant/applications/{application.id}"
     if application.status == "approved":
@@ -94,9 +112,11 @@ def application_decided(session, application, *, public_url=""):
         body = (
             f"Hồ sơ số {application.id} đã được chấp thuận cho: {approved}.\n"
             + (("Không chấp thuận: " + "; ".join(refused) + "\n") if refused else "")
-            + f"Lệ phí: {fee} đồng, nộp trước {due}, sau đó ghi mã giao dịch tại {link}\n\n"
-            f"Application {application.id} was approved for: {approved}. "
+            + f"Lệ phí: {fee} đồng, nộp trước {due}, sau đó ghi mã giao dịch tại {link}\n"
+            + (_renewal_note_vi(application, due) if application.kind == "renewal" else "")
+            + f"\nApplication {application.id} was approved for: {approved}. "
             f"Fee: {fee} VND, due by {due}; record the payment reference at {link}"
+            + (_renewal_note_en(application, due) if application.kind == "renewal" else "")
         )
         subject = f"Hồ sơ số {application.id} được chấp thuận / Application {application.id} approved"
     else:

@@ -14,14 +14,20 @@ REMINDER_DAYS = (60, 30, 7)
 def send_reminders(session, *, today=None, public_url="", authority=messages.DEFAULT_AUTHORITY):
     """Queue an expiry reminder 60, 30 and 7 days before expiry; each once per term.
 
-    A name that enters a window between two runs gets the reminder of the closest window only.
+    A name that enters a window between two runs gets the reminder of the closest window only; a
+    name whose renewal is already filed and pending gets none.
     """
     today = today or dates.local_today()
     horizon = today + timedelta(days=max(REMINDER_DAYS))
     queued = []
     for bn in session.scalars(
         select(Brandname)
-        .where(Brandname.status == "active", Brandname.valid_until >= today, Brandname.valid_until <= horizon)
+        .where(
+            Brandname.status == "active",
+            Brandname.valid_until >= today,
+            Brandname.valid_until <= horizon,
+            Brandname.renewal_pending.is_(False),
+        )
         .order_by(Brandname.valid_until, Brandname.id)
     ):
         left = (bn.valid_until - today).days

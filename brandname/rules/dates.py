@@ -87,25 +87,50 @@ def decision_deadline(received_at, holidays=(), working_days=1, workdays=()):
     return end_local.astimezone(UTC).replace(tzinfo=None)
 
 
-def renewal_status(today, valid_until, window_days=90, on_time_days=RENEWAL_ON_TIME_DAYS):
+RENEWAL_WINDOW_DAYS = 365  # the law sets no earliest day; filing opens 12 months before expiry
+
+
+def renewal_opens(valid_until, window_days=RENEWAL_WINDOW_DAYS):
+    """The first day a renewal of a name valid until `valid_until` may be filed."""
+    return valid_until - timedelta(days=window_days)
+
+
+def renewal_status(today, valid_until, window_days=RENEWAL_WINDOW_DAYS, on_time_days=RENEWAL_ON_TIME_DAYS):
     """Where `today` stands against a name's expiry for a renewal request.
 
-    'too_early' before the window opens, 'on_time' up to 15 days before expiry, 'late' after that
-    but on or before the last valid day, 'expired' afterwards (a new application is needed).
+    'too_early' before the window opens (`window_days` before expiry), 'on_time' up to 15 days
+    before expiry, 'late' after that but on or before the last valid day (accepted, and marked
+    late for the officer), 'expired' afterwards (a new application is needed).
     """
     if today > valid_until:
         return "expired"
     days_left = (valid_until - today).days
-    if days_left >= window_days:
+    if today < renewal_opens(valid_until, window_days):
         return "too_early"
     if days_left >= on_time_days:
         return "on_time"
     return "late"
 
 
-def renewal_opens(valid_until, window_days=90):
-    """The first day a renewal may be filed: the day `renewal_status` stops saying too_early."""
-    return valid_until - timedelta(days=window_days - 1)
+def end_of_local_day(day):
+    """23:59:59 Hanoi time on `day`, as naive UTC."""
+    return datetime.combine(day, time(23, 59, 59), VN_TZ).astimezone(UTC).replace(tzinfo=None)
+
+
+def payment_deadline(approved_at, payment_days):
+    """An approval's fee falls due `payment_days` after the approval (BRANDNAME_PAYMENT_DAYS)."""
+    return approved_at + timedelta(days=payment_days)
+
+
+def renewal_payment_deadline(approved_at, valid_until, payment_days):
+    """The fee of a renewal falls due as any fee, `payment_days` after the approval, but never
+    later than the end of the `payment_days`-th day after the old expiry: a renewal filed in time
+    keeps the name in force until this deadline, and no officer's delay in deciding may stretch
+    that protection past one payment period beyond the expiry."""
+    return min(
+        payment_deadline(approved_at, payment_days),
+        end_of_local_day(valid_until + timedelta(days=payment_days)),
+    )
 
 
 def parse_holidays(text):

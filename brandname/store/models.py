@@ -240,6 +240,9 @@ class Brandname(Base):
     # "<salt>:<hmac>" hex: the keyed hash of an individual holder's ID number that carriers
     # compare against (brandname_carrier.rules.holder_check); None for an organization
     holder_check: Mapped[str | None] = mapped_column(String(100))
+    # a renewal filed before expiry is undecided or awaits its fee: the name stays in force past
+    # its last valid day until the renewal is issued, refused, withdrawn or lapses (Art. 28)
+    renewal_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     holder: Mapped[Holder] = relationship()
     certificates: Mapped[list["Certificate"]] = relationship(

@@ -96,8 +96,10 @@ def search_names(session, q, page=1, per_page=20, *, mode="auto", statuses=PUBLI
             "holder_kind": kind,
             "holder_name": privacy.public_holder_name(kind, holder_name),
             "holder_id_number": id_number if kind == "organization" else None,
+            # a renewal filed in time is pending: in force past valid_until until it is decided
+            "renewal_pending": bool(pending),
         }
-        for name, status, valid_from, valid_until, kind, holder_name, id_number in rows[:per_page]
+        for name, status, valid_from, valid_until, kind, holder_name, id_number, pending in rows[:per_page]
     ]
     return SearchPage(query, mode, page, per_page, results, len(rows) > per_page)
 
@@ -111,6 +113,7 @@ _COLUMNS = (
     Holder.kind,
     Holder.name,
     Holder.id_number,
+    Brandname.renewal_pending,
 )
 
 
@@ -185,7 +188,7 @@ WITH m AS MATERIALIZED (
       AND status != 'released'
     LIMIT :cap),
 top AS (SELECT id, name_normal FROM m ORDER BY name_normal OFFSET :offset LIMIT :limit)
-SELECT b.name, b.status, b.valid_from, b.valid_until, h.kind, h.name, h.id_number,
+SELECT b.name, b.status, b.valid_from, b.valid_until, h.kind, h.name, h.id_number, b.renewal_pending,
        (SELECT count(*) FROM m) AS n
 FROM top JOIN brandnames b ON b.id = top.id JOIN holders h ON h.id = b.holder_id
 ORDER BY top.name_normal""")
@@ -206,9 +209,9 @@ def _pg_contains(session, query, offset, limit):
             "limit": limit,
         },
     ).all()
-    if rows and rows[0][7] > PG_CAP:
+    if rows and rows[0][8] > PG_CAP:
         return None
-    return [tuple(r[:7]) for r in rows]
+    return [tuple(r[:8]) for r in rows]
 
 
 def _has_fts(session):

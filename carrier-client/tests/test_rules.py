@@ -232,3 +232,32 @@ def test_names_files_of_the_previous_format_still_load():
     assert entry.channels is None and entry.id_check is None
     new = Entry("A", "A", "active", None, None, (), None, ("sms",), PERSON_CHECK)
     assert list(read_entries([entry_line(new)])) == [new]
+
+
+def test_a_pending_renewal_keeps_the_name_in_force_past_its_last_day():
+    from brandname_carrier.index import entry_from_record
+
+    record = {
+        "name": "VietSun",
+        "name_normal": "VIETSUN",
+        "status": "active",
+        "channels": ["sms"],
+        "holder": {"name": "Công ty", "id_number": "0101234567", "id_check": None},
+        "serial": "BN-1",
+        "valid_from": "2026-03-02",
+        "valid_until": "2026-03-02",
+        "revoked_at": None,
+        "revocation_ground": None,
+        "authorizations": [],
+        "renewal_pending": True,
+    }
+    index = Index(date(2026, 3, 3))
+    index.extend(
+        [
+            entry_from_record(record),
+            entry_from_record(dict(record, name="Other", name_normal="OTHER", renewal_pending=False)),
+        ]
+    )
+    check = index.checker()
+    assert check("VietSun") == (True, "active", "ok")
+    assert check("Other") == (False, "expired", "expired")

@@ -265,7 +265,8 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=T
 # field: the general encoder spends most of its time walking and sorting the two dicts
 _BODY = (
     '{"authorizations":%s,"channels":%s,"holder":{"id_check":%s,"id_number":%s,"name":%s},"name":%s,'
-    '"revocation_ground":%s,"revoked_at":%s,"serial":%s,"status":%s,"valid_from":%s,"valid_until":%s}'
+    '"renewal_pending":%s,"revocation_ground":%s,"revoked_at":%s,"serial":%s,"status":%s,"valid_from":%s,'
+    '"valid_until":%s}'
 )
 _quote = json.encoder.encode_basestring  # the C encoder of one string, as _dumps writes it
 
@@ -288,6 +289,7 @@ def _render(record, today):
             _json_value(holder["id_number"]),
             _json_value(holder["name"]),
             _json_value(record["name"]),
+            "true" if record.get("renewal_pending") else "false",
             _json_value(record["revocation_ground"]),
             _json_value(record["revoked_at"]),
             _json_value(record["serial"]),

@@ -107,6 +107,7 @@ SCHEMAS = {
             "revoked_at",
             "revocation_ground",
             "authorizations",
+            "renewal_pending",
         ],
         "additionalProperties": False,
         "properties": {
@@ -114,7 +115,8 @@ SCHEMAS = {
             "channels": _ref("Channels"),
             "status": {
                 "enum": ["active", "reserved", "expired", "revoked"],
-                "description": "an active name past its last valid day is reported expired",
+                "description": "an active name past its last valid day is reported expired, "
+                "unless its renewal is pending",
             },
             "holder": _ref("Holder"),
             "serial": {
@@ -128,6 +130,12 @@ SCHEMAS = {
                 "enum": [None, "spam", "arrears", "expired", "holder_request", "authority_request"]
             },
             "authorizations": {"type": "array", "items": _ref("Authorization")},
+            "renewal_pending": {
+                "type": "boolean",
+                "description": "a renewal filed before the expiry is undecided or awaiting its fee "
+                "(gia hạn đang xử lý): the name stays active past valid_until until the renewal is "
+                "issued (a new valid_until) or ends without one (the name expires)",
+            },
         },
     },
     "StateRecord": {
@@ -148,6 +156,7 @@ SCHEMAS = {
                     "revoked_at",
                     "revocation_ground",
                     "authorizations",
+                    "renewal_pending",
                 ],
                 "additionalProperties": False,
                 "properties": {
@@ -162,6 +171,7 @@ SCHEMAS = {
                     "revoked_at": {"type": ["string", "null"], "format": "date-time"},
                     "revocation_ground": NULLABLE_STRING,
                     "authorizations": {"type": "array", "items": _ref("Authorization")},
+                    "renewal_pending": {"type": "boolean"},
                 },
             },
             {

@@ -61,6 +61,11 @@ _RESULT = {
             "type": ["string", "null"],
             "description": "enterprise code of an organization; null for individuals",
         },
+        "renewal_pending": {
+            "type": "boolean",
+            "description": "a renewal filed before the expiry is undecided or awaiting its fee: "
+            "the name stays in force past valid_until (gia hạn đang xử lý)",
+        },
     },
 }
 OPENAPI_PATHS = {

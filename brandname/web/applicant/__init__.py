@@ -504,7 +504,7 @@ def send_document(doc):
 def withdraw(application_id):
     application = own_application(application_id)
     try:
-        lifecycle.withdraw(db.session, application.id, actor=actor())
+        lifecycle.withdraw(db.session, application.id, actor=actor(), rules=registry.rules())
     except DomainError as exc:
         return _render_application(application, status=exc.status, error=exc)
     flash(_("Đã rút hồ sơ số %(id)s.", id=application.id), "success")

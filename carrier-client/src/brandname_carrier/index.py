@@ -78,7 +78,9 @@ def entry_from_record(record):
             normal,
             record.get("name"),
             status,
-            record.get("valid_until"),
+            # a pending renewal keeps the name in force past its last day until the registry
+            # publishes the outcome: a new valid_until, or an expiry
+            None if record.get("renewal_pending") and status == "active" else record.get("valid_until"),
             holder.get("id_number"),
             tuple(a["id_number"] for a in record.get("authorizations") or ()),
             record.get("serial"),
