@@ -2,12 +2,10 @@
 and says why, a name with diacritics gets its unaccented form suggested; and the holder sees the
 day renewal opens."""
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from brandname import lifecycle
-from brandname.rules import names
+from brandname.rules import dates, names
 from brandname.store.models import Brandname
 
 
@@ -52,7 +50,7 @@ def test_too_early_to_renew_shows_the_day_renewal_opens(portal, session, registr
     registry_helper.approve(session.get(Application, application_id))
     registry_helper.pay_and_issue(session.get(Application, application_id))
     bn = session.scalars(select(Brandname)).one()
-    opens = bn.valid_until - timedelta(days=lifecycle.DEFAULT_RULES.renewal_window_days - 1)
+    opens = dates.renewal_opens(bn.valid_until, lifecycle.DEFAULT_RULES.renewal_window_days)
     page = portal.a.get(f"/applicant/names/{bn.id}").data.decode()
     assert f"có thể nộp đề nghị gia hạn từ ngày {opens:%d/%m/%Y}" in page
 

@@ -74,7 +74,9 @@ def test_the_term_runs_from_the_old_expiry_whatever_day_it_is_confirmed(
         registry_helper.issue(name)
         application = renew(session, officer, name)
         registry_helper.approve(application, now=FILED)
-        payment = lifecycle.record_payment(session, application.id, actor=officer, reference="FT", now=FILED)
+        payment = lifecycle.record_payment(
+            session, application.id, actor=officer, reference=f"FT{application.id}", now=FILED
+        )
         lifecycle.daily(session, now=datetime(2029, 3, 5, 1, 0))
         cert = lifecycle.confirm_payment(
             session, payment.id, actor=officer, keys=keys, now=confirmed

@@ -20,10 +20,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("brandnames") as batch:
-        batch.add_column(
-            sa.Column("renewal_pending", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # a plain ADD COLUMN: rebuilding brandnames (batch mode) would trip SQLite's foreign keys
+    op.add_column(
+        "brandnames", sa.Column("renewal_pending", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     brandnames = sa.table("brandnames", sa.column("id", sa.Integer), sa.column("renewal_pending", sa.Boolean))
     applications = sa.table(
         "applications",
