@@ -295,7 +295,7 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
         "#pdf", files=[{"name": f"{serial}.pdf", "mimeType": "application/pdf", "buffer": pdf}]
     )
     page.click("form[enctype] button[type=submit]")
-    expect(page.locator(".verdict-genuine")).to_contain_text("THẬT")
+    expect(page.locator(".verdict-genuine")).to_contain_text("Tệp PDF là bản thật")
     shot(page, "verify-pdf-genuine")
 
     # public lookup, English switch
@@ -351,7 +351,13 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
             "#pdf", files=[{"name": f"{serial}.pdf", "mimeType": "application/pdf", "buffer": pdf}]
         )
         page.click("form[enctype] button[type=submit]")
-        expect(page.locator(".verdict")).to_contain_text("thu hồi")
+        # the signature is genuine, but nothing on the box says valid: red, heading and words revoked
+        verdict = page.locator("section.verdict[data-verdict]")
+        expect(verdict).to_have_attribute("data-verdict", "revoked")
+        expect(verdict).to_have_class(re.compile(r"\bstatus-revoked\b"))
+        expect(page.locator(".verdict-genuine")).to_have_count(0)
+        expect(verdict.locator("h2")).to_contain_text("Không còn hiệu lực: đã bị thu hồi ngày")
+        expect(verdict).to_contain_text("căn cứ:")
         shot(page, "verify-pdf-revoked")
     assert console_errors == []  # CSP never blocked anything the pages need
     context.close()

@@ -82,6 +82,12 @@ GROUND_LABELS = {
     "holder_request": _l("Điểm d: theo đề nghị của người sử dụng"),
     "authority_request": _l("Điểm đ: theo yêu cầu của cơ quan nhà nước có thẩm quyền"),
 }
+CERTIFICATE_STATUS_LABELS = {
+    "active": _l("Đang có hiệu lực"),
+    "superseded": _l("Đã được thay thế"),
+    "expired": _l("Đã hết hạn"),
+    "revoked": _l("Đã bị thu hồi"),
+}
 USE_LABELS = {"sms": _l("Tin nhắn (SMS)"), "voice": _l("Cuộc gọi thoại")}
 EVIDENCE_LABELS = {
     "conclusion_number": _l("Số văn bản kết luận"),
@@ -287,7 +293,46 @@ def init_app(app):
             "evidence_value": evidence_value,
             "error_message": error_message,
             "authority": authority_names(),
+            "certificate_status_label": lambda s: CERTIFICATE_STATUS_LABELS.get(s, s),
+            "certificate_sentence": certificate_sentence,
         }
+
+
+def certificate_sentence(info):
+    """Where certificate `info` (verification.status_of) stands, in one sentence of the reader's
+    language, dates as dd/mm/yyyy."""
+    from flask_babel import gettext
+
+    serial, name, status = info["serial"], info["name"], info["status"]
+    if status == "active":
+        return gettext(
+            "Giấy chứng nhận %(serial)s (tên định danh %(name)s) đang có hiệu lực đến hết ngày %(date)s.",
+            serial=serial,
+            name=name,
+            date=info["valid_until_text"],
+        )
+    if status == "superseded":
+        return gettext(
+            "Giấy chứng nhận %(serial)s (tên định danh %(name)s) đã được thay thế bởi giấy chứng nhận "
+            "số %(new)s; chỉ giấy chứng nhận mới có hiệu lực.",
+            serial=serial,
+            name=name,
+            new=info["superseded_by"],
+        )
+    if status == "expired":
+        return gettext(
+            "Giấy chứng nhận %(serial)s (tên định danh %(name)s) đã hết hạn; hiệu lực đến hết ngày %(date)s.",
+            serial=serial,
+            name=name,
+            date=info["valid_until_text"],
+        )
+    return gettext(
+        "Giấy chứng nhận %(serial)s (tên định danh %(name)s) đã bị thu hồi ngày %(date)s; căn cứ: %(ground)s.",
+        serial=serial,
+        name=name,
+        date=info["revoked_on_text"],
+        ground=info["ground_text_en"] if lang() == "en" else info["ground_text"],
+    )
 
 
 def login_rate_limit():
