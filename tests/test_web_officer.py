@@ -216,3 +216,24 @@ def test_officer_search_ignores_diacritics_and_takes_wildcards_literally(portal,
     assert "SAIGON" in page
     page = text(portal.officer.get("/officer/search", query_string={"q": "s_igon"}))
     assert "SAIGON" not in page
+
+
+# -- confusable warnings stay on the record --------------------------------------------------
+
+
+def warning_cell(html, name):
+    row = re.search(rf'<td class="name-cell">{name}</td>.*?</tr>', html, re.S).group(0)
+    return re.sub(r"<[^>]+>", " ", row)
+
+
+def test_confusable_warning_stays_on_the_record_after_the_decision(portal, session, registry_helper):
+    registry_helper.issue("SAOMAI")
+    refused = portal.application_id(portal.apply(portal.a, "SA0MAI"))
+    approved = portal.application_id(portal.apply(portal.b, "5AOMA1"))
+    for app_id, name in ((refused, "SA0MAI"), (approved, "5AOMA1")):
+        assert "SAOMAI" in warning_cell(text(portal.officer.get(f"/officer/applications/{app_id}")), name)
+    portal.officer.post(f"/officer/applications/{refused}/reject", data={"reasons": "Dễ nhầm với SAOMAI."})
+    portal.officer.post(f"/officer/applications/{approved}/approve")
+    for app_id, name in ((refused, "SA0MAI"), (approved, "5AOMA1")):
+        page = text(portal.officer.get(f"/officer/applications/{app_id}"))
+        assert "SAOMAI" in warning_cell(page, name), app_id

@@ -19,7 +19,7 @@ from brandname.lifecycle._kernel import (
     require_holder_or_staff,
     require_staff,
 )
-from brandname.lifecycle.queries import confusable_matches, find_brandname
+from brandname.lifecycle.queries import confusable_matches, decision_warnings, find_brandname
 from brandname.rules import dates, fees, form01
 from brandname.rules import names as name_rules
 from brandname.store.models import (
@@ -471,11 +471,12 @@ def approve(session, application_id, *, actor, refuse=None, now=None, rules=DEFA
     application = fetch(session, Application, application_id, what_vi="hồ sơ", what_en="application")
     _check_not_lost_to_earlier(session, application)
     _require_undecided(application)
+    # every warning the officer saw, refused names' included, stays on the record
+    warnings = decision_warnings(session, application)
     pending, to_approve, refuse = _split_decision(application, refuse)
     result = Result(applications=[application])
-    warnings = {}
     if application.kind == "issue":
-        warnings = _approve_new_names(session, application, to_approve, actor, now, rules, result)
+        warnings |= _approve_new_names(session, application, to_approve, actor, now, rules, result)
     else:
         _approve_followup(session, application, to_approve)
     for rn in pending:
@@ -520,6 +521,7 @@ def reject(session, application_id, *, actor, reasons, now=None, rules=DEFAULT_R
         raise InvalidInput("Phải nêu lý do từ chối.", "A rejection needs its reasons.")
     application = fetch(session, Application, application_id, what_vi="hồ sơ", what_en="application")
     _require_undecided(application)
+    warnings = decision_warnings(session, application)  # kept on the record with the decision
     application.status, application.reasons = "rejected", reasons
     application.decided_at, application.decided_by_id, application.closed_at = now, actor.id, now
     for rn in application.names:
@@ -534,7 +536,7 @@ def reject(session, application_id, *, actor, reasons, now=None, rules=DEFAULT_R
         application.id,
         now=now,
         application_id=application.id,
-        details={"reasons": reasons},
+        details={"reasons": reasons, "confusable_warnings": warnings},
     )
     return application
 

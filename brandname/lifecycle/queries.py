@@ -95,10 +95,18 @@ def event_count(session):
 
 def decision_warnings(session, application):
     """What an officer must see before deciding: {requested name: [names it resembles or that
-    already hold it]}, for the names of a new issue still pending."""
+    already hold it]}. Live for a new issue still undecided; once decided, the warnings the
+    decision was taken with, as its event recorded them, so they stay on the record."""
     out = {}
     if application.kind != "issue":
         return out
+    if application.status != "submitted":
+        decision = session.scalars(
+            select(Event)
+            .where(Event.application_id == application.id, Event.act.in_(("approve", "reject")))
+            .order_by(Event.seq.desc())
+        ).first()
+        return dict((decision.details or {}).get("confusable_warnings") or {}) if decision else {}
     for rn in application.names:
         if rn.status != "pending":
             continue
