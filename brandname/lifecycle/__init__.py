@@ -11,6 +11,7 @@ session, the actor, the time and the rules.
 | `certificates` | record_payment, confirm_payment (issue, reissue, renew) |
 | `revocation` | give_up, propose/confirm/decline_revocation, release, expire, lapse_unpaid, daily |
 | `authorizations` | authorize, withdraw_authorization |
+| `casework` | take, assign (who holds an undecided dossier) |
 | `accounts` | staff and applicant accounts |
 
 `_kernel` holds what they share; `queries` the read-only questions they ask.
@@ -33,6 +34,7 @@ from brandname.lifecycle._kernel import (
 )
 from brandname.lifecycle.applications import approve, attach_document, reject, submit, withdraw
 from brandname.lifecycle.authorizations import authorize, withdraw_authorization
+from brandname.lifecycle.casework import assign, take
 from brandname.lifecycle.certificates import (
     certificate_record,
     confirm_payment,
@@ -74,6 +76,7 @@ __all__ = [
     "act",
     "active_authorizations",
     "approve",
+    "assign",
     "attach_document",
     "authorize",
     "availability",
@@ -99,6 +102,7 @@ __all__ = [
     "release",
     "release_quarantined",
     "submit",
+    "take",
     "withdraw",
     "withdraw_authorization",
 ]
