@@ -447,3 +447,69 @@ def test_monthly_statistics_table_charts_and_export(portal, session, registry_he
     rows = {r[0]: r for r in sheet.iter_rows(values_only=True)}
     assert rows["Chỉ tiêu"][1] == "Tháng 1" and rows["Hồ sơ tiếp nhận"][3:5] == (2, 2)
     assert rows["Hồ sơ tiếp nhận"][13] == 4
+
+
+# -- paper dossiers: the real receipt time -----------------------------------------------------
+
+
+def test_a_paper_dossier_counts_its_deadline_from_its_real_receipt(portal, session):
+    from datetime import timedelta
+
+    from brandname.rules import dates
+    from brandname.store.models import Application
+
+    data = {
+        "app_kind": "organization",
+        "app_name": "Công ty Giấy Tờ",
+        "app_id_number": "0301239999",
+        "app_address": "Đà Nẵng",
+        "app_email": "giay@example.vn",
+        "app_phone": "0236 3888 999",
+        "app_legal_representative": "Hồ Văn Giấy",
+        "app_contact_person": "Hồ Thị Tờ",
+        "n-0-name": "GIAYTO",
+        "n-0-purpose": "Thông báo",
+        "n-0-use_sms": "on",
+        "commitments": "on",
+    }
+    day = dates.local_today() - timedelta(days=3)
+    for bad, words in (
+        ({"received_day": (day + timedelta(days=10)).isoformat()}, "không được ở tương lai"),
+        ({"received_day": (day - timedelta(days=40)).strftime("%d/%m/%Y")}, "không được sớm hơn 30 ngày"),
+        ({"received_day": "31/02/2026"}, "Ngày giờ tiếp nhận không hợp lệ"),
+    ):
+        response = portal.officer.post("/officer/applications/new", data={**data, **bad})
+        assert response.status_code == 400 and words in text(response), bad
+        assert session.scalars(select(Application)).all() == []
+    response = portal.officer.post(
+        "/officer/applications/new",
+        data={**data, "received_day": day.strftime("%d/%m/%Y"), "received_time": "09:30"},
+    )
+    assert response.status_code == 302, re.findall(r"notice-error.*?</div>", text(response), re.S)
+    filed = session.scalars(select(Application)).one()
+    assert filed.on_paper and dates.local_date(filed.received_at) == day
+    assert filed.received_at.hour == 2 and filed.received_at.minute == 30  # 09:30 in Hanoi
+    assert filed.decision_due_at == dates.decision_deadline(
+        filed.received_at, lifecycle.DEFAULT_RULES.holidays
+    )
+    assert filed.decision_due_at < dates.utcnow()  # received three days ago: already overdue
+    row = queue_rows(text(portal.officer.get("/officer/queue")))[filed.id]
+    assert "hồ sơ giấy" in row and "Quá hạn" in row and day.strftime("%d/%m/%Y") in row
+    # only staff date a receipt
+    from brandname.errors import Forbidden
+
+    from .conftest import name_entry, org_applicant
+
+    try:
+        lifecycle.submit(
+            session,
+            applicant=org_applicant(),
+            names=[name_entry("TUKHAI")],
+            actor=lifecycle.Actor.for_account(portal.account_a),
+            commitments_confirmed=True,
+            paper_received_at=dates.utcnow() - timedelta(days=1),
+        )
+    except Forbidden:
+        pass
+    else:
+        raise AssertionError("an applicant dated its own receipt")

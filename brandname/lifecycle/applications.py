@@ -195,6 +195,24 @@ def _check_resubmission(session, resubmission_of_id, holder):
         )
 
 
+# how far back an officer may date the receipt of a paper dossier when entering it
+PAPER_RECEIPT_MAX_DAYS = 30
+
+
+def _paper_receipt(received_at, now):
+    if received_at > now:
+        raise InvalidInput(
+            "Thời điểm tiếp nhận hồ sơ giấy không được ở tương lai.",
+            "A paper dossier's receipt time cannot be in the future.",
+        )
+    if received_at < now - timedelta(days=PAPER_RECEIPT_MAX_DAYS):
+        raise InvalidInput(
+            f"Thời điểm tiếp nhận hồ sơ giấy không được sớm hơn {PAPER_RECEIPT_MAX_DAYS} ngày trước khi nhập.",
+            f"A paper dossier's receipt time cannot be more than {PAPER_RECEIPT_MAX_DAYS} days before its entry.",
+        )
+    return received_at
+
+
 @act
 def submit(
     session,
@@ -208,6 +226,7 @@ def submit(
     reissue_reason=None,
     commitments_confirmed=False,
     resubmission_of_id=None,
+    paper_received_at=None,
     now=None,
     rules=DEFAULT_RULES,
 ):
@@ -215,8 +234,17 @@ def submit(
 
     kind 'issue' asks for one or many new names; 'reissue' and 'renewal' name one held name
     (`brandname`, its text) and may update its purpose and details.
+
+    `paper_received_at` (naive UTC) marks a dossier filed on paper and entered by an officer: the
+    receipt is the day the Authority really received it, and the deadline and the order of
+    receipt (first come, first served) count from then. It is never in the future, nor more
+    than PAPER_RECEIPT_MAX_DAYS before its entry.
     """
     now = moment(now)
+    received = now
+    if paper_received_at is not None:
+        require_staff(actor)
+        received = _paper_receipt(paper_received_at, now)
     _check_filing(kind, commitments_confirmed, reissue_reason)
     applicant = form01.validate_applicant(applicant)
     _check_files_for_own_holder(session, actor, applicant)
@@ -225,7 +253,7 @@ def submit(
     holder = _holder_for(session, applicant, now)
     if target is not None:
         _check_followup(session, target, holder)
-    late = kind == "renewal" and _renewal_is_late(target, now, rules)
+    late = kind == "renewal" and _renewal_is_late(target, received, rules)
     if resubmission_of_id is not None:
         _check_resubmission(session, resubmission_of_id, holder)
     application = Application(
@@ -238,11 +266,12 @@ def submit(
         applicant=applicant,
         reissue_reason=reissue_reason if kind == "reissue" else None,
         commitments_confirmed=True,
-        received_at=now,
+        received_at=received,
         decision_due_at=dates.decision_deadline(
-            now, rules.holidays, rules.decision_working_days, rules.workdays
+            received, rules.holidays, rules.decision_working_days, rules.workdays
         ),
         late=late,
+        on_paper=paper_received_at is not None,
     )
     session.add(application)
     session.flush()
@@ -276,8 +305,9 @@ def submit(
         details={
             "kind": kind,
             "names": [e["name"] for e in entries],
-            "received_at": now.isoformat(),
+            "received_at": received.isoformat(),
             "decision_due_at": application.decision_due_at.isoformat(),
+            "on_paper": paper_received_at is not None,
             "late": late,
             "resubmission_of": resubmission_of_id,
         },

@@ -224,7 +224,8 @@ def _render_application(application, *, status=200, error=None, form=None):
 @bp.route("/applications/new", methods=["GET", "POST"])
 @staff_required
 def paper_application():
-    """An officer enters a Form 01 filed on paper; the receipt time is the moment it is entered."""
+    """An officer enters a Form 01 filed on paper, with the day and hour it was really received
+    (by default the moment it is entered); the deadline counts from that receipt."""
     from brandname.web import forms, uploads
 
     form = request.form if request.method == "POST" else {"app_kind": "organization", "n-0-use_sms": "on"}
@@ -260,6 +261,7 @@ def paper_application():
             names=forms.name_rows_from_form(form),
             actor=actor(),
             commitments_confirmed=form.get("commitments") == "on",
+            paper_received_at=forms.paper_receipt_from_form(form, dates.utcnow()),
             rules=registry.rules(),
         )
     except DomainError as exc:
