@@ -513,3 +513,43 @@ def test_a_paper_dossier_counts_its_deadline_from_its_real_receipt(portal, sessi
         pass
     else:
         raise AssertionError("an applicant dated its own receipt")
+
+
+# -- change-of-details reissue: before and after ------------------------------------------------
+
+
+def test_change_of_details_reissue_shows_before_and_after(portal, session, registry_helper):
+    from .conftest import org_applicant
+
+    old = registry_helper.issue("DOIDIACHI").certificates[0]
+    moved = {**org_applicant(), "address": "25 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội"}
+    reissue = lifecycle.submit(
+        session,
+        kind="reissue",
+        brandname="DOIDIACHI",
+        applicant=moved,
+        names=None,
+        actor=registry_helper.officer,
+        commitments_confirmed=True,
+        reissue_reason="changed_details",
+    )
+
+    def compared():
+        html = text(portal.officer.get(f"/officer/applications/{reissue.id}"))
+        assert f"Thay đổi so với giấy chứng nhận số {old.serial}" in html
+        rows = re.findall(r'<tr class="(changed|same)" data-field="(\w+)">(.*?)</tr>', html, re.S)
+        return {f: (c, " ".join(re.sub(r"<[^>]+>", " ", body).split())) for c, f, body in rows}
+
+    rows = compared()
+    assert rows["address"][0] == "changed"
+    assert "Số 1 Trần Hưng Đạo" in rows["address"][1] and "25 Lý Thường Kiệt" in rows["address"][1]
+    assert rows["holder_name"][0] == "same" and rows["forms_of_use"][0] == "same"
+    # once issued, the comparison still shows the certificate it replaced
+    registry_helper.approve(reissue)
+    registry_helper.pay_and_issue(reissue)
+    rows = compared()
+    assert rows["address"][0] == "changed" and "Số 1 Trần Hưng Đạo" in rows["address"][1]
+    # a new issue has no comparison
+    assert "Thay đổi so với giấy chứng nhận" not in text(
+        portal.officer.get(f"/officer/applications/{old.application_id}")
+    )

@@ -15,6 +15,7 @@ from brandname.store.models import (
     Application,
     Authorization,
     Brandname,
+    Certificate,
     Event,
     Payment,
     RequestedName,
@@ -327,3 +328,43 @@ def queue(flt, now):
     if flt.sort.startswith("-"):
         return stmt.order_by(column.desc(), Application.id.desc())
     return stmt.order_by(column, Application.id)
+
+
+# -- a reissue or renewal: what changes -----------------------------------------------------------
+
+COMPARED_FIELDS = ("holder_name", "id_number", "address", "forms_of_use")
+
+
+def details_comparison(session, application):
+    """{"serial", "rows": [(field, before, after, changed)]} for a reissue or renewal: the details the certificate in
+    force when it was filed carries (its signed record) against the ones Form 01 asks for. None
+    for a new issue or when the name had no certificate."""
+    import json
+
+    if application.kind not in ("reissue", "renewal") or application.brandname is None:
+        return None
+    issued = session.scalars(select(Certificate).where(Certificate.application_id == application.id)).first()
+    if issued is not None and issued.previous_serial:
+        before_cert = session.scalars(
+            select(Certificate).where(Certificate.serial == issued.previous_serial)
+        ).first()
+    else:
+        before_cert = application.brandname.current_certificate
+    if before_cert is None:
+        return None
+    record = json.loads(before_cert.record)
+    filed, name = application.applicant or {}, application.names[0] if application.names else None
+    before = {
+        "holder_name": record["holder"].get("name"),
+        "id_number": record["holder"].get("id_number"),
+        "address": record["holder"].get("address"),
+        "forms_of_use": list(record.get("forms_of_use") or []),
+    }
+    after = {
+        "holder_name": filed.get("name"),
+        "id_number": filed.get("id_number") if before["id_number"] is not None else None,
+        "address": filed.get("address"),
+        "forms_of_use": name.forms_of_use if name else before["forms_of_use"],
+    }
+    rows = [(f, before[f], after[f], before[f] != after[f]) for f in COMPARED_FIELDS]
+    return {"serial": before_cert.serial, "rows": [r for r in rows if r[1] is not None or r[2] is not None]}

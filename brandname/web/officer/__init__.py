@@ -210,6 +210,7 @@ def _render_application(application, *, status=200, error=None, form=None):
         "officer/application.html",
         application=application,
         warnings=_warnings(application),
+        comparison=lifecycle.queries.details_comparison(db.session, application),
         documents=documents,
         chain=chain,
         events=_events(Event.application_id == application.id),
@@ -674,32 +675,30 @@ def statistics():
     stats = reports.monthly_statistics(db.session, year)
     months = [str(m) for m in range(1, 13)]
     series = dict(stats["series"])
-    charts = [
-        charts_svg.bars(
+    drawn = (
+        (
             _("Hồ sơ tiếp nhận và quyết định theo tháng"),
-            months,
             [
                 (_("Hồ sơ tiếp nhận"), series["received"]),
                 (_("Quyết định đúng hạn"), series["on_time"]),
                 (_("Quyết định quá hạn"), series["late"]),
             ],
         ),
-        charts_svg.bars(
+        (
             _("Giấy chứng nhận theo tháng"),
-            months,
             [
                 (_("Cấp mới"), series["issue"]),
                 (_("Gia hạn"), series["renewal"]),
                 (_("Cấp lại"), series["reissue"]),
             ],
         ),
-        charts_svg.bars(
+        (
             _("Thu hồi theo căn cứ"),
-            months,
             [(str(trail.ground_words(g)), values) for g, values in stats["revoked"].items()],
         ),
-        charts_svg.bars(_("Lệ phí đã thu (đồng)"), months, [(_("Lệ phí đã thu (đồng)"), stats["fees"])]),
-    ]
+        (_("Lệ phí đã thu (đồng)"), [(_("Lệ phí đã thu (đồng)"), stats["fees"])]),
+    )
+    charts = [(title, charts_svg.bars(title, months, lines)) for title, lines in drawn]
     return render_template(
         "officer/statistics.html", stats=stats, year=year, years=years, charts=charts, months=months
     )
