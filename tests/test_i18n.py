@@ -86,7 +86,8 @@ def visible_text(html):
 
 
 def vietnamese_on_english_page(html):
-    words = set(visible_text(html).split()) - {"Tiếng", "Việt"}
+    # "Point đ" is the decree's own lettering of Article 29(1)(đ)
+    words = set(visible_text(html).split()) - {"Tiếng", "Việt", "đ", "đ:", "(đ))"}
     # legal references keep their official spelling (Decree 91/2020/NĐ-CP)
     return sorted(w for w in words if VIETNAMESE.search(w) and not re.match(r"\d+/\d{4}/", w))
 
@@ -144,3 +145,25 @@ def test_verify_pages_are_complete_in_both_languages(portal, registry_helper, se
     html = client.get(f"/verify/{cert.serial}?code={cert.verification_code}").get_data(as_text=True)
     # the Vietnamese page carries no English beside its words
     assert 'lang="en"' not in html and "(revoked)" not in html and "Không còn hiệu lực" in html
+
+
+def test_console_pages_show_no_vietnamese_in_english(portal):
+    client = portal.officer
+    client.get("/lang/en")
+    for url in (
+        "/officer/",
+        "/officer/queue",
+        "/officer/queue?assignee=me&warning=1&overdue=1",
+        "/officer/statistics",
+        "/officer/payments",
+        "/officer/revocations",
+        "/officer/search?q=zzzz",
+        "/officer/applications/new",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        assert vietnamese_on_english_page(html) == [], url
+    assert "VND 0" in client.get("/officer/statistics").get_data(as_text=True)  # money in English
+    bad = client.get("/officer/queue?from=nope")
+    assert bad.status_code == 400 and "write it as dd/mm/yyyy" in bad.get_data(as_text=True)

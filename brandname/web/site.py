@@ -195,6 +195,8 @@ def evidence_value(key, value):
 def money(value):
     if value is None:
         return "—"
+    if lang() == "en":
+        return f"VND {value:,}"
     return f"{value:,}".replace(",", ".") + " đ"
 
 
