@@ -302,7 +302,7 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
         "#pdf", files=[{"name": f"{serial}.pdf", "mimeType": "application/pdf", "buffer": pdf}]
     )
     page.click("form[enctype] button[type=submit]")
-    expect(page.locator(".verdict-genuine")).to_contain_text("THẬT")
+    expect(page.locator(".verdict-genuine")).to_contain_text("Tệp PDF là bản thật")
     shot(page, "verify-pdf-genuine")
 
     # public lookup, English switch
@@ -359,7 +359,13 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
             "#pdf", files=[{"name": f"{serial}.pdf", "mimeType": "application/pdf", "buffer": pdf}]
         )
         page.click("form[enctype] button[type=submit]")
-        expect(page.locator(".verdict")).to_contain_text("thu hồi")
+        # the signature is genuine, but nothing on the box says valid: red, heading and words revoked
+        verdict = page.locator("section.verdict[data-verdict]")
+        expect(verdict).to_have_attribute("data-verdict", "revoked")
+        expect(verdict).to_have_class(re.compile(r"\bstatus-revoked\b"))
+        expect(page.locator(".verdict-genuine")).to_have_count(0)
+        expect(verdict.locator("h2")).to_contain_text("Không còn hiệu lực: đã bị thu hồi ngày")
+        expect(verdict).to_contain_text("căn cứ:")
         shot(page, "verify-pdf-revoked")
     assert console_errors == []  # CSP never blocked anything the pages need
     context.close()
@@ -710,3 +716,166 @@ def test_renewal_confirmed_after_the_old_expiry(live_server, browser):
             dates.renewed_validity_end(expiry),
         )
         db.session.remove()
+
+
+def test_console_tools_revoked_pdf_and_both_languages(live_server, browser, tmp_path):
+    """A revoked certificate's PDF is called revoked; an officer filters the queue, takes a
+    dossier, cancels then confirms an irreversible act, downloads an export; every page switches
+    to English and back."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect
+
+    from brandname import lifecycle, registry
+    from brandname.certificates import documents
+    from brandname.extensions import db
+
+    base, app = live_server
+    made = {}
+
+    def seed():  # in a thread: PDF signing runs its own event loop, and Playwright's is running
+        with app.app_context():
+            operator = lifecycle.Actor.operator("seed")
+            applicant = {
+                "kind": "organization",
+                "name": "Công ty TNHH Thu Hồi",
+                "id_number": "0312223999",
+                "address": "1 Lê Lợi, Huế",
+                "email": "lienhe@thuhoi.vn",
+                "phone": "0234 382 1111",
+                "legal_representative": "Phạm Hùng",
+                "contact_person": "Lê Hoa",
+            }
+
+            def file(*names):
+                return lifecycle.submit(
+                    db.session,
+                    applicant=applicant,
+                    names=[{"name": n, "purpose": "Thông báo", "use_sms": True} for n in names],
+                    actor=operator,
+                    commitments_confirmed=True,
+                    rules=registry.rules(),
+                )
+
+            application = file("BOHOI")
+            lifecycle.approve(db.session, application.id, actor=operator, rules=registry.rules())
+            payment = lifecycle.record_payment(db.session, application.id, actor=operator, reference="BH1")
+            cert = lifecycle.confirm_payment(
+                db.session, payment.id, actor=operator, keys=registry.keys(), rules=registry.rules()
+            ).certificates[0]
+            pdf = documents.certificate_pdf_path(cert).read_bytes()
+            lifecycle.give_up(db.session, cert.brandname_id, actor=operator)
+            warned = file("5A0MAI")  # looks like the registered SA0MAI
+            plain = file("KHACHHANG")
+            made.update(pdf=pdf, warned_id=warned.id, plain_id=plain.id)
+            db.session.remove()
+
+    worker = threading.Thread(target=seed)
+    worker.start()
+    worker.join()
+    pdf, warned_id, plain_id = made["pdf"], made["warned_id"], made["plain_id"]
+
+    shot = Shots("console-tools")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="vi-VN", accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    console_errors = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+
+    # the public checks a revoked certificate's genuine PDF: nothing says valid
+    page.goto(f"{base}/verify")
+    page.set_input_files("#pdf", files=[{"name": "gcn.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+    page.click("form[enctype] button[type=submit]")
+    verdict = page.locator("section.verdict[data-verdict]")
+    expect(verdict).to_have_attribute("data-verdict", "revoked")
+    expect(verdict).to_have_class(re.compile(r"\bstatus-revoked\b"))
+    expect(page.locator(".verdict-genuine")).to_have_count(0)
+    expect(verdict.locator("h2")).to_contain_text("Không còn hiệu lực: đã bị thu hồi ngày")
+    expect(verdict).to_contain_text("căn cứ: Theo đề nghị của tổ chức")
+    shot(page, "verify-revoked-pdf")
+    page.click("text=English")
+    page.set_input_files("#pdf", files=[{"name": "gcn.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+    page.click("form[enctype] button[type=submit]")
+    expect(verdict.locator("h2")).to_contain_text("No longer valid: revoked on")
+    expect(verdict).to_contain_text("At the holder")
+    shot(page, "verify-revoked-pdf-en")
+    page.click("text=Tiếng Việt")
+
+    # the officer filters the queue, takes the flagged dossier, sees it among "my dossiers"
+    sign_in(page, base, OFFICER, staff=True)
+    page.click(".subnav >> text=Hồ sơ chờ xử lý")
+    rows = page.locator("#queue-table tbody tr")
+    expect(rows.filter(has_text="KHACHHANG")).to_have_count(1)
+    page.check("input[name=warning]")
+    page.select_option("select[name=kind]", "issue")
+    page.click("#queue-filters button[type=submit]")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("5A0MAI")
+    expect(rows.first).to_contain_text("dễ nhầm")
+    shot(page, "queue-filtered")
+    page.click(f"a[href='/officer/applications/{warned_id}']")
+    page.click("#assignment button[type=submit]")
+    expect(page.locator(".notice-success")).to_contain_text("nhận xử lý")
+    page.click(".subnav >> text=Hồ sơ của tôi")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Nguyễn Thu Hà")
+    shot(page, "my-dossiers")
+
+    # an irreversible act: cancel leaves it undecided, confirm decides it
+    page.goto(f"{base}/officer/applications/{plain_id}")
+    page.click("#decide button[type=submit]")
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("KHACHHANG")
+    shot(page, "confirm-approve")
+    dialog.locator("[data-confirm-cancel]").click()
+    expect(dialog).to_be_hidden()
+    page.reload()
+    expect(page.locator("#decide button[type=submit]")).to_be_visible()  # still undecided
+    page.click("#decide button[type=submit]")
+    confirm_act(page, shot)
+    expect(page.locator(".notice-success")).to_contain_text(f"Đã chấp thuận hồ sơ số {plain_id}")
+
+    # the filtered list as a spreadsheet
+    page.goto(f"{base}/officer/queue?status=all&kind=issue")
+    with page.expect_download() as info:
+        page.click("text=XLSX")
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(BytesIO(Path(download.path()).read_bytes())).active
+    table = list(sheet.iter_rows(values_only=True))
+    assert table[0][0] == "Số hồ sơ" and {warned_id, plain_id} <= {r[0] for r in table[1:]}
+    page.click(".subnav >> text=Thống kê")
+    expect(page.locator("svg.chart")).to_have_count(4)
+    shot(page, "statistics")
+
+    # every page in English and back
+    pages = {
+        "/": ("Register, look up", "Đăng ký, tra cứu"),
+        "/lookup": ("Look up", "Tra cứu"),
+        "/verify": ("Check a sender-name certificate", "Xác thực giấy chứng nhận"),
+        "/revocations": ("revocation notices", "Thông báo thu hồi"),
+        "/officer/": ("Dashboard", "Tổng quan"),
+        "/officer/queue": ("Applications", "Hồ sơ"),
+        "/officer/queue?assignee=me": ("My applications", "Hồ sơ của tôi"),
+        f"/officer/applications/{warned_id}": ("Application", "Hồ sơ số"),
+        "/officer/payments": ("Payments awaiting", "Lệ phí chờ"),
+        "/officer/revocations": ("Revocation proposals", "Đề xuất thu hồi"),
+        "/officer/search": ("Search", "Tìm kiếm"),
+        "/officer/statistics": ("Statistics", "Thống kê"),
+        "/no-such-page": ("could not be carried out", "không thực hiện được"),
+    }
+    for url, (english, vietnamese) in pages.items():
+        page.goto(base + url)
+        page.click("text=English")
+        expect(page.locator("h1")).to_contain_text(re.compile(re.escape(english), re.I))
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        if url == "/officer/statistics":
+            shot(page, "statistics-en")
+        page.click("text=Tiếng Việt")
+        expect(page.locator("h1")).to_contain_text(re.compile(re.escape(vietnamese), re.I))
+    assert console_errors == [] or all("404" in e for e in console_errors)
+    context.close()

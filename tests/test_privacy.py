@@ -112,7 +112,7 @@ def test_the_pdf_still_carries_the_full_signed_record(client, keys, person_cert)
     response = client.post(
         "/verify", data={"pdf": (BytesIO(data), "gcn.pdf")}, content_type="multipart/form-data"
     )
-    assert response.status_code == 200 and "Tệp PDF là THẬT" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Tệp PDF là bản thật" in response.get_data(as_text=True)
     assert_hidden(response, person_cert)
 
 

@@ -254,29 +254,31 @@ def page(client, url):
 def test_verify_page_active(client, issued):
     code, html = page(client, f"/verify/{issued.serial}?code={issued.verification_code}")
     assert code == 200
-    assert "Đang có hiệu lực" in html and "active" in html and "VIETSUN" in html
+    assert "Đang có hiệu lực" in html and 'data-verdict="valid"' in html and "VIETSUN" in html
     assert "từ ngày 02/03/2026 đến hết ngày 01/03/2029" in html
     assert "Ngày cấp</dt><dd>02/03/2026" in html
+    # the issuer in words; the raw signed record only behind a toggle
+    assert "Cơ quan cấp</dt><dd>Cục An toàn thông tin" in html
+    assert "<details" in html and issued.record.replace('"', "&#34;")[:40] in html
 
 
 def test_verify_page_superseded(client, registry_helper, issued):
     new = registry_helper.followup("reissue", "VIETSUN", now=LATER, reissue_reason="lost").certificates[0]
     code, html = page(client, f"/verify/{issued.serial}?code={issued.verification_code}")
-    assert code == 200
-    assert "Đã được thay thế bởi giấy chứng nhận số" in html and new.serial in html
-    assert f"superseded by {new.serial}" in html
+    assert code == 200 and 'data-verdict="superseded"' in html
+    assert f"đã được thay thế bởi giấy chứng nhận số {new.serial}" in html
 
 
 def test_verify_page_expired(client, session, issued):
     lifecycle.expire(session, today=date(2029, 3, 2))
     code, html = page(client, f"/verify/{issued.serial}?code={issued.verification_code}")
-    assert code == 200 and "Đã hết hạn" in html and "(expired)" in html
+    assert code == 200 and "đã hết hạn ngày 01/03/2029" in html and 'data-verdict="expired"' in html
 
 
 def test_verify_page_revoked(client, session, officer, issued):
     lifecycle.give_up(session, issued.brandname_id, actor=officer, now=LATER)
     code, html = page(client, f"/verify/{issued.serial}?code={issued.verification_code}")
-    assert code == 200 and "Đã bị thu hồi" in html and "(revoked)" in html
+    assert code == 200 and "Đã bị thu hồi" in html and 'data-verdict="revoked"' in html
     assert "thu hồi ngày 11/04/2026" in html
     assert (
         "điểm d khoản 1 Điều 29 Nghị định số 91/2020/NĐ-CP: theo đề nghị của tổ chức, cá nhân sử dụng tên định danh"
@@ -313,7 +315,49 @@ def test_verify_upload_genuine(client, issued):
     response = upload(client, signed_pdf(issued))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Tệp PDF là THẬT" in html and "Đang có hiệu lực" in html and issued.serial in html
+    assert 'class="verdict status-active verdict-genuine"' in html and 'data-verdict="valid"' in html
+    assert "Tệp PDF là bản thật" in html and "Đang có hiệu lực" in html and issued.serial in html
+
+
+def upload_verdict(html):
+    """The class, the heading and the text of the upload's verdict box."""
+    import re
+
+    box = re.search(
+        r'<section class="verdict ([^"]*)"[^>]*data-verdict="([^"]+)"[^>]*>(.*?)</section>', html, re.S
+    )
+    return box.group(1), box.group(2), re.sub(r"<[^>]+>", " ", box.group(3))
+
+
+def test_a_genuine_pdf_of_a_revoked_certificate_never_looks_valid(client, session, officer, issued):
+    data = signed_pdf(issued)
+    lifecycle.give_up(session, issued.brandname_id, actor=officer, now=LATER)
+    classes, verdict, words = upload_verdict(upload(client, data).get_data(as_text=True))
+    assert verdict == "revoked" and "status-revoked" in classes and "genuine" not in classes
+    assert "Không còn hiệu lực: đã bị thu hồi ngày 11/04/2026" in words
+    assert "KHÔNG CÒN HIỆU LỰC" in words and "căn cứ: Theo đề nghị của tổ chức" in words
+    assert "đang có hiệu lực" not in words.lower()
+    client.get("/lang/en")
+    classes, verdict, words = upload_verdict(upload(client, data).get_data(as_text=True))
+    assert "No longer valid: revoked on 11/04/2026" in words and "At the holder" in words
+    assert "is active" not in words
+
+
+def test_a_genuine_pdf_of_a_superseded_certificate_names_its_successor(client, registry_helper, issued):
+    data = signed_pdf(issued)
+    new = registry_helper.followup("reissue", "VIETSUN", now=LATER, reissue_reason="lost").certificates[0]
+    classes, verdict, words = upload_verdict(upload(client, data).get_data(as_text=True))
+    assert verdict == "superseded" and "status-superseded" in classes and "genuine" not in classes
+    assert f"đã được thay thế bởi giấy chứng nhận số {new.serial}" in words
+    assert "KHÔNG CÒN HIỆU LỰC" in words
+
+
+def test_a_genuine_pdf_of_an_expired_certificate_says_expired(client, session, issued):
+    data = signed_pdf(issued)
+    lifecycle.expire(session, today=date(2029, 3, 2))
+    classes, verdict, words = upload_verdict(upload(client, data).get_data(as_text=True))
+    assert verdict == "expired" and "status-expired" in classes and "genuine" not in classes
+    assert "đã hết hạn ngày 01/03/2029" in words
 
 
 def test_verify_upload_forged_and_garbage(client, keys, foreign_keys, issued):
@@ -321,7 +365,7 @@ def test_verify_upload_forged_and_garbage(client, keys, foreign_keys, issued):
         issued.record, issued.signature, public_url="https://brandname.test", signer_title="Cục trưởng"
     )
     html = upload(client, signing.sign_pdf(foreign_keys, unsigned)).get_data(as_text=True)
-    assert "KHÔNG HỢP LỆ" in html and "không phải của cơ quan cấp" in html
+    assert "Tệp PDF không hợp lệ" in html and "không phải của cơ quan cấp" in html
     response = upload(client, b"this is not a pdf", "note.txt")
     assert response.status_code == 200
     assert "không phải là tệp PDF" in response.get_data(as_text=True)

@@ -268,3 +268,340 @@ def test_the_officer_sees_whether_the_mandatory_document_is_attached(portal, ses
     portal.officer.get("/lang/en")
     page = portal.officer.get(f"/officer/applications/{bare}").get_data(as_text=True)
     assert "lacks its mandatory document" in page
+
+
+# -- confusable warnings stay on the record --------------------------------------------------
+
+
+def warning_cell(html, name):
+    row = re.search(rf'<td class="name-cell">{name}</td>.*?</tr>', html, re.S).group(0)
+    return re.sub(r"<[^>]+>", " ", row)
+
+
+def test_confusable_warning_stays_on_the_record_after_the_decision(portal, session, registry_helper):
+    registry_helper.issue("SAOMAI")
+    refused = portal.application_id(portal.apply(portal.a, "SA0MAI"))
+    approved = portal.application_id(portal.apply(portal.b, "5AOMA1"))
+    for app_id, name in ((refused, "SA0MAI"), (approved, "5AOMA1")):
+        assert "SAOMAI" in warning_cell(text(portal.officer.get(f"/officer/applications/{app_id}")), name)
+    portal.officer.post(f"/officer/applications/{refused}/reject", data={"reasons": "Dễ nhầm với SAOMAI."})
+    portal.officer.post(f"/officer/applications/{approved}/approve")
+    for app_id, name in ((refused, "SA0MAI"), (approved, "5AOMA1")):
+        page = text(portal.officer.get(f"/officer/applications/{app_id}"))
+        assert "SAOMAI" in warning_cell(page, name), app_id
+
+
+# -- assignment ------------------------------------------------------------------------------
+
+
+def queue_rows(html):
+    """{application id: the row's text} of the queue table."""
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>\s*<td><a href=\"/officer/applications/(\d+)\">.*?</tr>", html, re.S):
+        rows[int(row)] = None
+    for ident, body in re.findall(r'<a href="/officer/applications/(\d+)">(.*?)</tr>', html, re.S):
+        rows[int(ident)] = " ".join(re.sub(r"<[^>]+>", " ", body).split())
+    return rows
+
+
+def test_an_officer_takes_a_dossier_and_a_supervisor_reassigns_it(portal, session, registry_helper):
+    from brandname.errors import Conflict, Forbidden
+    from brandname.store.models import Application, Event
+
+    mine = registry_helper.submit("NHANVIEC")
+    other = registry_helper.submit("CHUANHAN")
+    response = portal.officer.post(f"/officer/applications/{mine.id}/take")
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Application, mine.id).assigned_to_id == portal.account_officer.id
+    rows = queue_rows(text(portal.officer.get("/officer/queue")))
+    assert "can.bo" in rows[mine.id] and "Chưa ai nhận" in rows[other.id]
+    # "my dossiers"
+    assert set(queue_rows(text(portal.officer.get("/officer/queue?assignee=me")))) == {mine.id}
+    assert set(queue_rows(text(portal.officer.get("/officer/queue?assignee=none")))) == {other.id}
+
+    # another caseworker cannot take it; only a supervisor reassigns
+    supervisor = lifecycle.Actor.for_account(portal.account_supervisor)
+    try:
+        lifecycle.take(session, mine.id, actor=supervisor)
+    except Conflict as exc:
+        assert "can.bo" in exc.message_vi
+    else:
+        raise AssertionError("a held dossier was taken")
+    officer = lifecycle.Actor.for_account(portal.account_officer)
+    try:
+        lifecycle.assign(session, other.id, actor=officer, assignee_id=portal.account_officer.id)
+    except Forbidden:
+        pass
+    else:
+        raise AssertionError("an officer assigned a dossier")
+    response = portal.supervisor.post(
+        f"/officer/applications/{mine.id}/assign", data={"assignee": portal.account_supervisor.id}
+    )
+    assert response.status_code == 302
+    page = text(portal.supervisor.get(f"/officer/applications/{mine.id}"))
+    assert "Đang do lanh.dao xử lý" in page
+    acts = session.scalars(
+        select(Event.act).where(Event.application_id == mine.id, Event.act.in_(("take", "assign")))
+    ).all()
+    assert acts == ["take", "assign"]
+    assert "nhận xử lý hồ sơ số" in page and "giao hồ sơ số" in page  # the trail in words
+    # an assignee must do casework; nothing changes otherwise
+    response = portal.supervisor.post(
+        f"/officer/applications/{other.id}/assign", data={"assignee": portal.account_admin.id}
+    )
+    session.expire_all()
+    assert session.get(Application, other.id).assigned_to_id is None
+    assert "Người được giao phải là cán bộ" in text(
+        portal.supervisor.get(f"/officer/applications/{other.id}")
+    )
+    # a decided dossier is not assigned any more
+    lifecycle.reject(session, other.id, actor=officer, reasons="Thiếu giấy tờ.")
+    portal.officer.post(f"/officer/applications/{other.id}/take")
+    session.expire_all()
+    assert session.get(Application, other.id).assigned_to_id is None
+
+
+# -- queue filters and sorting ----------------------------------------------------------------
+
+
+def _queue(portal, **args):
+    response = portal.officer.get("/officer/queue", query_string=args)
+    return response.status_code, list(queue_rows(text(response)))
+
+
+def test_queue_filters_and_sorting(portal, session, registry_helper):
+    from datetime import timedelta
+
+    from .conftest import NOW, org_applicant
+
+    early = registry_helper.submit("SOMNHAT", now=NOW - timedelta(days=10))
+    registry_helper.issue("MATTROI")
+    warned = registry_helper.submit("MATTR0I", now=NOW)  # resembles a registered name
+    renewal = lifecycle.submit(
+        session,
+        kind="reissue",
+        brandname="MATTROI",
+        applicant=org_applicant(),
+        names=None,
+        actor=registry_helper.officer,
+        commitments_confirmed=True,
+        reissue_reason="lost",
+        now=NOW + timedelta(days=2),
+    )
+    decided = registry_helper.submit("DAXONG", now=NOW)
+    lifecycle.reject(session, decided.id, actor=registry_helper.officer, reasons="Không đủ điều kiện.")
+    lifecycle.take(session, warned.id, actor=lifecycle.Actor.for_account(portal.account_officer))
+
+    assert _queue(portal) == (200, [early.id, warned.id, renewal.id])  # received, earliest first
+    assert _queue(portal, sort="-received")[1] == [renewal.id, warned.id, early.id]
+    assert _queue(portal, sort="due")[1][0] == early.id
+    assert _queue(portal, kind="reissue")[1] == [renewal.id]
+    assert _queue(portal, kind="renewal")[1] == []
+    assert _queue(portal, status="rejected")[1] == [decided.id]
+    assert set(_queue(portal, status="all")[1]) >= {early.id, warned.id, renewal.id, decided.id}
+    assert _queue(portal, warning="1")[1] == [warned.id]
+    assert _queue(portal, assignee=str(portal.account_officer.id))[1] == [warned.id]
+    assert _queue(portal, overdue="1")[1] == [early.id, warned.id, renewal.id]  # the clock is today
+    # received between two Hanoi days, both inclusive; dd/mm/yyyy or ISO
+    assert _queue(portal, **{"from": "02/03/2026", "to": "2026-03-02"})[1] == [warned.id]
+    assert _queue(portal, **{"from": "2026-03-03"})[1] == [renewal.id]
+    # bad input: a clear message, the default queue
+    status, _rows = _queue(portal, **{"from": "31/02/2026"})
+    assert status == 400
+    page = text(portal.officer.get("/officer/queue", query_string={"from": "hôm qua"}))
+    assert "không hợp lệ: hãy ghi ngày theo dạng dd/mm/yyyy" in page
+    assert _queue(portal, status="bogus")[0] == 400
+
+
+# -- exports ----------------------------------------------------------------------------------
+
+
+def test_exports_as_csv_with_bom_and_xlsx(portal, session, registry_helper, officer):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from .conftest import org_applicant
+
+    registry_helper.issue("XUATFILE", applicant=org_applicant("0309998887", "Công ty Đồng Xuân"))
+    gone = registry_helper.issue("THUHOIX").brandnames[0]
+    lifecycle.give_up(session, gone.id, actor=officer)
+    pending = registry_helper.submit("CHOXUAT", applicant=org_applicant("0309998886", "Công ty Sài Gòn"))
+
+    response = portal.officer.get("/officer/export/queue.csv?kind=issue")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the byte-order mark
+    lines = body.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Số hồ sơ,Loại hồ sơ,Trạng thái,Người đăng ký")
+    assert len(lines) == 2 and f"{pending.id},Cấp mới" in lines[1] and "Công ty Sài Gòn" in lines[1]
+
+    response = portal.officer.get("/officer/export/names.xlsx")
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(BytesIO(response.get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Tên định danh", "Trạng thái", "Tổ chức, cá nhân sử dụng")
+    register = {r[0]: r for r in rows[1:]}
+    assert register["XUATFILE"][1] == "Đang hoạt động" and register["XUATFILE"][2] == "Công ty Đồng Xuân"
+    assert register["THUHOIX"][1] == "Đã thu hồi"
+    assert register["XUATFILE"][5].strftime("%d/%m/%Y") == "02/03/2026"
+
+    sheet = load_workbook(BytesIO(portal.officer.get("/officer/export/revocations.xlsx").get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Tên định danh", "Ngày thu hồi", "Căn cứ") and rows[1][0] == "THUHOIX"
+    assert "Điểm d khoản 1 Điều 29" in rows[1][2]
+    csv_text = portal.officer.get("/officer/export/revocations.csv").get_data().decode("utf-8-sig")
+    assert "THUHOIX" in csv_text and re.search(r"\d\d/\d\d/\d{4}", csv_text)
+    # staff only
+    assert portal.a.get("/officer/export/names.csv").status_code == 403
+    assert portal.officer.get("/officer/export/names.pdf").status_code == 404
+
+
+# -- statistics -------------------------------------------------------------------------------
+
+
+def test_monthly_statistics_table_charts_and_export(portal, session, registry_helper, officer):
+    from datetime import timedelta
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from brandname.lifecycle import reports
+
+    from .conftest import NOW
+
+    registry_helper.issue("THANGBA")  # March: received, decided on time, issued, fee
+    late = registry_helper.submit("TREHAN", now=NOW)
+    lifecycle.reject(session, late.id, actor=officer, reasons="Trễ.", now=NOW + timedelta(days=5))
+    bn = registry_helper.issue("THANGTU", now=NOW + timedelta(days=31)).brandnames[0]  # April
+    registry_helper.followup("reissue", "THANGTU", now=NOW + timedelta(days=40), reissue_reason="lost")
+    lifecycle.give_up(session, bn.id, actor=officer, now=NOW + timedelta(days=45))
+
+    stats = reports.monthly_statistics(session, 2026)
+    series = stats["series"]
+    assert series["received"][2] == 2 and series["received"][3] == 2
+    assert series["on_time"][2] == 1 and series["late"][2] == 1
+    assert series["issue"][2] == 1 and series["issue"][3] == 1 and series["reissue"][3] == 1
+    assert stats["revoked"]["holder_request"][3] == 1
+    assert stats["fees"][2] > 0 and sum(stats["fees"]) > stats["fees"][2]
+
+    response = portal.officer.get("/officer/statistics?year=2026")
+    html = text(response)
+    assert response.status_code == 200 and html.count("<svg") == 4
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) and "style=" not in html
+    row = re.search(r'<tr data-series="received">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r'<td class="num">(?:<strong>)?(\d+)', row) == ["0", "0", "2", "2"] + ["0"] * 8 + ["4"]
+    sheet = load_workbook(
+        BytesIO(portal.officer.get("/officer/export/statistics.xlsx?year=2026").get_data())
+    ).active
+    rows = {r[0]: r for r in sheet.iter_rows(values_only=True)}
+    assert rows["Chỉ tiêu"][1] == "Tháng 1" and rows["Hồ sơ tiếp nhận"][3:5] == (2, 2)
+    assert rows["Hồ sơ tiếp nhận"][13] == 4
+
+
+# -- paper dossiers: the real receipt time -----------------------------------------------------
+
+
+def test_a_paper_dossier_counts_its_deadline_from_its_real_receipt(portal, session):
+    from datetime import timedelta
+
+    from brandname.rules import dates
+    from brandname.store.models import Application
+
+    data = {
+        "app_kind": "organization",
+        "app_name": "Công ty Giấy Tờ",
+        "app_id_number": "0301239999",
+        "app_address": "Đà Nẵng",
+        "app_email": "giay@example.vn",
+        "app_phone": "0236 3888 999",
+        "app_legal_representative": "Hồ Văn Giấy",
+        "app_contact_person": "Hồ Thị Tờ",
+        "n-0-name": "GIAYTO",
+        "n-0-purpose": "Thông báo",
+        "n-0-use_sms": "on",
+        "commitments": "on",
+    }
+    day = dates.local_today() - timedelta(days=3)
+    for bad, words in (
+        ({"received_day": (day + timedelta(days=10)).isoformat()}, "không được ở tương lai"),
+        ({"received_day": (day - timedelta(days=40)).strftime("%d/%m/%Y")}, "không được sớm hơn 30 ngày"),
+        ({"received_day": "31/02/2026"}, "Ngày giờ tiếp nhận không hợp lệ"),
+    ):
+        response = portal.officer.post("/officer/applications/new", data={**data, **bad})
+        assert response.status_code == 400 and words in text(response), bad
+        assert session.scalars(select(Application)).all() == []
+    response = portal.officer.post(
+        "/officer/applications/new",
+        data={**data, "received_day": day.strftime("%d/%m/%Y"), "received_time": "09:30"},
+    )
+    assert response.status_code == 302, re.findall(r"notice-error.*?</div>", text(response), re.S)
+    filed = session.scalars(select(Application)).one()
+    assert filed.on_paper and dates.local_date(filed.received_at) == day
+    assert filed.received_at.hour == 2 and filed.received_at.minute == 30  # 09:30 in Hanoi
+    assert filed.decision_due_at == dates.decision_deadline(
+        filed.received_at, lifecycle.DEFAULT_RULES.holidays
+    )
+    assert filed.decision_due_at < dates.utcnow()  # received three days ago: already overdue
+    row = queue_rows(text(portal.officer.get("/officer/queue")))[filed.id]
+    assert "hồ sơ giấy" in row and "Quá hạn" in row and day.strftime("%d/%m/%Y") in row
+    # only staff date a receipt
+    from brandname.errors import Forbidden
+
+    from .conftest import name_entry, org_applicant
+
+    try:
+        lifecycle.submit(
+            session,
+            applicant=org_applicant(),
+            names=[name_entry("TUKHAI")],
+            actor=lifecycle.Actor.for_account(portal.account_a),
+            commitments_confirmed=True,
+            paper_received_at=dates.utcnow() - timedelta(days=1),
+        )
+    except Forbidden:
+        pass
+    else:
+        raise AssertionError("an applicant dated its own receipt")
+
+
+# -- change-of-details reissue: before and after ------------------------------------------------
+
+
+def test_change_of_details_reissue_shows_before_and_after(portal, session, registry_helper):
+    from .conftest import org_applicant
+
+    old = registry_helper.issue("DOIDIACHI").certificates[0]
+    moved = {**org_applicant(), "address": "25 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội"}
+    reissue = lifecycle.submit(
+        session,
+        kind="reissue",
+        brandname="DOIDIACHI",
+        applicant=moved,
+        names=None,
+        actor=registry_helper.officer,
+        commitments_confirmed=True,
+        reissue_reason="changed_details",
+    )
+
+    def compared():
+        html = text(portal.officer.get(f"/officer/applications/{reissue.id}"))
+        assert f"Thay đổi so với giấy chứng nhận số {old.serial}" in html
+        rows = re.findall(r'<tr class="(changed|same)" data-field="(\w+)">(.*?)</tr>', html, re.S)
+        return {f: (c, " ".join(re.sub(r"<[^>]+>", " ", body).split())) for c, f, body in rows}
+
+    rows = compared()
+    assert rows["address"][0] == "changed"
+    assert "Số 1 Trần Hưng Đạo" in rows["address"][1] and "25 Lý Thường Kiệt" in rows["address"][1]
+    assert rows["holder_name"][0] == "same" and rows["forms_of_use"][0] == "same"
+    # once issued, the comparison still shows the certificate it replaced
+    registry_helper.approve(reissue)
+    registry_helper.pay_and_issue(reissue)
+    rows = compared()
+    assert rows["address"][0] == "changed" and "Số 1 Trần Hưng Đạo" in rows["address"][1]
+    # a new issue has no comparison
+    assert "Thay đổi so với giấy chứng nhận" not in text(
+        portal.officer.get(f"/officer/applications/{old.application_id}")
+    )

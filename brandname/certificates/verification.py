@@ -133,6 +133,9 @@ def status_of(session, serial, today=None):
         "previous_serial": cert.previous_serial,
         "revoked_at": _iso(bn.revoked_at) if status == "revoked" else None,
         "revoked_on": _iso(dates.local_date(bn.revoked_at)) if status == "revoked" else None,
+        "revoked_on_text": certificate_pdf.vn_date(dates.local_date(bn.revoked_at))
+        if status == "revoked"
+        else None,
         "ground": bn.revocation_ground if status == "revoked" else None,
         "ground_text": ground_vi,
         "ground_text_en": ground_en,
@@ -279,7 +282,7 @@ def status_sentences(status):
             f"Giấy chứng nhận {serial} (tên định danh {name}) đang có hiệu lực đến hết ngày "
             f"{_vn(status['valid_until'])}."
         )
-        en = f"Certificate {serial} ({name}) is active until {status['valid_until']} inclusive."
+        en = f"Certificate {serial} ({name}) is active until {_vn(status['valid_until'])} inclusive."
     elif kind == "superseded":
         vi = f"Giấy chứng nhận {serial} đã được thay thế bởi giấy chứng nhận số {status['superseded_by']}."
         en = f"Certificate {serial} has been superseded by certificate {status['superseded_by']}."
@@ -288,14 +291,14 @@ def status_sentences(status):
             f"Giấy chứng nhận {serial} (tên định danh {name}) đã hết hạn; hiệu lực đến hết ngày "
             f"{_vn(status['valid_until'])}."
         )
-        en = f"Certificate {serial} ({name}) has expired; it was valid until {status['valid_until']}."
+        en = f"Certificate {serial} ({name}) has expired; it was valid until {_vn(status['valid_until'])}."
     else:
         vi = (
             f"Giấy chứng nhận {serial} (tên định danh {name}) đã bị thu hồi ngày "
             f"{_vn(status['revoked_on'])}; căn cứ: {status['ground_text']}."
         )
         en = (
-            f"Certificate {serial} ({name}) was revoked on {status['revoked_on']}; ground: "
+            f"Certificate {serial} ({name}) was revoked on {_vn(status['revoked_on'])}; ground: "
             f"{status['ground_text_en']}."
         )
     return [vi, en]

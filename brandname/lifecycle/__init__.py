@@ -12,6 +12,7 @@ session, the actor, the time and the rules.
 | `revocation` | give_up, propose/confirm/decline_revocation, release, expire, lapse_unpaid, daily |
 | `charges` | raise_invoices (the daily duty), record/confirm/refuse_charge_payment |
 | `authorizations` | authorize, withdraw_authorization |
+| `casework` | take, assign (who holds an undecided dossier) |
 | `accounts` | staff and applicant accounts |
 
 `_kernel` holds what they share; `queries` the read-only questions they ask.
@@ -34,6 +35,7 @@ from brandname.lifecycle._kernel import (
 )
 from brandname.lifecycle.applications import approve, attach_document, reject, submit, withdraw
 from brandname.lifecycle.authorizations import authorize, withdraw_authorization
+from brandname.lifecycle.casework import assign, take
 from brandname.lifecycle.certificates import (
     certificate_record,
     confirm_payment,
@@ -89,6 +91,7 @@ __all__ = [
     "act",
     "active_authorizations",
     "approve",
+    "assign",
     "attach_document",
     "authorize",
     "availability",
@@ -124,6 +127,7 @@ __all__ = [
     "release",
     "release_quarantined",
     "submit",
+    "take",
     "withdraw",
     "withdraw_authorization",
 ]

@@ -2,6 +2,8 @@
 documents.
 """
 
+from datetime import timedelta
+
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,7 +19,7 @@ from brandname.lifecycle._kernel import (
     require_holder_or_staff,
     require_staff,
 )
-from brandname.lifecycle.queries import confusable_matches, find_brandname
+from brandname.lifecycle.queries import confusable_matches, decision_warnings, find_brandname
 from brandname.lifecycle.revocation import close_renewal
 from brandname.rules import dates, fees, form01
 from brandname.rules import names as name_rules
@@ -294,6 +296,24 @@ def _check_resubmission(session, resubmission_of_id, holder):
         )
 
 
+# how far back an officer may date the receipt of a paper dossier when entering it
+PAPER_RECEIPT_MAX_DAYS = 30
+
+
+def _paper_receipt(received_at, now):
+    if received_at > now:
+        raise InvalidInput(
+            "Thời điểm tiếp nhận hồ sơ giấy không được ở tương lai.",
+            "A paper dossier's receipt time cannot be in the future.",
+        )
+    if received_at < now - timedelta(days=PAPER_RECEIPT_MAX_DAYS):
+        raise InvalidInput(
+            f"Thời điểm tiếp nhận hồ sơ giấy không được sớm hơn {PAPER_RECEIPT_MAX_DAYS} ngày trước khi nhập.",
+            f"A paper dossier's receipt time cannot be more than {PAPER_RECEIPT_MAX_DAYS} days before its entry.",
+        )
+    return received_at
+
+
 @act
 def submit(
     session,
@@ -307,6 +327,7 @@ def submit(
     reissue_reason=None,
     commitments_confirmed=False,
     resubmission_of_id=None,
+    paper_received_at=None,
     now=None,
     rules=DEFAULT_RULES,
 ):
@@ -314,8 +335,17 @@ def submit(
 
     kind 'issue' asks for one or many new names; 'reissue' and 'renewal' name one held name
     (`brandname`, its text) and may update its purpose and details.
+
+    `paper_received_at` (naive UTC) marks a dossier filed on paper and entered by an officer: the
+    receipt is the day the Authority really received it, and the deadline and the order of
+    receipt (first come, first served) count from then. It is never in the future, nor more
+    than PAPER_RECEIPT_MAX_DAYS before its entry.
     """
     now = moment(now)
+    received = now
+    if paper_received_at is not None:
+        require_staff(actor)
+        received = _paper_receipt(paper_received_at, now)
     problems = _check_filing(kind, commitments_confirmed, reissue_reason)
     applicant = _try(lambda: form01.validate_applicant(applicant), problems)
     if applicant is not None:
@@ -329,7 +359,7 @@ def submit(
         _check_followup(session, target, holder)
     else:
         _refuse_pending_duplicates(session, holder, entries)
-    late = kind == "renewal" and _renewal_is_late(target, now, rules)
+    late = kind == "renewal" and _renewal_is_late(target, received, rules)
     if kind == "renewal":
         # filed before expiry: the name stays in force until this renewal is decided and paid
         target.renewal_pending = True
@@ -345,11 +375,12 @@ def submit(
         applicant=applicant,
         reissue_reason=reissue_reason if kind == "reissue" else None,
         commitments_confirmed=True,
-        received_at=now,
+        received_at=received,
         decision_due_at=dates.decision_deadline(
-            now, rules.holidays, rules.decision_working_days, rules.workdays
+            received, rules.holidays, rules.decision_working_days, rules.workdays
         ),
         late=late,
+        on_paper=paper_received_at is not None,
     )
     session.add(application)
     session.flush()
@@ -383,8 +414,9 @@ def submit(
         details={
             "kind": kind,
             "names": [e["name"] for e in entries],
-            "received_at": now.isoformat(),
+            "received_at": received.isoformat(),
             "decision_due_at": application.decision_due_at.isoformat(),
+            "on_paper": paper_received_at is not None,
             "late": late,
             "resubmission_of": resubmission_of_id,
         },
@@ -578,11 +610,12 @@ def approve(session, application_id, *, actor, refuse=None, now=None, rules=DEFA
     application = fetch(session, Application, application_id, what_vi="hồ sơ", what_en="application")
     _check_not_lost_to_earlier(session, application)
     _require_undecided(application)
+    # every warning the officer saw, refused names' included, stays on the record
+    warnings = decision_warnings(session, application)
     pending, to_approve, refuse = _split_decision(application, refuse)
     result = Result(applications=[application])
-    warnings = {}
     if application.kind == "issue":
-        warnings = _approve_new_names(session, application, to_approve, actor, now, rules, result)
+        warnings |= _approve_new_names(session, application, to_approve, actor, now, rules, result)
     else:
         _approve_followup(session, application, to_approve)
     for rn in pending:
@@ -633,6 +666,7 @@ def reject(session, application_id, *, actor, reasons, now=None, rules=DEFAULT_R
         raise InvalidInput("Phải nêu lý do từ chối.", "A rejection needs its reasons.")
     application = fetch(session, Application, application_id, what_vi="hồ sơ", what_en="application")
     _require_undecided(application)
+    warnings = decision_warnings(session, application)  # kept on the record with the decision
     application.status, application.reasons = "rejected", reasons
     application.decided_at, application.decided_by_id, application.closed_at = now, actor.id, now
     for rn in application.names:
@@ -648,7 +682,7 @@ def reject(session, application_id, *, actor, reasons, now=None, rules=DEFAULT_R
         now=now,
         application_id=application.id,
         name_normal=application.brandname.name_normal if application.brandname else None,
-        details={"reasons": reasons},
+        details={"reasons": reasons, "confusable_warnings": warnings},
     )
     close_renewal(session, application, actor=actor, now=now, rules=rules)
     return application

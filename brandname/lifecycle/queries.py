@@ -2,16 +2,20 @@
 resemble, who may send under it, what waits for an officer.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
 
+from brandname.errors import InvalidInput
 from brandname.rules import dates
 from brandname.rules import names as name_rules
 from brandname.store.models import (
     Application,
     Authorization,
     Brandname,
+    Certificate,
     Event,
     Payment,
     RequestedName,
@@ -121,10 +125,18 @@ def event_count(session):
 
 def decision_warnings(session, application):
     """What an officer must see before deciding: {requested name: [names it resembles or that
-    already hold it]}, for the names of a new issue still pending."""
+    already hold it]}. Live for a new issue still undecided; once decided, the warnings the
+    decision was taken with, as its event recorded them, so they stay on the record."""
     out = {}
     if application.kind != "issue":
         return out
+    if application.status != "submitted":
+        decision = session.scalars(
+            select(Event)
+            .where(Event.application_id == application.id, Event.act.in_(("approve", "reject")))
+            .order_by(Event.seq.desc())
+        ).first()
+        return dict((decision.details or {}).get("confusable_warnings") or {}) if decision else {}
     for rn in application.names:
         if rn.status != "pending":
             continue
@@ -179,3 +191,206 @@ def dashboard(session, now):
             .where(RevocationProposal.status == "proposed")
         ),
     }
+
+
+# -- the officers' queue: filters and sorting ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows. Every field is optional; `status` "all" shows every status."""
+
+    status: str = "submitted"
+    kind: str | None = None
+    overdue: bool = False
+    warning: bool = False
+    assignee: int | str | None = None  # an account id, or "none" for dossiers nobody holds
+    received_from: date | None = None  # Hanoi days, both inclusive
+    received_to: date | None = None
+    sort: str = "received"
+
+    SORTS = ("received", "-received", "due", "-due")
+
+    def as_args(self):
+        """The filter as query-string arguments (for page links and exports)."""
+        out = {"status": self.status, "sort": self.sort}
+        if self.kind:
+            out["kind"] = self.kind
+        if self.overdue:
+            out["overdue"] = "1"
+        if self.warning:
+            out["warning"] = "1"
+        if self.assignee is not None:
+            out["assignee"] = str(self.assignee)
+        if self.received_from:
+            out["from"] = self.received_from.isoformat()
+        if self.received_to:
+            out["to"] = self.received_to.isoformat()
+        return out
+
+
+def _day(value, label_vi, label_en):
+    value = (value or "").strip()
+    if not value:
+        return None
+    for parse in (date.fromisoformat, lambda v: datetime.strptime(v, "%d/%m/%Y").date()):
+        try:
+            return parse(value)
+        except ValueError:
+            continue
+    raise InvalidInput(
+        f"{label_vi} không hợp lệ: hãy ghi ngày theo dạng dd/mm/yyyy.",
+        f"{label_en} is not a valid date: write it as dd/mm/yyyy.",
+    )
+
+
+def queue_filter(args, *, me=None):
+    """A QueueFilter from query-string arguments (a mapping of strings). `me` is the account id
+    "assignee=me" stands for. Bad input raises InvalidInput in words."""
+    status = args.get("status") or "submitted"
+    if status not in (*Application.STATUSES, "all"):
+        raise InvalidInput("Trạng thái hồ sơ không hợp lệ.", "Unknown application status.")
+    kind = args.get("kind") or None
+    if kind is not None and kind not in Application.KINDS:
+        raise InvalidInput("Loại hồ sơ không hợp lệ.", "Unknown application kind.")
+    sort = args.get("sort") or "received"
+    if sort not in QueueFilter.SORTS:
+        raise InvalidInput("Cách sắp xếp không hợp lệ.", "Unknown sort order.")
+    assignee = (args.get("assignee") or "").strip() or None
+    if assignee == "me":
+        assignee = me
+    elif assignee is not None and assignee != "none":
+        if not assignee.isdigit():
+            raise InvalidInput("Cán bộ xử lý không hợp lệ.", "Unknown assignee.")
+        assignee = int(assignee)
+    received_from = _day(args.get("from"), "Ngày tiếp nhận (từ)", "The first receipt day")
+    received_to = _day(args.get("to"), "Ngày tiếp nhận (đến)", "The last receipt day")
+    if received_from and received_to and received_from > received_to:
+        raise InvalidInput(
+            "Khoảng ngày tiếp nhận không hợp lệ: ngày bắt đầu sau ngày kết thúc.",
+            "The receipt date range ends before it starts.",
+        )
+    return QueueFilter(
+        status=status,
+        kind=kind,
+        overdue=args.get("overdue") in ("1", "on", "true"),
+        warning=args.get("warning") in ("1", "on", "true"),
+        assignee=assignee,
+        received_from=received_from,
+        received_to=received_to,
+        sort=sort,
+    )
+
+
+def _utc_start(day):
+    """The UTC moment a Hanoi day starts (timestamps are stored as naive UTC)."""
+    return datetime.combine(day, time(), tzinfo=dates.VN_TZ).astimezone(UTC).replace(tzinfo=None)
+
+
+def has_confusable_warning():
+    """SQL condition: a new-issue application with a name that resembles a live registered name,
+    is held by another, or resembles a name pending in another undecided application."""
+    other = aliased(RequestedName)
+    other_app = aliased(Application)
+    rn = aliased(RequestedName)
+    resembles_registered = (
+        select(Brandname.id)
+        .where(
+            Brandname.confusable_key == rn.confusable_key,
+            Brandname.status != "released",
+            or_(
+                Brandname.name_normal != rn.name_normal,
+                Brandname.application_id.is_(None),
+                Brandname.application_id != rn.application_id,
+            ),
+        )
+        .exists()
+    )
+    resembles_pending = (
+        select(other.id)
+        .join(other_app, other_app.id == other.application_id)
+        .where(
+            other.confusable_key == rn.confusable_key,
+            other.application_id != rn.application_id,
+            other.status == "pending",
+            other_app.status == "submitted",
+            other.name_normal != rn.name_normal,
+        )
+        .exists()
+    )
+    return and_(
+        Application.kind == "issue",
+        select(rn.id)
+        .where(rn.application_id == Application.id, or_(resembles_registered, resembles_pending))
+        .exists(),
+    )
+
+
+def queue(flt, now):
+    """SELECT of the applications `flt` (a QueueFilter) asks for, in its order."""
+    stmt = select(Application)
+    if flt.status != "all":
+        stmt = stmt.where(Application.status == flt.status)
+    if flt.kind:
+        stmt = stmt.where(Application.kind == flt.kind)
+    if flt.overdue:
+        stmt = stmt.where(
+            or_(
+                and_(Application.decided_at.is_(None), Application.decision_due_at < now),
+                Application.decided_at > Application.decision_due_at,
+            )
+        )
+    if flt.warning:
+        stmt = stmt.where(has_confusable_warning())
+    if flt.assignee == "none":
+        stmt = stmt.where(Application.assigned_to_id.is_(None))
+    elif flt.assignee is not None:
+        stmt = stmt.where(Application.assigned_to_id == flt.assignee)
+    if flt.received_from:
+        stmt = stmt.where(Application.received_at >= _utc_start(flt.received_from))
+    if flt.received_to:
+        stmt = stmt.where(Application.received_at < _utc_start(flt.received_to + timedelta(days=1)))
+    column = Application.decision_due_at if flt.sort.lstrip("-") == "due" else Application.received_at
+    if flt.sort.startswith("-"):
+        return stmt.order_by(column.desc(), Application.id.desc())
+    return stmt.order_by(column, Application.id)
+
+
+# -- a reissue or renewal: what changes -----------------------------------------------------------
+
+COMPARED_FIELDS = ("holder_name", "id_number", "address", "forms_of_use")
+
+
+def details_comparison(session, application):
+    """{"serial", "rows": [(field, before, after, changed)]} for a reissue or renewal: the details the certificate in
+    force when it was filed carries (its signed record) against the ones Form 01 asks for. None
+    for a new issue or when the name had no certificate."""
+    import json
+
+    if application.kind not in ("reissue", "renewal") or application.brandname is None:
+        return None
+    issued = session.scalars(select(Certificate).where(Certificate.application_id == application.id)).first()
+    if issued is not None and issued.previous_serial:
+        before_cert = session.scalars(
+            select(Certificate).where(Certificate.serial == issued.previous_serial)
+        ).first()
+    else:
+        before_cert = application.brandname.current_certificate
+    if before_cert is None:
+        return None
+    record = json.loads(before_cert.record)
+    filed, name = application.applicant or {}, application.names[0] if application.names else None
+    before = {
+        "holder_name": record["holder"].get("name"),
+        "id_number": record["holder"].get("id_number"),
+        "address": record["holder"].get("address"),
+        "forms_of_use": list(record.get("forms_of_use") or []),
+    }
+    after = {
+        "holder_name": filed.get("name"),
+        "id_number": filed.get("id_number") if before["id_number"] is not None else None,
+        "address": filed.get("address"),
+        "forms_of_use": name.forms_of_use if name else before["forms_of_use"],
+    }
+    rows = [(f, before[f], after[f], before[f] != after[f]) for f in COMPARED_FIELDS]
+    return {"serial": before_cert.serial, "rows": [r for r in rows if r[1] is not None or r[2] is not None]}

@@ -116,3 +116,30 @@ def uploads_from_request(files, form):
             continue
         out.append((form.get(f"doc-{i}-kind") or "other", storage.filename, storage.read()))
     return out
+
+
+def paper_receipt_from_form(form, now):
+    """The receipt time of a paper dossier (Hanoi day dd/mm/yyyy or ISO, and HH:MM) as naive UTC;
+    None when the day is left empty (received now)."""
+    from datetime import UTC, date, datetime, time
+
+    from brandname.errors import InvalidInput
+    from brandname.rules import dates
+
+    day_text = (form.get("received_day") or "").strip()
+    if not day_text:
+        return None
+    time_text = (form.get("received_time") or "").strip() or "08:00"
+    try:
+        try:
+            day = date.fromisoformat(day_text)
+        except ValueError:
+            day = datetime.strptime(day_text, "%d/%m/%Y").date()
+        clock = time.fromisoformat(time_text)
+    except ValueError:
+        raise InvalidInput(
+            "Ngày giờ tiếp nhận không hợp lệ: ghi ngày dd/mm/yyyy và giờ HH:MM.",
+            "The receipt date and time are not valid: write the day as dd/mm/yyyy and the time as HH:MM.",
+        ) from None
+    local = datetime.combine(day, clock.replace(second=0, microsecond=0), tzinfo=dates.VN_TZ)
+    return local.astimezone(UTC).replace(tzinfo=None)

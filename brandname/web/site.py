@@ -79,6 +79,12 @@ DOCUMENT_KINDS = {
     "business_registration": _l("Giấy đăng ký hộ kinh doanh"),
     "other": _l("Tài liệu khác"),
 }
+CERTIFICATE_STATUS_LABELS = {
+    "active": _l("Đang có hiệu lực"),
+    "superseded": _l("Đã được thay thế"),
+    "expired": _l("Đã hết hạn"),
+    "revoked": _l("Đã bị thu hồi"),
+}
 USE_LABELS = {"sms": _l("Tin nhắn (SMS)"), "voice": _l("Cuộc gọi thoại")}
 EVIDENCE_LABELS = {
     "agency": _l("Cơ quan nhà nước có thẩm quyền"),
@@ -198,6 +204,8 @@ def evidence_value(key, value):
 def money(value):
     if value is None:
         return "—"
+    if lang() == "en":
+        return f"VND {value:,}"
     return f"{value:,}".replace(",", ".") + " đ"
 
 
@@ -301,6 +309,8 @@ def init_app(app):
             "entry_limits": form01.ENTRY_LIMITS,
             "authority": authority_names(),
             "charges_in_force": bool(_rules().charge_schedule),
+            "certificate_status_label": lambda s: CERTIFICATE_STATUS_LABELS.get(s, s),
+            "certificate_sentence": certificate_sentence,
         }
 
 
@@ -314,6 +324,43 @@ def _certificate_state(cert):
     from brandname.certificates.verification import certificate_status
 
     return certificate_status(cert)
+
+
+def certificate_sentence(info):
+    """Where certificate `info` (verification.status_of) stands, in one sentence of the reader's
+    language, dates as dd/mm/yyyy."""
+    from flask_babel import gettext
+
+    serial, name, status = info["serial"], info["name"], info["status"]
+    if status == "active":
+        return gettext(
+            "Giấy chứng nhận %(serial)s (tên định danh %(name)s) đang có hiệu lực đến hết ngày %(date)s.",
+            serial=serial,
+            name=name,
+            date=info["valid_until_text"],
+        )
+    if status == "superseded":
+        return gettext(
+            "Giấy chứng nhận %(serial)s (tên định danh %(name)s) đã được thay thế bởi giấy chứng nhận "
+            "số %(new)s; chỉ giấy chứng nhận mới có hiệu lực.",
+            serial=serial,
+            name=name,
+            new=info["superseded_by"],
+        )
+    if status == "expired":
+        return gettext(
+            "Giấy chứng nhận %(serial)s (tên định danh %(name)s) đã hết hạn; hiệu lực đến hết ngày %(date)s.",
+            serial=serial,
+            name=name,
+            date=info["valid_until_text"],
+        )
+    return gettext(
+        "Giấy chứng nhận %(serial)s (tên định danh %(name)s) đã bị thu hồi ngày %(date)s; căn cứ: %(ground)s.",
+        serial=serial,
+        name=name,
+        date=info["revoked_on_text"],
+        ground=info["ground_text_en"] if lang() == "en" else info["ground_text"],
+    )
 
 
 def login_rate_limit():

@@ -147,6 +147,11 @@ SENTENCES = {
         [],
     ),
     "withdraw": lambda e, d, name: (_("rút hồ sơ số %(id)s", id=e.application_id), []),
+    "take": lambda e, d, name: (_("nhận xử lý hồ sơ số %(id)s", id=e.application_id), []),
+    "assign": lambda e, d, name: (
+        _("giao hồ sơ số %(id)s cho %(who)s", id=e.application_id, who=d.get("assignee")),
+        [_("trước đó do %(who)s xử lý", who=d["previous"])] if d.get("previous") else [],
+    ),
     "attach_document": lambda e, d, name: (
         _("đính kèm tài liệu: %(kind)s", kind=site.DOCUMENT_KINDS.get(d.get("kind"), d.get("kind"))),
         [],

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from brandname import lifecycle, registry
 from brandname.errors import DomainError
 from brandname.extensions import db, limiter
-from brandname.lifecycle import accounts
+from brandname.lifecycle import accounts, reports
 from brandname.lifecycle import charges as charge_ledger
 from brandname.rules import charges as charge_rules
 from brandname.rules import dates, dossier
@@ -36,7 +36,8 @@ from brandname.store.models import (
     Payment,
     RevocationProposal,
 )
-from brandname.web import trail
+from brandname.web import charts as charts_svg
+from brandname.web import tables, trail
 from brandname.web.applicant import do_change_password, do_login, send_document
 from brandname.web.site import actor, console_home, error_message, login_rate_limit, paginate
 from brandname.web.site import lang as site_lang
@@ -115,17 +116,29 @@ def dashboard():
     )
 
 
+def _queue_filter():
+    return lifecycle.queries.queue_filter(request.args, me=current_user.id)
+
+
+def _caseworkers():
+    return db.session.scalars(
+        select(Account)
+        .where(Account.role.in_(Account.CASEWORK_ROLES), Account.is_active_account.is_(True))
+        .order_by(Account.full_name, Account.email)
+    ).all()
+
+
 @bp.get("/queue")
 @staff_required
 def queue():
     now = dates.utcnow()
-    applications, page, pages, total = paginate(
-        db.session,
-        select(Application)
-        .where(Application.status == "submitted")
-        .order_by(Application.received_at, Application.id),
-        size=50,
-    )
+    try:
+        flt = _queue_filter()
+    except DomainError as exc:
+        flt, error = lifecycle.queries.QueueFilter(), exc
+    else:
+        error = None
+    applications, page, pages, total = paginate(db.session, lifecycle.queries.queue(flt, now), size=50)
     warnings = {a.id: _warnings(a) for a in applications}
     return render_template(
         "officer/queue.html",
@@ -135,7 +148,45 @@ def queue():
         page=page,
         pages=pages,
         total=total,
-    )
+        flt=flt,
+        args=flt.as_args(),
+        mine=request.args.get("assignee") == "me",
+        caseworkers=_caseworkers(),
+        message=error_message(error) if error else None,
+    ), (error.status if error else 200)
+
+
+@bp.post("/applications/<int:application_id>/take")
+@staff_required
+def take(application_id):
+    application = get_or_404(Application, application_id)
+    try:
+        lifecycle.take(db.session, application.id, actor=actor())
+    except DomainError as exc:
+        flash(error_message(exc), "error")
+    else:
+        flash(_("Anh/chị đã nhận xử lý hồ sơ số %(id)s.", id=application.id), "success")
+    return redirect(url_for("officer.application", application_id=application.id))
+
+
+@bp.post("/applications/<int:application_id>/assign")
+@supervisor_required
+def assign(application_id):
+    application = get_or_404(Application, application_id)
+    try:
+        lifecycle.assign(db.session, application.id, actor=actor(), assignee_id=request.form.get("assignee"))
+    except DomainError as exc:
+        flash(error_message(exc), "error")
+    else:
+        flash(
+            _(
+                "Đã giao hồ sơ số %(id)s cho %(who)s.",
+                id=application.id,
+                who=application.assigned_to.full_name or application.assigned_to.email,
+            ),
+            "success",
+        )
+    return redirect(url_for("officer.application", application_id=application.id))
 
 
 def _warnings(application):
@@ -166,10 +217,12 @@ def _render_application(application, *, status=200, error=None, form=None):
         "officer/application.html",
         application=application,
         warnings=_warnings(application),
+        comparison=lifecycle.queries.details_comparison(db.session, application),
         documents=documents,
         missing_documents=dossier.missing_documents(application.applicant, [d.kind for d in documents]),
         chain=chain,
         events=_events(Event.application_id == application.id),
+        caseworkers=_caseworkers() if current_user.role == "supervisor" else [],
         now=dates.utcnow(),
         form=form or {},
         error=error,
@@ -180,7 +233,8 @@ def _render_application(application, *, status=200, error=None, form=None):
 @bp.route("/applications/new", methods=["GET", "POST"])
 @staff_required
 def paper_application():
-    """An officer enters a Form 01 filed on paper; the receipt time is the moment it is entered."""
+    """An officer enters a Form 01 filed on paper, with the day and hour it was really received
+    (by default the moment it is entered); the deadline counts from that receipt."""
     from brandname.web import forms, uploads
 
     form = request.form if request.method == "POST" else {"app_kind": "organization", "n-0-use_sms": "on"}
@@ -222,6 +276,7 @@ def paper_application():
             names=forms.name_rows_from_form(form),
             actor=actor(),
             commitments_confirmed=form.get("commitments") == "on",
+            paper_received_at=forms.paper_receipt_from_form(form, dates.utcnow()),
             rules=registry.rules(),
         )
     except DomainError as exc:
@@ -753,3 +808,96 @@ def set_active(account_id):
         return _render_accounts(status=exc.status, error=exc)
     flash(_("Đã cập nhật tài khoản."), "success")
     return redirect(url_for("officer.staff_accounts"))
+
+
+# -- exports and statistics -----------------------------------------------------------------
+
+
+def _download(table, fmt, filename):
+    response = tables.download(table, fmt, filename)
+    if response is None:
+        abort(404)
+    return response
+
+
+@bp.get("/export/queue.<fmt>")
+@staff_required
+def export_queue(fmt):
+    """The queue as filtered on screen, every page of it."""
+    try:
+        flt = _queue_filter()
+    except DomainError as exc:
+        return render_template("error.html", error=exc), exc.status
+    stmt = lifecycle.queries.queue(flt, dates.utcnow())
+    apps = db.session.scalars(stmt).all()
+    warnings = {a.id: _warnings(a) for a in apps}
+    table = reports.applications_table(db.session, stmt, warnings=warnings)
+    return _download(table, fmt, f"ho-so-{dates.local_today():%Y%m%d}")
+
+
+@bp.get("/export/names.<fmt>")
+@staff_required
+def export_names(fmt):
+    return _download(
+        reports.names_register(db.session), fmt, f"so-ten-dinh-danh-{dates.local_today():%Y%m%d}"
+    )
+
+
+@bp.get("/export/revocations.<fmt>")
+@staff_required
+def export_revocations(fmt):
+    return _download(reports.revocations_table(db.session), fmt, f"thu-hoi-{dates.local_today():%Y%m%d}")
+
+
+def _year():
+    today = dates.local_today()
+    years = reports.years_with_data(db.session, today)
+    try:
+        year = int(request.args.get("year", today.year))
+    except ValueError:
+        year = today.year
+    return (year if year in years else today.year), years
+
+
+@bp.get("/statistics")
+@staff_required
+def statistics():
+    year, years = _year()
+    stats = reports.monthly_statistics(db.session, year)
+    months = [str(m) for m in range(1, 13)]
+    series = dict(stats["series"])
+    drawn = (
+        (
+            _("Hồ sơ tiếp nhận và quyết định theo tháng"),
+            [
+                (_("Hồ sơ tiếp nhận"), series["received"]),
+                (_("Quyết định đúng hạn"), series["on_time"]),
+                (_("Quyết định quá hạn"), series["late"]),
+            ],
+        ),
+        (
+            _("Giấy chứng nhận theo tháng"),
+            [
+                (_("Cấp mới"), series["issue"]),
+                (_("Gia hạn"), series["renewal"]),
+                (_("Cấp lại"), series["reissue"]),
+            ],
+        ),
+        (
+            _("Thu hồi theo căn cứ"),
+            [(str(trail.ground_words(g)), values) for g, values in stats["revoked"].items()],
+        ),
+        (_("Lệ phí đã thu (đồng)"), [(_("Lệ phí đã thu (đồng)"), stats["fees"])]),
+    )
+    charts = [(title, charts_svg.bars(title, months, lines)) for title, lines in drawn]
+    return render_template(
+        "officer/statistics.html", stats=stats, year=year, years=years, charts=charts, months=months
+    )
+
+
+@bp.get("/export/statistics.<fmt>")
+@staff_required
+def export_statistics(fmt):
+    year, _years = _year()
+    table = reports.statistics_table(reports.monthly_statistics(db.session, year))
+    return _download(table, fmt, f"thong-ke-{year}")

@@ -36,15 +36,11 @@ def _issuers():
 
 def _form_page(verdict=None, error=None, serial="", status=200):
     keys, issuers = _issuers()
-    sentences = None
-    if verdict and verdict.get("status") and verdict["status"].get("found"):
-        sentences = verification.status_sentences(verdict["status"])
     return render_template(
         "public/verify.html",
         verdict=verdict,
         error=error,
         serial=serial,
-        sentences=sentences,
         issuers=issuers,
         current_kid=keys.current_kid,
         max_mb=MAX_UPLOAD // (1024 * 1024),
@@ -105,12 +101,11 @@ def verify_upload():
 @public_lookup_limit
 def verify_serial(serial):
     info = verification.public_status(db.session, serial, request.args.get("code"))
-    sentences = verification.status_sentences(info) if info["found"] else None
     log_proof = (
         public_log.certificate_inclusion(db.session, info["serial"], registry.log_key())
         if info["found"]
         else None
     )
-    return render_template(
-        "public/verify_status.html", info=info, sentences=sentences, log_proof=log_proof
-    ), (200 if info["found"] else 404)
+    return render_template("public/verify_status.html", info=info, log_proof=log_proof), (
+        200 if info["found"] else 404
+    )
