@@ -335,11 +335,11 @@ def test_a_genuine_pdf_of_a_revoked_certificate_never_looks_valid(client, sessio
     classes, verdict, words = upload_verdict(upload(client, data).get_data(as_text=True))
     assert verdict == "revoked" and "status-revoked" in classes and "genuine" not in classes
     assert "Không còn hiệu lực: đã bị thu hồi ngày 11/04/2026" in words
-    assert "KHÔNG CÒN HIỆU LỰC" in words and "căn cứ: Theo đề nghị của tổ chức" in words
+    assert "KHÔNG CÒN HIỆU LỰC" in words and "căn cứ: điểm d khoản 1 Điều 29" in words
     assert "đang có hiệu lực" not in words.lower()
     client.get("/lang/en")
     classes, verdict, words = upload_verdict(upload(client, data).get_data(as_text=True))
-    assert "No longer valid: revoked on 11/04/2026" in words and "At the holder" in words
+    assert "No longer valid: revoked on 11/04/2026" in words and "at the request of the organization" in words
     assert "is active" not in words
 
 

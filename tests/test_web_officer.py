@@ -274,7 +274,7 @@ def test_the_officer_sees_whether_the_mandatory_document_is_attached(portal, ses
 
 
 def warning_cell(html, name):
-    row = re.search(rf'<td class="name-cell">{name}</td>.*?</tr>', html, re.S).group(0)
+    row = re.search(rf'<td class="name-cell"[^>]*>{name}</td>.*?</tr>', html, re.S).group(0)
     return re.sub(r"<[^>]+>", " ", row)
 
 
