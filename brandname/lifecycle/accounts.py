@@ -267,6 +267,35 @@ def set_active(session, account_id, active, *, actor_account, now=None):
     return account
 
 
+def _next_generation(account):
+    account.session_generation = (account.session_generation or 0) + 1
+
+
+def session_token(account):
+    """What a session stores to name its account: the id and the generation it was opened with."""
+    return f"{account.id}:{account.session_generation or 0}"
+
+
+def account_for_session(session, token):
+    """The account a session token names, or None when the token is malformed or its generation
+    has ended (signed out, password changed)."""
+    ident, sep, generation = (token or "").partition(":")
+    if not sep or not ident.isdigit() or not generation.isdigit() or len(token) > 40:
+        return None
+    account = session.get(Account, int(ident))
+    if account is None or (account.session_generation or 0) != int(generation):
+        return None
+    return account
+
+
+def end_sessions(session, account):
+    """Sign-out ends every session of the account, on every device: the cookies stay valid
+    signatures, but their generation no longer opens the account."""
+    _next_generation(account)
+    session.commit()
+    return account
+
+
 def change_password(session, account, *, current, new, repeat, now=None):
     """The signed-in user replaces their own password (the current one is asked again)."""
     if not check_password(account, current or ""):
@@ -283,6 +312,7 @@ def change_password(session, account, *, current, new, repeat, now=None):
             "Mật khẩu mới phải khác mật khẩu hiện tại.", "The new password must differ from the current one."
         )
     account.password_hash = hash_password(new)
+    _next_generation(account)  # whoever held an old session (or the old password) is signed out
     session.flush()
     _audit(session, Actor.for_account(account), "change_password", account, now or dates.utcnow())
     session.commit()

@@ -57,6 +57,9 @@ class Account(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # the sign-in generation: each session carries the value it was opened with, and the account
+    # refuses every session of an older generation (sign-out, password change)
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # who made the account and who last enabled it: dual control refuses a revocation decided by
     # the maker or enabler of the proposer's account (or the other way round)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))

@@ -16,9 +16,9 @@ from flask_login import UserMixin, current_user
 
 from brandname import lifecycle
 from brandname.extensions import babel, csrf, db, login_manager
+from brandname.lifecycle import accounts as account_acts
 from brandname.rules import dates, text
 from brandname.rules.text import has_control_characters
-from brandname.store.models import Account
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,8 @@ class LoginUser(UserMixin):
         return getattr(self.account, item)
 
     def get_id(self):
-        return str(self.account.id)
+        # the session names the account's sign-in generation too: see accounts.account_for_session
+        return account_acts.session_token(self.account)
 
     @property
     def is_active(self):
@@ -232,10 +233,7 @@ def init_app(app):
 
     @login_manager.user_loader
     def load_user(user_id):
-        try:
-            account = db.session.get(Account, int(user_id))
-        except (TypeError, ValueError):
-            return None
+        account = account_acts.account_for_session(db.session, user_id)
         return LoginUser(account) if account is not None else None
 
     @login_manager.unauthorized_handler

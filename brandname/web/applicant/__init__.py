@@ -116,6 +116,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        accounts.end_sessions(db.session, current_user.account)
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("public.home"))
@@ -136,6 +138,7 @@ def do_change_password(layout):
             return render_template(
                 "password.html", layout=layout, error=exc, message=error_message(exc)
             ), exc.status
+        login_user(LoginUser(current_user.account))  # this session goes on in the new generation
         flash(_("Đã đổi mật khẩu."), "success")
         return redirect(console_home(current_user) if current_user.is_staff else url_for("applicant.home"))
     return render_template("password.html", layout=layout)
