@@ -89,6 +89,14 @@ class Config:
     MAIL_PASSWORD = os.environ.get("BRANDNAME_MAIL_PASSWORD", "")
     MAIL_STARTTLS = _bool("BRANDNAME_MAIL_STARTTLS")
 
+    # --- Sign-in (brandname/lifecycle/accounts.py Throttle) ---
+    # failures per email and client before it waits; the wait starts at BASE and doubles up to MAX
+    LOGIN_THROTTLE_FREE = int(os.environ.get("BRANDNAME_LOGIN_THROTTLE_FREE", "5"))
+    LOGIN_THROTTLE_BASE_SECONDS = int(os.environ.get("BRANDNAME_LOGIN_THROTTLE_BASE_SECONDS", "30"))
+    LOGIN_THROTTLE_MAX_SECONDS = int(os.environ.get("BRANDNAME_LOGIN_THROTTLE_MAX_SECONDS", "3600"))
+    # failures per email from all clients that are not known devices, counted together
+    LOGIN_THROTTLE_SHARED_FREE = int(os.environ.get("BRANDNAME_LOGIN_THROTTLE_SHARED_FREE", "50"))
+
     # --- Upload quotas (brandname/web/uploads.py) ---
     UPLOAD_APPLICATION_MB = int(os.environ.get("BRANDNAME_UPLOAD_APPLICATION_MB", "50"))
     UPLOAD_APPLICATION_FILES = int(os.environ.get("BRANDNAME_UPLOAD_APPLICATION_FILES", "20"))

@@ -1,6 +1,8 @@
 """Sign-in: sessions that end, throttling per account and client, the staff second factor,
 sign-up that reveals no email, and password strength."""
 
+import pytest
+
 from tests.conftest import PASSWORD
 
 
@@ -47,3 +49,97 @@ def test_a_forged_or_old_style_session_id_signs_nobody_in(portal, app):
     assert accounts.account_for_session(session, "") is None
     token = accounts.session_token(portal.account_a)
     assert accounts.account_for_session(session, token) is portal.account_a
+
+
+# -- throttling per account and client ----------------------------------------------------------
+
+
+def _attempt(client, email, password, staff=False, address="203.0.113.9"):
+    url = "/officer/login" if staff else "/applicant/login"
+    return client.post(
+        url, data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
+
+
+def test_an_attackers_failures_do_not_lock_the_holder_out(portal, app, session):
+    """Five wrong passwords from an attacker's address used to lock the supervisor out for all."""
+    holder = app.test_client()
+    _attempt(holder, "lanh.dao@cuc.gov.vn", PASSWORD, staff=True, address="198.51.100.7")  # known device
+    holder.post("/applicant/logout")
+    attacker = app.test_client()
+    for _ in range(12):
+        _attempt(attacker, "lanh.dao@cuc.gov.vn", "wrong password!", staff=True)
+    response = _attempt(attacker, "lanh.dao@cuc.gov.vn", PASSWORD, staff=True)
+    assert response.status_code == 429  # the attacker's client waits, even with the right password
+    # the holder's known device, even from the attacker's own address, signs in
+    response = _attempt(holder, "lanh.dao@cuc.gov.vn", PASSWORD, staff=True)
+    assert response.status_code == 302
+    # so does a new browser from another address
+    response = _attempt(app.test_client(), "lanh.dao@cuc.gov.vn", PASSWORD, staff=True, address="192.0.2.44")
+    assert response.status_code == 302
+
+
+def test_delays_grow_and_the_message_says_when_to_retry(portal, app, session):
+    from datetime import timedelta
+
+    from brandname.errors import TooManyAttempts
+    from brandname.lifecycle import accounts
+    from brandname.rules import dates
+
+    now = dates.utcnow()
+    policy = accounts.Throttle(free=3, base_seconds=10, max_seconds=60)
+    email, key = "a@anhduong.vn", "address:203.0.113.9"
+    waits, moment = [], now
+    for _ in range(7):
+        try:
+            accounts.authenticate(
+                session, email, "wrong password!", client_key=key, now=moment, throttle=policy
+            )
+        except TooManyAttempts as exc:
+            pytest.fail(f"refused before its wait ended: {exc}")
+        row = accounts._throttle_row(session, email, key)
+        if row.blocked_until:
+            waits.append((row.blocked_until - moment).total_seconds())
+            with pytest.raises(TooManyAttempts) as refused:
+                accounts.authenticate(session, email, PASSWORD, client_key=key, now=moment, throttle=policy)
+            assert refused.value.retry_at == row.blocked_until
+            moment = row.blocked_until + timedelta(seconds=1)
+    assert waits == [10, 20, 40, 60, 60]  # doubling, up to the cap
+    # the right password after the wait signs in and forgets the count
+    assert accounts.authenticate(session, email, PASSWORD, client_key=key, now=moment, throttle=policy)
+    assert accounts._throttle_row(session, email, key) is None
+
+    client = app.test_client()
+    for _ in range(5):
+        assert _attempt(client, email, "wrong password!").status_code == 401
+    response = _attempt(client, email, PASSWORD)
+    assert response.status_code == 429
+    body = response.get_data(as_text=True)
+    assert "Đăng nhập sai quá nhiều lần" in body and "thử lại sau 30 giây" in body and "giờ Việt Nam" in body
+
+
+def test_unknown_clients_share_a_larger_allowance(portal, app, session):
+    """An attacker who changes address for each guess still meets growing delays; the holder's
+    known device does not."""
+    from brandname.errors import TooManyAttempts
+    from brandname.lifecycle import accounts
+
+    policy = accounts.Throttle(free=5, shared_free=4)
+    email = "can.bo@cuc.gov.vn"
+    for i in range(4):
+        accounts.authenticate(
+            session, email, "wrong password!", client_key=f"address:10.0.0.{i}", throttle=policy
+        )
+    with pytest.raises(TooManyAttempts):
+        accounts.authenticate(session, email, PASSWORD, client_key="address:10.0.0.99", throttle=policy)
+    assert accounts.authenticate(
+        session, email, PASSWORD, client_key="device:abc", known_device=True, throttle=policy
+    )
+
+
+def test_a_forged_device_cookie_is_no_known_device(portal, app):
+    client = app.test_client()
+    for _ in range(5):
+        _attempt(client, "a@anhduong.vn", "wrong password!")
+    client.set_cookie("brandname_device", '{"d":"x","e":[]}')
+    assert _attempt(client, "a@anhduong.vn", PASSWORD).status_code == 429

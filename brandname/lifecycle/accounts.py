@@ -1,5 +1,7 @@
 """Account creation and password hashing (Argon2id). No Flask."""
 
+from dataclasses import dataclass
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
@@ -198,44 +200,122 @@ def register_applicant(session, *, email, password, profile, now=None):
         raise
 
 
-def authenticate(session, email, password, *, now=None, max_failures=5, lock_minutes=15):
-    """The account for these credentials, or None. Repeated failures lock the account for a while;
-    a locked account is refused even with the right password until the lock ends."""
+@dataclass(frozen=True)
+class Throttle:
+    """How failed sign-ins slow a client down. Failures count per (email, client): after `free`
+    of them the client waits `base_seconds`, doubling with each further failure up to
+    `max_seconds`. Clients that are not known devices also share one count per email with the
+    larger allowance `shared_free`, so an attacker who changes address still meets growing
+    delays, while the holder's known devices are held up only by their own failures. A count
+    is forgotten after `forget_hours` without a failure, and at a successful sign-in."""
+
+    free: int = 5
+    base_seconds: int = 30
+    max_seconds: int = 3600
+    shared_free: int = 50
+    forget_hours: int = 24
+
+
+SHARED = "*"  # the client key of the count shared by every client that is not a known device
+
+
+def _throttle_row(session, email, client_key):
+    from brandname.store.models import LoginThrottle
+
+    where = (LoginThrottle.email == email, LoginThrottle.client_key == client_key)
+    return session.scalars(select(LoginThrottle).where(*where)).first()
+
+
+def _retry_at(rows, now):
+    waits = [r.blocked_until for r in rows if r is not None and r.blocked_until and r.blocked_until > now]
+    return max(waits) if waits else None
+
+
+def _too_many(retry_at, now):
+    from math import ceil
+
+    from brandname.errors import TooManyAttempts
+
+    seconds = max(1, ceil((retry_at - now).total_seconds()))
+    at = retry_at.replace(tzinfo=dates.timezone.utc).astimezone(dates.VN_TZ).strftime("%H:%M:%S %d/%m/%Y")
+    return TooManyAttempts(
+        f"Đăng nhập sai quá nhiều lần từ thiết bị hoặc địa chỉ này. Vui lòng thử lại sau {seconds} giây "
+        f"(lúc {at}, giờ Việt Nam). Các thiết bị bạn đã đăng nhập trước đây không bị ảnh hưởng.",
+        f"Too many failed sign-ins from this device or address. Try again in {seconds} seconds "
+        f"(at {at}, Vietnam time). Devices you signed in from before are not affected.",
+        retry_at=retry_at,
+        details={"retry_after": seconds},
+    )
+
+
+def _count_failure(session, email, client_key, *, free, throttle, now, account):
+    """One more failure in this count; past its allowance the client waits, twice as long each time."""
     from datetime import timedelta
 
-    now = now or dates.utcnow()
-    email = (email or "").strip().lower()
-    account = session.scalars(select(Account).where(Account.email == email)).first()
-    if account is None:
-        _hasher.hash(password or "")  # same work as a real check: no timing hint about emails
-        return None
-    if account.locked_until and account.locked_until > now:
-        return None
-    if not check_password(account, password or ""):
-        account.failed_logins = (account.failed_logins or 0) + 1
-        if account.failed_logins >= max_failures:
-            account.locked_until = now + timedelta(minutes=lock_minutes)
-            account.failed_logins = 0
+    from brandname.store.models import LoginThrottle
+
+    row = _throttle_row(session, email, client_key)
+    if row is None:
+        row = LoginThrottle(email=email, client_key=client_key, failures=0, last_failure_at=now)
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:  # another request made it first
+            row = _throttle_row(session, email, client_key)
+    elif row.last_failure_at < now - timedelta(hours=throttle.forget_hours):
+        row.failures, row.blocked_until = 0, None
+    row.failures = (row.failures or 0) + 1
+    row.last_failure_at = now
+    if row.failures >= free:
+        wait = min(throttle.max_seconds, throttle.base_seconds * 2 ** min(row.failures - free, 30))
+        row.blocked_until = now + timedelta(seconds=wait)
+        if row.failures == free and account is not None:
             _audit(
                 session,
                 Actor.system(),
-                "lock_account",
+                "throttle_sign_in",
                 account,
                 now,
-                locked_until=account.locked_until.isoformat(),
-                failures=max_failures,
+                client="shared" if client_key == SHARED else client_key.partition(":")[0],
+                retry_at=row.blocked_until.isoformat(),
+                failures=row.failures,
+            )
+
+
+def authenticate(session, email, password, *, client_key, known_device=False, now=None, throttle=None):
+    """The account for these credentials, or None.
+
+    `client_key` names the client ("device:<id>" for a known device, "address:<ip>" otherwise;
+    `known_device` says which). A client that failed too often is refused with TooManyAttempts
+    until its wait ends, before the password is looked at, whether or not the email exists."""
+    now = now or dates.utcnow()
+    throttle = throttle or Throttle()
+    email = (email or "").strip().lower()[:254]
+    client_key = (client_key or "?")[:128]
+    mine = _throttle_row(session, email, client_key)
+    shared = None if known_device else _throttle_row(session, email, SHARED)
+    retry_at = _retry_at((mine, shared), now)
+    if retry_at is not None:
+        raise _too_many(retry_at, now)
+    account = session.scalars(select(Account).where(Account.email == email)).first()
+    if account is None:
+        _hasher.hash(password or "")  # same work as a real check: no timing hint about emails
+    if account is None or not check_password(account, password or ""):
+        _count_failure(
+            session, email, client_key, free=throttle.free, throttle=throttle, now=now, account=account
+        )
+        if not known_device:
+            _count_failure(
+                session, email, SHARED, free=throttle.shared_free, throttle=throttle, now=now, account=account
             )
         session.commit()
         return None
     if not account.is_active_account:
         return None
-    account.failed_logins, account.locked_until = 0, None
-    session.commit()
+    if mine is not None:
+        session.delete(mine)
+        session.commit()
     return account
-
-
-def is_locked(account, now=None):
-    return bool(account and account.locked_until and account.locked_until > (now or dates.utcnow()))
 
 
 def set_active(session, account_id, active, *, actor_account, now=None):

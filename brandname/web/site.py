@@ -111,6 +111,70 @@ class LoginUser(UserMixin):
         return bool(self.account.is_active_account)
 
 
+DEVICE_COOKIE = "brandname_device"
+DEVICE_COOKIE_DAYS = 365
+DEVICE_EMAILS = 8  # accounts remembered per browser
+
+
+def _device_serializer():
+    from itsdangerous import URLSafeSerializer
+
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="brandname-known-device")
+
+
+def _email_tag(email):
+    import hashlib
+
+    return hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:16]
+
+
+def _device():
+    """The browser's signed known-device record {"d": id, "e": [email tags]}, or None."""
+    from itsdangerous import BadSignature
+
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw or len(raw) > 2000:
+        return None
+    try:
+        value = _device_serializer().loads(raw)
+    except BadSignature:
+        return None
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("d"), str)
+        or not isinstance(value.get("e"), list)
+    ):
+        return None
+    return value
+
+
+def sign_in_client(email):
+    """(client key, known device?) for a sign-in as `email`: this browser when it signed in as
+    that email before (its signed known-device cookie), else the client's address."""
+    device = _device()
+    if device is not None and _email_tag(email) in device["e"]:
+        return "device:" + device["d"][:64], True
+    return "address:" + (request.remote_addr or "?"), False
+
+
+def remember_device(response, email):
+    """After a successful sign-in: this browser becomes a known device for the email."""
+    import secrets
+
+    device = _device() or {"d": secrets.token_urlsafe(16), "e": []}
+    tag = _email_tag(email)
+    device["e"] = [tag, *[t for t in device["e"] if t != tag]][:DEVICE_EMAILS]
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _device_serializer().dumps(device),
+        max_age=DEVICE_COOKIE_DAYS * 86400,
+        httponly=True,
+        secure=bool(current_app.config.get("PRODUCTION")),
+        samesite="Lax",
+    )
+    return response
+
+
 def console_home(account):
     """Where a staff account lands in the officer console: casework, or the accounts page."""
     return url_for("officer.staff_accounts" if account.role == "admin" else "officer.dashboard")
@@ -206,8 +270,6 @@ def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
     app.config.setdefault("MAX_CONTENT_LENGTH", 60 * 1024 * 1024)
-    app.config.setdefault("LOGIN_MAX_FAILURES", 5)
-    app.config.setdefault("LOGIN_LOCK_MINUTES", 15)
     app.config.setdefault("LOGIN_RATE_LIMIT", "20 per minute; 200 per hour")  # sign-in POSTs per IP
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     if app.config.get("PRODUCTION"):
@@ -289,8 +351,21 @@ def init_app(app):
 
 
 def login_rate_limit():
-    """Sign-in attempts allowed per client address (LOGIN_RATE_LIMIT), on top of the account lockout."""
+    """Sign-in attempts allowed per client address (LOGIN_RATE_LIMIT), on top of the throttling
+    per account and client (accounts.Throttle)."""
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def login_throttle():
+    from brandname.lifecycle.accounts import Throttle
+
+    c = current_app.config
+    return Throttle(
+        free=c["LOGIN_THROTTLE_FREE"],
+        base_seconds=c["LOGIN_THROTTLE_BASE_SECONDS"],
+        max_seconds=c["LOGIN_THROTTLE_MAX_SECONDS"],
+        shared_free=c["LOGIN_THROTTLE_SHARED_FREE"],
+    )
 
 
 def page_number():

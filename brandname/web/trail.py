@@ -107,6 +107,13 @@ def _account(d):
     return _("%(role)s %(email)s", role=role, email=d.get("email"))
 
 
+CLIENT_WORDS = {
+    "device": _l("thiết bị đã biết"),
+    "address": _l("địa chỉ mạng"),
+    "shared": _l("thiết bị chưa biết"),
+}
+
+
 SENTENCES = {
     "create_account": lambda e, d, name: (_("tạo tài khoản %(account)s", account=_account(d)), []),
     "disable_account": lambda e, d, name: (_("khóa tài khoản %(account)s", account=_account(d)), []),
@@ -115,6 +122,14 @@ SENTENCES = {
     "lock_account": lambda e, d, name: (
         _("tạm khóa tài khoản %(email)s do đăng nhập sai nhiều lần", email=d.get("email")),
         [],
+    ),
+    "throttle_sign_in": lambda e, d, name: (
+        _(
+            "làm chậm đăng nhập vào tài khoản %(email)s từ một %(client)s do đăng nhập sai nhiều lần",
+            email=d.get("email"),
+            client=CLIENT_WORDS.get(d.get("client"), d.get("client") or ""),
+        ),
+        [_("thử lại từ %(time)s", time=site.vntime(_when(d.get("retry_at"))))],
     ),
     "submit": lambda e, d, name: (
         _(

@@ -1,10 +1,12 @@
-"""sign-in hardening: sessions that end at sign-out
+"""sign-in hardening: sessions that end at sign-out, throttling per account and client
 
 Revision ID: 0010_signin
 Revises: 0008_privacy
 Create Date: 2026-12-03 11:40:00
 
 Each account gets a session generation; a session opened with an older one no longer signs in.
+The lockout of a whole account after failed sign-ins (which let anyone lock anyone out) gives way
+to growing delays per email and client, in login_throttles.
 """
 
 import sqlalchemy as sa
@@ -17,10 +19,28 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("accounts") as batch:
+    # in place: recreating the table would trip its own foreign keys (created_by_id) on SQLite
+    with op.batch_alter_table("accounts", recreate="never") as batch:
         batch.add_column(sa.Column("session_generation", sa.Integer(), server_default="0", nullable=False))
+        batch.drop_column("failed_logins")
+        batch.drop_column("locked_until")
+    op.create_table(
+        "login_throttles",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("client_key", sa.String(length=128), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("last_failure_at", sa.DateTime(), nullable=False),
+        sa.Column("blocked_until", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_throttles")),
+        sa.UniqueConstraint("email", "client_key", name=op.f("uq_login_throttles_email")),
+    )
 
 
 def downgrade():
-    with op.batch_alter_table("accounts") as batch:
+    op.drop_table("login_throttles")
+    # in place: recreating the table would trip its own foreign keys (created_by_id) on SQLite
+    with op.batch_alter_table("accounts", recreate="never") as batch:
         batch.drop_column("session_generation")
+        batch.add_column(sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("locked_until", sa.DateTime(), nullable=True))

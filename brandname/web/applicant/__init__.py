@@ -23,12 +23,12 @@ from sqlalchemy import select
 
 from brandname import lifecycle, registry
 from brandname.certificates.documents import certificate_pdf_path
-from brandname.errors import DomainError
+from brandname.errors import DomainError, TooManyAttempts
 from brandname.extensions import db, limiter
 from brandname.lifecycle import accounts
 from brandname.rules import dates
 from brandname.store.models import Application, Authorization, Brandname, Certificate, Document
-from brandname.web import forms, uploads
+from brandname.web import forms, site, uploads
 from brandname.web.site import (
     LoginUser,
     actor,
@@ -75,30 +75,28 @@ def do_login(template, *, staff):
     """Shared by the applicant and officer sign-in pages."""
     if request.method == "POST":
         email = request.form.get("email", "")
-        account = accounts.authenticate(
-            db.session,
-            email,
-            request.form.get("password", ""),
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
-        )
+        client_key, known = site.sign_in_client(email)
+        try:
+            account = accounts.authenticate(
+                db.session,
+                email,
+                request.form.get("password", ""),
+                client_key=client_key,
+                known_device=known,
+                throttle=site.login_throttle(),
+            )
+        except TooManyAttempts as exc:
+            response = render_template(template, form=request.form, message=error_message(exc))
+            return response, exc.status
         if account is not None and account.is_staff == staff:
             login_user(LoginUser(account))
             default = console_home(account) if staff else url_for("applicant.home")
-            return redirect(safe_next(request.args.get("next"), default))
-        from brandname.store.models import Account
-
-        known = db.session.scalars(select(Account).where(Account.email == email.strip().lower())).first()
+            return site.remember_device(redirect(safe_next(request.args.get("next"), default)), account.email)
         if account is not None:  # right password, wrong door
             message = (
                 _("Tài khoản người đăng ký đăng nhập tại Cổng người đăng ký.")
                 if staff
                 else _("Tài khoản cán bộ đăng nhập tại Cổng cán bộ.")
-            )
-        elif accounts.is_locked(known):
-            message = _(
-                "Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau %(minutes)s phút.",
-                minutes=current_app.config["LOGIN_LOCK_MINUTES"],
             )
         else:
             message = _("Thư điện tử hoặc mật khẩu không đúng.")
