@@ -97,6 +97,9 @@ class Config:
     # failures per email from all clients that are not known devices, counted together
     LOGIN_THROTTLE_SHARED_FREE = int(os.environ.get("BRANDNAME_LOGIN_THROTTLE_SHARED_FREE", "50"))
 
+    # staff sign in with a second factor (TOTP); on by default in production mode
+    STAFF_TOTP_REQUIRED = _bool("BRANDNAME_STAFF_TOTP_REQUIRED", PRODUCTION)
+
     # --- Upload quotas (brandname/web/uploads.py) ---
     UPLOAD_APPLICATION_MB = int(os.environ.get("BRANDNAME_UPLOAD_APPLICATION_MB", "50"))
     UPLOAD_APPLICATION_FILES = int(os.environ.get("BRANDNAME_UPLOAD_APPLICATION_FILES", "20"))

@@ -143,3 +143,131 @@ def test_a_forged_device_cookie_is_no_known_device(portal, app):
         _attempt(client, "a@anhduong.vn", "wrong password!")
     client.set_cookie("brandname_device", '{"d":"x","e":[]}')
     assert _attempt(client, "a@anhduong.vn", PASSWORD).status_code == 429
+
+
+# -- the staff second factor (TOTP) -------------------------------------------------------------
+
+
+def _enrol(client, session, account):
+    """Enrol the signed-in staff client; returns the TOTP of its new secret."""
+    import re
+    from datetime import timedelta
+
+    import pyotp
+
+    from brandname.rules import dates
+
+    page = client.get("/officer/second-factor").get_data(as_text=True)
+    assert 'src="data:image/svg+xml' in page  # the QR code for the authenticator app
+    secret = re.search(r'id="totp-secret">([A-Z2-7]{32})<', page).group(1)
+    totp = pyotp.TOTP(secret)
+    earlier = dates.utcnow() - timedelta(seconds=30)  # an older step, so sign-in's code is a new one
+    response = client.post("/officer/second-factor", data={"code": totp.at(earlier)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    session.refresh(account)
+    assert account.totp_secret == secret
+    return totp
+
+
+def test_staff_enrol_then_sign_in_with_a_code_once(portal, app, session):
+    from brandname.store.models import Event
+
+    totp = _enrol(portal.supervisor, session, portal.account_supervisor)
+    client = app.test_client()
+    response = _attempt(client, "lanh.dao@cuc.gov.vn", PASSWORD, staff=True)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/officer/login/code")
+    assert client.get("/officer/").status_code == 302  # the password alone signs nobody in
+    assert client.post("/officer/login/code", data={"code": "000000"}).status_code == 401
+    code = totp.now()
+    response = client.post("/officer/login/code", data={"code": code})
+    assert response.status_code == 302 and client.get("/officer/").status_code == 200
+    # the same code, replayed in the same window by someone who also has the password, is refused
+    other = app.test_client()
+    _attempt(other, "lanh.dao@cuc.gov.vn", PASSWORD, staff=True)
+    response = other.post("/officer/login/code", data={"code": code})
+    assert response.status_code == 401 and "đã được dùng" in response.get_data(as_text=True)
+    acts = [e.act for e in session.query(Event).filter(Event.subject_id == portal.account_supervisor.id)]
+    assert "enrol_totp" in acts
+
+
+def test_wrong_codes_slow_the_client_down(portal, app, session):
+    _enrol(portal.officer, session, portal.account_officer)
+    client = app.test_client()
+    _attempt(client, "can.bo@cuc.gov.vn", PASSWORD, staff=True)
+    for _ in range(5):
+        assert client.post("/officer/login/code", data={"code": "123456"}).status_code == 401
+    assert client.post("/officer/login/code", data={"code": "123456"}).status_code == 429
+
+
+def test_a_code_step_older_than_the_last_accepted_is_refused(portal, session):
+    from datetime import timedelta
+
+    import pyotp
+
+    from brandname.lifecycle import accounts
+    from brandname.rules import dates
+
+    now = dates.utcnow()
+    secret = accounts.new_totp_secret()
+    totp = pyotp.TOTP(secret)
+    account = portal.account_officer
+    accounts.enrol_totp(session, account, secret=secret, code=totp.at(now), now=now)
+    assert not accounts.check_totp(
+        session, account, totp.at(now), client_key="k", now=now
+    )  # used at enrolment
+    later = now + timedelta(seconds=30)
+    assert accounts.check_totp(session, account, totp.at(later), client_key="k", now=later)
+    assert not accounts.check_totp(session, account, totp.at(now), client_key="k", now=later)  # older step
+    assert not accounts.check_totp(session, account, "12345x", client_key="k", now=later)
+
+
+def test_second_factor_required_in_production(tmp_path, certs_dir, database_url, monkeypatch):
+    """Production mode turns the requirement on by default; a staff account without a second
+    factor reaches only the enrolment page."""
+    import importlib
+
+    import config
+
+    monkeypatch.setenv("BRANDNAME_PRODUCTION", "1")
+    monkeypatch.delenv("BRANDNAME_STAFF_TOTP_REQUIRED", raising=False)
+    assert importlib.reload(config).Config.STAFF_TOTP_REQUIRED is True
+    monkeypatch.setenv("BRANDNAME_PRODUCTION", "0")
+    assert importlib.reload(config).Config.STAFF_TOTP_REQUIRED is False
+    monkeypatch.setenv("BRANDNAME_STAFF_TOTP_REQUIRED", "1")
+    assert importlib.reload(config).Config.STAFF_TOTP_REQUIRED is True
+    monkeypatch.delenv("BRANDNAME_STAFF_TOTP_REQUIRED")
+    monkeypatch.delenv("BRANDNAME_PRODUCTION")
+    importlib.reload(config)
+
+
+def test_enrolment_is_required_when_the_setting_is_on(portal, app, session):
+    app.config["STAFF_TOTP_REQUIRED"] = True
+    try:
+        response = portal.officer.get("/officer/")
+        assert response.status_code == 302 and response.headers["Location"].endswith("/officer/second-factor")
+        assert portal.officer.get("/officer/queue").status_code == 302
+        _enrol(portal.officer, session, portal.account_officer)
+        assert portal.officer.get("/officer/").status_code == 200
+    finally:
+        app.config["STAFF_TOTP_REQUIRED"] = False
+
+
+def test_operator_resets_a_lost_second_factor(portal, app, session):
+    from sqlalchemy import select
+
+    from brandname.store.models import Event
+
+    _enrol(portal.officer, session, portal.account_officer)
+    result = app.test_cli_runner().invoke(
+        args=["brandname", "reset-totp", "can.bo@cuc.gov.vn", "--reason", "mất điện thoại"]
+    )
+    assert result.exit_code == 0, result.output
+    session.refresh(portal.account_officer)
+    assert portal.account_officer.totp_secret is None
+    assert portal.officer.get("/officer/").status_code == 302  # its sessions ended
+    event = session.scalars(select(Event).where(Event.act == "reset_totp")).one()
+    assert event.actor_kind == "operator" and event.details["reason"] == "mất điện thoại"
+    # without a second factor the password alone signs in again (the setting is off in tests)
+    assert _attempt(app.test_client(), "can.bo@cuc.gov.vn", PASSWORD, staff=True).status_code == 302
+    result = app.test_cli_runner().invoke(args=["brandname", "reset-totp", "a@anhduong.vn", "--reason", "x"])
+    assert result.exit_code == 1  # applicants have no second factor

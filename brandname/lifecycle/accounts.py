@@ -318,6 +318,115 @@ def authenticate(session, email, password, *, client_key, known_device=False, no
     return account
 
 
+# --- The staff second factor: TOTP (RFC 6238, 30-second steps, 6 digits) ---
+
+TOTP_DRIFT_STEPS = 1  # a code of the step before or after is accepted too (clock drift)
+
+
+def new_totp_secret():
+    import pyotp
+
+    return pyotp.random_base32()
+
+
+def totp_uri(email, secret, issuer):
+    """The otpauth:// URI an authenticator app reads from the enrolment QR code."""
+    import pyotp
+
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=issuer)
+
+
+def _totp_step(secret, code, now, after=None):
+    """The time step whose code this is (within the drift), later than `after`; else None."""
+    import hmac
+
+    import pyotp
+
+    code = "".join((code or "").split())
+    if not secret or not (len(code) == 6 and code.isdigit()):
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now.replace(tzinfo=dates.timezone.utc))
+    for step in range(current - TOTP_DRIFT_STEPS, current + TOTP_DRIFT_STEPS + 1):
+        if (after is None or step > after) and hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def _wrong_code():
+    return InvalidInput(
+        "Mã xác thực không đúng hoặc đã được dùng. Nhập mã đang hiện trong ứng dụng xác thực.",
+        "The code is wrong or was already used. Enter the code your authenticator app shows now.",
+    )
+
+
+def enrol_totp(session, account, *, secret, code, now=None):
+    """A staff member turns on their second factor, proving the app shows the right codes."""
+    from brandname.errors import NotAllowed
+
+    now = now or dates.utcnow()
+    if not account.is_staff:
+        raise NotAllowed(
+            "Chỉ tài khoản cán bộ dùng xác thực hai lớp.", "Only staff accounts use a second factor."
+        )
+    if account.totp_secret:
+        raise NotAllowed(
+            "Tài khoản đã bật xác thực hai lớp; người vận hành đặt lại được khi mất thiết bị.",
+            "The account already has a second factor; the operator resets it when the device is lost.",
+        )
+    step = _totp_step(secret, code, now)
+    if step is None:
+        raise _wrong_code()
+    account.totp_secret, account.totp_last_step = secret, step
+    session.flush()
+    _audit(session, Actor.for_account(account), "enrol_totp", account, now)
+    session.commit()
+    return account
+
+
+def check_totp(session, account, code, *, client_key, now=None, throttle=None):
+    """The second step of a staff sign-in: True when `code` is the account's current code and
+    newer than the last one accepted (each code is good once). Wrong codes slow the client down
+    as wrong passwords do."""
+    now = now or dates.utcnow()
+    throttle = throttle or Throttle()
+    key = ("totp:" + (client_key or "?"))[:128]
+    row = _throttle_row(session, account.email, key)
+    retry_at = _retry_at((row,), now)
+    if retry_at is not None:
+        raise _too_many(retry_at, now)
+    step = _totp_step(account.totp_secret, code, now, after=account.totp_last_step)
+    if step is None:
+        _count_failure(
+            session, account.email, key, free=throttle.free, throttle=throttle, now=now, account=account
+        )
+        session.commit()
+        return False
+    account.totp_last_step = step
+    if row is not None:
+        session.delete(row)
+    session.commit()
+    return True
+
+
+def reset_totp(session, email, *, actor, reason="", now=None):
+    """The operator removes a staff member's second factor (a lost phone); every session of the
+    account ends, and the next sign-in enrols a new one."""
+    from brandname.errors import NotFound
+
+    now = now or dates.utcnow()
+    account = session.scalars(select(Account).where(Account.email == (email or "").strip().lower())).first()
+    if account is None or not account.is_staff:
+        raise NotFound("Không tìm thấy tài khoản cán bộ.", "No such staff account.")
+    had = bool(account.totp_secret)
+    account.totp_secret, account.totp_last_step = None, None
+    _next_generation(account)
+    session.flush()
+    _audit(session, actor, "reset_totp", account, now, had_second_factor=had, reason=" ".join(reason.split()))
+    session.commit()
+    return account
+
+
 def set_active(session, account_id, active, *, actor_account, now=None):
     """An administrator enables or disables an officer's or supervisor's account (never their own)."""
     from brandname.errors import Forbidden, NotFound

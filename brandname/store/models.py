@@ -58,6 +58,10 @@ class Account(Base):
     # the sign-in generation: each session carries the value it was opened with, and the account
     # refuses every session of an older generation (sign-out, password change)
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # the second factor of a staff account (RFC 6238 TOTP, base32 secret) and the time step of the
+    # last code it accepted: a code is good once, so a code seen over a shoulder cannot be replayed
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # who made the account and who last enabled it: dual control refuses a revocation decided by
     # the maker or enabler of the proposer's account (or the other way round)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))

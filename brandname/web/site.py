@@ -175,6 +175,36 @@ def remember_device(response, email):
     return response
 
 
+SECOND_FACTOR_SECONDS = 300  # how long the password step waits for its code
+
+
+def ask_second_factor(account, next_url):
+    """The password was right and the account has a second factor: remember that (and nothing
+    else) for a few minutes, and ask for the code."""
+    import time
+
+    session.pop("_user_id", None)
+    session["second_factor"] = {
+        "t": account_acts.session_token(account),
+        "at": int(time.time()),
+        "next": safe_next(next_url, ""),
+    }
+    return redirect(url_for("officer.login_code"))
+
+
+def pending_second_factor():
+    """(account, next) of a sign-in waiting for its code, or (None, None)."""
+    import time
+
+    pending = session.get("second_factor")
+    if not isinstance(pending, dict) or time.time() - int(pending.get("at") or 0) > SECOND_FACTOR_SECONDS:
+        return None, None
+    account = account_acts.account_for_session(db.session, pending.get("t"))
+    if account is None or not account.is_active_account or not account.totp_secret:
+        return None, None
+    return account, pending.get("next") or None
+
+
 def console_home(account):
     """Where a staff account lands in the officer console: casework, or the accounts page."""
     return url_for("officer.staff_accounts" if account.role == "admin" else "officer.dashboard")

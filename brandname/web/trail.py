@@ -123,6 +123,14 @@ SENTENCES = {
         _("tạm khóa tài khoản %(email)s do đăng nhập sai nhiều lần", email=d.get("email")),
         [],
     ),
+    "enrol_totp": lambda e, d, name: (
+        _("bật xác thực hai lớp cho tài khoản %(account)s", account=_account(d)),
+        [],
+    ),
+    "reset_totp": lambda e, d, name: (
+        _("đặt lại xác thực hai lớp của tài khoản %(account)s", account=_account(d)),
+        [d.get("reason")],
+    ),
     "throttle_sign_in": lambda e, d, name: (
         _(
             "làm chậm đăng nhập vào tài khoản %(email)s từ một %(client)s do đăng nhập sai nhiều lần",

@@ -1,4 +1,4 @@
-"""sign-in hardening: sessions that end at sign-out, throttling per account and client
+"""sign-in hardening: sessions that end at sign-out, throttling per account and client, TOTP
 
 Revision ID: 0010_signin
 Revises: 0008_privacy
@@ -6,7 +6,8 @@ Create Date: 2026-12-03 11:40:00
 
 Each account gets a session generation; a session opened with an older one no longer signs in.
 The lockout of a whole account after failed sign-ins (which let anyone lock anyone out) gives way
-to growing delays per email and client, in login_throttles.
+to growing delays per email and client, in login_throttles. Staff accounts may carry a TOTP
+secret (the second factor) and the time step of the last code accepted.
 """
 
 import sqlalchemy as sa
@@ -22,6 +23,8 @@ def upgrade():
     # in place: recreating the table would trip its own foreign keys (created_by_id) on SQLite
     with op.batch_alter_table("accounts", recreate="never") as batch:
         batch.add_column(sa.Column("session_generation", sa.Integer(), server_default="0", nullable=False))
+        batch.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
         batch.drop_column("failed_logins")
         batch.drop_column("locked_until")
     op.create_table(
@@ -42,5 +45,7 @@ def downgrade():
     # in place: recreating the table would trip its own foreign keys (created_by_id) on SQLite
     with op.batch_alter_table("accounts", recreate="never") as batch:
         batch.drop_column("session_generation")
+        batch.drop_column("totp_secret")
+        batch.drop_column("totp_last_step")
         batch.add_column(sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("locked_until", sa.DateTime(), nullable=True))

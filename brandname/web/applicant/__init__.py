@@ -89,6 +89,8 @@ def do_login(template, *, staff):
             response = render_template(template, form=request.form, message=error_message(exc))
             return response, exc.status
         if account is not None and account.is_staff == staff:
+            if staff and account.totp_secret:
+                return site.ask_second_factor(account, request.args.get("next"))
             login_user(LoginUser(account))
             default = console_home(account) if staff else url_for("applicant.home")
             return site.remember_device(redirect(safe_next(request.args.get("next"), default)), account.email)
