@@ -271,3 +271,73 @@ def test_operator_resets_a_lost_second_factor(portal, app, session):
     assert _attempt(app.test_client(), "can.bo@cuc.gov.vn", PASSWORD, staff=True).status_code == 302
     result = app.test_cli_runner().invoke(args=["brandname", "reset-totp", "a@anhduong.vn", "--reason", "x"])
     assert result.exit_code == 1  # applicants have no second factor
+
+
+# -- sign-up reveals no email --------------------------------------------------------------------
+
+
+def _signup(client, *, code, email):
+    return client.post(
+        "/applicant/signup",
+        data={
+            "app_kind": "organization",
+            "app_name": "Công ty TNHH Thử Nghiệm",
+            "app_id_number": code,
+            "app_address": "Số 2 Hàng Bài, Hoàn Kiếm, Hà Nội",
+            "app_email": "lienhe@thunghiem.vn",
+            "app_phone": "024 3825 1111",
+            "app_legal_representative": "Nguyễn Văn An",
+            "app_contact_person": "Trần Thị Bình",
+            "email": email,
+            "password": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+
+def _answer(response):
+    # a cookie's value is the session's own random CSRF token: compare which cookies, not their values
+    headers = {
+        k: (v.split("=", 1)[0] if k == "Set-Cookie" else v)
+        for k, v in response.headers.items()
+        if k not in ("Date", "X-Request-ID")
+    }
+    return response.status_code, headers, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("taken", ["a@anhduong.vn", "lanh.dao@cuc.gov.vn"])  # an applicant's, a staff email
+def test_sign_up_answers_alike_whether_or_not_the_email_exists(portal, app, session, taken):
+    from sqlalchemy import func, select
+
+    from brandname.store.models import Account, Holder, Outbox
+
+    accounts_before = session.scalar(select(func.count()).select_from(Account))
+    new = _answer(_signup(app.test_client(), code="0108880001", email="moi.toanh@thunghiem.vn"))
+    existing = _answer(_signup(app.test_client(), code="0108880002", email=taken.upper()))
+    assert new == existing
+    assert new[0] == 200 and "Xem hộp thư của bạn" in new[2]
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Account)) == accounts_before + 1
+    # nothing was made for the taken email: no holder for its enterprise code
+    assert (
+        session.scalar(select(func.count()).select_from(Holder).where(Holder.id_number == "0108880002")) == 0
+    )
+    welcome = session.scalars(select(Outbox).where(Outbox.to == "moi.toanh@thunghiem.vn")).one()
+    assert "đã được tạo" in welcome.body
+    attempts = select(Outbox).where(Outbox.to == taken, Outbox.key.startswith("signup-attempt:"))
+    warned = session.scalars(attempts).one()
+    assert (
+        "có người dùng địa chỉ thư này để đăng ký" in warned.body
+        and "không có tài khoản nào được tạo" in warned.body
+    )
+    assert "/officer/login" in warned.body if "cuc.gov.vn" in taken else "/applicant/login" in warned.body
+    # the owner's password still works, and a second try the same day sends no second mail
+    _signup(app.test_client(), code="0108880003", email=taken)
+    assert len(session.scalars(attempts).all()) == 1
+
+
+def test_sign_up_for_a_taken_enterprise_code_still_says_so(portal, app):
+    """The enterprise code is public (the business register); refusing it names no email."""
+    for email in ("moi.toanh@thunghiem.vn", "a@anhduong.vn"):
+        response = _signup(app.test_client(), code="0101234567", email=email)
+        assert response.status_code == 409 and "đã có trong sổ đăng ký" in response.get_data(as_text=True)

@@ -152,7 +152,8 @@ def test_signup_keeps_input_on_error_and_refuses_taken_holder(portal, app):
     assert response.status_code == 409 and "đã có trong sổ đăng ký" in text(response)
     ok = dict(data, app_legal_representative="Phạm Văn Dũng")
     response = client.post("/applicant/signup", data=ok)
-    assert response.status_code == 302
+    assert response.status_code == 200 and "Xem hộp thư của bạn" in text(response)
+    portal.login(client, "dung@saomai.vn")
     assert client.get("/applicant/").status_code == 200
 
 

@@ -24,7 +24,9 @@ def _holder_taken():
 
 
 def _email_taken():
-    return Conflict("Thư điện tử này đã có tài khoản.", "An account with this email already exists.")
+    return Conflict(
+        "Thư điện tử này đã có tài khoản.", "An account with this email already exists.", code="email_taken"
+    )
 
 
 def _conflict_of(exc):
@@ -38,6 +40,14 @@ def _conflict_of(exc):
     if "uq_accounts_email" in text or "accounts.email" in text:
         return _email_taken()
     return None
+
+
+def _check_new_password(password):
+    if len(password or "") < MIN_PASSWORD:
+        raise InvalidInput(
+            f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.",
+            f"The password needs at least {MIN_PASSWORD} characters.",
+        )
 
 
 def hash_password(password):
@@ -55,7 +65,7 @@ def _audit(session, actor, act_name, account, now, **details):
     """Account changes are state changes too: one event each, in the same transaction. A staff
     account's events name the person it belongs to, so the trail leads to someone."""
     named = {"full_name": account.full_name} if account.role in Account.STAFF_ROLES else {}
-    record_event(
+    return record_event(
         session,
         actor,
         act_name,
@@ -75,7 +85,16 @@ def may_make_staff(actor, role):
 
 
 def create_account(
-    session, *, email, password, role="applicant", full_name="", holder_id=None, now=None, actor=None
+    session,
+    *,
+    email,
+    password,
+    role="applicant",
+    full_name="",
+    holder_id=None,
+    now=None,
+    actor=None,
+    announce=None,
 ):
     """A new account; `actor` (default: the operator CLI) is recorded in the event log."""
     from brandname.errors import Forbidden
@@ -99,11 +118,7 @@ def create_account(
             "Họ tên người dùng tài khoản cán bộ là bắt buộc.",
             "A staff account needs the full name of the person who uses it.",
         )
-    if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(
-            f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.",
-            f"The password needs at least {MIN_PASSWORD} characters.",
-        )
+    _check_new_password(password)
     if session.scalar(select(func.count()).select_from(Account).where(Account.email == email)):
         raise _email_taken()
     account = Account(
@@ -129,7 +144,9 @@ def create_account(
         actor = (
             Actor("applicant", email, account.id, holder_id) if role == "applicant" else Actor.operator("cli")
         )
-    _audit(session, actor, "create_account", account, now, holder_id=holder_id)
+    event = _audit(session, actor, "create_account", account, now, holder_id=holder_id)
+    if announce is not None:  # (public_url, authority): the new account's welcome mail
+        _announce(session, event, *announce)
     session.commit()
     return account
 
@@ -137,17 +154,34 @@ def create_account(
 # --- Web portals for applicants, officers and the public ---
 
 
-def register_applicant(session, *, email, password, profile, now=None):
+def _announce(session, event, public_url, authority):
+    """The mail an account event announces, in the event's transaction (accounts are not `act`s)."""
+    from brandname.notifications import messages, outbox
+
+    outbox.write_for_events(
+        session, [event], public_url=public_url, authority=authority or messages.DEFAULT_AUTHORITY
+    )
+
+
+def register_applicant(session, *, email, password, profile, now=None, public_url="", authority=None):
     """Sign-up: a new holder (organization or individual, Form 01 applicant fields) and its account.
 
-    A holder already in the registry is never attached to a new account by a self-service sign-up
-    (anyone could type someone else's enterprise code); the Authority links such accounts.
+    Returns the new account, or None when the email already has an account (staff included): then
+    nothing is made, and the owner of that email is told by mail that someone tried. The caller
+    answers both cases the same way ("look in your mailbox"), so sign-up reveals no email; the
+    new account gets its own mail. A holder already in the registry is never attached to a new
+    account by a self-service sign-up (anyone could type someone else's enterprise code); the
+    Authority links such accounts — that refusal (409) names the code, which is public, not the
+    email.
     """
     from brandname.store.models import Holder
 
     now = now or dates.utcnow()
     profile = form01.validate_applicant(profile)
     email_clean = (email or "").strip().lower()
+    if not form01._EMAIL.match(email_clean):
+        raise InvalidInput("Thư điện tử không đúng định dạng.", "The email address is not valid.")
+    _check_new_password(password)
     if session.scalar(
         select(func.count())
         .select_from(Holder)
@@ -155,7 +189,8 @@ def register_applicant(session, *, email, password, profile, now=None):
     ):
         raise _holder_taken()
     if session.scalar(select(func.count()).select_from(Account).where(Account.email == email_clean)):
-        raise _email_taken()
+        hash_password(password)  # the work a new account costs: no timing hint either
+        return _signup_attempted(session, email_clean, now, public_url, authority)
     holder = Holder(
         created_at=now,
         updated_at=now,
@@ -188,6 +223,7 @@ def register_applicant(session, *, email, password, profile, now=None):
             else (profile.get("contact_person") or profile["name"]),
             holder_id=holder.id,
             now=now,
+            announce=(public_url, authority),
         )
     except IntegrityError as exc:
         session.rollback()
@@ -195,9 +231,24 @@ def register_applicant(session, *, email, password, profile, now=None):
         if conflict is None:
             raise
         raise conflict from exc
+    except Conflict as exc:
+        # a sign-up for the same email won the race between the check and the insert: this one
+        # is answered as any sign-up for an existing email is
+        session.rollback()
+        if exc.code != "email_taken":
+            raise
+        return _signup_attempted(session, email_clean, now, public_url, authority)
     except BaseException:
         session.rollback()
         raise
+
+
+def _signup_attempted(session, email, now, public_url, authority):
+    account = session.scalars(select(Account).where(Account.email == email)).one()
+    event = _audit(session, Actor.system(), "signup_attempt", account, now)
+    _announce(session, event, public_url, authority)
+    session.commit()
+    return None
 
 
 @dataclass(frozen=True)

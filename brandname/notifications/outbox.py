@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from brandname.notifications import messages
 from brandname.rules import dates
-from brandname.store.models import Application, Brandname, Certificate, Outbox
+from brandname.store.models import Account, Application, Brandname, Certificate, Outbox
 
 ISSUING_ACTS = ("issue", "reissue", "renewal")
 
@@ -47,6 +47,11 @@ def _mails_for_event(session, event, public_url, authority):
     ):
         application = session.get(Application, event.application_id)
         yield messages.application_decided(session, application, public_url=public_url)
+    elif event.act == "create_account" and event.actor_kind == "applicant":
+        yield messages.account_created(session.get(Account, event.subject_id), public_url=public_url)
+    elif event.act == "signup_attempt":
+        account = session.get(Account, event.subject_id)
+        yield messages.signup_attempted(account, event, public_url=public_url)
     elif event.act == "revoke":
         brandname = session.get(Brandname, event.subject_id)
         yield messages.revoked(session, brandname, public_url=public_url)

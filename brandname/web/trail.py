@@ -123,6 +123,13 @@ SENTENCES = {
         _("tạm khóa tài khoản %(email)s do đăng nhập sai nhiều lần", email=d.get("email")),
         [],
     ),
+    "signup_attempt": lambda e, d, name: (
+        _(
+            "ghi nhận một lần đăng ký mới bằng thư điện tử %(email)s đã có tài khoản, báo cho chủ thư",
+            email=d.get("email"),
+        ),
+        [],
+    ),
     "enrol_totp": lambda e, d, name: (
         _("bật xác thực hai lớp cho tài khoản %(account)s", account=_account(d)),
         [],

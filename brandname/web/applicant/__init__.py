@@ -159,19 +159,21 @@ def signup():
                 "applicant/signup.html", form=form, message=_("Hai lần nhập mật khẩu không khớp.")
             ), 400
         try:
-            account = accounts.register_applicant(
+            accounts.register_applicant(
                 db.session,
                 email=form.get("email"),
                 password=form.get("password"),
                 profile=forms.applicant_from_form(form),
+                public_url=current_app.config["PUBLIC_URL"],
+                authority=(registry.rules().authority, registry.rules().authority_en),
             )
         except DomainError as exc:
             return render_template(
                 "applicant/signup.html", form=form, error=exc, message=error_message(exc)
             ), exc.status
-        login_user(LoginUser(account))
-        flash(_("Đã tạo tài khoản. Bạn có thể nộp hồ sơ đăng ký tên định danh."), "success")
-        return redirect(url_for("applicant.home"))
+        # the same page whether the email was new (an account was made) or not (its owner was
+        # told): nothing here says which
+        return render_template("applicant/signup_sent.html")
     return render_template("applicant/signup.html", form={"app_kind": "organization"})
 
 
