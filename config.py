@@ -97,6 +97,8 @@ class Config:
     # failures per email from all clients that are not known devices, counted together
     LOGIN_THROTTLE_SHARED_FREE = int(os.environ.get("BRANDNAME_LOGIN_THROTTLE_SHARED_FREE", "50"))
 
+    # least zxcvbn score (0-4) of a new password; 3: safely unguessable
+    PASSWORD_MIN_SCORE = int(os.environ.get("BRANDNAME_PASSWORD_MIN_SCORE", "3"))
     # staff sign in with a second factor (TOTP); on by default in production mode
     STAFF_TOTP_REQUIRED = _bool("BRANDNAME_STAFF_TOTP_REQUIRED", PRODUCTION)
 

@@ -341,3 +341,70 @@ def test_sign_up_for_a_taken_enterprise_code_still_says_so(portal, app):
     for email in ("moi.toanh@thunghiem.vn", "a@anhduong.vn"):
         response = _signup(app.test_client(), code="0101234567", email=email)
         assert response.status_code == 409 and "đã có trong sổ đăng ký" in response.get_data(as_text=True)
+
+
+# -- password strength ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "weak, advice",
+    [
+        ("aaaaaaaaaa", 'Ký tự lặp lại như "aaa" rất dễ đoán.'),
+        ("password123", "Đây là mật khẩu rất phổ biến."),
+        ("anhduong2026", "Mật khẩu quá dễ đoán."),  # built from the applicant's own email
+    ],
+)
+def test_weak_passwords_are_refused_with_advice(portal, weak, advice):
+    import html
+
+    response = portal.a.post("/applicant/password", data={"current": PASSWORD, "new": weak, "repeat": weak})
+    body = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and "Mật khẩu quá dễ đoán." in body and advice in body
+    portal.session.refresh(portal.account_a)
+    from brandname.lifecycle import accounts
+
+    assert accounts.check_password(portal.account_a, PASSWORD)  # nothing changed
+
+
+def test_sign_up_and_staff_accounts_refuse_weak_passwords(portal, app):
+    response = app.test_client().post(
+        "/applicant/signup",
+        data={
+            "app_kind": "individual",
+            "app_name": "Lê Văn Cường",
+            "app_id_number": "001203009999",
+            "app_address": "Hà Nội",
+            "app_email": "cuong@example.vn",
+            "app_phone": "0912 345 678",
+            "email": "cuong@example.vn",
+            "password": "password123",
+            "password2": "password123",
+        },
+    )
+    assert response.status_code == 400 and "Mật khẩu quá dễ đoán" in response.get_data(as_text=True)
+    response = portal.admin.post(
+        "/officer/accounts",
+        data={"email": "moi@cuc.gov.vn", "password": "aaaaaaaaaa", "role": "officer", "full_name": "Lê Mới"},
+    )
+    assert response.status_code == 400 and "Mật khẩu quá dễ đoán" in response.get_data(as_text=True)
+
+
+def test_minimum_score_is_a_setting_and_english_gets_zxcvbns_words(portal, app, session):
+    from brandname.errors import InvalidInput
+    from brandname.lifecycle import accounts
+
+    with pytest.raises(InvalidInput) as refused:
+        accounts._check_new_password("aaaaaaaaaa")
+    assert refused.value.code == "weak_password" and 'Repeats like "aaa"' in refused.value.message_en
+    accounts._check_new_password("aaaaaaaaaa", min_score=0)
+    with pytest.raises(InvalidInput):
+        accounts._check_new_password("a long password", min_score=4)
+    accounts._check_new_password("sông Hồng chảy qua " * 6)  # longer than zxcvbn reads: scored, no error
+    app.config["PASSWORD_MIN_SCORE"] = 0
+    try:
+        response = portal.a.post(
+            "/applicant/password", data={"current": PASSWORD, "new": "aaaaaaaaaa", "repeat": "aaaaaaaaaa"}
+        )
+        assert response.status_code == 302
+    finally:
+        app.config["PASSWORD_MIN_SCORE"] = 3

@@ -42,12 +42,84 @@ def _conflict_of(exc):
     return None
 
 
-def _check_new_password(password):
-    if len(password or "") < MIN_PASSWORD:
+MIN_SCORE = 3  # zxcvbn's 0-4 scale: 3 is "safely unguessable" against online and slow offline attacks
+MAX_PASSWORD = 200
+SCORED_CHARACTERS = 72  # zxcvbn refuses longer input: a longer password is scored by its start
+
+# zxcvbn's feedback (English) in Vietnamese; an unknown line falls back to the general advice
+FEEDBACK_VI = {
+    "Use a few words, avoid common phrases.": "Dùng vài từ ghép lại, tránh các cụm từ thông dụng.",
+    "No need for symbols, digits, or uppercase letters.": "Không cần ký hiệu, chữ số hay chữ hoa.",
+    "Add another word or two. Uncommon words are better.": "Thêm một hai từ nữa; từ ít gặp thì tốt hơn.",
+    "Straight rows of keys are easy to guess.": "Các phím liền nhau trên một hàng bàn phím rất dễ đoán.",
+    "Short keyboard patterns are easy to guess.": "Các mẫu phím ngắn trên bàn phím rất dễ đoán.",
+    "Use a longer keyboard pattern with more turns.": "Dùng mẫu phím dài hơn, đổi hướng nhiều hơn.",
+    'Repeats like "aaa" are easy to guess.': 'Ký tự lặp lại như "aaa" rất dễ đoán.',
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': (
+        'Chuỗi lặp lại như "abcabcabc" chỉ khó đoán hơn "abc" một chút.'
+    ),
+    "Avoid repeated words and characters.": "Tránh lặp lại từ và ký tự.",
+    'Sequences like "abc" or "6543" are easy to guess.': 'Dãy liên tiếp như "abc" hay "6543" rất dễ đoán.',
+    "Avoid sequences.": "Tránh các dãy liên tiếp.",
+    "Recent years are easy to guess.": "Các năm gần đây rất dễ đoán.",
+    "Avoid recent years.": "Tránh các năm gần đây.",
+    "Avoid years that are associated with you.": "Tránh các năm gắn với bạn.",
+    "Dates are often easy to guess.": "Ngày tháng thường dễ đoán.",
+    "Avoid dates and years that are associated with you.": "Tránh ngày tháng và năm gắn với bạn.",
+    "This is a top-10 common password.": "Đây là một trong 10 mật khẩu phổ biến nhất.",
+    "This is a top-100 common password.": "Đây là một trong 100 mật khẩu phổ biến nhất.",
+    "This is a very common password.": "Đây là mật khẩu rất phổ biến.",
+    "This is similar to a commonly used password.": "Mật khẩu này gần giống một mật khẩu phổ biến.",
+    "A word by itself is easy to guess.": "Một từ đứng riêng rất dễ đoán.",
+    "Names and surnames by themselves are easy to guess.": "Tên và họ đứng riêng rất dễ đoán.",
+    "Common names and surnames are easy to guess.": "Tên và họ phổ biến rất dễ đoán.",
+    "Capitalization doesn't help very much.": "Viết hoa chữ đầu không giúp được nhiều.",
+    "All-uppercase is almost as easy to guess as all-lowercase.": "Viết hoa toàn bộ cũng dễ đoán gần như viết thường.",
+    "Reversed words aren't much harder to guess.": "Từ viết ngược không khó đoán hơn bao nhiêu.",
+    "Predictable substitutions like '@' instead of 'a' don't help very much.": (
+        "Thay ký tự dễ đoán như '@' thay cho 'a' không giúp được nhiều."
+    ),
+}
+GENERAL_ADVICE = (
+    "Dùng một cụm gồm vài từ ít gặp, không liên quan đến bạn.",
+    "Use a phrase of a few uncommon words that have nothing to do with you.",
+)
+
+
+def _check_new_password(password, *, min_score=MIN_SCORE, user_inputs=()):
+    """Refuse a short, common or guessable password, with zxcvbn's advice in both languages.
+    `user_inputs` (the email, names) count as known to an attacker."""
+    from zxcvbn import zxcvbn
+
+    password = password or ""
+    if len(password) < MIN_PASSWORD:
         raise InvalidInput(
             f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.",
             f"The password needs at least {MIN_PASSWORD} characters.",
         )
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput(
+            f"Mật khẩu dài tối đa {MAX_PASSWORD} ký tự.",
+            f"The password may have at most {MAX_PASSWORD} characters.",
+        )
+    inputs = [str(v) for v in user_inputs if v]
+    inputs += [
+        part for v in inputs for part in v.replace("@", " ").replace(".", " ").split() if len(part) > 2
+    ]
+    result = zxcvbn(password[:SCORED_CHARACTERS], user_inputs=inputs)
+    if result["score"] >= min_score:
+        return
+    feedback = result["feedback"]
+    lines_en = [line for line in (feedback.get("warning"), *feedback.get("suggestions", ())) if line]
+    lines_vi = [FEEDBACK_VI.get(line, "") for line in lines_en]
+    if not any(lines_vi):
+        lines_vi, lines_en = [GENERAL_ADVICE[0]], [GENERAL_ADVICE[1]]
+    raise InvalidInput(
+        "Mật khẩu quá dễ đoán. " + " ".join(line for line in lines_vi if line),
+        "The password is too easy to guess. " + " ".join(lines_en),
+        code="weak_password",
+        details={"score": result["score"], "min_score": min_score},
+    )
 
 
 def hash_password(password):
@@ -95,6 +167,7 @@ def create_account(
     now=None,
     actor=None,
     announce=None,
+    min_score=MIN_SCORE,
 ):
     """A new account; `actor` (default: the operator CLI) is recorded in the event log."""
     from brandname.errors import Forbidden
@@ -118,7 +191,7 @@ def create_account(
             "Họ tên người dùng tài khoản cán bộ là bắt buộc.",
             "A staff account needs the full name of the person who uses it.",
         )
-    _check_new_password(password)
+    _check_new_password(password, min_score=min_score, user_inputs=(email, full_name))
     if session.scalar(select(func.count()).select_from(Account).where(Account.email == email)):
         raise _email_taken()
     account = Account(
@@ -163,7 +236,9 @@ def _announce(session, event, public_url, authority):
     )
 
 
-def register_applicant(session, *, email, password, profile, now=None, public_url="", authority=None):
+def register_applicant(
+    session, *, email, password, profile, now=None, public_url="", authority=None, min_score=MIN_SCORE
+):
     """Sign-up: a new holder (organization or individual, Form 01 applicant fields) and its account.
 
     Returns the new account, or None when the email already has an account (staff included): then
@@ -181,7 +256,17 @@ def register_applicant(session, *, email, password, profile, now=None, public_ur
     email_clean = (email or "").strip().lower()
     if not form01._EMAIL.match(email_clean):
         raise InvalidInput("Thư điện tử không đúng định dạng.", "The email address is not valid.")
-    _check_new_password(password)
+    # the same checks, in the same order, whether or not the email has an account
+    _check_new_password(
+        password,
+        min_score=min_score,
+        user_inputs=(
+            email_clean,
+            profile.get("name"),
+            profile.get("contact_person"),
+            profile.get("id_number"),
+        ),
+    )
     if session.scalar(
         select(func.count())
         .select_from(Holder)
@@ -224,6 +309,7 @@ def register_applicant(session, *, email, password, profile, now=None, public_ur
             holder_id=holder.id,
             now=now,
             announce=(public_url, authority),
+            min_score=min_score,
         )
     except IntegrityError as exc:
         session.rollback()
@@ -536,21 +622,17 @@ def end_sessions(session, account):
     return account
 
 
-def change_password(session, account, *, current, new, repeat, now=None):
+def change_password(session, account, *, current, new, repeat, now=None, min_score=MIN_SCORE):
     """The signed-in user replaces their own password (the current one is asked again)."""
     if not check_password(account, current or ""):
         raise InvalidInput("Mật khẩu hiện tại không đúng.", "The current password is wrong.")
     if (new or "") != (repeat or ""):
         raise InvalidInput("Hai lần nhập mật khẩu mới không khớp.", "The two new passwords do not match.")
-    if len(new or "") < MIN_PASSWORD:
-        raise InvalidInput(
-            f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.",
-            f"The password needs at least {MIN_PASSWORD} characters.",
-        )
     if new == current:
         raise InvalidInput(
             "Mật khẩu mới phải khác mật khẩu hiện tại.", "The new password must differ from the current one."
         )
+    _check_new_password(new, min_score=min_score, user_inputs=(account.email, account.full_name))
     account.password_hash = hash_password(new)
     _next_generation(account)  # whoever held an old session (or the old password) is signed out
     session.flush()

@@ -74,6 +74,7 @@ def create_officer(email, password_env, role, full_name):
             role=role,
             full_name=full_name,
             actor=lifecycle.Actor.operator("create-officer"),
+            min_score=current_app.config["PASSWORD_MIN_SCORE"],
         )
     except DomainError as exc:
         _fail(exc)

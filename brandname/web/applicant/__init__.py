@@ -133,6 +133,7 @@ def do_change_password(layout):
                 current=request.form.get("current"),
                 new=request.form.get("new"),
                 repeat=request.form.get("repeat"),
+                min_score=current_app.config["PASSWORD_MIN_SCORE"],
             )
         except DomainError as exc:
             return render_template(
@@ -166,6 +167,7 @@ def signup():
                 profile=forms.applicant_from_form(form),
                 public_url=current_app.config["PUBLIC_URL"],
                 authority=(registry.rules().authority, registry.rules().authority_en),
+                min_score=current_app.config["PASSWORD_MIN_SCORE"],
             )
         except DomainError as exc:
             return render_template(

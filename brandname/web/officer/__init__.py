@@ -625,6 +625,7 @@ def staff_accounts():
                 else "officer",
                 full_name=" ".join((request.form.get("full_name") or "").split()),
                 actor=actor(),
+                min_score=current_app.config["PASSWORD_MIN_SCORE"],
             )
         except DomainError as exc:
             return _render_accounts(status=exc.status, error=exc, form=request.form)
