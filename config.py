@@ -99,6 +99,8 @@ class Config:
 
     # least zxcvbn score (0-4) of a new password; 3: safely unguessable
     PASSWORD_MIN_SCORE = int(os.environ.get("BRANDNAME_PASSWORD_MIN_SCORE", "3"))
+    # how long a "forgot password" link works
+    PASSWORD_RESET_MINUTES = int(os.environ.get("BRANDNAME_PASSWORD_RESET_MINUTES", "60"))
     # staff sign in with a second factor (TOTP); on by default in production mode
     STAFF_TOTP_REQUIRED = _bool("BRANDNAME_STAFF_TOTP_REQUIRED", PRODUCTION)
 

@@ -300,7 +300,7 @@ def _answer(response):
     headers = {
         k: (v.split("=", 1)[0] if k == "Set-Cookie" else v)
         for k, v in response.headers.items()
-        if k not in ("Date", "X-Request-ID")
+        if k not in ("Date", "X-Request-ID", "Retry-After") and not k.startswith("X-RateLimit-")
     }
     return response.status_code, headers, response.get_data(as_text=True)
 
@@ -408,3 +408,74 @@ def test_minimum_score_is_a_setting_and_english_gets_zxcvbns_words(portal, app, 
         assert response.status_code == 302
     finally:
         app.config["PASSWORD_MIN_SCORE"] = 3
+
+
+# -- "forgot password" ---------------------------------------------------------------------------
+
+
+def _reset_link(session, email):
+    import re
+
+    from sqlalchemy import select
+
+    from brandname.store.models import Outbox
+
+    mail = session.scalars(
+        select(Outbox)
+        .where(Outbox.to == email, Outbox.key.startswith("password-reset:"))
+        .order_by(Outbox.id.desc())
+    ).first()
+    assert mail is not None and "dùng được một lần" in mail.body
+    return re.search(r"https://brandname\.test(/applicant/reset/\S+)", mail.body).group(1)
+
+
+def test_forgot_password_link_works_once_and_ends_every_session(portal, app, session):
+    from brandname.lifecycle import accounts
+
+    stolen = _session_cookie(portal.a)
+    known = _answer(app.test_client().post("/applicant/forgot", data={"email": "a@anhduong.vn"}))
+    unknown = _answer(app.test_client().post("/applicant/forgot", data={"email": "khong.co@example.vn"}))
+    assert known == unknown and known[0] == 200  # the answer says nothing about the email
+    link = _reset_link(session, "a@anhduong.vn")
+    client = app.test_client()
+    assert client.get(link).status_code == 200
+    weak = client.post(link, data={"new": "password123", "repeat": "password123"})
+    assert weak.status_code == 400 and "Mật khẩu quá dễ đoán" in weak.get_data(as_text=True)
+    response = client.post(link, data={"new": "sông Hồng mùa nước nổi", "repeat": "sông Hồng mùa nước nổi"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/applicant/login")
+    session.expire_all()
+    assert accounts.check_password(portal.account_a, "sông Hồng mùa nước nổi")
+    assert _replay(app, stolen).get("/applicant/").status_code == 302  # every old session ended
+    assert portal.a.get("/applicant/").status_code == 302
+    again = client.post(link, data={"new": "một mật khẩu khác hẳn", "repeat": "một mật khẩu khác hẳn"})
+    assert again.status_code == 400 and "đã được dùng" in again.get_data(as_text=True)
+    portal.login(app.test_client(), "a@anhduong.vn", password="sông Hồng mùa nước nổi")
+
+
+def test_a_reset_link_expires_and_a_forged_one_is_refused(portal, app, session):
+    from datetime import timedelta
+
+    from brandname.errors import InvalidInput
+    from brandname.lifecycle import accounts
+    from brandname.rules import dates
+
+    then = dates.utcnow() - timedelta(minutes=61)
+    token = accounts.request_password_reset(session, "can.bo@cuc.gov.vn", minutes=60, now=then)
+    assert token
+    with pytest.raises(InvalidInput):
+        accounts.reset_password(session, token, new="sông Hồng mùa nước nổi", repeat="sông Hồng mùa nước nổi")
+    assert app.test_client().get(f"/applicant/reset/{token}").status_code == 400
+    assert app.test_client().get("/applicant/reset/not-a-token").status_code == 400
+    # a fresh link works, and one asked for again within two minutes is not sent twice
+    fresh = accounts.request_password_reset(session, "can.bo@cuc.gov.vn")
+    assert accounts.request_password_reset(session, "can.bo@cuc.gov.vn") is None
+    account = accounts.reset_password(
+        session, fresh, new="sông Hồng mùa nước nổi", repeat="sông Hồng mùa nước nổi"
+    )
+    assert account.email == "can.bo@cuc.gov.vn"
+    from sqlalchemy import select
+
+    from brandname.store.models import Event
+
+    acts = [e.act for e in session.scalars(select(Event).where(Event.subject_id == account.id))]
+    assert acts.count("request_password_reset") == 2 and acts[-1] == "reset_password"

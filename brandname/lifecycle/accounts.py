@@ -564,6 +564,121 @@ def reset_totp(session, email, *, actor, reason="", now=None):
     return account
 
 
+# --- "Forgot password": a time-limited, single-use link by mail ---
+
+RESET_RESEND_SECONDS = 120  # a new link is not sent while the last one is this fresh
+
+
+def _token_hash(token):
+    import hashlib
+
+    return hashlib.sha256((token or "").encode()).hexdigest()
+
+
+def request_password_reset(session, email, *, minutes=60, public_url="", authority=None, now=None):
+    """Mail a reset link to the account of `email`, if there is one (the caller answers the same
+    either way). Returns the token (for tests and the CLI), or None when no link was sent."""
+    import secrets
+    from datetime import timedelta
+
+    from brandname.notifications import messages, outbox
+    from brandname.store.models import PasswordReset
+
+    now = now or dates.utcnow()
+    account = session.scalars(
+        select(Account).where(Account.email == (email or "").strip().lower()[:254])
+    ).first()
+    if account is None or not account.is_active_account:
+        return None
+    recent = session.scalar(
+        select(func.count())
+        .select_from(PasswordReset)
+        .where(
+            PasswordReset.account_id == account.id,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.created_at > now - timedelta(seconds=RESET_RESEND_SECONDS),
+        )
+    )
+    if recent:
+        return None
+    token = secrets.token_urlsafe(32)
+    expires = now + timedelta(minutes=minutes)
+    session.add(
+        PasswordReset(
+            account_id=account.id, token_hash=_token_hash(token), created_at=now, expires_at=expires
+        )
+    )
+    event = _audit(
+        session, Actor.system(), "request_password_reset", account, now, expires_at=expires.isoformat()
+    )
+    mail = messages.password_reset(account, f"{public_url}/applicant/reset/{token}", expires, event)
+    outbox.write(
+        session, mail, event_seq=event.seq, now=now, authority=authority or messages.DEFAULT_AUTHORITY
+    )
+    session.commit()
+    return token
+
+
+def _invalid_link():
+    return InvalidInput(
+        "Liên kết đặt lại mật khẩu không hợp lệ, đã được dùng hoặc đã hết hạn. Hãy yêu cầu liên kết mới.",
+        "The password reset link is not valid, was already used or has expired. Ask for a new one.",
+        code="invalid_reset_link",
+    )
+
+
+def reset_for_token(session, token, *, now=None):
+    """The live reset of this token, or raise: unknown, used and expired links read alike."""
+    from brandname.store.models import PasswordReset
+
+    now = now or dates.utcnow()
+    if not token or len(token) > 100:
+        raise _invalid_link()
+    reset = session.scalars(
+        select(PasswordReset).where(PasswordReset.token_hash == _token_hash(token))
+    ).first()
+    if reset is None or reset.used_at is not None or reset.expires_at <= now:
+        raise _invalid_link()
+    account = session.get(Account, reset.account_id)
+    if account is None or not account.is_active_account:
+        raise _invalid_link()
+    return reset, account
+
+
+def reset_password(session, token, *, new, repeat, now=None, min_score=MIN_SCORE):
+    """Set a new password through a reset link. The link and every other live link of the account
+    are spent, and every session of the account ends."""
+    from sqlalchemy import update
+
+    from brandname.store.models import PasswordReset
+
+    now = now or dates.utcnow()
+    reset, account = reset_for_token(session, token, now=now)
+    if (new or "") != (repeat or ""):
+        raise InvalidInput("Hai lần nhập mật khẩu mới không khớp.", "The two new passwords do not match.")
+    _check_new_password(new, min_score=min_score, user_inputs=(account.email, account.full_name))
+    # spend the link first, guarded by its state, so two uses at once cannot both succeed
+    spent = session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    ).rowcount
+    if spent != 1:
+        session.rollback()
+        raise _invalid_link()
+    session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.account_id == account.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
+    account.password_hash = hash_password(new)
+    _next_generation(account)
+    session.flush()
+    _audit(session, Actor.system(), "reset_password", account, now)
+    session.commit()
+    return account
+
+
 def set_active(session, account_id, active, *, actor_account, now=None):
     """An administrator enables or disables an officer's or supervisor's account (never their own)."""
     from brandname.errors import Forbidden, NotFound

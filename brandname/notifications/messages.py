@@ -205,3 +205,23 @@ def signup_attempted(account, event, *, public_url=""):
             "your password was not changed."
         ),
     )
+
+
+def password_reset(account, link, expires, event):
+    """The "forgot password" link; it says until when it works and that it works once."""
+    until = _t(expires)
+    return Mail(
+        to=account.email,
+        key=f"password-reset:{event.seq}",
+        subject="Đặt lại mật khẩu / Reset your password",
+        body=(
+            f"Có yêu cầu đặt lại mật khẩu cho tài khoản {account.email}. Mở liên kết sau để đặt mật khẩu "
+            f"mới (dùng được một lần, đến {until}, giờ Hà Nội):\n{link}\n"
+            "Đặt lại mật khẩu sẽ đăng xuất tài khoản trên mọi thiết bị. Nếu bạn không yêu cầu, hãy bỏ qua "
+            "thư này; mật khẩu hiện tại vẫn giữ nguyên.\n\n"
+            f"Someone asked to reset the password of {account.email}. Open this link to choose a new one "
+            f"(it works once, until {until}, Hanoi time):\n{link}\n"
+            "A reset signs the account out on every device. If you did not ask, ignore this mail; your "
+            "password stays as it is."
+        ),
+    )

@@ -95,6 +95,19 @@ class LoginThrottle(Base):
     blocked_until: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class PasswordReset(Base):
+    """A "forgot password" link: only the SHA-256 of its token is kept; good once, until expires_at."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class Holder(Base):
     """An organization or individual that holds (or asks for) sender names.
 

@@ -130,6 +130,17 @@ SENTENCES = {
         ),
         [],
     ),
+    "request_password_reset": lambda e, d, name: (
+        _("gửi liên kết đặt lại mật khẩu cho tài khoản %(email)s", email=d.get("email")),
+        [],
+    ),
+    "reset_password": lambda e, d, name: (
+        _(
+            "đặt lại mật khẩu tài khoản %(email)s qua liên kết, kết thúc mọi phiên đăng nhập",
+            email=d.get("email"),
+        ),
+        [],
+    ),
     "enrol_totp": lambda e, d, name: (
         _("bật xác thực hai lớp cho tài khoản %(account)s", account=_account(d)),
         [],

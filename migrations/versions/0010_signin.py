@@ -7,7 +7,8 @@ Create Date: 2026-12-03 11:40:00
 Each account gets a session generation; a session opened with an older one no longer signs in.
 The lockout of a whole account after failed sign-ins (which let anyone lock anyone out) gives way
 to growing delays per email and client, in login_throttles. Staff accounts may carry a TOTP
-secret (the second factor) and the time step of the last code accepted.
+secret (the second factor) and the time step of the last code accepted. password_resets keeps
+the "forgot password" links (the hash of each token), each good once and for a limited time.
 """
 
 import sqlalchemy as sa
@@ -39,8 +40,26 @@ def upgrade():
         sa.UniqueConstraint("email", "client_key", name=op.f("uq_login_throttles_email")),
     )
 
+    op.create_table(
+        "password_resets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("used_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_password_resets_account_id_accounts")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_resets")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_password_resets_token_hash")),
+    )
+    op.create_index(op.f("ix_password_resets_account_id"), "password_resets", ["account_id"])
+
 
 def downgrade():
+    op.drop_index(op.f("ix_password_resets_account_id"), table_name="password_resets")
+    op.drop_table("password_resets")
     op.drop_table("login_throttles")
     # in place: recreating the table would trip its own foreign keys (created_by_id) on SQLite
     with op.batch_alter_table("accounts", recreate="never") as batch:

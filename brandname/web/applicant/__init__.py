@@ -151,6 +151,48 @@ def password():
     return do_change_password("base.html")
 
 
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+def forgot():
+    """ "Quên mật khẩu": the same answer whether or not the email has an account."""
+    if request.method == "POST":
+        accounts.request_password_reset(
+            db.session,
+            request.form.get("email", ""),
+            minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+            public_url=current_app.config["PUBLIC_URL"],
+            authority=(registry.rules().authority, registry.rules().authority_en),
+        )
+        return render_template("applicant/forgot.html", sent=True)
+    return render_template("applicant/forgot.html", sent=False)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+def reset(token):
+    try:
+        _reset, account = accounts.reset_for_token(db.session, token)
+    except DomainError as exc:
+        return render_template("applicant/reset.html", invalid=True, message=error_message(exc)), exc.status
+    if request.method == "POST":
+        try:
+            accounts.reset_password(
+                db.session,
+                token,
+                new=request.form.get("new"),
+                repeat=request.form.get("repeat"),
+                min_score=current_app.config["PASSWORD_MIN_SCORE"],
+            )
+        except DomainError as exc:
+            return render_template(
+                "applicant/reset.html", invalid=False, message=error_message(exc)
+            ), exc.status
+        logout_user()
+        flash(_("Đã đặt mật khẩu mới; mọi phiên đăng nhập cũ đã kết thúc. Vui lòng đăng nhập."), "success")
+        return redirect(url_for("officer.login" if account.is_staff else "applicant.login"))
+    return render_template("applicant/reset.html", invalid=False)
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     if request.method == "POST":
