@@ -102,7 +102,10 @@ class Config:
     # how long a "forgot password" link works
     PASSWORD_RESET_MINUTES = int(os.environ.get("BRANDNAME_PASSWORD_RESET_MINUTES", "60"))
     # staff sign in with a second factor (TOTP); on by default in production mode
-    STAFF_TOTP_REQUIRED = _bool("BRANDNAME_STAFF_TOTP_REQUIRED", PRODUCTION)
+    # (unset: follows the app's PRODUCTION setting, resolved in brandname/web/site.py)
+    STAFF_TOTP_REQUIRED = (
+        _bool("BRANDNAME_STAFF_TOTP_REQUIRED") if os.environ.get("BRANDNAME_STAFF_TOTP_REQUIRED") else None
+    )
 
     # --- Upload quotas (brandname/web/uploads.py) ---
     UPLOAD_APPLICATION_MB = int(os.environ.get("BRANDNAME_UPLOAD_APPLICATION_MB", "50"))

@@ -302,6 +302,8 @@ def init_app(app):
     app.config.setdefault("MAX_CONTENT_LENGTH", 60 * 1024 * 1024)
     app.config.setdefault("LOGIN_RATE_LIMIT", "20 per minute; 200 per hour")  # sign-in POSTs per IP
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    if app.config.get("STAFF_TOTP_REQUIRED") is None:  # production asks staff for a second factor
+        app.config["STAFF_TOTP_REQUIRED"] = bool(app.config.get("PRODUCTION"))
     if app.config.get("PRODUCTION"):
         app.config.update(
             SESSION_COOKIE_SECURE=True,
