@@ -99,6 +99,24 @@ class Config:
     MAIL_PASSWORD = os.environ.get("BRANDNAME_MAIL_PASSWORD", "")
     MAIL_STARTTLS = _bool("BRANDNAME_MAIL_STARTTLS")
 
+    # --- Sign-in (brandname/lifecycle/accounts.py Throttle) ---
+    # failures per email and client before it waits; the wait starts at BASE and doubles up to MAX
+    LOGIN_THROTTLE_FREE = int(os.environ.get("BRANDNAME_LOGIN_THROTTLE_FREE", "5"))
+    LOGIN_THROTTLE_BASE_SECONDS = int(os.environ.get("BRANDNAME_LOGIN_THROTTLE_BASE_SECONDS", "30"))
+    LOGIN_THROTTLE_MAX_SECONDS = int(os.environ.get("BRANDNAME_LOGIN_THROTTLE_MAX_SECONDS", "3600"))
+    # failures per email from all clients that are not known devices, counted together
+    LOGIN_THROTTLE_SHARED_FREE = int(os.environ.get("BRANDNAME_LOGIN_THROTTLE_SHARED_FREE", "50"))
+
+    # least zxcvbn score (0-4) of a new password; 3: safely unguessable
+    PASSWORD_MIN_SCORE = int(os.environ.get("BRANDNAME_PASSWORD_MIN_SCORE", "3"))
+    # how long a "forgot password" link works
+    PASSWORD_RESET_MINUTES = int(os.environ.get("BRANDNAME_PASSWORD_RESET_MINUTES", "60"))
+    # staff sign in with a second factor (TOTP); on by default in production mode
+    # (unset: follows the app's PRODUCTION setting, resolved in brandname/web/site.py)
+    STAFF_TOTP_REQUIRED = (
+        _bool("BRANDNAME_STAFF_TOTP_REQUIRED") if os.environ.get("BRANDNAME_STAFF_TOTP_REQUIRED") else None
+    )
+
     # --- Upload quotas (brandname/web/uploads.py) ---
     UPLOAD_APPLICATION_MB = int(os.environ.get("BRANDNAME_UPLOAD_APPLICATION_MB", "50"))
     UPLOAD_APPLICATION_FILES = int(os.environ.get("BRANDNAME_UPLOAD_APPLICATION_FILES", "20"))

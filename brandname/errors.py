@@ -69,3 +69,14 @@ class NotFound(DomainError):
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed attempts from this client: it waits until `retry_at` (naive UTC)."""
+
+    status = 429
+    code = "too_many_attempts"
+
+    def __init__(self, message_vi, message_en=None, *, retry_at, **kw):
+        super().__init__(message_vi, message_en, **kw)
+        self.retry_at = retry_at

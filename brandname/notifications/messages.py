@@ -328,3 +328,64 @@ def charge_reminder(session, invoice, *, today, window, public_url=""):
             f"{en} Amount: {_vnd(invoice.amount_vnd)} VND."
         ),
     )
+
+
+def account_created(account, *, public_url=""):
+    """A new sign-up's own mail: the account exists, where to sign in."""
+    login = f"{public_url}/applicant/login"
+    return Mail(
+        to=account.email,
+        key=f"account-created:{account.id}",
+        subject="Tài khoản đã được tạo / Your account was created",
+        body=(
+            f"Tài khoản người đăng ký của bạn đã được tạo. Đăng nhập tại {login} để nộp hồ sơ đăng ký "
+            "tên định danh.\nNếu bạn không đăng ký, hãy trả lời thư này để báo cho chúng tôi.\n\n"
+            f"Your applicant account was created. Sign in at {login} to apply for sender names.\n"
+            "If you did not sign up, reply to this mail to tell us."
+        ),
+    )
+
+
+def signup_attempted(account, event, *, public_url=""):
+    """To the owner of an email someone typed at sign-up: no new account was made. One a day."""
+    login = (
+        f"{public_url}/officer/login"
+        if account.role in Account.STAFF_ROLES
+        else f"{public_url}/applicant/login"
+    )
+    when = _t(event.at)
+    return Mail(
+        to=account.email,
+        key=f"signup-attempt:{account.id}:{dates.local_date(event.at).isoformat()}",
+        subject="Có người đăng ký bằng thư điện tử của bạn / Someone signed up with your email",
+        body=(
+            f"Lúc {when} (giờ Hà Nội) có người dùng địa chỉ thư này để đăng ký tài khoản mới. Địa chỉ đã "
+            "có tài khoản nên không có tài khoản nào được tạo.\n"
+            f"Nếu đó là bạn, hãy đăng nhập bằng tài khoản hiện có tại {login}. Nếu không, bạn không cần "
+            "làm gì; mật khẩu của bạn không bị thay đổi.\n\n"
+            f"At {when} (Hanoi time) someone used this address to sign up for a new account. The address "
+            "already has an account, so none was created.\n"
+            f"If it was you, sign in with your existing account at {login}. If not, you need do nothing; "
+            "your password was not changed."
+        ),
+    )
+
+
+def password_reset(account, link, expires, event):
+    """The "forgot password" link; it says until when it works and that it works once."""
+    until = _t(expires)
+    return Mail(
+        to=account.email,
+        key=f"password-reset:{event.seq}",
+        subject="Đặt lại mật khẩu / Reset your password",
+        body=(
+            f"Có yêu cầu đặt lại mật khẩu cho tài khoản {account.email}. Mở liên kết sau để đặt mật khẩu "
+            f"mới (dùng được một lần, đến {until}, giờ Hà Nội):\n{link}\n"
+            "Đặt lại mật khẩu sẽ đăng xuất tài khoản trên mọi thiết bị. Nếu bạn không yêu cầu, hãy bỏ qua "
+            "thư này; mật khẩu hiện tại vẫn giữ nguyên.\n\n"
+            f"Someone asked to reset the password of {account.email}. Open this link to choose a new one "
+            f"(it works once, until {until}, Hanoi time):\n{link}\n"
+            "A reset signs the account out on every device. If you did not ask, ignore this mail; your "
+            "password stays as it is."
+        ),
+    )

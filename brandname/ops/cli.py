@@ -74,10 +74,28 @@ def create_officer(email, password_env, role, full_name):
             role=role,
             full_name=full_name,
             actor=lifecycle.Actor.operator("create-officer"),
+            min_score=current_app.config["PASSWORD_MIN_SCORE"],
         )
     except DomainError as exc:
         _fail(exc)
     click.echo(f"{account.role} {account.email} created (id {account.id})")
+
+
+@brandname_cli.command("reset-totp")
+@click.argument("email")
+@click.option("--reason", required=True, help="Why (a lost phone, ...): recorded in the audit trail.")
+@with_appcontext
+def reset_totp_cmd(email, reason):
+    """Remove a staff member's second factor (TOTP) and end their sessions; they enrol a new one."""
+    try:
+        account = accounts.reset_totp(
+            db.session, email, actor=lifecycle.Actor.operator("reset-totp"), reason=reason
+        )
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(
+        f"second factor of {account.role} {account.email} reset; they enrol a new one at their next sign-in"
+    )
 
 
 @brandname_cli.command("expire")

@@ -56,9 +56,14 @@ class Account(Base):
     full_name: Mapped[str] = mapped_column(String(200), default="")
     holder_id: Mapped[int | None] = mapped_column(ForeignKey("holders.id"))
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # the sign-in generation: each session carries the value it was opened with, and the account
+    # refuses every session of an older generation (sign-out, password change)
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # the second factor of a staff account (RFC 6238 TOTP, base32 secret) and the time step of the
+    # last code it accepted: a code is good once, so a code seen over a shoulder cannot be replayed
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # who made the account and who last enabled it: dual control refuses a revocation decided by
     # the maker or enabler of the proposer's account (or the other way round)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
@@ -74,6 +79,35 @@ class Account(Base):
     @property
     def does_casework(self):
         return self.role in self.CASEWORK_ROLES
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins for one email from one client (a known device, or an address), and until
+    when that client must wait. The row with client_key "*" counts the failures of every client
+    that is not a known device, so the holder's own devices are never held up by strangers."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (UniqueConstraint("email", "client_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    client_key: Mapped[str] = mapped_column(String(128))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PasswordReset(Base):
+    """A "forgot password" link: only the SHA-256 of its token is kept; good once, until expires_at."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Holder(Base):

@@ -17,9 +17,9 @@ from flask_login import UserMixin, current_user
 
 from brandname import lifecycle
 from brandname.extensions import babel, csrf, db, login_manager
+from brandname.lifecycle import accounts as account_acts
 from brandname.rules import dates, form01, grounds, text
 from brandname.rules.text import has_control_characters
-from brandname.store.models import Account
 from brandname.web import forms
 
 log = logging.getLogger(__name__)
@@ -111,11 +111,106 @@ class LoginUser(UserMixin):
         return getattr(self.account, item)
 
     def get_id(self):
-        return str(self.account.id)
+        # the session names the account's sign-in generation too: see accounts.account_for_session
+        return account_acts.session_token(self.account)
 
     @property
     def is_active(self):
         return bool(self.account.is_active_account)
+
+
+DEVICE_COOKIE = "brandname_device"
+DEVICE_COOKIE_DAYS = 365
+DEVICE_EMAILS = 8  # accounts remembered per browser
+
+
+def _device_serializer():
+    from itsdangerous import URLSafeSerializer
+
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="brandname-known-device")
+
+
+def _email_tag(email):
+    import hashlib
+
+    return hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:16]
+
+
+def _device():
+    """The browser's signed known-device record {"d": id, "e": [email tags]}, or None."""
+    from itsdangerous import BadSignature
+
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw or len(raw) > 2000:
+        return None
+    try:
+        value = _device_serializer().loads(raw)
+    except BadSignature:
+        return None
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("d"), str)
+        or not isinstance(value.get("e"), list)
+    ):
+        return None
+    return value
+
+
+def sign_in_client(email):
+    """(client key, known device?) for a sign-in as `email`: this browser when it signed in as
+    that email before (its signed known-device cookie), else the client's address."""
+    device = _device()
+    if device is not None and _email_tag(email) in device["e"]:
+        return "device:" + device["d"][:64], True
+    return "address:" + (request.remote_addr or "?"), False
+
+
+def remember_device(response, email):
+    """After a successful sign-in: this browser becomes a known device for the email."""
+    import secrets
+
+    device = _device() or {"d": secrets.token_urlsafe(16), "e": []}
+    tag = _email_tag(email)
+    device["e"] = [tag, *[t for t in device["e"] if t != tag]][:DEVICE_EMAILS]
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _device_serializer().dumps(device),
+        max_age=DEVICE_COOKIE_DAYS * 86400,
+        httponly=True,
+        secure=bool(current_app.config.get("PRODUCTION")),
+        samesite="Lax",
+    )
+    return response
+
+
+SECOND_FACTOR_SECONDS = 300  # how long the password step waits for its code
+
+
+def ask_second_factor(account, next_url):
+    """The password was right and the account has a second factor: remember that (and nothing
+    else) for a few minutes, and ask for the code."""
+    import time
+
+    session.pop("_user_id", None)
+    session["second_factor"] = {
+        "t": account_acts.session_token(account),
+        "at": int(time.time()),
+        "next": safe_next(next_url, ""),
+    }
+    return redirect(url_for("officer.login_code"))
+
+
+def pending_second_factor():
+    """(account, next) of a sign-in waiting for its code, or (None, None)."""
+    import time
+
+    pending = session.get("second_factor")
+    if not isinstance(pending, dict) or time.time() - int(pending.get("at") or 0) > SECOND_FACTOR_SECONDS:
+        return None, None
+    account = account_acts.account_for_session(db.session, pending.get("t"))
+    if account is None or not account.is_active_account or not account.totp_secret:
+        return None, None
+    return account, pending.get("next") or None
 
 
 def console_home(account):
@@ -222,10 +317,10 @@ def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
     app.config.setdefault("MAX_CONTENT_LENGTH", 60 * 1024 * 1024)
-    app.config.setdefault("LOGIN_MAX_FAILURES", 5)
-    app.config.setdefault("LOGIN_LOCK_MINUTES", 15)
     app.config.setdefault("LOGIN_RATE_LIMIT", "20 per minute; 200 per hour")  # sign-in POSTs per IP
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    if app.config.get("STAFF_TOTP_REQUIRED") is None:  # production asks staff for a second factor
+        app.config["STAFF_TOTP_REQUIRED"] = bool(app.config.get("PRODUCTION"))
     if app.config.get("PRODUCTION"):
         app.config.update(
             SESSION_COOKIE_SECURE=True,
@@ -249,10 +344,7 @@ def init_app(app):
 
     @login_manager.user_loader
     def load_user(user_id):
-        try:
-            account = db.session.get(Account, int(user_id))
-        except (TypeError, ValueError):
-            return None
+        account = account_acts.account_for_session(db.session, user_id)
         return LoginUser(account) if account is not None else None
 
     @login_manager.unauthorized_handler
@@ -364,8 +456,21 @@ def certificate_sentence(info):
 
 
 def login_rate_limit():
-    """Sign-in attempts allowed per client address (LOGIN_RATE_LIMIT), on top of the account lockout."""
+    """Sign-in attempts allowed per client address (LOGIN_RATE_LIMIT), on top of the throttling
+    per account and client (accounts.Throttle)."""
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def login_throttle():
+    from brandname.lifecycle.accounts import Throttle
+
+    c = current_app.config
+    return Throttle(
+        free=c["LOGIN_THROTTLE_FREE"],
+        base_seconds=c["LOGIN_THROTTLE_BASE_SECONDS"],
+        max_seconds=c["LOGIN_THROTTLE_MAX_SECONDS"],
+        shared_free=c["LOGIN_THROTTLE_SHARED_FREE"],
+    )
 
 
 def page_number():

@@ -118,6 +118,13 @@ def _account(d):
     return _("%(role)s %(email)s", role=role, email=d.get("email"))
 
 
+CLIENT_WORDS = {
+    "device": _l("thiết bị đã biết"),
+    "address": _l("địa chỉ mạng"),
+    "shared": _l("thiết bị chưa biết"),
+}
+
+
 SENTENCES = {
     "create_account": lambda e, d, name: (_("tạo tài khoản %(account)s", account=_account(d)), []),
     "disable_account": lambda e, d, name: (_("khóa tài khoản %(account)s", account=_account(d)), []),
@@ -126,6 +133,40 @@ SENTENCES = {
     "lock_account": lambda e, d, name: (
         _("tạm khóa tài khoản %(email)s do đăng nhập sai nhiều lần", email=d.get("email")),
         [],
+    ),
+    "signup_attempt": lambda e, d, name: (
+        _(
+            "ghi nhận một lần đăng ký mới bằng thư điện tử %(email)s đã có tài khoản, báo cho chủ thư",
+            email=d.get("email"),
+        ),
+        [],
+    ),
+    "request_password_reset": lambda e, d, name: (
+        _("gửi liên kết đặt lại mật khẩu cho tài khoản %(email)s", email=d.get("email")),
+        [],
+    ),
+    "reset_password": lambda e, d, name: (
+        _(
+            "đặt lại mật khẩu tài khoản %(email)s qua liên kết, kết thúc mọi phiên đăng nhập",
+            email=d.get("email"),
+        ),
+        [],
+    ),
+    "enrol_totp": lambda e, d, name: (
+        _("bật xác thực hai lớp cho tài khoản %(account)s", account=_account(d)),
+        [],
+    ),
+    "reset_totp": lambda e, d, name: (
+        _("đặt lại xác thực hai lớp của tài khoản %(account)s", account=_account(d)),
+        [d.get("reason")],
+    ),
+    "throttle_sign_in": lambda e, d, name: (
+        _(
+            "làm chậm đăng nhập vào tài khoản %(email)s từ một %(client)s do đăng nhập sai nhiều lần",
+            email=d.get("email"),
+            client=CLIENT_WORDS.get(d.get("client"), d.get("client") or ""),
+        ),
+        [_("thử lại từ %(time)s", time=site.vntime(_when(d.get("retry_at"))))],
     ),
     "submit": lambda e, d, name: (
         _(

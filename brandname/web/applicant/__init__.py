@@ -24,7 +24,7 @@ from sqlalchemy import select
 from brandname import lifecycle, registry
 from brandname.certificates import verification
 from brandname.certificates.documents import certificate_pdf_path
-from brandname.errors import DomainError
+from brandname.errors import DomainError, TooManyAttempts
 from brandname.extensions import db, limiter
 from brandname.lifecycle import accounts
 from brandname.rules import charges as charge_rules
@@ -37,7 +37,7 @@ from brandname.store.models import (
     ChargeInvoice,
     Document,
 )
-from brandname.web import forms, uploads
+from brandname.web import forms, site, uploads
 from brandname.web.site import (
     LoginUser,
     actor,
@@ -84,30 +84,30 @@ def do_login(template, *, staff):
     """Shared by the applicant and officer sign-in pages."""
     if request.method == "POST":
         email = request.form.get("email", "")
-        account = accounts.authenticate(
-            db.session,
-            email,
-            request.form.get("password", ""),
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
-        )
+        client_key, known = site.sign_in_client(email)
+        try:
+            account = accounts.authenticate(
+                db.session,
+                email,
+                request.form.get("password", ""),
+                client_key=client_key,
+                known_device=known,
+                throttle=site.login_throttle(),
+            )
+        except TooManyAttempts as exc:
+            response = render_template(template, form=request.form, message=error_message(exc))
+            return response, exc.status
         if account is not None and account.is_staff == staff:
+            if staff and account.totp_secret:
+                return site.ask_second_factor(account, request.args.get("next"))
             login_user(LoginUser(account))
             default = console_home(account) if staff else url_for("applicant.home")
-            return redirect(safe_next(request.args.get("next"), default))
-        from brandname.store.models import Account
-
-        known = db.session.scalars(select(Account).where(Account.email == email.strip().lower())).first()
+            return site.remember_device(redirect(safe_next(request.args.get("next"), default)), account.email)
         if account is not None:  # right password, wrong door
             message = (
                 _("Tài khoản người đăng ký đăng nhập tại Cổng người đăng ký.")
                 if staff
                 else _("Tài khoản cán bộ đăng nhập tại Cổng cán bộ.")
-            )
-        elif accounts.is_locked(known):
-            message = _(
-                "Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau %(minutes)s phút.",
-                minutes=current_app.config["LOGIN_LOCK_MINUTES"],
             )
         else:
             message = _("Thư điện tử hoặc mật khẩu không đúng.")
@@ -125,6 +125,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        accounts.end_sessions(db.session, current_user.account)
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("public.home"))
@@ -140,11 +142,13 @@ def do_change_password(layout):
                 current=request.form.get("current"),
                 new=request.form.get("new"),
                 repeat=request.form.get("repeat"),
+                min_score=current_app.config["PASSWORD_MIN_SCORE"],
             )
         except DomainError as exc:
             return render_template(
                 "password.html", layout=layout, error=exc, message=error_message(exc)
             ), exc.status
+        login_user(LoginUser(current_user.account))  # this session goes on in the new generation
         flash(_("Đã đổi mật khẩu."), "success")
         return redirect(console_home(current_user) if current_user.is_staff else url_for("applicant.home"))
     return render_template("password.html", layout=layout)
@@ -156,6 +160,48 @@ def password():
     return do_change_password("base.html")
 
 
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+def forgot():
+    """ "Quên mật khẩu": the same answer whether or not the email has an account."""
+    if request.method == "POST":
+        accounts.request_password_reset(
+            db.session,
+            request.form.get("email", ""),
+            minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+            public_url=current_app.config["PUBLIC_URL"],
+            authority=(registry.rules().authority, registry.rules().authority_en),
+        )
+        return render_template("applicant/forgot.html", sent=True)
+    return render_template("applicant/forgot.html", sent=False)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+def reset(token):
+    try:
+        _reset, account = accounts.reset_for_token(db.session, token)
+    except DomainError as exc:
+        return render_template("applicant/reset.html", invalid=True, message=error_message(exc)), exc.status
+    if request.method == "POST":
+        try:
+            accounts.reset_password(
+                db.session,
+                token,
+                new=request.form.get("new"),
+                repeat=request.form.get("repeat"),
+                min_score=current_app.config["PASSWORD_MIN_SCORE"],
+            )
+        except DomainError as exc:
+            return render_template(
+                "applicant/reset.html", invalid=False, message=error_message(exc)
+            ), exc.status
+        logout_user()
+        flash(_("Đã đặt mật khẩu mới; mọi phiên đăng nhập cũ đã kết thúc. Vui lòng đăng nhập."), "success")
+        return redirect(url_for("officer.login" if account.is_staff else "applicant.login"))
+    return render_template("applicant/reset.html", invalid=False)
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     if request.method == "POST":
@@ -165,19 +211,22 @@ def signup():
                 "applicant/signup.html", form=form, message=_("Hai lần nhập mật khẩu không khớp.")
             ), 400
         try:
-            account = accounts.register_applicant(
+            accounts.register_applicant(
                 db.session,
                 email=form.get("email"),
                 password=form.get("password"),
                 profile=forms.applicant_from_form(form),
+                public_url=current_app.config["PUBLIC_URL"],
+                authority=(registry.rules().authority, registry.rules().authority_en),
+                min_score=current_app.config["PASSWORD_MIN_SCORE"],
             )
         except DomainError as exc:
             return render_template(
                 "applicant/signup.html", form=form, error=exc, message=error_message(exc)
             ), exc.status
-        login_user(LoginUser(account))
-        flash(_("Đã tạo tài khoản. Bạn có thể nộp hồ sơ đăng ký tên định danh."), "success")
-        return redirect(url_for("applicant.home"))
+        # the same page whether the email was new (an account was made) or not (its owner was
+        # told): nothing here says which
+        return render_template("applicant/signup_sent.html")
     return render_template("applicant/signup.html", form={"app_kind": "organization"})
 
 

@@ -9,11 +9,11 @@ from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, or_, select
 
 from brandname import lifecycle, registry
-from brandname.errors import DomainError
+from brandname.errors import DomainError, TooManyAttempts
 from brandname.extensions import db, limiter
 from brandname.lifecycle import accounts, reports
 from brandname.lifecycle import charges as charge_ledger
@@ -37,7 +37,7 @@ from brandname.store.models import (
     RevocationProposal,
 )
 from brandname.web import charts as charts_svg
-from brandname.web import tables, trail
+from brandname.web import site, tables, trail
 from brandname.web.applicant import do_change_password, do_login, send_document
 from brandname.web.site import actor, console_home, error_message, login_rate_limit, paginate
 from brandname.web.site import lang as site_lang
@@ -46,13 +46,16 @@ bp = Blueprint("officer", __name__, url_prefix="/officer")
 PAGE = 25
 
 
-def _role_required(roles):
+def _role_required(roles, enrolling=False):
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapper(*args, **kwargs):
             if current_user.role not in roles:
                 abort(403)
+            if not enrolling and current_app.config["STAFF_TOTP_REQUIRED"] and not current_user.totp_secret:
+                # a staff account without its second factor does nothing before enrolling one
+                return redirect(url_for("officer.second_factor"))
             return view(*args, **kwargs)
 
         return wrapper
@@ -65,6 +68,8 @@ staff_required = _role_required(Account.CASEWORK_ROLES)
 # any account that signs in at the console
 console_required = _role_required(Account.STAFF_ROLES)
 admin_required = _role_required(("admin",))
+# the enrolment page itself, open to staff who have no second factor yet
+enrolment_required = _role_required(Account.STAFF_ROLES, enrolling=True)
 
 
 def supervisor_required(view):
@@ -91,6 +96,83 @@ def login():
     if current_user.is_authenticated and current_user.role in Account.STAFF_ROLES:
         return redirect(console_home(current_user))
     return do_login("officer/login.html", staff=True)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+def login_code():
+    """The second step of a staff sign-in: the code of the authenticator app."""
+    from flask import session as cookie
+
+    account, next_url = site.pending_second_factor()
+    if account is None:
+        cookie.pop("second_factor", None)
+        flash(_("Phiên đăng nhập đã hết hạn; vui lòng nhập lại mật khẩu."), "error")
+        return redirect(url_for("officer.login"))
+    if request.method == "POST":
+        client_key, _known = site.sign_in_client(account.email)
+        try:
+            good = accounts.check_totp(
+                db.session,
+                account,
+                request.form.get("code", ""),
+                client_key=client_key,
+                throttle=site.login_throttle(),
+            )
+        except TooManyAttempts as exc:
+            return render_template("officer/login_code.html", message=error_message(exc)), exc.status
+        if not good:
+            message = _(
+                "Mã xác thực không đúng hoặc đã được dùng. Nhập mã đang hiện trong ứng dụng xác thực."
+            )
+            return render_template("officer/login_code.html", message=message), 401
+        cookie.pop("second_factor", None)
+        login_user(site.LoginUser(account))
+        return site.remember_device(redirect(next_url or console_home(account)), account.email)
+    return render_template("officer/login_code.html")
+
+
+@bp.route("/second-factor", methods=["GET", "POST"])
+@enrolment_required
+def second_factor():
+    """A staff member turns on the second factor: scan the QR code, type the code it shows."""
+    from flask import session as cookie
+
+    if current_user.totp_secret:
+        return render_template("officer/second_factor.html", enrolled=True)
+    secret = cookie.get("totp_setup")
+    if not isinstance(secret, str) or len(secret) != 32:
+        secret = cookie["totp_setup"] = accounts.new_totp_secret()
+    message = None
+    if request.method == "POST":
+        try:
+            accounts.enrol_totp(
+                db.session, current_user.account, secret=secret, code=request.form.get("code")
+            )
+        except DomainError as exc:
+            message = error_message(exc)
+        else:
+            cookie.pop("totp_setup", None)
+            flash(
+                _("Đã bật xác thực hai lớp. Từ nay mỗi lần đăng nhập cần mã của ứng dụng xác thực."),
+                "success",
+            )
+            return redirect(console_home(current_user))
+    uri = accounts.totp_uri(current_user.email, secret, site.authority_names()["short"])
+    return render_template(
+        "officer/second_factor.html",
+        enrolled=False,
+        secret=secret,
+        qr=_qr_data_uri(uri),
+        required=current_app.config["STAFF_TOTP_REQUIRED"],
+        message=message,
+    ), (400 if message else 200)
+
+
+def _qr_data_uri(text):
+    import segno
+
+    return segno.make(text, error="m").svg_data_uri(scale=4)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -789,6 +871,7 @@ def staff_accounts():
                 else "officer",
                 full_name=" ".join((request.form.get("full_name") or "").split()),
                 actor=actor(),
+                min_score=current_app.config["PASSWORD_MIN_SCORE"],
             )
         except DomainError as exc:
             return _render_accounts(status=exc.status, error=exc, form=request.form)
