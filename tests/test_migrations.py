@@ -105,3 +105,37 @@ def test_accounts_made_before_administrators_keep_their_maker_on_upgrade(tmp_pat
             ).all()
         engine.dispose()
     assert [tuple(r) for r in rows] == [(1, None, None), (2, 1, None), (3, None, 1), (4, None, None)]
+
+
+def test_stored_keys_are_computed_again_on_upgrade(tmp_path, empty_db_url):
+    """Names stored with the look-alike-only key get the sound-alike key and keep the former
+    key as their look-alike key; a downgrade puts the former key back."""
+    from sqlalchemy import text
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0008_privacy")
+        engine = create_engine(empty_db_url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO holders (id, kind, name, id_number, address, email, phone, created_at, "
+                    "updated_at) VALUES (1, 'organization', 'H', '0101234567', '', '', '', '2026-01-01', "
+                    "'2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO brandnames (id, name, name_normal, confusable_key, holder_id, status, "
+                    "use_sms, use_voice, purpose, reserved_at) VALUES (1, 'VinaPhone', 'VINAPHONE', "
+                    "'VINAPHONE', 1, 'active', true, false, '', '2026-01-01')"
+                )
+            )
+        upgrade()
+        with engine.connect() as conn:
+            keys = conn.execute(text("SELECT confusable_key, lookalike_key FROM brandnames")).one()
+        assert tuple(keys) == ("VINAFONE", "VINAPHONE")
+        downgrade(revision="0008_privacy")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT confusable_key FROM brandnames")).scalar() == "VINAPHONE"
+        engine.dispose()

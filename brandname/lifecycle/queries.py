@@ -4,9 +4,9 @@ resemble, who may send under it, what waits for an officer.
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, literal, or_, select
 
-from brandname.rules import dates
+from brandname.rules import confusion, dates
 from brandname.rules import names as name_rules
 from brandname.store.models import (
     Application,
@@ -16,6 +16,7 @@ from brandname.store.models import (
     Payment,
     RequestedName,
     RevocationProposal,
+    WatchEntry,
 )
 
 
@@ -27,24 +28,41 @@ def find_brandname(session, name, *, live_only=True):
     return session.scalars(stmt.order_by(Brandname.id.desc())).first()
 
 
+def _resembling(stmt, key_of, name):
+    """The rows of `stmt` that resemble `name`, each with its kind (the strongest that holds)."""
+    for row in stmt:
+        kind = confusion.kind_between(name, key_of(row))
+        if kind is not None:
+            yield row, kind
+
+
+def _key_filter(model, name):
+    """Rows whose name is the same by sight or sound as `name`, or one edit away: index lookups
+    on the two keys, never a scan of every name."""
+    key, lookalike = name_rules.confusable_key(name), name_rules.lookalike_key(name)
+    return or_(
+        model.confusable_key.in_([key, *confusion.one_edit_neighbours(key)]), model.lookalike_key == lookalike
+    )
+
+
 def confusable_matches(session, name, *, include_pending=False, exclude_application_id=None):
-    """Registered (and optionally pending) names a reader could mistake for `name`."""
-    normal, key = name_rules.normal_form(name), name_rules.confusable_key(name)
+    """Registered (and optionally pending) names a reader could mistake for `name`, by sight
+    ("lookalike"), by sound ("soundalike") or one edit away ("near_miss"), each with its kind."""
+    normal = name_rules.normal_form(name)
     found = []
-    for bn in session.scalars(
+    registered = (
         select(Brandname)
-        .where(
-            Brandname.confusable_key == key, Brandname.status != "released", Brandname.name_normal != normal
-        )
+        .where(_key_filter(Brandname, name), Brandname.status != "released", Brandname.name_normal != normal)
         .order_by(Brandname.name_normal)
-    ):
-        found.append({"name": bn.name, "status": bn.status, "source": "registered"})
+    )
+    for bn, kind in _resembling(session.scalars(registered), lambda bn: bn.name, name):
+        found.append({"name": bn.name, "status": bn.status, "source": "registered", "kind": kind})
     if include_pending:
         stmt = (
             select(RequestedName)
             .join(Application)
             .where(
-                RequestedName.confusable_key == key,
+                _key_filter(RequestedName, name),
                 RequestedName.status == "pending",
                 Application.status == "submitted",
                 RequestedName.name_normal != normal,
@@ -52,16 +70,71 @@ def confusable_matches(session, name, *, include_pending=False, exclude_applicat
         )
         if exclude_application_id is not None:
             stmt = stmt.where(Application.id != exclude_application_id)
-        for rn in session.scalars(stmt.order_by(Application.received_at)):
+        pending = session.scalars(stmt.order_by(Application.received_at))
+        for rn, kind in _resembling(pending, lambda rn: rn.name, name):
             found.append(
                 {
                     "name": rn.name,
                     "status": "pending",
                     "source": "application",
                     "application_id": rn.application_id,
+                    "kind": kind,
+                }
+            )
+    order = {kind: i for i, kind in enumerate(confusion.WARNING_KINDS)}
+    return sorted(found, key=lambda m: order[m["kind"]])
+
+
+def watch_matches(session, name):
+    """The watch-list entries `name` matches: a protected name by any fold or one edit away, a
+    sensitive word anywhere inside it."""
+    plain = confusion.plain(name)
+    key, lookalike = name_rules.confusable_key(name), name_rules.lookalike_key(name)
+    protected = and_(
+        WatchEntry.category != "sensitive",
+        or_(_key_filter(WatchEntry, name), WatchEntry.name_normal == plain),
+    )
+    sensitive = and_(
+        WatchEntry.category == "sensitive",
+        or_(
+            literal(plain).contains(WatchEntry.name_normal),
+            literal(key).contains(WatchEntry.confusable_key),
+            literal(lookalike).contains(WatchEntry.lookalike_key),
+        ),
+    )
+    found = []
+    for entry in session.scalars(
+        select(WatchEntry).where(or_(protected, sensitive)).order_by(WatchEntry.name)
+    ):
+        match = confusion.watch_match(name, entry.name, entry.category)
+        if match is not None:
+            found.append(
+                {
+                    "name": entry.name,
+                    "category": entry.category,
+                    "source": "watchlist",
+                    "kind": "watchlist",
+                    "match": match,
+                    "entry_id": entry.id,
                 }
             )
     return found
+
+
+def warnings_for(session, name, *, include_pending=False, exclude_application_id=None):
+    """Every confusion warning for `name`: the names it resembles, then the watch-list entries
+    it matches."""
+    return confusable_matches(
+        session, name, include_pending=include_pending, exclude_application_id=exclude_application_id
+    ) + watch_matches(session, name)
+
+
+def public_warning(warning):
+    """A warning as the public availability answer gives it."""
+    out = {"kind": warning["kind"], "name": warning["name"], "category": warning.get("category")}
+    if "match" in warning:
+        out["match"] = warning["match"]
+    return out
 
 
 def availability(session, name):
@@ -73,11 +146,14 @@ def availability(session, name):
         "errors": [e.as_dict() for e in errors],
         "available": False,
         "confusable_with": [],
+        "warnings": [],
     }
     if errors:
         return out
     out["available"] = find_brandname(session, name) is None
-    out["confusable_with"] = [m["name"] for m in confusable_matches(session, name)]
+    warnings = warnings_for(session, name)
+    out["confusable_with"] = [w["name"] for w in warnings if w["kind"] in ("lookalike", "soundalike")]
+    out["warnings"] = [public_warning(w) for w in warnings]
     return out
 
 
@@ -102,12 +178,12 @@ def decision_warnings(session, application):
     for rn in application.names:
         if rn.status != "pending":
             continue
-        matches = confusable_matches(
-            session, rn.name, include_pending=True, exclude_application_id=application.id
-        )
+        matches = warnings_for(session, rn.name, include_pending=True, exclude_application_id=application.id)
         taken = find_brandname(session, rn.name)
         if taken is not None:
-            matches = [{"name": taken.name, "status": taken.status, "source": "registered"}] + matches
+            matches = [
+                {"name": taken.name, "status": taken.status, "source": "registered", "kind": "taken"}
+            ] + matches
         if matches:
             out[rn.name] = matches
     return out
