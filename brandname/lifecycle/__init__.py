@@ -59,6 +59,12 @@ from brandname.lifecycle.revocation import (
     release,
     release_quarantined,
 )
+from brandname.lifecycle.watch import (
+    add_watch_entry,
+    decide_warning,
+    remove_watch_entry,
+    update_watch_entry,
+)
 
 __all__ = [
     "COUNTERS",
@@ -73,6 +79,7 @@ __all__ = [
     "Rules",
     "act",
     "active_authorizations",
+    "add_watch_entry",
     "approve",
     "attach_document",
     "authorize",
@@ -83,6 +90,7 @@ __all__ = [
     "confusable_matches",
     "crash_point",
     "daily",
+    "decide_warning",
     "decline_revocation",
     "ensure_counters",
     "event_count",
@@ -98,7 +106,9 @@ __all__ = [
     "reject",
     "release",
     "release_quarantined",
+    "remove_watch_entry",
     "submit",
     "withdraw",
+    "update_watch_entry",
     "withdraw_authorization",
 ]

@@ -189,6 +189,27 @@ def decision_warnings(session, application):
     return out
 
 
+def warning_decisions(session, application_id):
+    """The officers' latest decision on each warning of an application, from the event log:
+    {(requested name, kind, warned name): event}."""
+    out = {}
+    for event in session.scalars(
+        select(Event)
+        .where(Event.application_id == application_id, Event.act == "decide_warning")
+        .order_by(Event.seq)
+    ):
+        d = event.details
+        out[(d["requested"], d["kind"], d["name"])] = event
+    return out
+
+
+def watch_entries(session, category=None):
+    stmt = select(WatchEntry).order_by(WatchEntry.category, WatchEntry.name_normal)
+    if category:
+        stmt = stmt.where(WatchEntry.category == category)
+    return session.scalars(stmt).all()
+
+
 def dashboard(session, now):
     """The officers' dashboard figures: counts by state, overdue decisions, names expiring soon,
     payments and revocation proposals waiting for someone."""
