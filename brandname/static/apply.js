@@ -10,6 +10,14 @@
     status.textContent = message;
   }
 
+  /* One warning in words, e.g. "Đọc giống tên đã đăng ký VINAPHONE." */
+  function describe(w) {
+    var text = t("w-" + w.kind) || w.kind;
+    text = text.replace("%(name)s", w.name);
+    if (w.category) { text = text.replace("%(category)s", t("c-" + w.category) || w.category); }
+    return text;
+  }
+
   function check(input) {
     var status = document.getElementById(input.getAttribute("aria-describedby"));
     var value = input.value;
@@ -26,8 +34,9 @@
           return;
         }
         var msg = data.available ? t("free") : t("taken");
-        if (data.confusable_with && data.confusable_with.length) {
-          msg += " " + t("similar") + " " + data.confusable_with.join(", ");
+        var warnings = data.warnings || [];
+        if (warnings.length) {
+          msg += " " + warnings.map(describe).join(" ") + " " + t("note");
           show(status, data.available ? "warn" : "bad", msg);
         } else {
           show(status, data.available ? "ok" : "bad", msg);

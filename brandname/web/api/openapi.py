@@ -293,7 +293,7 @@ SCHEMAS = {
     },
     "Availability": {
         "type": "object",
-        "required": ["name", "valid", "errors", "available", "confusable_with"],
+        "required": ["name", "valid", "errors", "available", "confusable_with", "warnings"],
         "properties": {
             "name": {"type": "string"},
             "valid": {"type": "boolean"},
@@ -310,7 +310,42 @@ SCHEMAS = {
                     },
                 },
             },
-            "confusable_with": {"type": "array", "items": {"type": "string"}},
+            "confusable_with": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "registered names that look or sound the same (the lookalike and soundalike warnings)",
+            },
+            "warnings": {
+                "type": "array",
+                "description": "Art. 23(4): every reason an officer may find the name confusable; officers decide",
+                "items": _ref("ConfusionWarning"),
+            },
+        },
+    },
+    "ConfusionWarning": {
+        "type": "object",
+        "required": ["kind", "name", "category"],
+        "properties": {
+            "kind": {
+                "type": "string",
+                "enum": ["lookalike", "soundalike", "near_miss", "watchlist"],
+                "description": "lookalike: the same on a phone screen (0/O, 1/I/L, RN/M...); soundalike: "
+                "the same read aloud in Vietnamese (PH/F, Y/I, K/C/Q, GI/D/Z, W/V, doubled letters, teen "
+                "code); near_miss: one insertion, deletion, substitution or swap from a name of 5 or more "
+                "characters; watchlist: matches an entry of the registry's watch-list",
+            },
+            "name": {"type": "string", "description": "the registered name or the watch-list entry"},
+            "category": {
+                "type": ["string", "null"],
+                "enum": ["state", "bank", "carrier", "protected", "sensitive", None],
+                "description": "the watch-list entry's category; null for registered names",
+            },
+            "match": {
+                "type": "string",
+                "enum": ["exact", "lookalike", "soundalike", "near_miss", "contains"],
+                "description": "watchlist only: how the name matches the entry (contains: a sensitive word "
+                "inside the name, without diacritics)",
+            },
         },
     },
     "JWKSet": {
