@@ -2,9 +2,11 @@
 resemble, who may send under it, what waits for an officer.
 """
 
+import json
 from datetime import timedelta
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import String, and_, any_, bindparam, func, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from brandname.rules import confusion, dates
 from brandname.rules import names as name_rules
@@ -36,48 +38,106 @@ def _resembling(stmt, key_of, name):
             yield row, kind
 
 
-def _key_filter(model, name):
-    """Rows whose name is the same by sight or sound as `name`, or one edit away: index lookups
-    on the two keys, never a scan of every name."""
-    key, lookalike = name_rules.confusable_key(name), name_rules.lookalike_key(name)
-    return or_(
-        model.confusable_key.in_([key, *confusion.one_edit_neighbours(key)]), model.lookalike_key == lookalike
-    )
+def _keys_in(dialect, column):
+    """`column` equals one of the `keys` parameter, sent as one value (an array on PostgreSQL, a
+    JSON list on SQLite) rather than hundreds: binding each value costs more than the lookups."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("keys", type_=ARRAY(String)))
+    listed = select(literal_column("value")).select_from(func.json_each(bindparam("keys", type_=String)))
+    return column.in_(listed.scalar_subquery())
 
 
-def confusable_matches(session, name, *, include_pending=False, exclude_application_id=None):
-    """Registered (and optionally pending) names a reader could mistake for `name`, by sight
-    ("lookalike"), by sound ("soundalike") or one edit away ("near_miss"), each with its kind."""
-    normal = name_rules.normal_form(name)
-    found = []
-    registered = (
-        select(Brandname)
-        .where(_key_filter(Brandname, name), Brandname.status != "released", Brandname.name_normal != normal)
-        .order_by(Brandname.name_normal)
-    )
-    for bn, kind in _resembling(session.scalars(registered), lambda bn: bn.name, name):
-        found.append({"name": bn.name, "status": bn.status, "source": "registered", "kind": kind})
-    if include_pending:
+def _resembles(dialect, model):
+    """Rows whose name is the same by sight or sound, or one edit away: index lookups on the two
+    keys, never a scan of every name."""
+    return or_(_keys_in(dialect, model.confusable_key), model.lookalike_key == bindparam("lookalike"))
+
+
+_STATEMENTS = {}
+
+
+def _statement(what, dialect):
+    """The confusion queries, built once per database kind so that each request only binds."""
+    stmt = _STATEMENTS.get((what, dialect))
+    if stmt is not None:
+        return stmt
+    if what == "registered":
         stmt = (
-            select(RequestedName)
+            select(Brandname.name, Brandname.status)
+            .where(
+                _resembles(dialect, Brandname),
+                Brandname.status != "released",
+                Brandname.name_normal != bindparam("normal"),
+            )
+            .order_by(Brandname.name_normal)
+        )
+    elif what == "pending":
+        stmt = (
+            select(RequestedName.name, RequestedName.application_id)
             .join(Application)
             .where(
-                _key_filter(RequestedName, name),
+                _resembles(dialect, RequestedName),
                 RequestedName.status == "pending",
                 Application.status == "submitted",
-                RequestedName.name_normal != normal,
+                RequestedName.name_normal != bindparam("normal"),
+                Application.id != bindparam("exclude"),
             )
+            .order_by(Application.received_at)
         )
-        if exclude_application_id is not None:
-            stmt = stmt.where(Application.id != exclude_application_id)
-        pending = session.scalars(stmt.order_by(Application.received_at))
-        for rn, kind in _resembling(pending, lambda rn: rn.name, name):
+    else:
+        plain = bindparam("plain", type_=String)
+        protected = and_(
+            WatchEntry.category != "sensitive",
+            or_(_resembles(dialect, WatchEntry), WatchEntry.name_normal == plain),
+        )
+        sensitive = and_(
+            WatchEntry.category == "sensitive",
+            or_(
+                plain.contains(WatchEntry.name_normal),
+                bindparam("key", type_=String).contains(WatchEntry.confusable_key),
+                bindparam("lookalike", type_=String).contains(WatchEntry.lookalike_key),
+            ),
+        )
+        stmt = (
+            select(WatchEntry.id, WatchEntry.name, WatchEntry.category)
+            .where(or_(protected, sensitive))
+            .order_by(WatchEntry.name)
+        )
+    _STATEMENTS[(what, dialect)] = stmt
+    return stmt
+
+
+def _params(session, name):
+    key = name_rules.confusable_key(name)
+    keys = [key, *confusion.one_edit_neighbours(key)]
+    dialect = session.get_bind().dialect.name
+    return dialect, {
+        "key": key,
+        "lookalike": name_rules.lookalike_key(name),
+        "normal": name_rules.normal_form(name),
+        "plain": confusion.plain(name),
+        "keys": keys if dialect == "postgresql" else json.dumps(keys),
+    }
+
+
+def confusable_matches(session, name, *, include_pending=False, exclude_application_id=None, params=None):
+    """Registered (and optionally pending) names a reader could mistake for `name`, by sight
+    ("lookalike"), by sound ("soundalike") or one edit away ("near_miss"), each with its kind."""
+    dialect, bound = params or _params(session, name)
+    found = []
+    rows = session.execute(_statement("registered", dialect), bound)
+    for (other, status), kind in _resembling(rows, lambda row: row[0], name):
+        found.append({"name": other, "status": status, "source": "registered", "kind": kind})
+    if include_pending:
+        exclude = -1 if exclude_application_id is None else exclude_application_id
+        rows = session.execute(_statement("pending", dialect), {**bound, "exclude": exclude})
+        for (other, application_id), kind in _resembling(rows, lambda row: row[0], name):
             found.append(
                 {
-                    "name": rn.name,
+                    "name": other,
                     "status": "pending",
                     "source": "application",
-                    "application_id": rn.application_id,
+                    "application_id": application_id,
                     "kind": kind,
                 }
             )
@@ -85,37 +145,22 @@ def confusable_matches(session, name, *, include_pending=False, exclude_applicat
     return sorted(found, key=lambda m: order[m["kind"]])
 
 
-def watch_matches(session, name):
+def watch_matches(session, name, *, params=None):
     """The watch-list entries `name` matches: a protected name by any fold or one edit away, a
     sensitive word anywhere inside it."""
-    plain = confusion.plain(name)
-    key, lookalike = name_rules.confusable_key(name), name_rules.lookalike_key(name)
-    protected = and_(
-        WatchEntry.category != "sensitive",
-        or_(_key_filter(WatchEntry, name), WatchEntry.name_normal == plain),
-    )
-    sensitive = and_(
-        WatchEntry.category == "sensitive",
-        or_(
-            literal(plain).contains(WatchEntry.name_normal),
-            literal(key).contains(WatchEntry.confusable_key),
-            literal(lookalike).contains(WatchEntry.lookalike_key),
-        ),
-    )
+    dialect, bound = params or _params(session, name)
     found = []
-    for entry in session.scalars(
-        select(WatchEntry).where(or_(protected, sensitive)).order_by(WatchEntry.name)
-    ):
-        match = confusion.watch_match(name, entry.name, entry.category)
+    for entry_id, entry_name, category in session.execute(_statement("watch", dialect), bound):
+        match = confusion.watch_match(name, entry_name, category)
         if match is not None:
             found.append(
                 {
-                    "name": entry.name,
-                    "category": entry.category,
+                    "name": entry_name,
+                    "category": category,
                     "source": "watchlist",
                     "kind": "watchlist",
                     "match": match,
-                    "entry_id": entry.id,
+                    "entry_id": entry_id,
                 }
             )
     return found
@@ -124,9 +169,15 @@ def watch_matches(session, name):
 def warnings_for(session, name, *, include_pending=False, exclude_application_id=None):
     """Every confusion warning for `name`: the names it resembles, then the watch-list entries
     it matches."""
-    return confusable_matches(
-        session, name, include_pending=include_pending, exclude_application_id=exclude_application_id
-    ) + watch_matches(session, name)
+    params = _params(session, name)
+    registered = confusable_matches(
+        session,
+        name,
+        include_pending=include_pending,
+        exclude_application_id=exclude_application_id,
+        params=params,
+    )
+    return registered + watch_matches(session, name, params=params)
 
 
 def public_warning(warning):
