@@ -60,21 +60,16 @@ WATCH += [("LUADAO", "sensitive"), ("CHUIBOI", "sensitive"), ("DITME", "sensitiv
 
 
 def make_names(count, rng):
+    """`count` distinct names; a name already made gets digits, as real holders do."""
     seen, out = set(), []
     while len(out) < count:
-        parts = [rng.choice(SYLLABLES) for _ in range(rng.choice((1, 2, 2, 3)))]
-        name = "".join(parts) + rng.choice(WORDS)
-        if rng.random() < 0.25:
-            name += str(rng.randint(1, 99))
-        if len(name) > 11 or len(name) < 2:
+        name = "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((1, 2, 2, 3)))) + rng.choice(WORDS)
+        if rng.random() < 0.25 or name in seen:
+            name = name[:8] + str(rng.randint(1, 999))
+        if len(name) > 11 or name in seen:
             continue
-        if rng.random() < 0.2:
-            name = name.title()
-        normal = name_rules.normal_form(name)
-        if normal in seen:
-            continue
-        seen.add(normal)
-        out.append(name)
+        seen.add(name)
+        out.append(name.title() if rng.random() < 0.2 else name)
     return out
 
 
