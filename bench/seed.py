@@ -114,7 +114,7 @@ def seed(engine, keys, count, *, seed_value=1, batch=20_000, log=print):
                         "id": bid,
                         "name": name,
                         "name_normal": name_rules.normal_form(name),
-                        "confusable_key": name_rules.confusable_key(name),
+                        **name_rules.keys(name),
                         "holder_id": holder.id,
                         "status": status,
                         "use_sms": True,

@@ -17,12 +17,32 @@ def test_availability_free_taken_invalid(client, registry_helper):
         "registrable": True,
         "reason": None,
         "reason_en": None,
+        "warnings": [],
     }
     taken = client.get("/api/v1/availability?name=mobifone").get_json()
     assert taken["available"] is False and taken["valid"] is True
     look = client.get("/api/v1/availability?name=M0BIFONE").get_json()
     assert look["available"] is True and look["confusable_with"] == ["MOBIFONE"]
     assert look["registrable"] is False and "MOBIFONE" in look["reason"]
+    assert look["warnings"] == [{"kind": "lookalike", "name": "MOBIFONE", "category": None}]
+
+
+def test_availability_warns_of_soundalikes_and_near_misses(client, registry_helper):
+    for name in ("VINAPHONE", "KIMLONG", "VIETTEL", "MOMO"):
+        registry_helper.issue(name)
+
+    def warnings(name):
+        answer = client.get("/api/v1/availability", query_string={"name": name}).get_json()
+        return [(w["kind"], w["name"]) for w in answer["warnings"]], answer["confusable_with"]
+
+    assert warnings("VINAFONE") == ([("soundalike", "VINAPHONE")], ["VINAPHONE"])
+    assert warnings("KYMLONG") == ([("soundalike", "KIMLONG")], ["KIMLONG"])
+    assert warnings("VIETEL") == ([("soundalike", "VIETTEL")], ["VIETTEL"])
+    assert warnings("V1ETTEL") == ([("lookalike", "VIETTEL")], ["VIETTEL"])
+    assert warnings("VIETTAL") == ([("near_miss", "VIETTEL")], [])  # near misses are not confusable_with
+    assert warnings("VIETTELS") == ([("near_miss", "VIETTEL")], [])
+    assert warnings("MOMI") == ([], [])  # MOMO is shorter than 5 characters
+    assert warnings("VIETNAM") == ([], [])
     bad = client.get("/api/v1/availability", query_string={"name": "Điện  Máy Xanh"}).get_json()
     assert bad["valid"] is False and bad["available"] is False
     assert {e["code"] for e in bad["errors"]} == {"too_long", "bad_characters", "double_space"}

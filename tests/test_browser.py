@@ -943,3 +943,68 @@ def test_forgotten_password_then_a_second_factor(live_server, browser):
     page.fill("#f-code", totp.now())
     page.click("main button[type=submit]")
     expect(page.locator("h1")).to_have_text("Tổng quan")
+
+
+def test_officer_sees_and_decides_soundalike_and_watchlist_warnings(live_server, browser):
+    """A sound-alike of a registered name and a look-alike of a watched state body: the live check
+    says so in words, and the officer records a decision on each warning."""
+    from playwright.sync_api import expect
+
+    base, _app = live_server
+    shot = Shots("confusion-warnings")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, base, OFFICER, staff=True)
+    page.click(".subnav >> text=Danh sách theo dõi")
+    page.fill("#f-name", "Bộ Công an")
+    page.select_option("#category", "state")
+    page.fill("#f-note", "Bộ Công an (Cục A05)")
+    page.click("main form button[type=submit]")
+    expect(page.locator("#watch-entries")).to_contain_text("Bộ Công an")
+    shot(page, "watch-list")
+
+    page.click(".subnav >> text=Hồ sơ chờ xử lý")
+    page.click("text=Nhập hồ sơ nộp trên giấy")
+    page.check("input[name=app_kind][value=individual]")
+    page.fill("#f-app_name", "Ngô Thị Mai")
+    page.fill("#f-app_id_number", "079188001234")
+    page.fill("#f-app_address", "12 Hòa Bình, Ninh Kiều, Cần Thơ")
+    page.fill("#f-app_email", "mai@example.vn")
+    page.fill("#f-app_phone", "0901 234 567")
+    page.fill("#f-n-0-name", "SAOMAY")
+    expect(page.locator("#status-0")).to_contain_text("Đọc giống tên đã đăng ký SA0MAI")
+    page.fill("textarea[name=n-0-purpose]", "Thông báo đơn hàng")
+    page.click("#add-row")
+    page.fill("#f-n-1-name", "B0CONGAN")
+    expect(page.locator("#status-1")).to_contain_text(
+        "Bộ Công an trong danh sách theo dõi (cơ quan nhà nước)"
+    )
+    page.fill("textarea[name=n-1-purpose]", "Thông báo")
+    page.check("input[name=commitments]")
+    shot(page, "live-check-warnings")
+    page.click("#submit-application")
+    expect(page.locator("h1")).to_contain_text("Hồ sơ")
+
+    rows = page.locator("#warnings .warning-row")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("đọc giống")
+    expect(rows.nth(1)).to_contain_text("trong danh sách theo dõi")
+    shot(page, "warnings")
+    first = page.locator('#warnings .warning-row[data-name="SA0MAI"]')
+    first.locator("select[name=decision]").select_option("not_confusable")
+    first.locator("input[name=note]").fill("khác chủ thể, khác lĩnh vực")
+    first.locator("button[type=submit]").click()
+    expect(page.locator('#warnings .warning-row[data-name="SA0MAI"] .warning-decision')).to_have_text(
+        "không gây nhầm lẫn"
+    )
+    second = page.locator('#warnings .warning-row[data-kind="watchlist"]')
+    second.locator("select[name=decision]").select_option("confusable")
+    second.locator("input[name=note]").fill("mạo danh Bộ Công an")
+    second.locator("button[type=submit]").click()
+    expect(page.locator('#warnings .warning-row[data-kind="watchlist"] .warning-decision')).to_have_text(
+        "dễ gây nhầm lẫn"
+    )
+    expect(page.locator(".trail")).to_contain_text("mạo danh Bộ Công an")
+    shot(page, "decisions")
+    context.close()

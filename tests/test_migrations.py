@@ -202,3 +202,37 @@ def test_names_revoked_on_an_agency_ground_keep_their_document_on_upgrade(tmp_pa
     assert (rows[0][:3], str(when)[:10]) == ((1, None, "7/CV-A05"), "2026-03-01")
     assert date.fromisoformat(str(when)[:10]) == date(2026, 3, 1)
     assert tuple(rows[1]) == (2, None, None, None)
+
+
+def test_stored_keys_are_computed_again_on_upgrade(tmp_path, empty_db_url):
+    """Names stored with the look-alike-only key get the sound-alike key and keep the former
+    key as their look-alike key; a downgrade puts the former key back."""
+    from sqlalchemy import text
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0008_privacy")
+        engine = create_engine(empty_db_url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO holders (id, kind, name, id_number, address, email, phone, created_at, "
+                    "updated_at) VALUES (1, 'organization', 'H', '0101234567', '', '', '', '2026-01-01', "
+                    "'2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO brandnames (id, name, name_normal, confusable_key, holder_id, status, "
+                    "use_sms, use_voice, purpose, reserved_at) VALUES (1, 'VinaPhone', 'VINAPHONE', "
+                    "'VINAPHONE', 1, 'active', true, false, '', '2026-01-01')"
+                )
+            )
+        upgrade()
+        with engine.connect() as conn:
+            keys = conn.execute(text("SELECT confusable_key, lookalike_key FROM brandnames")).one()
+        assert tuple(keys) == ("VINAFONE", "VINAPHONE")
+        downgrade(revision="0008_privacy")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT confusable_key FROM brandnames")).scalar() == "VINAPHONE"
+        engine.dispose()

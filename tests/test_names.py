@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brandname.errors import InvalidName
-from brandname.rules import names
+from brandname.rules import confusion, names
 
 
 @pytest.mark.parametrize(
@@ -92,6 +92,42 @@ def test_normal_form_is_case_insensitive():
 )
 def test_confusable_pairs_share_a_key(a, b):
     assert names.confusable_key(a) == names.confusable_key(b)
+    assert names.lookalike_key(a) == names.lookalike_key(b)
+
+
+@pytest.mark.parametrize("fold", names.SOUNDALIKE_FOLDS, ids=[f[0] for f in names.SOUNDALIKE_FOLDS])
+def test_each_soundalike_fold_joins_its_example_pair(fold, monkeypatch):
+    """The pair looks different, sounds alike, and only this fold brings it together."""
+    what, _, _, _, (a, b) = fold
+    assert names.lookalike_key(a) != names.lookalike_key(b)
+    assert names.confusable_key(a) == names.confusable_key(b)
+    index = names.SOUNDALIKE_FOLDS.index(fold)
+    monkeypatch.setattr(names, "_FOLDS", names._FOLDS[:index] + names._FOLDS[index + 1 :])
+    assert names.confusable_key(a) != names.confusable_key(b), what
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("VINAFONE", "VINAPHONE"),
+        ("KYMLONG", "KIMLONG"),
+        ("VIETEL", "VIETTEL"),
+        ("MOBIPHONE", "M0BIFONE"),
+        ("ZALO", "DALO"),
+        ("QUANGCAO", "KUANGKAO"),
+        ("VVINAMILK", "VINAMILK"),
+        ("GIAHUY", "DAHUI"),
+    ],
+)
+def test_soundalike_names_share_the_confusable_key(a, b):
+    assert names.confusable_key(a) == names.confusable_key(b)
+
+
+def test_q_looks_like_o_and_sounds_like_k():
+    """One key cannot hold both readings of Q, so the look-alike key is kept beside it."""
+    assert names.lookalike_key("QUEEN") == names.lookalike_key("OUEEN")
+    assert names.confusable_key("QUEEN") == names.confusable_key("KUEEN")
+    assert names.keys("QUEEN") == {"confusable_key": "KUEN", "lookalike_key": "OUEEN"}
 
 
 @pytest.mark.parametrize("a, b", [("VIETTEL", "VIETNAM"), ("MBBANK", "MSBANK"), ("FPT", "FTP")])
@@ -109,17 +145,71 @@ def test_validation_only_ever_raises_the_domain_error(text):
         assert all(e.code for e in exc.errors)
 
 
-@settings(max_examples=500)
+@settings(max_examples=2000)
 @given(st.one_of(st.text(), st.text(alphabet=sorted(names.ALLOWED), max_size=11)))
 def test_normal_form_and_key_are_idempotent(text):
     normal = names.normal_form(text)
     assert names.normal_form(normal) == normal
-    key = names.confusable_key(text)
-    assert names.confusable_key(key) == key
-    assert names.confusable_key(normal) == key
+    for fold in (names.confusable_key, names.lookalike_key):
+        key = fold(text)
+        assert fold(key) == key
+        assert fold(normal) == key
 
 
 @given(st.from_regex(r"\A[A-Za-z][A-Za-z0-9._-]{0,10}\Z"))
 def test_generated_valid_names_are_valid(text):
     assert names.is_valid(text)
     assert names.normal_form(text).upper() == text.upper()
+
+
+@pytest.mark.parametrize(
+    "a, b, edit",
+    [
+        ("VIETCOMBANK", "VIETCOMBAN", "delete"),
+        ("TECHCOMBANK", "TECHCOMBANKS", "insert"),
+        ("AGRIBANK", "AGRIBENK", "substitute"),
+        ("VIETCOMBANK", "VEITCOMBANK", "transpose"),
+        ("VIETTEL", "VIETTAL", "substitute"),
+        ("SHOPEE", "SHOPE", "delete (a doubled letter: same key, so a sound-alike instead)"),
+    ],
+)
+def test_near_misses_are_one_edit_apart(a, b, edit):
+    kind = confusion.kind_between(b, a)
+    if "doubled" in edit:
+        assert kind == "soundalike"
+        return
+    assert kind == "near_miss", edit
+    assert names.confusable_key(b) in confusion.one_edit_neighbours(names.confusable_key(a))
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("MOMO", "MOMI"),  # the registered name has fewer than 5 characters
+        ("VIETCOMBANK", "VIETCOMBNKA"),  # two edits
+        ("VIETCOMBANK", "VEITCOMBNAK"),  # two swaps
+    ],
+)
+def test_not_near_misses(a, b):
+    assert confusion.kind_between(b, a) is None
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=confusion.KEY_ALPHABET, min_size=4, max_size=11))
+def test_neighbourhood_is_exactly_the_keys_one_edit_away(key):
+    from rapidfuzz.distance import OSA
+
+    neighbours = set(confusion.one_edit_neighbours(key))
+    assert key not in neighbours
+    assert all(OSA.distance(key, n) == 1 and len(n) >= confusion.NEAR_MISS_MIN for n in neighbours)
+    # every one-edit key within the alphabet is listed
+    for i in range(len(key)):
+        shorter = key[:i] + key[i + 1 :]
+        assert len(shorter) < confusion.NEAR_MISS_MIN or shorter in neighbours
+
+
+def test_kinds_strongest_first():
+    assert confusion.kind_between("V1ETTEL", "VIETTEL") == "lookalike"
+    assert confusion.kind_between("VIETEL", "VIETTEL") == "soundalike"
+    assert confusion.kind_between("VIETTEL", "Viettel") is None  # the same name
+    assert confusion.kind_between("VIETTAL", "VIETTEL") == "near_miss"

@@ -91,6 +91,15 @@ def test_real_responses_validate(app, client, spec, registry_helper, session, of
     registry_helper.approve(reserved)
     h = carrier_headers
     check(spec, "/api/v1/availability", "get", client.get("/api/v1/availability?name=VietSun"))
+    lifecycle.add_watch_entry(session, actor=officer, name="Lừa đảo", category="sensitive", now=NOW)
+    for asked, kinds in (
+        ("V1ETSUNN", ["soundalike"]),
+        ("VIETSUM", ["near_miss"]),
+        ("SUN LUADAO", ["watchlist"]),
+    ):
+        warned = client.get("/api/v1/availability", query_string={"name": asked})
+        assert [w["kind"] for w in warned.get_json()["warnings"]] == kinds
+        check(spec, "/api/v1/availability", "get", warned)
     check(spec, "/api/v1/availability", "get", client.get("/api/v1/availability?name=B%E1%BA%A1n"))
     check(spec, "/api/v1/availability", "get", client.get("/api/v1/availability"))
     check(spec, "/api/v1/keys", "get", client.get("/api/v1/keys"))

@@ -76,6 +76,12 @@ from brandname.lifecycle.revocation import (
     release,
     release_quarantined,
 )
+from brandname.lifecycle.watch import (
+    add_watch_entry,
+    decide_warning,
+    remove_watch_entry,
+    update_watch_entry,
+)
 
 __all__ = [
     "COUNTERS",
@@ -90,6 +96,7 @@ __all__ = [
     "Rules",
     "act",
     "active_authorizations",
+    "add_watch_entry",
     "approve",
     "assign",
     "attach_document",
@@ -102,6 +109,7 @@ __all__ = [
     "confusable_matches",
     "crash_point",
     "daily",
+    "decide_warning",
     "decline_revocation",
     "ensure_counters",
     "event_count",
@@ -126,8 +134,10 @@ __all__ = [
     "reject",
     "release",
     "release_quarantined",
+    "remove_watch_entry",
     "submit",
     "take",
     "withdraw",
+    "update_watch_entry",
     "withdraw_authorization",
 ]

@@ -19,7 +19,7 @@ from brandname.lifecycle._kernel import (
     require_holder_or_staff,
     require_staff,
 )
-from brandname.lifecycle.queries import confusable_matches, decision_warnings, find_brandname
+from brandname.lifecycle.queries import decision_warnings, find_brandname, warnings_for
 from brandname.lifecycle.revocation import close_renewal
 from brandname.rules import dates, fees, form01
 from brandname.rules import names as name_rules
@@ -390,7 +390,7 @@ def submit(
                 application_id=application.id,
                 name=entry["name"],
                 name_normal=name_rules.normal_form(entry["name"]),
-                confusable_key=name_rules.confusable_key(entry["name"]),
+                **name_rules.keys(entry["name"]),
                 purpose=entry["purpose"],
                 use_sms=entry["use_sms"],
                 use_voice=entry["use_voice"],
@@ -473,6 +473,7 @@ def _reserve(session, application, requested, actor, now, rules):
         name=requested.name,
         name_normal=requested.name_normal,
         confusable_key=requested.confusable_key,
+        lookalike_key=requested.lookalike_key,
         holder_id=application.holder_id,
         status="reserved",
         use_sms=requested.use_sms,
@@ -576,9 +577,7 @@ def _approve_new_names(session, application, to_approve, actor, now, rules, resu
             )
     warnings = {}
     for rn in to_approve:
-        matches = confusable_matches(
-            session, rn.name, include_pending=True, exclude_application_id=application.id
-        )
+        matches = warnings_for(session, rn.name, include_pending=True, exclude_application_id=application.id)
         if matches:
             warnings[rn.name] = matches
         result.brandnames.append(_reserve(session, application, rn, actor, now, rules))

@@ -2,14 +2,16 @@
 resemble, who may send under it, what waits for an officer.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, any_, bindparam, func, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from brandname.errors import InvalidInput
-from brandname.rules import dates
+from brandname.rules import confusion, dates
 from brandname.rules import names as name_rules
 from brandname.store.models import (
     Application,
@@ -20,6 +22,7 @@ from brandname.store.models import (
     Payment,
     RequestedName,
     RevocationProposal,
+    WatchEntry,
 )
 
 
@@ -31,41 +34,162 @@ def find_brandname(session, name, *, live_only=True):
     return session.scalars(stmt.order_by(Brandname.id.desc())).first()
 
 
-def confusable_matches(session, name, *, include_pending=False, exclude_application_id=None):
-    """Registered (and optionally pending) names a reader could mistake for `name`."""
-    normal, key = name_rules.normal_form(name), name_rules.confusable_key(name)
-    found = []
-    for bn in session.scalars(
-        select(Brandname)
-        .where(
-            Brandname.confusable_key == key, Brandname.status != "released", Brandname.name_normal != normal
-        )
-        .order_by(Brandname.name_normal)
-    ):
-        found.append({"name": bn.name, "status": bn.status, "source": "registered"})
-    if include_pending:
+def _resembling(stmt, key_of, name):
+    """The rows of `stmt` that resemble `name`, each with its kind (the strongest that holds)."""
+    for row in stmt:
+        kind = confusion.kind_between(name, key_of(row))
+        if kind is not None:
+            yield row, kind
+
+
+def _keys_in(dialect, column):
+    """`column` equals one of the `keys` parameter, sent as one value (an array on PostgreSQL, a
+    JSON list on SQLite) rather than hundreds: binding each value costs more than the lookups."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("keys", type_=ARRAY(String)))
+    listed = select(literal_column("value")).select_from(func.json_each(bindparam("keys", type_=String)))
+    return column.in_(listed.scalar_subquery())
+
+
+def _resembles(dialect, model):
+    """Rows whose name is the same by sight or sound, or one edit away: index lookups on the two
+    keys, never a scan of every name."""
+    return or_(_keys_in(dialect, model.confusable_key), model.lookalike_key == bindparam("lookalike"))
+
+
+_STATEMENTS = {}
+
+
+def _statement(what, dialect):
+    """The confusion queries, built once per database kind so that each request only binds."""
+    stmt = _STATEMENTS.get((what, dialect))
+    if stmt is not None:
+        return stmt
+    if what == "registered":
         stmt = (
-            select(RequestedName)
+            select(Brandname.name, Brandname.status)
+            .where(
+                _resembles(dialect, Brandname),
+                Brandname.status != "released",
+                Brandname.name_normal != bindparam("normal"),
+            )
+            .order_by(Brandname.name_normal)
+        )
+    elif what == "pending":
+        stmt = (
+            select(RequestedName.name, RequestedName.application_id)
             .join(Application)
             .where(
-                RequestedName.confusable_key == key,
+                _resembles(dialect, RequestedName),
                 RequestedName.status == "pending",
                 Application.status == "submitted",
-                RequestedName.name_normal != normal,
+                RequestedName.name_normal != bindparam("normal"),
+                Application.id != bindparam("exclude"),
             )
+            .order_by(Application.received_at)
         )
-        if exclude_application_id is not None:
-            stmt = stmt.where(Application.id != exclude_application_id)
-        for rn in session.scalars(stmt.order_by(Application.received_at)):
+    else:
+        plain = bindparam("plain", type_=String)
+        protected = and_(
+            WatchEntry.category != "sensitive",
+            or_(_resembles(dialect, WatchEntry), WatchEntry.name_normal == plain),
+        )
+        sensitive = and_(
+            WatchEntry.category == "sensitive",
+            or_(
+                plain.contains(WatchEntry.name_normal),
+                bindparam("key", type_=String).contains(WatchEntry.confusable_key),
+                bindparam("lookalike", type_=String).contains(WatchEntry.lookalike_key),
+            ),
+        )
+        stmt = (
+            select(WatchEntry.id, WatchEntry.name, WatchEntry.category)
+            .where(or_(protected, sensitive))
+            .order_by(WatchEntry.name)
+        )
+    _STATEMENTS[(what, dialect)] = stmt
+    return stmt
+
+
+def _params(session, name):
+    key = name_rules.confusable_key(name)
+    keys = [key, *confusion.one_edit_neighbours(key)]
+    dialect = session.get_bind().dialect.name
+    return dialect, {
+        "key": key,
+        "lookalike": name_rules.lookalike_key(name),
+        "normal": name_rules.normal_form(name),
+        "plain": confusion.plain(name),
+        "keys": keys if dialect == "postgresql" else json.dumps(keys),
+    }
+
+
+def confusable_matches(session, name, *, include_pending=False, exclude_application_id=None, params=None):
+    """Registered (and optionally pending) names a reader could mistake for `name`, by sight
+    ("lookalike"), by sound ("soundalike") or one edit away ("near_miss"), each with its kind."""
+    dialect, bound = params or _params(session, name)
+    found = []
+    rows = session.execute(_statement("registered", dialect), bound)
+    for (other, status), kind in _resembling(rows, lambda row: row[0], name):
+        found.append({"name": other, "status": status, "source": "registered", "kind": kind})
+    if include_pending:
+        exclude = -1 if exclude_application_id is None else exclude_application_id
+        rows = session.execute(_statement("pending", dialect), {**bound, "exclude": exclude})
+        for (other, application_id), kind in _resembling(rows, lambda row: row[0], name):
             found.append(
                 {
-                    "name": rn.name,
+                    "name": other,
                     "status": "pending",
                     "source": "application",
-                    "application_id": rn.application_id,
+                    "application_id": application_id,
+                    "kind": kind,
+                }
+            )
+    order = {kind: i for i, kind in enumerate(confusion.WARNING_KINDS)}
+    return sorted(found, key=lambda m: order[m["kind"]])
+
+
+def watch_matches(session, name, *, params=None):
+    """The watch-list entries `name` matches: a protected name by any fold or one edit away, a
+    sensitive word anywhere inside it."""
+    dialect, bound = params or _params(session, name)
+    found = []
+    for entry_id, entry_name, category in session.execute(_statement("watch", dialect), bound):
+        match = confusion.watch_match(name, entry_name, category)
+        if match is not None:
+            found.append(
+                {
+                    "name": entry_name,
+                    "category": category,
+                    "source": "watchlist",
+                    "kind": "watchlist",
+                    "match": match,
+                    "entry_id": entry_id,
                 }
             )
     return found
+
+
+def warnings_for(session, name, *, include_pending=False, exclude_application_id=None):
+    """Every confusion warning for `name`: the names it resembles, then the watch-list entries
+    it matches."""
+    params = _params(session, name)
+    registered = confusable_matches(
+        session,
+        name,
+        include_pending=include_pending,
+        exclude_application_id=exclude_application_id,
+        params=params,
+    )
+    return registered + watch_matches(session, name, params=params)
+
+
+def public_warning(warning):
+    """A warning as the public availability answer gives it."""
+    out = {"kind": warning["kind"], "name": warning["name"], "category": warning.get("category")}
+    if "match" in warning:
+        out["match"] = warning["match"]
+    return out
 
 
 def availability(session, name):
@@ -82,6 +206,7 @@ def availability(session, name):
         "registrable": False,
         "reason": None,
         "reason_en": None,
+        "warnings": [],
     }
     if errors:
         suggestion = name_rules.unaccented(name)
@@ -92,7 +217,9 @@ def availability(session, name):
         return out
     held = find_brandname(session, name)
     out["available"] = held is None
-    out["confusable_with"] = [m["name"] for m in confusable_matches(session, name)]
+    warnings = warnings_for(session, name)
+    out["confusable_with"] = [w["name"] for w in warnings if w["kind"] in ("lookalike", "soundalike")]
+    out["warnings"] = [public_warning(w) for w in warnings]
     if held is not None:
         out["reason"] = f"Tên {held.name} đã được đăng ký hoặc đang bị phong tỏa."
         out["reason_en"] = f"{held.name} is already registered or blocked."
@@ -140,15 +267,36 @@ def decision_warnings(session, application):
     for rn in application.names:
         if rn.status != "pending":
             continue
-        matches = confusable_matches(
-            session, rn.name, include_pending=True, exclude_application_id=application.id
-        )
+        matches = warnings_for(session, rn.name, include_pending=True, exclude_application_id=application.id)
         taken = find_brandname(session, rn.name)
         if taken is not None:
-            matches = [{"name": taken.name, "status": taken.status, "source": "registered"}] + matches
+            matches = [
+                {"name": taken.name, "status": taken.status, "source": "registered", "kind": "taken"}
+            ] + matches
         if matches:
             out[rn.name] = matches
     return out
+
+
+def warning_decisions(session, application_id):
+    """The officers' latest decision on each warning of an application, from the event log:
+    {(requested name, kind, warned name): event}."""
+    out = {}
+    for event in session.scalars(
+        select(Event)
+        .where(Event.application_id == application_id, Event.act == "decide_warning")
+        .order_by(Event.seq)
+    ):
+        d = event.details
+        out[(d["requested"], d["kind"], d["name"])] = event
+    return out
+
+
+def watch_entries(session, category=None):
+    stmt = select(WatchEntry).order_by(WatchEntry.category, WatchEntry.name_normal)
+    if category:
+        stmt = stmt.where(WatchEntry.category == category)
+    return session.scalars(stmt).all()
 
 
 def dashboard(session, now):

@@ -331,7 +331,7 @@ def _brandname_rows(todo, bn_ids, holder_ids, *, now, today):
                 "id": bn_id,
                 "name": row.name,
                 "name_normal": normal,
-                "confusable_key": name_rules.confusable_key(row.name),
+                **name_rules.keys(row.name),
                 "holder_id": holder_ids[_holder_key(holder)],
                 "status": "active",
                 "use_sms": bool(row.use_sms),

@@ -406,6 +406,71 @@ def revoke_carrier_cmd(name):
     click.echo(f"revoked the API key {row.key_prefix}… of {row.name}")
 
 
+# --- Confusion control: the watch-list ---
+
+
+@brandname_cli.group("watch")
+def watch_cli():
+    """The watch-list of protected names and sensitive words (Art. 23(4))."""
+
+
+@watch_cli.command("add")
+@click.argument("name")
+@click.option(
+    "--category",
+    required=True,
+    type=click.Choice(["state", "bank", "carrier", "protected", "sensitive"]),
+    help="state body, bank, carrier, a name its holder asked to protect, or a sensitive word",
+)
+@click.option("--note", default="", help="Why the name is watched (shown to officers).")
+@with_appcontext
+def watch_add(name, category, note):
+    """Put NAME on the watch-list (recorded as an event)."""
+    try:
+        entry = lifecycle.add_watch_entry(
+            db.session, actor=lifecycle.Actor.operator(), name=name, category=category, note=note
+        )
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"{entry.id}\t{entry.category}\t{entry.name}")
+
+
+@watch_cli.command("list")
+@click.option("--category", default=None, help="Only this category.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+@with_appcontext
+def watch_list(category, as_json):
+    """List the watch-list."""
+    rows = lifecycle.queries.watch_entries(db.session, category)
+    if as_json:
+        out = [{"id": e.id, "name": e.name, "category": e.category, "note": e.note} for e in rows]
+        click.echo(json.dumps(out, ensure_ascii=False))
+        return
+    for e in rows:
+        click.echo(f"{e.id}\t{e.category}\t{e.name}\t{e.note}")
+
+
+@watch_cli.command("remove")
+@click.argument("name")
+@with_appcontext
+def watch_remove(name):
+    """Take NAME off the watch-list (recorded as an event)."""
+    from brandname.lifecycle.watch import find_watch_entry
+
+    entry = find_watch_entry(db.session, name)
+    if entry is None:
+        click.echo(
+            f"Lỗi: {name} không có trong danh sách theo dõi.\nError: {name} is not on the watch-list.",
+            err=True,
+        )
+        sys.exit(1)
+    try:
+        lifecycle.remove_watch_entry(db.session, entry.id, actor=lifecycle.Actor.operator())
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"removed {entry.name}")
+
+
 # --- Production footing: bulk issue, legacy import, doctor, backups ---
 
 BULK_THRESHOLD = 1000

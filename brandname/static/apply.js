@@ -37,6 +37,14 @@
     status.appendChild(p);
   }
 
+  /* One warning in words, e.g. "Đọc giống tên đã đăng ký VINAPHONE." */
+  function describe(w) {
+    var text = t("w-" + w.kind) || w.kind;
+    text = text.replace("%(name)s", w.name);
+    if (w.category) { text = text.replace("%(category)s", t("c-" + w.category) || w.category); }
+    return text;
+  }
+
   function check(input) {
     var status = document.getElementById("status-" + input.id.replace(/^f-n-(\d+)-name$/, "$1"));
     var value = input.value;
@@ -53,10 +61,14 @@
           if (data.suggestion) { suggest(status, input, data.suggestion); }
           return;
         }
-        if (data.registrable) {
+        var warnings = data.warnings || [];
+        var said = warnings.length ? " " + warnings.map(describe).join(" ") + " " + t("note") : "";
+        if (data.registrable && !warnings.length) {
           show(status, "ok", t("free"));
+        } else if (data.registrable) {
+          show(status, "warn", t("free") + said);
         } else {
-          show(status, "bad", data.reason ? (lang === "en" ? data.reason_en : data.reason) : t("taken"));
+          show(status, "bad", (data.reason ? (lang === "en" ? data.reason_en : data.reason) : t("taken")) + said);
         }
       })
       .catch(function () { show(status, "", t("failed")); });

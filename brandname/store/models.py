@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from brandname.rules import names as name_rules
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -33,6 +35,15 @@ NAMING = {
 
 # BigInteger is not an autoincrementing rowid on SQLite; this keeps both backends happy.
 BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+def _key_from_name(fold):
+    """A column default that folds the row's own name, for inserts that do not give the key."""
+
+    def default(context):
+        return fold(context.get_current_parameters()["name"])
+
+    return default
 
 
 class Base(DeclarativeBase):
@@ -209,7 +220,14 @@ class RequestedName(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     name: Mapped[str] = mapped_column(String(11))
     name_normal: Mapped[str] = mapped_column(String(11), index=True)
-    confusable_key: Mapped[str] = mapped_column(String(40), index=True)
+    # what a reader could mistake for the name, by sight or by sound (rules/names.py)
+    confusable_key: Mapped[str] = mapped_column(
+        String(40), index=True, default=_key_from_name(name_rules.confusable_key)
+    )
+    # by sight only: kept apart because a Q that looks like O cannot also sound like K
+    lookalike_key: Mapped[str] = mapped_column(
+        String(40), index=True, default=_key_from_name(name_rules.lookalike_key)
+    )
     purpose: Mapped[str] = mapped_column(Text)
     use_sms: Mapped[bool] = mapped_column(Boolean, default=True)
     use_voice: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -250,7 +268,14 @@ class Brandname(Base):
     name_normal: Mapped[str] = mapped_column(
         String(11).with_variant(String(11, collation="C"), "postgresql"), index=True
     )
-    confusable_key: Mapped[str] = mapped_column(String(40), index=True)
+    # what a reader could mistake for the name, by sight or by sound (rules/names.py)
+    confusable_key: Mapped[str] = mapped_column(
+        String(40), index=True, default=_key_from_name(name_rules.confusable_key)
+    )
+    # by sight only: kept apart because a Q that looks like O cannot also sound like K
+    lookalike_key: Mapped[str] = mapped_column(
+        String(40), index=True, default=_key_from_name(name_rules.lookalike_key)
+    )
     holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
     use_sms: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -495,6 +520,24 @@ class LogNode(Base):
     level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     idx: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class WatchEntry(Base):
+    """A name the registry watches for impersonation: a state body, bank or carrier, a name its
+    holder asked to protect, or a sensitive or offensive word (written without diacritics)."""
+
+    __tablename__ = "watch_entries"
+    CATEGORIES = ("state", "bank", "carrier", "protected", "sensitive")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    name_normal: Mapped[str] = mapped_column(String(40), unique=True)
+    confusable_key: Mapped[str] = mapped_column(String(60), index=True)
+    lookalike_key: Mapped[str] = mapped_column(String(60))
+    category: Mapped[str] = mapped_column(String(20), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 # --- Carrier verification ---

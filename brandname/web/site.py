@@ -34,6 +34,25 @@ CSP = (
 )
 
 # Status words shown to people; the codes stay in the database.
+WARNING_LABELS = {
+    "taken": _l("đã có người giữ tên này"),
+    "lookalike": _l("trông giống"),
+    "soundalike": _l("đọc giống"),
+    "near_miss": _l("chỉ khác một ký tự"),
+    "watchlist": _l("trong danh sách theo dõi"),
+}
+WATCH_CATEGORY_LABELS = {
+    "state": _l("cơ quan nhà nước"),
+    "bank": _l("ngân hàng"),
+    "carrier": _l("doanh nghiệp viễn thông"),
+    "protected": _l("tên được bảo hộ"),
+    "sensitive": _l("từ nhạy cảm"),
+}
+WARNING_DECISION_LABELS = {
+    "not_confusable": _l("không gây nhầm lẫn"),
+    "confusable": _l("dễ gây nhầm lẫn"),
+}
+
 STATUS_LABELS = {
     "submitted": _l("Đang chờ quyết định"),
     "approved": _l("Đã chấp thuận, chờ lệ phí"),
@@ -393,6 +412,10 @@ def init_app(app):
             "document_kinds": DOCUMENT_KINDS,
             "ground_label": ground_label,
             "certificate_state": _certificate_state,
+            "warning_label": lambda k: WARNING_LABELS.get(k, k),
+            "watch_category_label": lambda c: WATCH_CATEGORY_LABELS.get(c, c),
+            "watch_categories": WATCH_CATEGORY_LABELS,
+            "warning_decision_label": lambda d: WARNING_DECISION_LABELS.get(d, d),
             "evidence_label": lambda e: EVIDENCE_LABELS.get(e, e),
             "evidence_value": evidence_value,
             "error_message": error_message,

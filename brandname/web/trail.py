@@ -125,7 +125,39 @@ CLIENT_WORDS = {
 }
 
 
+def _watch_entry(d):
+    return _(
+        "%(name)s (%(category)s)",
+        name=d.get("name"),
+        category=site.WATCH_CATEGORY_LABELS.get(d.get("category"), ""),
+    )
+
+
+def _decide_warning(e, d, name):
+    text = _(
+        "kết luận tên %(requested)s %(decision)s với %(name)s (%(kind)s)",
+        requested=d.get("requested"),
+        decision=site.WARNING_DECISION_LABELS.get(d.get("decision"), d.get("decision")),
+        name=d.get("name"),
+        kind=site.WARNING_LABELS.get(d.get("kind"), d.get("kind")),
+    )
+    return text, [d.get("note")]
+
+
 SENTENCES = {
+    "watch_add": lambda e, d, name: (
+        _("thêm %(entry)s vào danh sách theo dõi", entry=_watch_entry(d)),
+        [d.get("note")],
+    ),
+    "watch_update": lambda e, d, name: (
+        _("sửa mục theo dõi %(entry)s", entry=_watch_entry(d)),
+        [d.get("note")],
+    ),
+    "watch_remove": lambda e, d, name: (
+        _("bỏ %(entry)s khỏi danh sách theo dõi", entry=_watch_entry(d)),
+        [],
+    ),
+    "decide_warning": _decide_warning,
     "create_account": lambda e, d, name: (_("tạo tài khoản %(account)s", account=_account(d)), []),
     "disable_account": lambda e, d, name: (_("khóa tài khoản %(account)s", account=_account(d)), []),
     "enable_account": lambda e, d, name: (_("mở khóa tài khoản %(account)s", account=_account(d)), []),

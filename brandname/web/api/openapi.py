@@ -303,7 +303,7 @@ SCHEMAS = {
     },
     "Availability": {
         "type": "object",
-        "required": ["name", "valid", "errors", "available", "confusable_with"],
+        "required": ["name", "valid", "errors", "available", "confusable_with", "warnings"],
         "properties": {
             "name": {"type": "string"},
             "valid": {"type": "boolean"},
@@ -320,7 +320,11 @@ SCHEMAS = {
                     },
                 },
             },
-            "confusable_with": {"type": "array", "items": {"type": "string"}},
+            "confusable_with": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "registered names that look or sound the same (the lookalike and soundalike warnings)",
+            },
             "registrable": {
                 "type": "boolean",
                 "description": "valid, free and unlike every registered name (a confusable name is refused)",
@@ -328,8 +332,39 @@ SCHEMAS = {
             "reason": {"type": ["string", "null"], "description": "why it is not registrable (Vietnamese)"},
             "reason_en": {"type": ["string", "null"], "description": "the same in English"},
             "suggestion": {
+                "warnings": {
+                    "type": "array",
+                    "description": "Art. 23(4): every reason an officer may find the name confusable; officers decide",
+                    "items": _ref("ConfusionWarning"),
+                },
                 "type": "string",
                 "description": "the name without diacritics, when only they make it invalid",
+            },
+        },
+    },
+    "ConfusionWarning": {
+        "type": "object",
+        "required": ["kind", "name", "category"],
+        "properties": {
+            "kind": {
+                "type": "string",
+                "enum": ["lookalike", "soundalike", "near_miss", "watchlist"],
+                "description": "lookalike: the same on a phone screen (0/O, 1/I/L, RN/M...); soundalike: "
+                "the same read aloud in Vietnamese (PH/F, Y/I, K/C/Q, GI/D/Z, W/V, doubled letters, teen "
+                "code); near_miss: one insertion, deletion, substitution or swap from a name of 5 or more "
+                "characters; watchlist: matches an entry of the registry's watch-list",
+            },
+            "name": {"type": "string", "description": "the registered name or the watch-list entry"},
+            "category": {
+                "type": ["string", "null"],
+                "enum": ["state", "bank", "carrier", "protected", "sensitive", None],
+                "description": "the watch-list entry's category; null for registered names",
+            },
+            "match": {
+                "type": "string",
+                "enum": ["exact", "lookalike", "soundalike", "near_miss", "contains"],
+                "description": "watchlist only: how the name matches the entry (contains: a sensitive word "
+                "inside the name, without diacritics)",
             },
         },
     },

@@ -300,6 +300,7 @@ def _render_application(application, *, status=200, error=None, form=None):
         application=application,
         warnings=_warnings(application),
         comparison=lifecycle.queries.details_comparison(db.session, application),
+        decisions=lifecycle.queries.warning_decisions(db.session, application.id),
         documents=documents,
         missing_documents=dossier.missing_documents(application.applicant, [d.kind for d in documents]),
         chain=chain,
@@ -416,6 +417,90 @@ def reject(application_id):
         return _render_application(application, status=exc.status, error=exc, form=request.form)
     flash(_("Đã từ chối hồ sơ số %(id)s.", id=application.id), "success")
     return redirect(url_for("officer.application", application_id=application.id))
+
+
+@bp.post("/applications/<int:application_id>/names/<int:requested_id>/warning")
+@staff_required
+def decide_warning(application_id, requested_id):
+    """The officer's decision on one confusion warning of a requested name."""
+    application = get_or_404(Application, application_id)
+    if requested_id not in {rn.id for rn in application.names}:
+        abort(404)
+    try:
+        lifecycle.decide_warning(
+            db.session,
+            requested_id,
+            actor=actor(),
+            kind=request.form.get("kind", ""),
+            name=request.form.get("name", ""),
+            decision=request.form.get("decision", ""),
+            note=request.form.get("note", ""),
+        )
+    except DomainError as exc:
+        return _render_application(application, status=exc.status, error=exc, form=request.form)
+    flash(_("Đã ghi quyết định về cảnh báo."), "success")
+    return redirect(url_for("officer.application", application_id=application.id) + "#warnings")
+
+
+@bp.route("/watch", methods=["GET", "POST"])
+@staff_required
+def watchlist():
+    """The watch-list: protected names and sensitive words; adding one is an act."""
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            entry = lifecycle.add_watch_entry(
+                db.session,
+                actor=actor(),
+                name=request.form.get("name", ""),
+                category=request.form.get("category", ""),
+                note=request.form.get("note", ""),
+            )
+        except DomainError as exc:
+            error, status = exc, exc.status
+        else:
+            flash(_("Đã thêm %(name)s vào danh sách theo dõi.", name=entry.name), "success")
+            return redirect(url_for("officer.watchlist"))
+    category = request.args.get("category") or None
+    return render_template(
+        "officer/watch.html",
+        entries=lifecycle.queries.watch_entries(db.session, category),
+        category=category,
+        events=_events(Event.subject_type == "watch_entry"),
+        form=request.form if error else {},
+        error=error,
+        message=error_message(error) if error else None,
+    ), status
+
+
+@bp.post("/watch/<int:entry_id>/update")
+@staff_required
+def watch_update(entry_id):
+    try:
+        entry = lifecycle.update_watch_entry(
+            db.session,
+            entry_id,
+            actor=actor(),
+            category=request.form.get("category", ""),
+            note=request.form.get("note", ""),
+        )
+    except DomainError as exc:
+        flash(error_message(exc), "error")
+    else:
+        flash(_("Đã cập nhật %(name)s.", name=entry.name), "success")
+    return redirect(url_for("officer.watchlist"))
+
+
+@bp.post("/watch/<int:entry_id>/remove")
+@staff_required
+def watch_remove(entry_id):
+    try:
+        removed = lifecycle.remove_watch_entry(db.session, entry_id, actor=actor())
+    except DomainError as exc:
+        flash(error_message(exc), "error")
+    else:
+        flash(_("Đã bỏ %(name)s khỏi danh sách theo dõi.", name=removed["name"]), "success")
+    return redirect(url_for("officer.watchlist"))
 
 
 @bp.get("/documents/<int:document_id>")
