@@ -88,6 +88,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # SQLite alters a table by rebuilding it (batch mode); with foreign keys enforced the
+            # rebuild of a table other rows refer to fails. The pragma only takes effect outside a
+            # transaction, so it is set before the migrations' transaction begins.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
