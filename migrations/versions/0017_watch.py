@@ -1,7 +1,7 @@
 """confusion control: sound-alike keys, the look-alike key kept apart, the watch-list
 
 Revision ID: 0017_watch
-Revises: 0008_privacy
+Revises: 0016_signin
 Create Date: 2026-12-03 12:00:00
 
 The confusable key now folds Vietnamese sound-alikes as well as look-alikes, so every stored
@@ -17,7 +17,7 @@ from alembic import op
 from brandname.rules import names as name_rules
 
 revision = "0017_watch"
-down_revision = "0010_signin"
+down_revision = "0016_signin"
 branch_labels = None
 depends_on = None
 

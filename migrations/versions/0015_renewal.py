@@ -1,7 +1,7 @@
 """a renewal filed in time keeps its name in force: brandnames.renewal_pending
 
-Revision ID: 0011_renewal
-Revises: 0008_privacy
+Revision ID: 0015_renewal
+Revises: 0014_notices
 Create Date: 2026-12-03 12:00:00
 
 A name whose renewal is undecided, or approved and awaiting its fee, is marked
@@ -13,8 +13,8 @@ renewal open at the time of the migration are marked here.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_renewal"
-down_revision = "0012_notices"
+revision = "0015_renewal"
+down_revision = "0014_notices"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """the maintenance charge: invoices per name and period, and the holders' payments of them
 
-Revision ID: 0015_charges
-Revises: 0008_privacy
+Revision ID: 0011_charges
+Revises: 0010_tlog
 Create Date: 2026-12-03 11:40:00
 
 One invoice per name and period (a unique constraint), so the daily run raises each once however
@@ -11,8 +11,8 @@ often it runs. Nothing is invoiced until BRANDNAME_MAINTENANCE_CHARGES sets a sc
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_charges"
-down_revision = "0018_tlog"
+revision = "0011_charges"
+down_revision = "0010_tlog"
 branch_labels = None
 depends_on = None
 

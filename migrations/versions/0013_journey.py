@@ -1,8 +1,8 @@
 """the applicant's journey: one payment reference is recorded once; refused payments keep their
 reason; the holder's record knows which filing its details come from
 
-Revision ID: 0014_journey
-Revises: 0008_privacy
+Revision ID: 0013_journey
+Revises: 0012_legacy
 Create Date: 2026-12-03 12:00:00
 
 A bank transfer pays one fee: `reference_key` (the reference without spaces, upper case) is
@@ -19,8 +19,8 @@ holders start without it (the next issued certificate sets it).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_journey"
-down_revision = "0013_legacy"
+revision = "0013_journey"
+down_revision = "0012_legacy"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """transparency log: the leaves (published events) and the hashes of complete subtrees
 
-Revision ID: 0018_tlog
+Revision ID: 0010_tlog
 Revises: 0008_privacy
 Create Date: 2026-12-03 12:00:00
 
@@ -12,7 +12,7 @@ upgrade on a large registry, so that no user's act waits for the catch-up).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_tlog"
+revision = "0010_tlog"
 down_revision = "0008_privacy"
 branch_labels = None
 depends_on = None

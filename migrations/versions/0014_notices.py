@@ -1,7 +1,7 @@
 """notices of revocation: the competent agency's document on the name; mail attachments
 
-Revision ID: 0012_notices
-Revises: 0008_privacy
+Revision ID: 0014_notices
+Revises: 0013_journey
 Create Date: 2026-12-03 12:00:00
 
 A notice of revocation on ground a or đ of Art. 29(1) prints the competent state agency and its
@@ -17,8 +17,8 @@ from datetime import date
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_notices"
-down_revision = "0014_journey"
+revision = "0014_notices"
+down_revision = "0013_journey"
 branch_labels = None
 depends_on = None
 

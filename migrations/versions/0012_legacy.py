@@ -1,7 +1,7 @@
 """names from before the decree: the review queue of carrier lists
 
-Revision ID: 0013_legacy
-Revises: 0008_privacy
+Revision ID: 0012_legacy
+Revises: 0011_charges
 Create Date: 2026-12-03 11:50:00
 
 `import-legacy` no longer issues names: each carrier list becomes a batch whose rows an officer
@@ -11,8 +11,8 @@ recognizes or refuses (Art. 36). Names imported before this migration stay as th
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_legacy"
-down_revision = "0015_charges"
+revision = "0012_legacy"
+down_revision = "0011_charges"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """sign-in hardening: sessions that end at sign-out, throttling per account and client, TOTP
 
-Revision ID: 0010_signin
-Revises: 0008_privacy
+Revision ID: 0016_signin
+Revises: 0015_renewal
 Create Date: 2026-12-03 11:40:00
 
 Each account gets a session generation; a session opened with an older one no longer signs in.
@@ -14,8 +14,8 @@ the "forgot password" links (the hash of each token), each good once and for a l
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_signin"
-down_revision = "0011_renewal"
+revision = "0016_signin"
+down_revision = "0015_renewal"
 branch_labels = None
 depends_on = None
 
