@@ -69,6 +69,8 @@ def test_the_client_works_with_the_server_libraries_unimportable(registry, tmp_p
         "api_v1_snapshot_manifest": manifest,
         "api_v1_snapshot": body,
         "api_v1_changes": registry.changes(registry.head, 1000),
+        "api_v1_tlog_vkey": registry.log_signer.vkey.encode(),
+        "tlog_checkpoint": registry.log_signer.checkpoint(len(registry.tree), registry.tree.root()).encode(),
     }
     for name, data in answers.items():
         (tmp_path / name).write_bytes(data)
