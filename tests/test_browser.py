@@ -586,11 +586,12 @@ def test_form01_errors_at_once_and_the_vietqr_fee_panel(live_server, browser, tm
             db.session, application.id, actor=lifecycle.Actor.operator("test"), rules=registry.rules()
         )
         application_id, fee = application.id, application.fee_vnd
+        content = f"{application.code.replace('-', ' ')} LE PHI TDD"
     page.goto(f"{base}/applicant/applications/{application_id}")
     panel = page.locator("#payment-instructions")
     expect(panel).to_contain_text("113366668888")
     expect(panel).to_contain_text("VietinBank")
-    expect(panel).to_contain_text(f"HS{application_id} LE PHI TDD")
+    expect(panel).to_contain_text(content)
     qr = panel.locator(".vietqr img")
     expect(qr).to_be_visible()
     assert page.evaluate("img => img.complete && img.naturalWidth > 0", qr.element_handle())
@@ -603,7 +604,7 @@ def test_form01_errors_at_once_and_the_vietqr_fee_panel(live_server, browser, tm
         ).stdout.strip()
         fields = vietqr.parse(decoded)
         assert fields["54"] == str(fee) and vietqr.crc_ok(decoded)
-        assert vietqr.parse(fields["62"])["08"] == f"HS{application_id} LE PHI TDD"
+        assert vietqr.parse(fields["62"])["08"] == content
 
     # narrow screens: stacked table cells keep their column labels
     phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
