@@ -32,3 +32,50 @@ def test_every_submission_gets_its_own_code_shown_to_applicant_officer_and_in_th
     assert codes[0] in portal.officer.get(f"/officer/applications/{first}").data.decode()
     mail = session.scalars(select(Outbox).where(Outbox.key == f"received:{first}")).one()
     assert f"Mã hồ sơ: {codes[0]}" in mail.body
+
+
+def _pdf_text(data):
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_receipt_pdf_gives_code_times_applicant_names_documents_and_due_date(portal, session):
+    from .conftest import PDF_BYTES
+
+    response = portal.apply(
+        portal.a, "ANHDUONG", "DUONGANH", files=[("enterprise_registration", "dkkd.pdf", PDF_BYTES)]
+    )
+    application = session.get(Application, portal.application_id(response))
+    response = portal.a.get(f"/applicant/applications/{application.id}/receipt.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "private, no-store"
+    text = " ".join(_pdf_text(response.data).split())
+    received = dossier_code_time(application.received_at)
+    due = dossier_code_time(application.decision_due_at)
+    for field in (
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        f"Mã hồ sơ: {application.code}",
+        f"Thời điểm tiếp nhận: {received}",
+        f"Ngày hẹn trả kết quả: {due}",
+        "Công ty Cổ phần Ánh Dương",
+        "Mã số doanh nghiệp: 0101234567",
+        "ANHDUONG, DUONGANH",
+        "Giấy chứng nhận đăng ký doanh nghiệp / quyết định thành lập: dkkd.pdf",
+        "Đơn đề nghị cấp tên định danh (Mẫu số 01), nộp trực tuyến",
+    ):
+        assert field in text, field
+    # staff may print it; another applicant, or nobody signed in, may not
+    assert portal.officer.get(f"/applicant/applications/{application.id}/receipt.pdf").status_code == 200
+    assert portal.b.get(f"/applicant/applications/{application.id}/receipt.pdf").status_code == 404
+    assert portal.anon.get(f"/applicant/applications/{application.id}/receipt.pdf").status_code in (302, 401)
+    page = portal.a.get(f"/applicant/applications/{application.id}").data.decode()
+    assert f"/applicant/applications/{application.id}/receipt.pdf" in page
+
+
+def dossier_code_time(moment):
+    from datetime import timedelta
+
+    return (moment + timedelta(hours=7)).strftime("%d/%m/%Y %H:%M")
