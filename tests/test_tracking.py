@@ -61,6 +61,7 @@ def test_the_timeline_says_when_the_authority_is_past_its_deadline(client, sessi
     assert not found.overdue and found.steps[2].outcome == "rejected" and found.steps[2].late
     page = _track(client, application.code, "lienhe@anhduong.vn").get_data(as_text=True)
     assert 'data-overdue="1"' not in page and "sau hạn trả lời" in page
+    assert 'data-outcome="rejected"' in page
 
 
 def test_an_individuals_id_number_is_a_proof_too(client, session, registry_helper):
