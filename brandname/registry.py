@@ -46,9 +46,9 @@ def payee():
 
 
 def transfer_content(application):
-    """What the applicant writes as the transfer's content: the dossier's number, so the
+    """What the applicant writes as the transfer's content: the dossier code, so the
     accountant matches the transfer to its application."""
-    return vietqr.transfer_content(f"HS{application.id} LE PHI TDD")
+    return vietqr.transfer_content(f"{application.code} LE PHI TDD")
 
 
 def keys():

@@ -586,11 +586,12 @@ def test_form01_errors_at_once_and_the_vietqr_fee_panel(live_server, browser, tm
             db.session, application.id, actor=lifecycle.Actor.operator("test"), rules=registry.rules()
         )
         application_id, fee = application.id, application.fee_vnd
+        content = f"{application.code.replace('-', ' ')} LE PHI TDD"
     page.goto(f"{base}/applicant/applications/{application_id}")
     panel = page.locator("#payment-instructions")
     expect(panel).to_contain_text("113366668888")
     expect(panel).to_contain_text("VietinBank")
-    expect(panel).to_contain_text(f"HS{application_id} LE PHI TDD")
+    expect(panel).to_contain_text(content)
     qr = panel.locator(".vietqr img")
     expect(qr).to_be_visible()
     assert page.evaluate("img => img.complete && img.naturalWidth > 0", qr.element_handle())
@@ -603,7 +604,7 @@ def test_form01_errors_at_once_and_the_vietqr_fee_panel(live_server, browser, tm
         ).stdout.strip()
         fields = vietqr.parse(decoded)
         assert fields["54"] == str(fee) and vietqr.crc_ok(decoded)
-        assert vietqr.parse(fields["62"])["08"] == f"HS{application_id} LE PHI TDD"
+        assert vietqr.parse(fields["62"])["08"] == content
 
     # narrow screens: stacked table cells keep their column labels
     phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
@@ -1008,3 +1009,51 @@ def test_officer_sees_and_decides_soundalike_and_watchlist_warnings(live_server,
     expect(page.locator(".trail")).to_contain_text("mạo danh Bộ Công an")
     shot(page, "decisions")
     context.close()
+
+
+def test_tracking_by_code_and_the_receipt_pdf(live_server, browser, tmp_path):
+    """Anyone tracks the seeded dossier by its code and the applicant's email: the timeline runs
+    from receipt to issue; a wrong email gets "not found". Staff print its receipt PDF, which
+    pdftoppm turns into the suite's picture of it."""
+    import shutil
+    import subprocess
+
+    from playwright.sync_api import expect
+    from sqlalchemy import select
+
+    from brandname.extensions import db
+    from brandname.store.models import Application
+
+    base, app = live_server
+    shot = Shots("tracking-and-receipt")
+    with app.app_context():
+        application = db.session.scalars(
+            select(Application).where(Application.applicant["email"].as_string() == "lienhe@saomaixanh.vn")
+        ).one()
+        code, application_id = application.code, application.id
+    page = browser.new_page()
+    page.goto(f"{base}/")
+    page.click("nav.mainnav >> text=Tra cứu hồ sơ")
+    page.fill("#code", code.lower())
+    page.fill("#proof", "someone@else.vn")
+    page.click("main button[type=submit]")
+    expect(page.locator("[data-track=not_found]")).to_be_visible()
+    page.fill("#code", code)
+    page.fill("#proof", "LienHe@SaoMaiXanh.vn")
+    page.click("main button[type=submit]")
+    expect(page.locator("[data-track=found]")).to_contain_text(code)
+    for step in ("received", "under_review", "decided", "paid", "issued"):
+        expect(page.locator(f"[data-step={step}].done")).to_be_visible()
+    shot(page, "tracking-by-code")
+
+    sign_in(page, base, OFFICER, staff=True)
+    response = page.request.get(f"{base}/applicant/applications/{application_id}/receipt.pdf")
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    pdf = tmp_path / "receipt.pdf"
+    pdf.write_bytes(response.body())
+    if shutil.which("pdftoppm"):
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "80", "-singlefile", str(pdf), str(shot.folder / "02-receipt-pdf")],
+            check=True,
+        )
+    page.close()

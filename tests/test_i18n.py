@@ -72,6 +72,7 @@ ENGLISH_PAGES = [
     "/",
     "/lookup?q=anh",
     "/revocations",
+    "/track",
     "/applicant/login",
     "/applicant/signup",
     "/officer/login",
@@ -167,3 +168,18 @@ def test_console_pages_show_no_vietnamese_in_english(portal):
     assert "VND 0" in client.get("/officer/statistics").get_data(as_text=True)  # money in English
     bad = client.get("/officer/queue?from=nope")
     assert bad.status_code == 400 and "write it as dd/mm/yyyy" in bad.get_data(as_text=True)
+
+
+def test_tracking_in_english_shows_no_vietnamese(portal, session):
+    from brandname.store.models import Application
+
+    application = session.get(Application, portal.application_id(portal.apply(portal.a, "ANHDUONG")))
+    client = portal.anon
+    client.get("/lang/en")
+    for proof, expected in (
+        ("lienhe@anhduong.vn", "Received"),
+        ("nobody@example.vn", "No application matches"),
+    ):
+        page = client.post("/track", data={"code": application.code, "proof": proof}).get_data(as_text=True)
+        assert vietnamese_on_english_page(page) == [], proof
+        assert expected in page, proof

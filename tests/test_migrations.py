@@ -236,3 +236,40 @@ def test_stored_keys_are_computed_again_on_upgrade(tmp_path, empty_db_url):
         with engine.connect() as conn:
             assert conn.execute(text("SELECT confusable_key FROM brandnames")).scalar() == "VINAPHONE"
         engine.dispose()
+
+
+def test_applications_filed_before_dossier_codes_get_distinct_codes_on_upgrade(tmp_path, empty_db_url):
+    """Every application already filed gets a dossier code of its month of receipt."""
+    from sqlalchemy import text
+
+    from brandname.rules import dossier_code
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0017_watch")
+        engine = create_engine(empty_db_url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO holders (id, kind, name, id_number, address, email, phone, created_at, "
+                    "updated_at) VALUES (1, 'organization', 'H', '0101234567', '', '', '', '2026-01-01', "
+                    "'2026-01-01')"
+                )
+            )
+            for ident, received in ((1, "2026-05-31 18:00:00"), (2, "2026-11-02 03:00:00")):
+                conn.execute(
+                    text(
+                        "INSERT INTO applications (id, kind, status, holder_id, applicant, "
+                        "commitments_confirmed, received_at, decision_due_at, late, on_paper) VALUES "
+                        "(:id, 'issue', 'submitted', 1, '{}', true, :received, :received, false, false)"
+                    ),
+                    {"id": ident, "received": received},
+                )
+        upgrade()
+        with engine.connect() as conn:
+            codes = conn.execute(text("SELECT code FROM applications ORDER BY id")).scalars().all()
+        # 18:00 UTC on 31 May is 1 June in Hanoi
+        assert [c[:8] for c in codes] == ["BN-2606-", "BN-2611-"]
+        assert all(dossier_code.PATTERN.match(c) for c in codes) and len(set(codes)) == 2
+        downgrade(revision="0017_watch")
+        engine.dispose()

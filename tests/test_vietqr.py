@@ -76,12 +76,14 @@ def test_without_a_payee_the_panel_says_so_and_offers_no_code(portal, approved_i
     shutil.which("zbarimg") is None, reason="zbarimg not installed (apt-get install zbar-tools)"
 )
 def test_fee_panel_gives_the_account_amount_content_and_a_qr_banking_apps_read(
-    app, portal, approved_id, tmp_path
+    app, portal, session, approved_id, tmp_path
 ):
     app.config.update(PAYEE)
     app.extensions.pop("brandname_payee", None)
     page = portal.a.get(f"/applicant/applications/{approved_id}").data.decode()
-    content = f"HS{approved_id} LE PHI TDD"
+    code = session.get(Application, approved_id).code
+    content = f"{code.replace('-', ' ')} LE PHI TDD"
+    assert len(content) == 25
     for text in (
         "113366668888",
         "VietinBank — Chi nhánh Hà Nội",

@@ -21,7 +21,7 @@ from brandname.lifecycle._kernel import (
 )
 from brandname.lifecycle.queries import decision_warnings, find_brandname, warnings_for
 from brandname.lifecycle.revocation import close_renewal
-from brandname.rules import dates, fees, form01
+from brandname.rules import dates, dossier_code, fees, form01
 from brandname.rules import names as name_rules
 from brandname.store.models import (
     Application,
@@ -314,6 +314,14 @@ def _paper_receipt(received_at, now):
     return received_at
 
 
+def _fresh_code(session, received):
+    """A dossier code no other application has (a draw again on the rare collision)."""
+    while True:
+        code = dossier_code.new_code(received)
+        if session.scalar(select(Application.id).where(Application.code == code)) is None:
+            return code
+
+
 @act
 def submit(
     session,
@@ -366,6 +374,7 @@ def submit(
     if resubmission_of_id is not None:
         _check_resubmission(session, resubmission_of_id, holder)
     application = Application(
+        code=_fresh_code(session, received),
         kind=kind,
         status="submitted",
         holder_id=holder.id,
@@ -413,6 +422,7 @@ def submit(
         name_normal=target.name_normal if target else None,
         details={
             "kind": kind,
+            "code": application.code,
             "names": [e["name"] for e in entries],
             "received_at": received.isoformat(),
             "decision_due_at": application.decision_due_at.isoformat(),

@@ -76,10 +76,13 @@ def application_received(session, application, *, public_url="", authority=DEFAU
         body=(
             f"{authority_parts(authority[0])[0]} đã tiếp nhận hồ sơ số {application.id} "
             f"({_names(application)}) "
-            f"lúc {received} (giờ Hà Nội).\nHạn trả lời: {due}.\n"
-            f"Theo dõi hồ sơ: {public_url}/applicant/applications/{application.id}\n\n"
+            f"lúc {received} (giờ Hà Nội).\nMã hồ sơ: {application.code}\nHạn trả lời: {due}.\n"
+            f"Theo dõi hồ sơ: {public_url}/applicant/applications/{application.id}\n"
+            f"Tra cứu không cần đăng nhập: {public_url}/track\n"
+            f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả: "
+            f"{public_url}/applicant/applications/{application.id}/receipt.pdf\n\n"
             f"Your application {application.id} ({_names(application)}) was received at {received} "
-            f"(Hanoi time). A decision is due by {due}."
+            f"(Hanoi time). Dossier code: {application.code}. A decision is due by {due}."
         ),
     )
 

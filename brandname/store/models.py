@@ -173,6 +173,8 @@ class Application(Base):
     STATUSES = ("submitted", "approved", "rejected", "withdrawn", "lapsed", "issued")
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # the dossier code (mã hồ sơ) given at submission, rules/dossier_code.py
+    code: Mapped[str] = mapped_column(String(20), unique=True, index=True)
     kind: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
     holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)

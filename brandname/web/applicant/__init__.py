@@ -466,6 +466,31 @@ def _render_application(application, *, status=200, error=None, form=None):
     ), status
 
 
+@bp.get("/applications/<int:application_id>/receipt.pdf")
+@login_required
+def receipt(application_id):
+    """The dossier's receipt, "Giấy tiếp nhận hồ sơ và hẹn trả kết quả": its owner's, or any
+    staff member's; anyone else's answers 404, as if it did not exist."""
+    from brandname.certificates import receipt as receipt_pdf
+
+    if current_user.is_staff:
+        application = db.session.get(Application, application_id) or abort(404)
+    elif current_user.role == "applicant" and current_user.holder_id is not None:
+        application = own_application(application_id)
+    else:
+        abort(403)
+    data = receipt_pdf.render(
+        application,
+        _documents(application),
+        authority=registry.rules().authority,
+        public_url=current_app.config["PUBLIC_URL"],
+    )
+    response = current_app.response_class(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{application.code}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.get("/applications/<int:application_id>/vietqr.png")
 @applicant_required
 def vietqr_code(application_id):

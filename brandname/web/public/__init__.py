@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 
 from brandname import lifecycle, registry
 from brandname.extensions import db, public_lookup_limit
+from brandname.lifecycle import tracking as dossier_tracking
 from brandname.rules import dates, grounds, privacy
 from brandname.store import search
 from brandname.store.models import Brandname, Holder, LegacyRow
@@ -229,3 +230,31 @@ def _notice(bn):
     if ground in grounds.AGENCY_DOCUMENT:
         document = (bn.revocation_agency, bn.revocation_document, bn.revocation_document_date)
     return {"name": bn.name, "ground": ground, "effective": effective, "document": document}
+
+
+@bp.route("/track", methods=["GET", "POST"])
+@public_lookup_limit
+def track():
+    """A dossier's status and timeline by its code and the applicant's email or tax code / ID
+    number, without signing in. A wrong code and a wrong proof get the same answer."""
+    code = proof = ""
+    tracking = None
+    not_found = False
+    if request.method == "POST":
+        code = (request.form.get("code") or "").strip()[:40]
+        proof = (request.form.get("proof") or "").strip()[:254]
+        application = dossier_tracking.find(db.session, code, proof)
+        if application is None:
+            not_found = True
+        else:
+            tracking = dossier_tracking.track(db.session, application)
+    response = current_app.make_response(
+        (
+            render_template(
+                "public/track.html", code=code, tracking=tracking, not_found=not_found, now=dates.utcnow()
+            ),
+            404 if not_found else 200,
+        )
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
