@@ -203,7 +203,11 @@ def test_registered_names_skip_the_confusion_queries(client, world, carrier_head
     asked = []
     monkeypatch.setattr(queries, "impersonated_names", lambda session, name: asked.append(name) or [])
     get(client, "VietSun", carrier_headers)
-    verify(client, carrier_headers, [{"name": "VIETSUN"}, {"name": "SunMart"}, {"name": "NOPE"}])
+    verify(
+        client,
+        carrier_headers,
+        [{"name": "VIETSUN"}, {"name": "SunMart"}, {"name": "NOPE"}, {"name": "nope"}],
+    )
     get(client, "NOPE", carrier_headers)
     assert asked == ["NOPE", "NOPE"]
 

@@ -492,6 +492,7 @@ def verify():
     states = feed.states_of(db.session.connection(), wanted)
     today = dates.local_today()
     results = []
+    risks = {}
     for item, wrong in zip(items, problems, strict=True):
         if wrong:
             name = item.get("name") if isinstance(item, dict) else None
@@ -505,9 +506,12 @@ def verify():
                 }
             )
             continue
-        record = states.get(name_rules.normal_form(item["name"]))
+        normal = name_rules.normal_form(item["name"])
+        record = states.get(normal)
         if record is None:
-            lookalike_of = queries.impersonated_names(db.session, item["name"])
+            lookalike_of = risks.get(normal)
+            if lookalike_of is None:  # once per name however often the batch repeats it
+                lookalike_of = risks[normal] = queries.impersonated_names(db.session, item["name"])
             if lookalike_of:
                 results.append({"name": item["name"], **_impersonation(lookalike_of)})
                 continue
