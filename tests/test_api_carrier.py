@@ -127,6 +127,91 @@ def test_never_registered_and_released_are_404_json(client, world, carrier_heade
         assert r.get_json()["error"] == "not_found" and r.get_json()["message_en"]
 
 
+# -- impersonation risk ----------------------------------------------------------------------
+
+IMPERSONATIONS = [
+    ("V1ETSUN", ["VietSun"]),  # look-alike of a registered name (1 for I)
+    ("VIETSUNN", ["VietSun"]),  # sound-alike
+    ("VIETXUN", ["VietSun"]),  # one edit away
+    ("VIETCOMBANK", ["Vietcombank"]),  # a protected watch-list entry itself
+    ("VIETC0MBANK", ["Vietcombank"]),  # its look-alike
+    ("VIETCOMBAN", ["Vietcombank"]),  # one edit from it
+]
+
+
+@pytest.fixture
+def watched(session, world, officer):
+    lifecycle.add_watch_entry(session, actor=officer, name="Vietcombank", category="bank", now=NOW)
+    lifecycle.add_watch_entry(session, actor=officer, name="BOCONGAN", category="state", now=NOW)
+    lifecycle.add_watch_entry(session, actor=officer, name="LOTTO", category="sensitive", now=NOW)
+    session.commit()
+
+
+@pytest.mark.parametrize(("name", "lookalike_of"), IMPERSONATIONS)
+def test_an_unregistered_confusable_name_is_an_impersonation_risk(
+    client, watched, carrier_headers, name, lookalike_of
+):
+    r = get(client, name, carrier_headers)
+    assert r.status_code == 404
+    body = r.get_json()
+    assert body["error"] == "not_found" and lookalike_of[0] in body["message_en"]
+    assert (body["status"], body["deliverable"], body["reason"]) == (
+        "unregistered",
+        False,
+        "impersonation_risk",
+    )
+    assert body["lookalike_of"] == lookalike_of
+    # the same answer for each item of a batch, whoever the sender
+    results = verify(client, carrier_headers, [{"name": name}, {"name": name, "holder_id": HOLDER}])
+    assert (
+        results.get_json()["results"]
+        == [
+            {
+                "name": name,
+                "status": "unregistered",
+                "deliverable": False,
+                "reason": "impersonation_risk",
+                "lookalike_of": lookalike_of,
+            }
+        ]
+        * 2
+    )
+
+
+def test_harmless_unknown_and_registered_names_answer_as_before(client, watched, carrier_headers):
+    # a harmless name, and one holding only a sensitive word (officers weigh those; carriers are not told)
+    for name in ("HELLOWORLD", "LOTTOMAX"):
+        r = get(client, name, carrier_headers)
+        assert r.status_code == 404
+        assert set(r.get_json()) == {"error", "message", "message_en"}
+        assert verify(client, carrier_headers, [{"name": name}]).get_json()["results"] == [
+            {"name": name, "deliverable": False, "status": None, "reason": "not_registered"}
+        ]
+    # registered names keep their own answer, however many names they resemble
+    assert get(client, "VietSun", carrier_headers).get_json()["status"] == "active"
+    assert verify(client, carrier_headers, [{"name": "VIETSUN"}, {"name": "SunMart"}]).get_json()[
+        "results"
+    ] == [
+        {"name": "VIETSUN", "deliverable": True, "status": "active", "reason": "ok"},
+        {"name": "SunMart", "deliverable": False, "status": "revoked", "reason": "revoked"},
+    ]
+
+
+def test_registered_names_skip_the_confusion_queries(client, world, carrier_headers, monkeypatch):
+    from brandname.lifecycle import queries
+
+    asked = []
+    monkeypatch.setattr(queries, "impersonated_names", lambda session, name: asked.append(name) or [])
+    get(client, "VietSun", carrier_headers)
+    verify(
+        client,
+        carrier_headers,
+        [{"name": "VIETSUN"}, {"name": "SunMart"}, {"name": "NOPE"}, {"name": "nope"}],
+    )
+    get(client, "NOPE", carrier_headers)
+    assert asked == ["NOPE", "NOPE"]
+
+
 def test_etag_gives_304_and_changes_with_state(client, world, carrier_headers, session, officer):
     first = get(client, "VIETSUN", carrier_headers)
     again = client.get(

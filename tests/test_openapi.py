@@ -117,6 +117,9 @@ def test_real_responses_validate(app, client, spec, registry_helper, session, of
     for name in ("vietsun", "SunMart", "holdme"):
         check(spec, "/api/v1/brandnames/{name}", "get", client.get(f"/api/v1/brandnames/{name}", headers=h))
     check(spec, "/api/v1/brandnames/{name}", "get", client.get("/api/v1/brandnames/NONE", headers=h))
+    risky = client.get("/api/v1/brandnames/V1ETSUN", headers=h)
+    assert risky.get_json()["reason"] == "impersonation_risk"
+    check(spec, "/api/v1/brandnames/{name}", "get", risky)
     check(spec, "/api/v1/brandnames/{name}", "get", client.get("/api/v1/brandnames/NONE"))
     items = [
         {"name": "VIETSUN", "holder_id": "0312345678"},
@@ -124,6 +127,7 @@ def test_real_responses_validate(app, client, spec, registry_helper, session, of
         {"name": "X"},
         {"name": "VIETSUN", "holder_id": "0399999999"},
         {"name": "HOLDME"},
+        {"name": "V1ETSUN"},
     ]
     check(spec, "/api/v1/verify", "post", client.post("/api/v1/verify", headers=h, json={"items": items}))
     schema_validator(spec, "VerifyRequest").validate({"items": items})

@@ -184,6 +184,21 @@ def warnings_for(session, name, *, include_pending=False, exclude_application_id
     return registered + watch_matches(session, name, params=params)
 
 
+def impersonated_names(session, name):
+    """The registered, protected or watched names an unregistered `name` could pass for, sorted
+    and without repeats: the registered names it resembles by sight, by sound or one edit away,
+    and the watch-list entries it matches outside the sensitive words. Empty for a harmless name
+    and for a name that is not a valid sender name at all (it cannot be registered)."""
+    if not 0 < len(name) <= name_rules.MAX_LENGTH:
+        return []
+    found = set()
+    for warning in warnings_for(session, name):
+        if warning["source"] == "watchlist" and warning["category"] not in confusion.PROTECTED_CATEGORIES:
+            continue
+        found.add(warning["name"])
+    return sorted(found, key=name_rules.normal_form)
+
+
 def public_warning(warning):
     """A warning as the public availability answer gives it."""
     out = {"kind": warning["kind"], "name": warning["name"], "category": warning.get("category")}

@@ -20,6 +20,7 @@ from brandname import registry
 from brandname.carriers import feed, follow
 from brandname.carriers import keys as carriers
 from brandname.extensions import db, limiter
+from brandname.lifecycle import queries
 from brandname.ops import metrics
 from brandname.rules import dates
 from brandname.rules.text import has_control_characters
@@ -31,10 +32,10 @@ MAX_VERIFY_BYTES = 1 << 20
 JOSE = "application/jose"
 
 
-def _error(status, code, vi, en, **extra):
+def _error(http_status, code, vi, en, **extra):
     body = {"error": code, "message": vi, "message_en": en}
     body.update(extra)
-    return jsonify(body), status
+    return jsonify(body), http_status
 
 
 def _bearer(environ):
@@ -349,12 +350,25 @@ def brandname_state(name):
     metrics.carrier_lookup(record, today)
     max_age = app.config.get("CARRIER_CACHE_SECONDS", 30)
     if record is None:
-        response, status = _error(
-            404,
-            "not_found",
-            f"Tên định danh {name} chưa từng được đăng ký (hoặc đã được giải phóng).",
-            f"The sender name {name} was never registered (or has been released).",
-        )
+        # only an unregistered name pays for the confusion queries
+        lookalike_of = queries.impersonated_names(db.session, name)
+        if lookalike_of:
+            response, status = _error(
+                404,
+                "not_found",
+                f"Tên định danh {name} chưa được đăng ký và dễ nhầm với {', '.join(lookalike_of)}: "
+                "không chuyển tin nhắn mang tên này.",
+                f"The sender name {name} is not registered and can be mistaken for "
+                f"{', '.join(lookalike_of)}: do not deliver messages under it.",
+                **_impersonation(lookalike_of),
+            )
+        else:
+            response, status = _error(
+                404,
+                "not_found",
+                f"Tên định danh {name} chưa từng được đăng ký (hoặc đã được giải phóng).",
+                f"The sender name {name} was never registered (or has been released).",
+            )
         response.headers["Cache-Control"] = f"private, max-age={max_age}"
         return response, status
     rendered = app.extensions.get("brandname_rendered_states")
@@ -364,6 +378,17 @@ def brandname_state(name):
     if request.environ.get("HTTP_IF_NONE_MATCH") and request.if_none_match.contains(etag[1:-1]):
         return Response(status=304, headers=headers)
     return Response(body, content_type="application/json", headers=headers)
+
+
+def _impersonation(lookalike_of):
+    """The answer for an unregistered name that could pass for registered, protected or watched
+    names (`lookalike_of`): never deliverable, whoever sends it."""
+    return {
+        "status": "unregistered",
+        "deliverable": False,
+        "reason": "impersonation_risk",
+        "lookalike_of": lookalike_of,
+    }
 
 
 def _item_problems(i, item):
@@ -467,6 +492,7 @@ def verify():
     states = feed.states_of(db.session.connection(), wanted)
     today = dates.local_today()
     results = []
+    risks = {}
     for item, wrong in zip(items, problems, strict=True):
         if wrong:
             name = item.get("name") if isinstance(item, dict) else None
@@ -480,7 +506,15 @@ def verify():
                 }
             )
             continue
-        record = states.get(name_rules.normal_form(item["name"]))
+        normal = name_rules.normal_form(item["name"])
+        record = states.get(normal)
+        if record is None:
+            lookalike_of = risks.get(normal)
+            if lookalike_of is None:  # once per name however often the batch repeats it
+                lookalike_of = risks[normal] = queries.impersonated_names(db.session, item["name"])
+            if lookalike_of:
+                results.append({"name": item["name"], **_impersonation(lookalike_of)})
+                continue
         ok, status, reason = feed.deliverable(record, item.get("holder_id"), today, item.get("channel"))
         results.append({"name": item["name"], "deliverable": ok, "status": status, "reason": reason})
     metrics.carrier_verified(results)

@@ -51,6 +51,16 @@ SCHEMAS = {
             "max_items": {"type": "integer"},
             "head": {"type": "integer"},
             "limit": {"type": "string"},
+            "status": {"enum": ["unregistered"], "description": "only for an impersonation risk (404)"},
+            "deliverable": {"type": "boolean", "description": "only for an impersonation risk (404): false"},
+            "reason": {"enum": ["impersonation_risk"], "description": "only for an impersonation risk (404)"},
+            "lookalike_of": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "only with reason impersonation_risk: the registered names and the protected "
+                "watch-list entries (state, bank, carrier, protected) the unregistered name resembles by "
+                "sight, by sound or one edit away",
+            },
         },
     },
     "Authorization": {
@@ -241,7 +251,16 @@ SCHEMAS = {
                             },
                         },
                         "deliverable": {"type": "boolean"},
-                        "status": {"enum": [None, "active", "reserved", "expired", "revoked"]},
+                        "status": {
+                            "enum": [None, "active", "reserved", "expired", "revoked", "unregistered"]
+                        },
+                        "lookalike_of": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "description": "only with reason impersonation_risk: the registered names and the protected "
+                            "watch-list entries (state, bank, carrier, protected) the unregistered name resembles by "
+                            "sight, by sound or one edit away",
+                        },
                         "reason": {
                             "enum": [
                                 "ok",
@@ -252,7 +271,11 @@ SCHEMAS = {
                                 "channel_not_certified",
                                 "holder_mismatch",
                                 "invalid_item",
-                            ]
+                                "impersonation_risk",
+                            ],
+                            "description": "impersonation_risk: not registered, and confusable with a "
+                            "registered or protected name (status unregistered, lookalike_of lists them); "
+                            "a harmless unregistered name answers not_registered",
                         },
                     },
                 },
@@ -500,7 +523,11 @@ def document():
                 "responses": {
                     "200": _json(_ref("BrandnameState"), "the name's state"),
                     "304": {"description": "unchanged (If-None-Match)"},
-                    "404": _error_response("never registered (or released)"),
+                    "404": _error_response(
+                        "never registered (or released); a name that could pass for a registered or "
+                        "protected one also carries status unregistered, deliverable false, reason "
+                        "impersonation_risk and lookalike_of"
+                    ),
                     **CARRIER_ERRORS,
                 },
             }
