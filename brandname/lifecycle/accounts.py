@@ -279,21 +279,7 @@ def register_applicant(
     holder = Holder(
         created_at=now,
         updated_at=now,
-        **{
-            k: profile.get(k)
-            for k in (
-                "kind",
-                "name",
-                "id_number",
-                "tax_code",
-                "address",
-                "email",
-                "phone",
-                "legal_representative",
-                "contact_person",
-                "business_registration",
-            )
-        },
+        **{k: profile.get(k) for k in form01.APPLICANT_KEYS},
     )
     session.add(holder)
     try:

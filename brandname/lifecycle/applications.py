@@ -65,16 +65,8 @@ def _holder_for(session, applicant, now):
     return holder
 
 
-HOLDER_DETAILS = (
-    "name",
-    "tax_code",
-    "address",
-    "email",
-    "phone",
-    "legal_representative",
-    "contact_person",
-    "business_registration",
-)
+# the details a later filing may change (the kind and identifier of a holder stay)
+HOLDER_DETAILS = tuple(k for k in form01.APPLICANT_KEYS if k not in ("kind", "id_number"))
 
 
 def take_holder_details(session, holder, application, *, actor, now):
@@ -104,18 +96,7 @@ def take_holder_details(session, holder, application, *, actor, now):
 
 
 def update_holder(holder, applicant, now):
-    for key in (
-        "kind",
-        "name",
-        "id_number",
-        "tax_code",
-        "address",
-        "email",
-        "phone",
-        "legal_representative",
-        "contact_person",
-        "business_registration",
-    ):
+    for key in form01.APPLICANT_KEYS:
         value = applicant.get(key)
         setattr(
             holder,

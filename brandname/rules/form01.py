@@ -31,6 +31,8 @@ APPLICANT_FIELDS = (
     ("contact_person", True, False, "Người liên hệ", "Contact person"),
     ("business_registration", False, False, "Số đăng ký hộ kinh doanh", "Household business registration"),
 )
+# every key of an applicant section, as the forms, the holder's record and sign-up carry them
+APPLICANT_KEYS = ("kind", *(field[0] for field in APPLICANT_FIELDS))
 FIELD_LIMITS = {
     "name": 300,
     "address": 500,

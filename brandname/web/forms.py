@@ -4,18 +4,8 @@ CSRF comes from Flask-WTF's CSRFProtect (every POST); the fields are checked by 
 lifecycle, so a refused form is re-rendered with the user's input and the domain message.
 """
 
-APPLICANT_KEYS = (
-    "kind",
-    "name",
-    "id_number",
-    "tax_code",
-    "address",
-    "email",
-    "phone",
-    "legal_representative",
-    "contact_person",
-    "business_registration",
-)
+from brandname.rules.form01 import APPLICANT_KEYS
+
 NAME_KEYS = ("name", "purpose", "products", "sectors", "carriers")
 MAX_ROWS = 50
 MAX_FILES = 5
