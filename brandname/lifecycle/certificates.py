@@ -23,7 +23,7 @@ from brandname.lifecycle._kernel import (
     require_staff,
 )
 from brandname.lifecycle.applications import take_holder_details
-from brandname.rules import dates, privacy
+from brandname.rules import dates, fees, privacy
 from brandname.store.models import (
     Application,
     Brandname,
@@ -52,15 +52,7 @@ def record_payment(session, application_id, *, actor, reference, amount_vnd=None
             f"Đã quá hạn nộp lệ phí của hồ sơ số {application.id} (hạn: {due:%d/%m/%Y}).",
             f"The fee of application {application.id} was due by {due.isoformat()}.",
         )
-    reference = " ".join((reference or "").split())
-    if not reference or len(reference) > 100:
-        raise InvalidInput(
-            "Nhập mã giao dịch thanh toán (tối đa 100 ký tự).",
-            "Enter the payment reference (at most 100 characters).",
-        )
-    amount = application.fee_vnd if amount_vnd is None else amount_vnd
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
-        raise InvalidInput("Số tiền không hợp lệ.", "The amount is not valid.")
+    reference, amount = fees.payment_reference_and_amount(reference, amount_vnd, application.fee_vnd)
     key = reference_key(reference)
     _refuse_duplicate_reference(session, key, reference, application)
     payment = Payment(

@@ -20,7 +20,7 @@ from brandname.lifecycle._kernel import (
     require_holder_or_staff,
     require_staff,
 )
-from brandname.rules import charges, dates
+from brandname.rules import charges, dates, fees
 from brandname.store.models import Brandname, ChargeInvoice, ChargePayment
 
 BATCH = 500
@@ -167,15 +167,7 @@ def record_charge_payment(session, invoice_id, *, actor, reference, amount_vnd=N
             f"Đã có khoản nộp cho {invoice.number} đang chờ cán bộ xác nhận.",
             f"A payment of {invoice.number} is already awaiting an officer's confirmation.",
         )
-    reference = " ".join((reference or "").split())
-    if not reference or len(reference) > 100:
-        raise InvalidInput(
-            "Nhập mã giao dịch thanh toán (tối đa 100 ký tự).",
-            "Enter the payment reference (at most 100 characters).",
-        )
-    amount = invoice.amount_vnd if amount_vnd is None else amount_vnd
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
-        raise InvalidInput("Số tiền không hợp lệ.", "The amount is not valid.")
+    reference, amount = fees.payment_reference_and_amount(reference, amount_vnd, invoice.amount_vnd)
     payment = ChargePayment(
         invoice_id=invoice.id,
         amount_vnd=amount,

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import date
 
+from brandname.errors import InvalidInput
+
 ACTS = ("issue", "reissue", "renewal")
 
 
@@ -53,3 +55,19 @@ def fee_for(act, on_day, schedule=DEFAULT_SCHEDULE):
     if not lines:
         raise LookupError(f"no fee for {act} on {on_day.isoformat()}")
     return max(lines, key=lambda line: line.effective_from)
+
+
+def payment_reference_and_amount(reference, amount_vnd, due_vnd):
+    """The reference of a recorded payment (white space collapsed) and its amount (the amount due
+    unless one is given), for fees and maintenance charges alike; InvalidInput when either is
+    not acceptable."""
+    reference = " ".join((reference or "").split())
+    if not reference or len(reference) > 100:
+        raise InvalidInput(
+            "Nhập mã giao dịch thanh toán (tối đa 100 ký tự).",
+            "Enter the payment reference (at most 100 characters).",
+        )
+    amount = due_vnd if amount_vnd is None else amount_vnd
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+        raise InvalidInput("Số tiền không hợp lệ.", "The amount is not valid.")
+    return reference, amount
