@@ -20,7 +20,7 @@ depends_on = None
 
 
 def upgrade():
-    # a plain ADD COLUMN: rebuilding brandnames (batch mode) would trip SQLite's foreign keys
+    # a plain ADD COLUMN: SQLite adds a column with a default without rebuilding the table
     op.add_column(
         "brandnames", sa.Column("renewal_pending", sa.Boolean(), nullable=False, server_default=sa.false())
     )

@@ -32,34 +32,30 @@ def checkpoint():
     return response
 
 
-@tiles.get("/tile/entries/<path:index>")
-def entries_tile(index):
+def _tile(index, read):
+    """A tile (or entry bundle) by its C2SP path; 404 for a malformed path or one the tree lacks."""
     try:
         n, width = log.parse_tile_path(index)
     except ValueError:
         return _not_found()
-    data = log.entries_tile(db.session, n, width)
+    data = read(n, width)
     if data is None:
         return _not_found()
     response = Response(data, mimetype="application/octet-stream")
     response.headers["Cache-Control"] = IMMUTABLE
     return response
+
+
+@tiles.get("/tile/entries/<path:index>")
+def entries_tile(index):
+    return _tile(index, lambda n, width: log.entries_tile(db.session, n, width))
 
 
 @tiles.get("/tile/<int:level>/<path:index>")
 def hash_tile(level, index):
-    try:
-        n, width = log.parse_tile_path(index)
-    except ValueError:
-        return _not_found()
     if level > 5:
         return _not_found()
-    data = log.tile(db.session, level, n, width)
-    if data is None:
-        return _not_found()
-    response = Response(data, mimetype="application/octet-stream")
-    response.headers["Cache-Control"] = IMMUTABLE
-    return response
+    return _tile(index, lambda n, width: log.tile(db.session, level, n, width))
 
 
 @bp.get("/tlog/vkey")
