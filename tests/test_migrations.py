@@ -9,6 +9,18 @@ from brandname import create_app
 from brandname.store.models import Base, Counter, alembic_include_name
 
 
+def insert_organization(conn):
+    """Holder 1, an organization, as an older schema stores it (the columns every version has)."""
+    from sqlalchemy import text
+
+    conn.execute(
+        text(
+            "INSERT INTO holders (id, kind, name, id_number, address, email, phone, created_at, "
+            "updated_at) VALUES (1, 'organization', 'H', '0101234567', '', '', '', '2026-01-01', '2026-01-01')"
+        )
+    )
+
+
 def test_migrations_build_the_models_schema_and_downgrade(tmp_path, empty_db_url):
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
     with app.app_context():
@@ -116,13 +128,7 @@ def test_payments_recorded_twice_before_the_unique_reference_still_upgrade(tmp_p
         upgrade(revision="0008_privacy")
         engine = create_engine(empty_db_url)
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO holders (id, kind, name, id_number, address, email, phone, created_at, "
-                    "updated_at) VALUES (1, 'organization', 'H', '0101234567', '', '', '', '2026-01-01', "
-                    "'2026-01-01')"
-                )
-            )
+            insert_organization(conn)
             conn.execute(
                 text(
                     "INSERT INTO applications (id, kind, status, holder_id, applicant, commitments_confirmed, "
@@ -163,12 +169,7 @@ def test_names_revoked_on_an_agency_ground_keep_their_document_on_upgrade(tmp_pa
                     "failed_logins, created_at) VALUES (1, 'o@cuc.gov.vn', 'x', 'officer', 'N', true, 0, '2026-01-01')"
                 )
             )
-            conn.execute(
-                text(
-                    "INSERT INTO holders (id, kind, name, id_number, address, email, phone, created_at, "
-                    "updated_at) VALUES (1, 'organization', 'H', '0101234567', '', '', '', '2026-01-01', '2026-01-01')"
-                )
-            )
+            insert_organization(conn)
             for ident, ground, evidence in (
                 (1, "authority_request", '{"request_number": "7/CV-A05", "request_date": "2026-03-01"}'),
                 (2, "holder_request", '{"request": "stop"}'),
@@ -214,13 +215,7 @@ def test_stored_keys_are_computed_again_on_upgrade(tmp_path, empty_db_url):
         upgrade(revision="0008_privacy")
         engine = create_engine(empty_db_url)
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO holders (id, kind, name, id_number, address, email, phone, created_at, "
-                    "updated_at) VALUES (1, 'organization', 'H', '0101234567', '', '', '', '2026-01-01', "
-                    "'2026-01-01')"
-                )
-            )
+            insert_organization(conn)
             conn.execute(
                 text(
                     "INSERT INTO brandnames (id, name, name_normal, confusable_key, holder_id, status, "
@@ -249,13 +244,7 @@ def test_applications_filed_before_dossier_codes_get_distinct_codes_on_upgrade(t
         upgrade(revision="0017_watch")
         engine = create_engine(empty_db_url)
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO holders (id, kind, name, id_number, address, email, phone, created_at, "
-                    "updated_at) VALUES (1, 'organization', 'H', '0101234567', '', '', '', '2026-01-01', "
-                    "'2026-01-01')"
-                )
-            )
+            insert_organization(conn)
             for ident, received in ((1, "2026-05-31 18:00:00"), (2, "2026-11-02 03:00:00")):
                 conn.execute(
                     text(
