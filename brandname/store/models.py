@@ -755,7 +755,8 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    # the mail may be cleared from the outbox once sent; its notification stays
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")

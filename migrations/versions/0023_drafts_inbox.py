@@ -47,7 +47,9 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["account_id"], ["accounts.id"], name="fk_notifications_account_id_accounts"
         ),
-        sa.ForeignKeyConstraint(["outbox_id"], ["outbox.id"], name="fk_notifications_outbox_id_outbox"),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"], ["outbox.id"], name="fk_notifications_outbox_id_outbox", ondelete="SET NULL"
+        ),
         sa.ForeignKeyConstraint(
             ["application_id"], ["applications.id"], name="fk_notifications_application_id_applications"
         ),

@@ -297,11 +297,11 @@ def _submit_from_form(mode, *, previous=None, brandname=None):
     form = request.form
     lost = [storage.filename for storage in request.files.values() if storage and storage.filename]
     if form.get("add_row"):  # without JavaScript, "add a name" re-renders the form one row longer
-        more = dict(form.items())
+        more = forms.plain(form)
         more[f"n-{forms.row_count(form, 1)}-use_sms"] = "on"
         return _apply_form(mode, form=more, application=previous, brandname=brandname, lost_files=lost)
     if (form.get("remove_row") or "").isdigit():  # without JavaScript, "remove this name"
-        fewer = forms.without_row(dict(form.items()), int(form["remove_row"]))
+        fewer = forms.without_row(forms.plain(form), int(form["remove_row"]))
         fewer.pop("remove_row", None)
         return _apply_form(mode, form=fewer, application=previous, brandname=brandname, lost_files=lost)
     applicant = forms.applicant_from_form(form)
