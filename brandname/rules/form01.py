@@ -105,6 +105,18 @@ def split_carriers(value):
     return [" ".join(p.split()) for p in parts if p.strip()]
 
 
+def choose_carriers(value, allowed):
+    """(the labels `value` names, joined by commas; the values the list does not know)."""
+    chosen, unknown = [], []
+    for part in split_carriers(value):
+        label = carrier_label(part, allowed)
+        if label is None:
+            unknown.append(part)
+        elif label not in chosen:
+            chosen.append(label)
+    return ", ".join(chosen), unknown
+
+
 def combine(errors):
     """One InvalidInput carrying every problem of several: each field's message stays attached
     to its field (details: `fields` of the applicant section, `names` of the name rows)."""
@@ -202,6 +214,28 @@ ID_LABELS = {
 }
 
 
+def _name_problems(index, name, seen, item):
+    """The problems of one row's name (its format, a repeat of an earlier row); a good name is
+    put in `item` and remembered in `seen`."""
+    errs = name_rules.name_errors(name)
+    if errs:
+        return [(index, "name", "; ".join(e.message_vi for e in errs), "; ".join(e.message_en for e in errs))]
+    normal = name_rules.normal_form(name)
+    problems = []
+    if normal in seen:
+        problems.append(
+            (
+                index,
+                "name",
+                f"trùng với tên thứ {seen[normal]} trong hồ sơ",
+                f"repeats name #{seen[normal]} of this application",
+            )
+        )
+    seen[normal] = index
+    item["name"] = name
+    return problems
+
+
 def validate_name_entries(entries, *, require_names=True, carriers=DEFAULT_CARRIERS):
     """Check the per-name sections; return them cleaned or raise InvalidInput naming each problem.
 
@@ -232,14 +266,7 @@ def validate_name_entries(entries, *, require_names=True, carriers=DEFAULT_CARRI
             "carriers": "",
             "row": index,
         }
-        chosen, unknown = [], []
-        for value in split_carriers(entry.get("carriers")):
-            label = carrier_label(value, carriers)
-            if label is None:
-                unknown.append(value)
-            elif label not in chosen:
-                chosen.append(label)
-        item["carriers"] = ", ".join(chosen)
+        item["carriers"], unknown = choose_carriers(entry.get("carriers"), carriers)
         if unknown:
             shown = ", ".join(v[:40] for v in unknown[:5])
             problems.append(
@@ -251,29 +278,7 @@ def validate_name_entries(entries, *, require_names=True, carriers=DEFAULT_CARRI
                 )
             )
         if require_names:
-            errs = name_rules.name_errors(name)
-            if errs:
-                problems.append(
-                    (
-                        index,
-                        "name",
-                        "; ".join(e.message_vi for e in errs),
-                        "; ".join(e.message_en for e in errs),
-                    )
-                )
-            else:
-                normal = name_rules.normal_form(name)
-                if normal in seen:
-                    problems.append(
-                        (
-                            index,
-                            "name",
-                            f"trùng với tên thứ {seen[normal]} trong hồ sơ",
-                            f"repeats name #{seen[normal]} of this application",
-                        )
-                    )
-                seen[normal] = index
-                item["name"] = name
+            problems.extend(_name_problems(index, name, seen, item))
         if not item["purpose"]:
             problems.append((index, "purpose", "thiếu mục đích sử dụng", "the purpose of use is missing"))
         for key, limit in ENTRY_LIMITS.items():
@@ -343,11 +348,7 @@ def validate_draft(applicant, entries, *, carriers=DEFAULT_CARRIERS):
             "purpose": _clean(entry.get("purpose")),
             "products": _clean(entry.get("products")),
             "sectors": _clean(entry.get("sectors")),
-            "carriers": ", ".join(
-                label
-                for label in (carrier_label(v, carriers) for v in split_carriers(entry.get("carriers")))
-                if label
-            ),
+            "carriers": choose_carriers(entry.get("carriers"), carriers)[0],
             "use_sms": bool(entry.get("use_sms")),
             "use_voice": bool(entry.get("use_voice")),
         }
