@@ -44,9 +44,7 @@ def upgrade():
         sa.Column("brandname_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("read_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"], name="fk_notifications_account_id_accounts"
-        ),
+        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], name="fk_notifications_account_id_accounts"),
         sa.ForeignKeyConstraint(
             ["outbox_id"], ["outbox.id"], name="fk_notifications_outbox_id_outbox", ondelete="SET NULL"
         ),
