@@ -53,6 +53,8 @@ class Config:
     # none by default, since no regulation setting it was found (brandname/rules/charges.py)
     MAINTENANCE_CHARGES = json.loads(os.environ.get("BRANDNAME_MAINTENANCE_CHARGES", "[]") or "[]")
     # the account that receives the fees, shown with a VietQR code on an approved application
+    # the expected carriers Form 01 offers, comma-separated labels; empty: the built-in list
+    CARRIERS = os.environ.get("BRANDNAME_CARRIERS", "")
     PAYEE_BANK_BIN = os.environ.get("BRANDNAME_PAYEE_BANK_BIN", "")
     PAYEE_ACCOUNT = os.environ.get("BRANDNAME_PAYEE_ACCOUNT", "")
     PAYEE_BANK_NAME = os.environ.get("BRANDNAME_PAYEE_BANK_NAME", "")

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from brandname.certificates.signing import KeyStore
 from brandname.lifecycle import Rules
-from brandname.rules import charges, fees, vietqr
+from brandname.rules import charges, fees, form01, vietqr
 from brandname.rules.dates import parse_holidays
 
 
@@ -21,6 +21,7 @@ def rules_from_config(config):
         authority=config.get("AUTHORITY_NAME") or Rules.authority,
         authority_en=config.get("AUTHORITY_NAME_EN") or Rules.authority_en,
         public_url=(config.get("PUBLIC_URL") or "").rstrip("/"),
+        carriers=form01.carriers_from_config(config.get("CARRIERS")),
     )
 
 

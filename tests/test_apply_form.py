@@ -82,7 +82,8 @@ def test_required_fields_are_marked_and_the_form_leaves_checking_to_the_server(p
 def test_free_text_has_limits_with_counters_and_a_clear_error_past_them(portal):
     page = portal.a.get("/applicant/apply").data.decode()
     assert re.search(r'<textarea id="f-n-0-purpose"[^>]*data-limit="1000"', page)
-    assert re.search(r'<input id="f-n-0-carriers"[^>]*data-limit="300"', page)
+    # the carriers are ticked from the list, not typed
+    assert re.search(r'<input type="checkbox" name="n-0-carriers" value="MobiFone"', page)
     assert 'data-counter-for="f-n-0-purpose"' in page and 'data-limit="500"' in page
     long_purpose = "Thông báo " * 101  # 1010 characters
     data = form_data("ANHDUONG", **{"n-0-purpose": long_purpose.strip(), "app_address": "x" * 501})

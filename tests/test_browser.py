@@ -220,7 +220,8 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
     page.fill("textarea[name=n-0-purpose]", "Thông báo đơn hàng và chăm sóc khách hàng")
     page.fill("input[name=n-0-products]", "Hàng tiêu dùng")
     page.fill("input[name=n-0-sectors]", "Bán lẻ")
-    page.fill("input[name=n-0-carriers]", "Viettel, VinaPhone, MobiFone")
+    for carrier in ("Viettel", "VinaPhone (VNPT)", "MobiFone"):  # ticked from the list
+        page.check(f"input[name=n-0-carriers][value='{carrier}']")
     page.click("#add-row")  # JavaScript adds a second row in place
     expect(page.locator(".name-row")).to_have_count(2)
     expect(page.locator("#f-n-1-name")).to_be_focused()
@@ -1056,4 +1057,112 @@ def test_tracking_by_code_and_the_receipt_pdf(live_server, browser, tmp_path):
             ["pdftoppm", "-png", "-r", "80", "-singlefile", str(pdf), str(shot.folder / "02-receipt-pdf")],
             check=True,
         )
+    page.close()
+
+
+def test_draft_finished_later_one_name_withdrawn_and_the_notifications(live_server, browser):
+    """An applicant saves Form 01 as a draft, signs out, comes back, finishes and files it; then
+    withdraws one of its two names; the officer decides the other; the applicant's notifications
+    list the receipt and the decision, unread, then read."""
+    from playwright.sync_api import expect
+
+    from brandname import registry
+    from brandname.extensions import db
+    from brandname.lifecycle import accounts
+
+    base, app = live_server
+    shot = Shots("drafts-and-inbox")
+    with app.app_context():
+        accounts.register_applicant(
+            db.session,
+            email="thu@binhminh.vn",
+            password=PASSWORD,
+            profile={
+                "kind": "organization",
+                "name": "Công ty TNHH Bình Minh Xanh",
+                "id_number": "0107778889",
+                "address": "25 Trần Hưng Đạo, Hoàn Kiếm, Hà Nội",
+                "email": "lienhe@binhminhxanh.vn",
+                "phone": "024 3933 2222",
+                "legal_representative": "Ngô Bình",
+                "contact_person": "Hà Thu",
+            },
+            public_url="http://127.0.0.1",
+            authority=(registry.rules().authority, registry.rules().authority_en),
+            min_score=0,
+        )
+        db.session.remove()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(15000)
+    sign_in(page, base, "thu@binhminh.vn")
+    page.click("text=Nộp hồ sơ mới")
+    page.fill("#f-n-0-name", "BINHMINHX")
+    page.fill("textarea[name=n-0-purpose]", "Thông báo đơn hàng")
+    page.check("input[name=n-0-carriers][value='Viettel']")
+    page.click("#add-row")
+    page.fill("#f-n-1-name", "BMXANH")
+    page.fill("textarea[name=n-1-purpose]", "Chăm sóc khách hàng")
+    page.check("input[name=n-1-carriers][value='MobiFone']")
+    expect(page.locator("#draft-hint")).to_contain_text("Tệp đính kèm không được lưu")
+    shot(page, "form-before-draft")
+    page.click("#save-draft")  # no commitments ticked: a draft is not checked
+    expect(page.locator(".notice-success")).to_contain_text("Đã lưu bản nháp")
+    expect(page.locator("#draft-notice")).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, base, "thu@binhminh.vn")
+    expect(page.locator("#draft-list")).to_contain_text("BINHMINHX, BMXANH")
+    shot(page, "home-with-draft")
+    page.click("#draft-list >> text=Tiếp tục")
+    expect(page.locator("#f-n-1-name")).to_have_value("BMXANH")
+    expect(page.locator("input[name=n-1-carriers][value='MobiFone']")).to_be_checked()
+    page.click("#submit-application")  # the commitments are still missing: full checks now
+    expect(page.locator("#f-commitments-error")).to_be_visible()
+    page.check("input[name=commitments]")
+    shot(page, "draft-reopened")
+    page.click("#submit-application")
+    expect(page.locator(".notice-success")).to_contain_text("Đã tiếp nhận hồ sơ số")
+    app_url = page.url
+    shot(page, "application-from-draft")
+    page.goto(base + "/applicant/")
+    expect(page.locator("#draft-list")).to_have_count(0)
+
+    page.goto(app_url)
+    page.locator("tr", has_text="BMXANH").locator("button.withdraw-name").click()
+    confirm_act(page, shot)
+    expect(page.locator(".notice-success")).to_contain_text("Đã rút tên BMXANH")
+    expect(page.locator("tr", has_text="BMXANH")).to_contain_text("Đã rút")
+    expect(page.locator("button.withdraw-name")).to_have_count(0)  # the last name goes with the application
+    shot(page, "one-name-withdrawn")
+    sign_out(page)
+
+    sign_in(page, base, OFFICER, staff=True)
+    page.goto(app_url.replace("/applicant/", "/officer/"))
+    expect(page.locator(".trail")).to_contain_text("rút tên BMXANH")
+    shot(page, "officer-sees-withdrawn-name")
+    page.click("#decide button[type=submit]")
+    confirm_act(page, shot)
+    expect(page.locator(".notice-success")).to_contain_text("Đã chấp thuận")
+    sign_out(page)
+
+    sign_in(page, base, "thu@binhminh.vn")
+    expect(page.locator("#unread-count")).to_have_text("3")  # welcome, receipt, decision
+    page.click("#inbox-link")
+    expect(page.locator(".inbox-item.unread")).to_have_count(3)
+    shot(page, "notifications-unread")
+    page.locator(".inbox-item", has_text="chấp thuận").first.locator("button.mark-read").click()
+    expect(page.locator("#unread-count")).to_have_text("2")
+    expect(page.locator(".inbox-item.read")).to_have_count(1)
+    page.click("nav.tabs >> text=Chưa đọc (2)")
+    expect(page.locator(".inbox-item")).to_have_count(2)
+    shot(page, "notifications-unread-only")
+    page.click("nav.tabs >> text=Tất cả")
+    page.click("#read-all")
+    expect(page.locator("#unread-count")).to_have_count(0)
+    expect(page.locator(".inbox-item.unread")).to_have_count(0)
+    page.locator(".inbox-item").first.locator("details summary").click()
+    expect(page.locator(".inbox-item").first.locator(".mail-body")).to_contain_text("BINHMINHX")
+    shot(page, "notifications-all-read")
+    page.locator(".inbox-item", has_text="chấp thuận").first.locator("text=Mở hồ sơ").click()
+    assert page.url == app_url
     page.close()

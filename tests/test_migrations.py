@@ -262,3 +262,44 @@ def test_applications_filed_before_dossier_codes_get_distinct_codes_on_upgrade(t
         assert all(dossier_code.PATTERN.match(c) for c in codes) and len(set(codes)) == 2
         downgrade(revision="0017_watch")
         engine.dispose()
+
+
+def test_drafts_and_notifications_tables_come_and_go_with_their_revision(tmp_path, empty_db_url):
+    """0023 adds two tables and changes no existing row; its downgrade takes them away again."""
+    from sqlalchemy import text
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0018_dossier")
+        engine = create_engine(empty_db_url)
+        with engine.begin() as conn:
+            insert_organization(conn)
+            conn.execute(
+                text(
+                    "INSERT INTO accounts (id, email, password_hash, role, full_name, holder_id, "
+                    "is_active_account, created_at, session_generation) VALUES "
+                    "(1, 'a@example.vn', 'x', 'applicant', '', 1, true, '2026-01-01', 0)"
+                )
+            )
+        upgrade(revision="0023_drafts_inbox")
+        with engine.begin() as conn:
+            assert {"drafts", "notifications"} <= set(inspect(conn).get_table_names())
+            conn.execute(
+                text(
+                    "INSERT INTO drafts (holder_id, account_id, form, created_at, updated_at) "
+                    "VALUES (1, 1, '{}', '2026-01-01', '2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO notifications (account_id, kind, subject, body, created_at) "
+                    "VALUES (1, 'received', 'S', '', '2026-01-01')"
+                )
+            )
+            assert conn.execute(text("SELECT count(*) FROM accounts")).scalar() == 1
+        downgrade(revision="0018_dossier")
+        with engine.connect() as conn:
+            names = set(inspect(conn).get_table_names())
+            assert "drafts" not in names and "notifications" not in names
+            assert conn.execute(text("SELECT email FROM accounts")).scalar() == "a@example.vn"
+        engine.dispose()

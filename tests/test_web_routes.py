@@ -155,11 +155,21 @@ def test_anonymous_never_reaches_portal_or_console(portal, session, registry_hel
         "/applicant/apply",
         "/applicant/names",
         f"/applicant/applications/{application.id}",
+        "/applicant/notifications",
+        "/applicant/notifications/1",
+        "/applicant/drafts/1",
     ):
         response = portal.anon.get(url)
         assert response.status_code == 302 and "/applicant/login" in response.headers["Location"], url
     response = portal.anon.post(f"/officer/applications/{application.id}/approve")
     assert response.status_code == 302
+    for url in (
+        f"/applicant/applications/{application.id}/names/{application.names[0].id}/withdraw",
+        "/applicant/drafts/1/delete",
+        "/applicant/notifications/read",
+    ):
+        response = portal.anon.post(url)
+        assert response.status_code == 302 and "/applicant/login" in response.headers["Location"], url
     session.refresh(application)
     assert application.status == "submitted"
 

@@ -74,7 +74,14 @@ def receipt_lines(application, documents, *, authority, public_url, place="Hà N
         ("applicant_address", f"Địa chỉ: {applicant.get('address', '')}"),
         ("applicant_contact", f"Liên hệ: {applicant.get('email', '')} · {applicant.get('phone', '')}"),
         ("procedure", f"Thủ tục: {PROCEDURES.get(application.kind, application.kind)}"),
-        ("names", "Tên định danh đề nghị: " + ", ".join(rn.name for rn in application.names)),
+        (
+            "names",
+            "Tên định danh đề nghị: "
+            # a name taken back before the decision stays on the receipt, marked
+            + ", ".join(
+                rn.name + (" (đã rút)" if rn.status == "withdrawn" else "") for rn in application.names
+            ),
+        ),
         ("h_documents", "Thành phần hồ sơ đã nhận:"),
     ]
     way = "nộp trên giấy" if application.on_paper else "nộp trực tuyến"

@@ -7,7 +7,8 @@ session, the actor, the time and the rules.
 
 | module | acts |
 | --- | --- |
-| `applications` | submit, approve, reject, withdraw, attach_document |
+| `applications` | submit, approve, reject, withdraw, withdraw_name, attach_document |
+| `drafts` | save_draft, delete_draft; mark_notifications_read (the applicant's own working state) |
 | `certificates` | record_payment, refuse_payment, confirm_payment (issue, reissue, renew) |
 | `revocation` | give_up, propose/confirm/decline_revocation, release, expire, lapse_unpaid, daily |
 | `charges` | raise_invoices (the daily duty), record/confirm/refuse_charge_payment |
@@ -33,7 +34,14 @@ from brandname.lifecycle._kernel import (
     next_value,
     record_event,
 )
-from brandname.lifecycle.applications import approve, attach_document, reject, submit, withdraw
+from brandname.lifecycle.applications import (
+    approve,
+    attach_document,
+    reject,
+    submit,
+    withdraw,
+    withdraw_name,
+)
 from brandname.lifecycle.authorizations import authorize, withdraw_authorization
 from brandname.lifecycle.casework import assign, take
 from brandname.lifecycle.certificates import (
@@ -49,6 +57,7 @@ from brandname.lifecycle.charges import (
     record_charge_payment,
     refuse_charge_payment,
 )
+from brandname.lifecycle.drafts import delete_draft, mark_notifications_read, save_draft
 from brandname.lifecycle.legacy import (
     open_legacy_batch,
     queue_legacy_rows,
@@ -84,6 +93,10 @@ from brandname.lifecycle.watch import (
 )
 
 __all__ = [
+    "delete_draft",
+    "mark_notifications_read",
+    "save_draft",
+    "withdraw_name",
     "COUNTERS",
     "CRASH_ENV",
     "DEFAULT_RULES",

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from brandname.errors import Conflict, Forbidden, NotFound
 from brandname.notifications import outbox
-from brandname.rules import charges, dates, fees
+from brandname.rules import charges, dates, fees, form01
 from brandname.store.models import (
     Brandname,
     Counter,
@@ -43,6 +43,8 @@ class Rules:
     authority: str = "Cục An toàn thông tin, Bộ Thông tin và Truyền thông"
     authority_en: str = "Authority of Information Security, Ministry of Information and Communications"
     public_url: str = ""  # links in mails: the public site's address
+    # the expected carriers Form 01 offers (BRANDNAME_CARRIERS)
+    carriers: tuple = form01.DEFAULT_CARRIERS
 
 
 DEFAULT_RULES = Rules()

@@ -8,6 +8,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from brandname.errors import Conflict, Forbidden, InvalidInput, NotAllowed, NotFound
+from brandname.lifecycle import drafts
 from brandname.lifecycle._kernel import (
     DEFAULT_RULES,
     Result,
@@ -217,13 +218,14 @@ def _followup_target(session, kind, brandname):
     return target
 
 
-def _name_entries(kind, names, target):
+def _name_entries(kind, names, target, rules):
     if target is None:
-        return form01.validate_name_entries(names)
+        return form01.validate_name_entries(names, carriers=rules.carriers)
     # a follow-up names one held name; the form may update its purpose and forms of use
     entries = form01.validate_name_entries(
         names or [{"purpose": target.purpose, "use_sms": target.use_sms, "use_voice": target.use_voice}],
         require_names=False,
+        carriers=rules.carriers,
     )[:1]
     entries[0]["name"] = target.name
     return entries
@@ -317,6 +319,7 @@ def submit(
     commitments_confirmed=False,
     resubmission_of_id=None,
     paper_received_at=None,
+    draft_id=None,
     now=None,
     rules=DEFAULT_RULES,
 ):
@@ -329,6 +332,8 @@ def submit(
     receipt is the day the Authority really received it, and the deadline and the order of
     receipt (first come, first served) count from then. It is never in the future, nor more
     than PAPER_RECEIPT_MAX_DAYS before its entry.
+
+    `draft_id`: the applicant's draft this filing finishes; it is deleted with the filing.
     """
     now = moment(now)
     received = now
@@ -340,7 +345,7 @@ def submit(
     if applicant is not None:
         _check_files_for_own_holder(session, actor, applicant)
     target = _followup_target(session, kind, brandname)
-    entries = _try(lambda: _name_entries(kind, names, target), problems)
+    entries = _try(lambda: _name_entries(kind, names, target, rules), problems)
     if problems:
         raise form01.combine(problems)
     holder = _holder_for(session, applicant, now)
@@ -412,6 +417,14 @@ def submit(
             "resubmission_of": resubmission_of_id,
         },
     )
+    if draft_id is not None:
+        drafts.discard(
+            session,
+            drafts.own_draft(session, draft_id, actor, lock=True),
+            actor=actor,
+            now=now,
+            reason="submitted",
+        )
     return application
 
 
@@ -678,17 +691,7 @@ def reject(session, application_id, *, actor, reasons, now=None, rules=DEFAULT_R
     return application
 
 
-@act
-def withdraw(session, application_id, *, actor, now=None, rules=DEFAULT_RULES):
-    """The applicant takes back an application that has not been decided."""
-    now = moment(now)
-    application = fetch(session, Application, application_id, what_vi="hồ sơ", what_en="application")
-    require_holder_or_staff(actor, application.holder_id)
-    if application.status != "submitted":
-        raise NotAllowed(
-            "Chỉ rút được hồ sơ đang chờ quyết định.",
-            "Only an application awaiting a decision can be withdrawn.",
-        )
+def _withdraw_application(session, application, *, actor, now, rules):
     application.status, application.closed_at = "withdrawn", now
     for rn in application.names:
         if rn.status == "pending":
@@ -705,6 +708,58 @@ def withdraw(session, application_id, *, actor, now=None, rules=DEFAULT_RULES):
         name_normal=application.brandname.name_normal if application.brandname else None,
     )
     close_renewal(session, application, actor=actor, now=now, rules=rules)
+    return application
+
+
+def _require_withdrawable(application):
+    if application.status != "submitted":
+        raise NotAllowed(
+            "Chỉ rút được hồ sơ đang chờ quyết định.",
+            "Only an application awaiting a decision can be withdrawn.",
+        )
+
+
+@act
+def withdraw(session, application_id, *, actor, now=None, rules=DEFAULT_RULES):
+    """The applicant takes back an application that has not been decided."""
+    now = moment(now)
+    application = fetch(session, Application, application_id, what_vi="hồ sơ", what_en="application")
+    require_holder_or_staff(actor, application.holder_id)
+    _require_withdrawable(application)
+    return _withdraw_application(session, application, actor=actor, now=now, rules=rules)
+
+
+@act
+def withdraw_name(session, application_id, requested_name_id, *, actor, now=None, rules=DEFAULT_RULES):
+    """The applicant takes back one name of an application that has not been decided; the
+    others stay in it, still awaiting the decision. Taking back its last pending name takes back
+    the application (a `withdraw` event, as `withdraw`). The fee is one per application, so it
+    does not change; the receipt marks the name withdrawn."""
+    now = moment(now)
+    application = fetch(session, Application, application_id, what_vi="hồ sơ", what_en="application")
+    require_holder_or_staff(actor, application.holder_id)
+    _require_withdrawable(application)
+    requested = next((rn for rn in application.names if rn.id == requested_name_id), None)
+    if requested is None or requested.status != "pending":
+        raise NotAllowed(
+            "Tên này không thuộc hồ sơ hoặc không còn chờ quyết định.",
+            "This name is not in the application or no longer awaits a decision.",
+        )
+    remaining = [rn for rn in application.names if rn.status == "pending" and rn.id != requested.id]
+    if not remaining:
+        return _withdraw_application(session, application, actor=actor, now=now, rules=rules)
+    requested.status = "withdrawn"
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "withdraw_name",
+        "requested_name",
+        requested.id,
+        now=now,
+        application_id=application.id,
+        details={"name": requested.name, "remaining": [rn.name for rn in remaining]},
+    )
     return application
 
 

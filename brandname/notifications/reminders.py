@@ -33,7 +33,7 @@ def send_reminders(session, *, today=None, public_url="", authority=messages.DEF
         left = (bn.valid_until - today).days
         window = min(d for d in REMINDER_DAYS if left <= d)
         mail = messages.expiry_reminder(session, bn, left=left, window=window, public_url=public_url)
-        row = outbox.write(session, mail, authority=authority)
+        row = outbox.write(session, mail, authority=authority, brandname_id=bn.id)
         if row is not None:
             queued.append(row)
     session.commit()
@@ -61,7 +61,7 @@ def send_charge_reminders(
         if window is None:
             continue
         mail = messages.charge_reminder(session, invoice, today=today, window=window, public_url=public_url)
-        row = outbox.write(session, mail, now=now, authority=authority)
+        row = outbox.write(session, mail, now=now, authority=authority, brandname_id=invoice.brandname_id)
         if row is not None:
             queued.append(row)
     session.commit()

@@ -56,6 +56,67 @@ ENTRY_LABELS = {
 }
 
 
+# the carriers and aggregators Form 01 offers as the expected carriers (BRANDNAME_CARRIERS
+# replaces the list); a label's short form, in brackets, is accepted for it too ("VNPT")
+DEFAULT_CARRIERS = (
+    "Viettel",
+    "VinaPhone (VNPT)",
+    "MobiFone",
+    "Vietnamobile",
+    "Gmobile (Wintel)",
+    "Itelecom",
+    "Reddi",
+)
+
+
+def carriers_from_config(value):
+    """The carrier list from a setting: comma-separated labels (or a list); empty: the default."""
+    if isinstance(value, str):
+        value = value.split(",")
+    labels = tuple(dict.fromkeys(" ".join(str(v).split()) for v in value or () if str(v).strip()))
+    return labels or DEFAULT_CARRIERS
+
+
+def _carrier_key(text):
+    from brandname.rules.text import fold
+
+    return "".join(ch for ch in fold(text) if ch.isalnum())
+
+
+def carrier_label(value, allowed):
+    """The label of `allowed` that `value` names (the label itself, the part before its bracket
+    or the short form inside it, case and diacritics aside), or None."""
+    key = _carrier_key(value)
+    if not key:
+        return None
+    for label in allowed:
+        head, _, rest = label.partition("(")
+        if key in {_carrier_key(label), _carrier_key(head), _carrier_key(rest.rstrip(")"))}:
+            return label
+    return None
+
+
+def split_carriers(value):
+    """The carriers a name entry gives: a list, or text separated by commas (older filings)."""
+    if isinstance(value, (list, tuple)):
+        parts = [str(v) for v in value]
+    else:
+        parts = str(value or "").split(",")
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+def choose_carriers(value, allowed):
+    """(the labels `value` names, joined by commas; the values the list does not know)."""
+    chosen, unknown = [], []
+    for part in split_carriers(value):
+        label = carrier_label(part, allowed)
+        if label is None:
+            unknown.append(part)
+        elif label not in chosen:
+            chosen.append(label)
+    return ", ".join(chosen), unknown
+
+
 def combine(errors):
     """One InvalidInput carrying every problem of several: each field's message stays attached
     to its field (details: `fields` of the applicant section, `names` of the name rows)."""
@@ -153,8 +214,33 @@ ID_LABELS = {
 }
 
 
-def validate_name_entries(entries, *, require_names=True):
-    """Check the per-name sections; return them cleaned or raise InvalidInput naming each problem."""
+def _name_problems(index, name, seen, item):
+    """The problems of one row's name (its format, a repeat of an earlier row); a good name is
+    put in `item` and remembered in `seen`."""
+    errs = name_rules.name_errors(name)
+    if errs:
+        return [(index, "name", "; ".join(e.message_vi for e in errs), "; ".join(e.message_en for e in errs))]
+    normal = name_rules.normal_form(name)
+    problems = []
+    if normal in seen:
+        problems.append(
+            (
+                index,
+                "name",
+                f"trùng với tên thứ {seen[normal]} trong hồ sơ",
+                f"repeats name #{seen[normal]} of this application",
+            )
+        )
+    seen[normal] = index
+    item["name"] = name
+    return problems
+
+
+def validate_name_entries(entries, *, require_names=True, carriers=DEFAULT_CARRIERS):
+    """Check the per-name sections; return them cleaned or raise InvalidInput naming each problem.
+
+    The expected carriers are chosen from `carriers`: each is stored by its label, joined by
+    commas; one the list does not know is refused by name."""
     if not isinstance(entries, (list, tuple)) or not entries:
         raise InvalidInput(
             "Hồ sơ phải có ít nhất một tên định danh.",
@@ -177,33 +263,22 @@ def validate_name_entries(entries, *, require_names=True):
             "use_voice": bool(entry.get("use_voice", False)),
             "products": _clean(entry.get("products")),
             "sectors": _clean(entry.get("sectors")),
-            "carriers": _clean(entry.get("carriers")),
+            "carriers": "",
             "row": index,
         }
-        if require_names:
-            errs = name_rules.name_errors(name)
-            if errs:
-                problems.append(
-                    (
-                        index,
-                        "name",
-                        "; ".join(e.message_vi for e in errs),
-                        "; ".join(e.message_en for e in errs),
-                    )
+        item["carriers"], unknown = choose_carriers(entry.get("carriers"), carriers)
+        if unknown:
+            shown = ", ".join(v[:40] for v in unknown[:5])
+            problems.append(
+                (
+                    index,
+                    "carriers",
+                    f"doanh nghiệp viễn thông không có trong danh sách: {shown}",
+                    f"carriers not in the list: {shown}",
                 )
-            else:
-                normal = name_rules.normal_form(name)
-                if normal in seen:
-                    problems.append(
-                        (
-                            index,
-                            "name",
-                            f"trùng với tên thứ {seen[normal]} trong hồ sơ",
-                            f"repeats name #{seen[normal]} of this application",
-                        )
-                    )
-                seen[normal] = index
-                item["name"] = name
+            )
+        if require_names:
+            problems.extend(_name_problems(index, name, seen, item))
         if not item["purpose"]:
             problems.append((index, "purpose", "thiếu mục đích sử dụng", "the purpose of use is missing"))
         for key, limit in ENTRY_LIMITS.items():
@@ -239,3 +314,83 @@ def validate_name_entries(entries, *, require_names=True):
             },
         )
     return cleaned
+
+
+DRAFT_NAME_LIMIT = 40  # a draft keeps a name as typed, even too long; only this much of it
+
+
+def validate_draft(applicant, entries, *, carriers=DEFAULT_CARRIERS):
+    """A draft is checked for length only: every field within its limit (a longer one is refused
+    with its length, never cut), at most MAX_NAMES_PER_APPLICATION rows. Returns the draft's
+    applicant section and rows cleaned of white space; carriers off the list are dropped."""
+    errors, names = {}, []
+    out = {}
+    for field, *_rest, label_vi, label_en in APPLICANT_FIELDS:
+        value = _clean((applicant or {}).get(field))
+        if len(value) > FIELD_LIMITS[field]:
+            errors[field] = (
+                f"{label_vi}: dài {len(value)} ký tự, tối đa {FIELD_LIMITS[field]}.",
+                f"{label_en}: {len(value)} characters long, at most {FIELD_LIMITS[field]}.",
+            )
+        out[field] = value
+    out["kind"] = (applicant or {}).get("kind")
+    entries = list(entries or ())
+    if len(entries) > MAX_NAMES_PER_APPLICATION:
+        raise InvalidInput(
+            f"Một hồ sơ có tối đa {MAX_NAMES_PER_APPLICATION} tên định danh.",
+            f"An application carries at most {MAX_NAMES_PER_APPLICATION} names.",
+        )
+    rows = []
+    for position, entry in enumerate(entries, start=1):
+        index = entry.get("row") if isinstance(entry.get("row"), int) else position
+        row = {
+            "name": _clean(entry.get("name")),
+            "purpose": _clean(entry.get("purpose")),
+            "products": _clean(entry.get("products")),
+            "sectors": _clean(entry.get("sectors")),
+            "carriers": choose_carriers(entry.get("carriers"), carriers)[0],
+            "use_sms": bool(entry.get("use_sms")),
+            "use_voice": bool(entry.get("use_voice")),
+        }
+        if len(row["name"]) > DRAFT_NAME_LIMIT:
+            names.append(
+                {
+                    "index": index,
+                    "field": "name",
+                    "message": f"tên dài {len(row['name'])} ký tự, tối đa {DRAFT_NAME_LIMIT} trong bản nháp",
+                    "message_en": f"the name is {len(row['name'])} characters long, at most "
+                    f"{DRAFT_NAME_LIMIT} in a draft",
+                }
+            )
+        for key, limit in ENTRY_LIMITS.items():
+            if key != "carriers" and len(row[key]) > limit:
+                vi, en = ENTRY_LABELS[key]
+                names.append(
+                    {
+                        "index": index,
+                        "field": key,
+                        "message": f"{vi} dài {len(row[key])} ký tự, tối đa {limit}",
+                        "message_en": f"{en} is {len(row[key])} characters long, at most {limit}",
+                    }
+                )
+        rows.append(row)
+    if errors or names:
+        raise InvalidInput(
+            "Chưa lưu được bản nháp: "
+            + "; ".join(
+                [vi for vi, _ in errors.values()] + [f"tên thứ {n['index']}: {n['message']}" for n in names]
+            ),
+            "The draft was not saved: "
+            + "; ".join(
+                [en for _, en in errors.values()] + [f"name #{n['index']}: {n['message_en']}" for n in names]
+            ),
+            details={
+                k: v
+                for k, v in (
+                    ("fields", {k: {"message": vi, "message_en": en} for k, (vi, en) in errors.items()}),
+                    ("names", names),
+                )
+                if v
+            },
+        )
+    return out, rows

@@ -148,7 +148,7 @@
     add.addEventListener("click", function () {
       var all = rows.querySelectorAll(".name-row");
       var copy = all[all.length - 1].cloneNode(true);
-      copy.querySelectorAll(".field-error").forEach(function (el) { el.parentNode.removeChild(el); });
+      copy.querySelectorAll(".field-error, .older-carriers").forEach(function (el) { el.parentNode.removeChild(el); });
       copy.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
       copy.querySelectorAll("input, textarea").forEach(function (el) {
         el.removeAttribute("required");  /* an added row may stay empty */

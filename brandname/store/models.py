@@ -725,3 +725,42 @@ class LegacyRow(Base):
 
     batch: Mapped[LegacyBatch] = relationship()
     brandname: Mapped["Brandname | None"] = relationship()
+
+
+# --- The applicant's own working state: drafts and the in-portal notifications ---
+
+
+class Draft(Base):
+    """A Form 01 the applicant saved to finish later. Not an application: no dossier code, no
+    receipt, no officer sees it. `form` holds what was typed, checked only for length
+    ({"applicant": {...}, "names": [{...}], "commitments": bool}); files are never kept."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    form: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Notification(Base):
+    """One mail an account received, as it reads it inside the portal: written with the mail
+    (notifications/outbox.py), so the list and the mailbox never disagree. The body is kept
+    with any one-time link taken out (a reset or verification link works from the mailbox only)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_account_id_read_at", "account_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    # the mail may be cleared from the outbox once sent; its notification stays
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    brandname_id: Mapped[int | None] = mapped_column(ForeignKey("brandnames.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -4,9 +4,11 @@ CSRF comes from Flask-WTF's CSRFProtect (every POST); the fields are checked by 
 lifecycle, so a refused form is re-rendered with the user's input and the domain message.
 """
 
+from brandname.rules import form01
 from brandname.rules.form01 import APPLICANT_KEYS
 
 NAME_KEYS = ("name", "purpose", "products", "sectors", "carriers")
+TEXT_KEYS = ("name", "purpose", "products", "sectors")
 MAX_ROWS = 50
 MAX_FILES = 5
 
@@ -34,13 +36,44 @@ def name_rows_from_form(form):
     )
     rows = []
     for i in indexes[:MAX_ROWS]:
-        row = {k: (form.get(f"n-{i}-{k}") or "").strip() for k in NAME_KEYS}
+        row = {k: (form.get(f"n-{i}-{k}") or "").strip() for k in TEXT_KEYS}
+        row["carriers"] = ", ".join(chosen_carriers(form, i))
         row["row"] = i + 1  # the number the form shows, so each error lands on its row
         row["use_sms"] = form.get(f"n-{i}-use_sms") == "on"
         row["use_voice"] = form.get(f"n-{i}-use_voice") == "on"
         if any(row[k] for k in NAME_KEYS):
             rows.append(row)
     return rows
+
+
+def chosen_carriers(form, i):
+    """The carriers ticked in row i: one checkbox value each (a request's form), or one text of
+    labels joined by commas (a form rebuilt from a filing or a draft)."""
+    key = f"n-{i}-carriers"
+    values = form.getlist(key) if hasattr(form, "getlist") else [form.get(key) or ""]
+    return [c for v in values for c in form01.split_carriers(v)]
+
+
+def carrier_choices(form, i, allowed):
+    """(labels ticked, older values the list does not know) of row i, for the checkboxes."""
+    ticked, unknown = [], []
+    for value in chosen_carriers(form, i):
+        label = form01.carrier_label(value, allowed)
+        if label is None:
+            unknown.append(value)
+        elif label not in ticked:
+            ticked.append(label)
+    return ticked, unknown
+
+
+def plain(form):
+    """A request's form as a plain dict, each row's ticked carriers joined into one value."""
+    out = dict(form.items())
+    for key in list(out):
+        parts = key.split("-", 2)
+        if key.startswith("n-") and len(parts) == 3 and parts[1].isdigit() and parts[2] == "carriers":
+            out[key] = ", ".join(chosen_carriers(form, int(parts[1])))
+    return out
 
 
 def name_rows_to_form(rows):

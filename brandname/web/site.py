@@ -422,6 +422,8 @@ def init_app(app):
             "field_error": lambda error, name: forms.field_error(error, name, lang()),
             "applicant_limits": form01.FIELD_LIMITS,
             "entry_limits": form01.ENTRY_LIMITS,
+            "carrier_list": _rules().carriers,
+            "carrier_choices": lambda form, i: forms.carrier_choices(form, i, _rules().carriers),
             "authority": authority_names(),
             "charges_in_force": bool(_rules().charge_schedule),
             "certificate_status_label": lambda s: CERTIFICATE_STATUS_LABELS.get(s, s),

@@ -220,6 +220,10 @@ SENTENCES = {
         [],
     ),
     "withdraw": lambda e, d, name: (_("rút hồ sơ số %(id)s", id=e.application_id), []),
+    "withdraw_name": lambda e, d, name: (
+        _("rút tên %(name)s khỏi hồ sơ số %(id)s", name=d.get("name"), id=e.application_id),
+        [_("còn lại: %(names)s", names=_names(d.get("remaining")))],
+    ),
     "take": lambda e, d, name: (_("nhận xử lý hồ sơ số %(id)s", id=e.application_id), []),
     "assign": lambda e, d, name: (
         _("giao hồ sơ số %(id)s cho %(who)s", id=e.application_id, who=d.get("assignee")),

@@ -36,6 +36,9 @@ from brandname.store.models import (
     Certificate,
     ChargeInvoice,
     Document,
+    Draft,
+    Notification,
+    RequestedName,
 )
 from brandname.web import forms, site, uploads
 from brandname.web.site import (
@@ -248,8 +251,12 @@ def home():
         .where(Brandname.holder_id == current_user.holder_id, Brandname.status != "released")
         .order_by(Brandname.name_normal)
     ).all()
+    drafts = db.session.scalars(
+        select(Draft).where(Draft.holder_id == current_user.holder_id).order_by(Draft.updated_at.desc())
+    ).all()
     return render_template(
         "applicant/home.html",
+        drafts=drafts,
         applications=applications,
         names=names,
         holder=current_user.holder,
@@ -261,10 +268,13 @@ def home():
 # -- applying -------------------------------------------------------------------------------
 
 
-def _apply_form(mode, *, form, application=None, brandname=None, status=200, error=None, lost_files=()):
+def _apply_form(
+    mode, *, form, application=None, brandname=None, status=200, error=None, lost_files=(), draft=None
+):
     return render_template(
         "applicant/apply.html",
         mode=mode,
+        draft=draft,
         form=form,
         error=error,
         message=error_message(error) if error else None,
@@ -293,22 +303,54 @@ def _file_problems(files):
     )
 
 
-def _submit_from_form(mode, *, previous=None, brandname=None):
+def _save_draft(form, rows, applicant, lost, draft):
+    """ "Lưu nháp": keep what was typed, checked for length only; chosen files are not kept."""
+    try:
+        saved = lifecycle.save_draft(
+            db.session,
+            actor=actor(),
+            applicant=applicant,
+            names=rows,
+            commitments=form.get("commitments") == "on",
+            draft_id=draft.id if draft else None,
+            rules=registry.rules(),
+        )
+    except DomainError as exc:
+        return _apply_form("issue", form=form, status=exc.status, error=exc, lost_files=lost, draft=draft)
+    flash(_("Đã lưu bản nháp. Mở lại từ trang Hồ sơ của tôi để nộp tiếp."), "success")
+    if lost:
+        flash(
+            _(
+                "Bản nháp không lưu tệp đính kèm; hãy chọn lại khi nộp: %(files)s",
+                files=", ".join(lost),
+            ),
+            "warning",
+        )
+    return redirect(url_for("applicant.draft", draft_id=saved.id))
+
+
+def _submit_from_form(mode, *, previous=None, brandname=None, draft=None):
     form = request.form
     lost = [storage.filename for storage in request.files.values() if storage and storage.filename]
     if form.get("add_row"):  # without JavaScript, "add a name" re-renders the form one row longer
-        more = dict(form.items())
+        more = forms.plain(form)
         more[f"n-{forms.row_count(form, 1)}-use_sms"] = "on"
-        return _apply_form(mode, form=more, application=previous, brandname=brandname, lost_files=lost)
+        return _apply_form(
+            mode, form=more, application=previous, brandname=brandname, lost_files=lost, draft=draft
+        )
     if (form.get("remove_row") or "").isdigit():  # without JavaScript, "remove this name"
-        fewer = forms.without_row(dict(form.items()), int(form["remove_row"]))
+        fewer = forms.without_row(forms.plain(form), int(form["remove_row"]))
         fewer.pop("remove_row", None)
-        return _apply_form(mode, form=fewer, application=previous, brandname=brandname, lost_files=lost)
+        return _apply_form(
+            mode, form=fewer, application=previous, brandname=brandname, lost_files=lost, draft=draft
+        )
     applicant = forms.applicant_from_form(form)
     holder = current_user.holder
     applicant["kind"], applicant["id_number"] = holder.kind, holder.id_number  # fixed by the account
-    files = forms.uploads_from_request(request.files, form)
     rows = forms.name_rows_from_form(form)
+    if mode == "issue" and form.get("save_draft"):
+        return _save_draft(form, rows, applicant, lost, draft)
+    files = forms.uploads_from_request(request.files, form)
     try:
         file_problem = _file_problems(files)
         if file_problem is not None:
@@ -334,6 +376,7 @@ def _submit_from_form(mode, *, previous=None, brandname=None):
             reissue_reason=form.get("reissue_reason") if mode == "reissue" else None,
             commitments_confirmed=form.get("commitments") == "on",
             resubmission_of_id=previous.id if previous else None,
+            draft_id=draft.id if draft else None,
             rules=registry.rules(),
         )
     except DomainError as exc:
@@ -346,6 +389,7 @@ def _submit_from_form(mode, *, previous=None, brandname=None):
             status=exc.status,
             error=exc,
             lost_files=lost,
+            draft=draft,
         )
     failed = []
     for kind, filename, data in files:
@@ -389,6 +433,50 @@ def apply():
     form = forms.applicant_to_form(forms.holder_as_applicant(current_user.holder))
     form["n-0-use_sms"] = "on"
     return _apply_form("issue", form=form)[0]
+
+
+# -- drafts: a Form 01 kept to finish later ------------------------------------------------
+
+
+def own_draft(draft_id):
+    """The holder's own draft; anyone else's answers 404, as if it did not exist."""
+    from brandname.lifecycle.drafts import own_draft as find
+
+    try:
+        return find(db.session, draft_id, actor())
+    except DomainError:
+        abort(404)
+
+
+def draft_as_form(draft):
+    form = forms.applicant_to_form(draft.form.get("applicant") or {})
+    holder = current_user.holder
+    form["app_kind"], form["app_id_number"] = holder.kind, holder.id_number
+    rows = draft.form.get("names") or []
+    form.update(forms.name_rows_to_form(rows))
+    if not rows:
+        form["n-0-use_sms"] = "on"
+    if draft.form.get("commitments"):
+        form["commitments"] = "on"
+    return form
+
+
+@bp.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
+@applicant_required
+def draft(draft_id):
+    found = own_draft(draft_id)
+    if request.method == "POST":
+        return _submit_from_form("issue", draft=found)
+    return _apply_form("issue", form=draft_as_form(found), draft=found)[0]
+
+
+@bp.post("/drafts/<int:draft_id>/delete")
+@applicant_required
+def delete_draft(draft_id):
+    found = own_draft(draft_id)
+    lifecycle.delete_draft(db.session, found.id, actor=actor())
+    flash(_("Đã xóa bản nháp."), "success")
+    return redirect(url_for("applicant.home"))
 
 
 @bp.route("/applications/<int:application_id>/resubmit", methods=["GET", "POST"])
@@ -583,6 +671,109 @@ def withdraw(application_id):
         return _render_application(application, status=exc.status, error=exc)
     flash(_("Đã rút hồ sơ số %(id)s.", id=application.id), "success")
     return redirect(url_for("applicant.application", application_id=application.id))
+
+
+@bp.post("/applications/<int:application_id>/names/<int:requested_name_id>/withdraw")
+@applicant_required
+def withdraw_name(application_id, requested_name_id):
+    application = own_application(application_id)
+    requested = db.session.get(RequestedName, requested_name_id)
+    if requested is None or requested.application_id != application.id:
+        abort(404)
+    name = requested.name
+    try:
+        lifecycle.withdraw_name(
+            db.session, application.id, requested.id, actor=actor(), rules=registry.rules()
+        )
+    except DomainError as exc:
+        return _render_application(application, status=exc.status, error=exc)
+    if application.status == "withdrawn":
+        flash(
+            _("Đã rút tên cuối cùng %(name)s: hồ sơ số %(id)s đã được rút.", name=name, id=application.id),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "Đã rút tên %(name)s khỏi hồ sơ số %(id)s; các tên còn lại vẫn được xét.",
+                name=name,
+                id=application.id,
+            ),
+            "success",
+        )
+    return redirect(url_for("applicant.application", application_id=application.id))
+
+
+# -- notifications in the portal: the mails the account received ---------------------------
+
+
+def _notification_link(n):
+    if n.application_id is not None:
+        application = db.session.get(Application, n.application_id)
+        if application is not None and application.holder_id == current_user.holder_id:
+            return url_for("applicant.application", application_id=n.application_id)
+    if n.brandname_id is not None:
+        bn = db.session.get(Brandname, n.brandname_id)
+        if bn is not None and bn.holder_id == current_user.holder_id and bn.status != "released":
+            return url_for("applicant.name", brandname_id=n.brandname_id)
+    return None
+
+
+@bp.get("/notifications")
+@applicant_required
+def notifications():
+    show = request.args.get("show")
+    stmt = select(Notification).where(Notification.account_id == current_user.id)
+    if show == "unread":
+        stmt = stmt.where(Notification.read_at.is_(None))
+    rows, page, pages, total = paginate(
+        db.session, stmt.order_by(Notification.created_at.desc(), Notification.id.desc()), size=20
+    )
+    return render_template(
+        "applicant/notifications.html",
+        notifications=rows,
+        link_of=_notification_link,
+        show=show,
+        page=page,
+        pages=pages,
+        total=total,
+    )
+
+
+@bp.post("/notifications/read")
+@applicant_required
+def read_notifications():
+    """Mark read: the ticked ones (`id`, repeated), or all of them (`all`)."""
+    ids = None if request.form.get("all") else [i for i in request.form.getlist("id") if i.isdigit()]
+    lifecycle.mark_notifications_read(db.session, current_user.id, ids)
+    return redirect(url_for("applicant.notifications", show=request.form.get("show") or None))
+
+
+@bp.get("/notifications/<int:notification_id>")
+@applicant_required
+def open_notification(notification_id):
+    """Open one: it is marked read, and the page of its application or name opens."""
+    n = db.session.get(Notification, notification_id)
+    if n is None or n.account_id != current_user.id:
+        abort(404)
+    lifecycle.mark_notifications_read(db.session, current_user.id, [n.id])
+    return redirect(_notification_link(n) or url_for("applicant.notifications") + f"#n-{n.id}")
+
+
+@bp.app_context_processor
+def unread_notifications():
+    def count():
+        if not (current_user.is_authenticated and current_user.role == "applicant"):
+            return 0
+        from sqlalchemy import func
+
+        return db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.account_id == current_user.id, Notification.read_at.is_(None)
+            )
+        )
+
+    return {"unread_notifications": count}
 
 
 @bp.post("/applications/<int:application_id>/payment")

@@ -342,11 +342,11 @@ def paper_application():
         return again()[0]
     lost = [storage.filename for storage in request.files.values() if storage and storage.filename]
     if form.get("add_row"):
-        more = dict(form.items())
+        more = forms.plain(form)
         more[f"n-{forms.row_count(form, 1)}-use_sms"] = "on"
         return again(data=more, lost_files=lost)
     if (form.get("remove_row") or "").isdigit():
-        fewer = forms.without_row(dict(form.items()), int(form["remove_row"]))
+        fewer = forms.without_row(forms.plain(form), int(form["remove_row"]))
         fewer.pop("remove_row", None)
         return again(data=fewer, lost_files=lost)
     files = forms.uploads_from_request(request.files, form)
