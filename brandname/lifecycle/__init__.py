@@ -14,6 +14,7 @@ session, the actor, the time and the rules.
 | `authorizations` | authorize, withdraw_authorization |
 | `casework` | take, assign (who holds an undecided dossier) |
 | `accounts` | staff and applicant accounts |
+| `periodic_reports` | file_report, request_report (the reports of Art. 30–31) |
 
 `_kernel` holds what they share; `queries` the read-only questions they ask.
 """
@@ -55,6 +56,7 @@ from brandname.lifecycle.legacy import (
     recognize_legacy,
     refuse_legacy,
 )
+from brandname.lifecycle.periodic_reports import file_report, request_report
 from brandname.lifecycle.queries import (
     active_authorizations,
     availability,
@@ -114,6 +116,7 @@ __all__ = [
     "ensure_counters",
     "event_count",
     "expire",
+    "file_report",
     "find_brandname",
     "give_up",
     "ground_b_available",
@@ -132,6 +135,7 @@ __all__ = [
     "refuse_legacy",
     "refuse_payment",
     "reject",
+    "request_report",
     "release",
     "release_quarantined",
     "remove_watch_entry",
