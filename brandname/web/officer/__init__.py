@@ -1069,3 +1069,6 @@ def export_statistics(fmt):
     year, _years = _year()
     table = reports.statistics_table(reports.monthly_statistics(db.session, year))
     return _download(table, fmt, f"thong-ke-{year}")
+
+
+from brandname.web.officer import periodic  # noqa: E402,F401  (the periodic reports' routes)
