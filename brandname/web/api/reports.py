@@ -96,3 +96,116 @@ def carrier_file_report():
     except DomainError as exc:
         return _error(exc)
     return jsonify(_report(report)), 201
+
+
+# Merged into the OpenAPI document by web/api/openapi.py: `paths.update(OPENAPI_PATHS)`.
+_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_BEARER = [{"carrierKey": []}]
+_FILED = {
+    "type": "object",
+    "required": ["id", "form", "period_start", "period_end", "due_date", "way", "filed_at", "late"],
+    "properties": {
+        "id": {"type": "integer"},
+        "form": {"enum": ["05", "06"]},
+        "period": {"type": ["string", "null"], "description": "the calendar's period (2026, 2026-H1, 2026-Q3)"},
+        "request_id": {"type": ["integer", "null"]},
+        "period_start": {"type": "string", "format": "date"},
+        "period_end": {"type": "string", "format": "date"},
+        "due_date": {"type": "string", "format": "date"},
+        "way": {"enum": ["online", "document"]},
+        "figures": {"type": ["object", "null"], "additionalProperties": {"type": "integer"}},
+        "sha256": {"type": ["string", "null"]},
+        "filed_at": {"type": "string"},
+        "late": {"type": "boolean"},
+    },
+}
+_CARRIER_ERRORS = {
+    "401": {"description": "missing, wrong or revoked API key", **_ERROR},
+    "429": {"description": "too many requests for this API key", **_ERROR},
+}
+OPENAPI_PATHS = {
+    "/api/v1/reports": {
+        "get": {
+            "summary": "The carrier's periodic reports (Art. 30–31): what it owes for the latest ended period, "
+            "the authority's open requests, and what it filed",
+            "security": _BEARER,
+            "responses": {
+                "200": {
+                    "description": "owed, requested and filed reports",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["period", "due_date", "owed", "requests", "filed"],
+                                "properties": {
+                                    "period": {"type": "string"},
+                                    "period_start": {"type": "string", "format": "date"},
+                                    "period_end": {"type": "string", "format": "date"},
+                                    "due_date": {"type": "string", "format": "date"},
+                                    "owed": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["form", "figures"],
+                                            "properties": {
+                                                "form": {"enum": ["05", "06"]},
+                                                "title": {"type": "string"},
+                                                "figures": {"type": "array", "items": {"type": "string"}},
+                                            },
+                                        },
+                                    },
+                                    "requests": {"type": "array", "items": {"type": "object"}},
+                                    "filed": {"type": "array", "items": _FILED},
+                                },
+                            }
+                        }
+                    },
+                },
+                **_CARRIER_ERRORS,
+            },
+        },
+        "post": {
+            "summary": "File a periodic report (Form 05 or 06): JSON {form, period | request_id, figures, notes}, "
+            "or multipart with form, period | request_id and the signed form as `file` (PDF, JPEG, PNG)",
+            "security": _BEARER,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["form", "figures"],
+                            "properties": {
+                                "form": {"enum": ["05", "06"]},
+                                "period": {"type": "string"},
+                                "request_id": {"type": "integer"},
+                                "figures": {"type": "object", "additionalProperties": {"type": "integer"}},
+                                "notes": {"type": "string"},
+                            },
+                        }
+                    },
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["form", "file"],
+                            "properties": {
+                                "form": {"type": "string"},
+                                "period": {"type": "string"},
+                                "request_id": {"type": "integer"},
+                                "file": {"type": "string", "contentMediaType": "application/octet-stream"},
+                            },
+                        }
+                    },
+                },
+            },
+            "responses": {
+                "201": {"description": "filed", "content": {"application/json": {"schema": _FILED}}},
+                "400": {"description": "wrong figures (details.fields names each) or file", **_ERROR},
+                "403": {"description": "a request addressed to someone else", **_ERROR},
+                "404": {"description": "no such request", **_ERROR},
+                "409": {"description": "already filed, or the period has not ended", **_ERROR},
+                **_CARRIER_ERRORS,
+            },
+        },
+    }
+}
