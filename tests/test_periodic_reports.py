@@ -30,7 +30,12 @@ FORM04 = {
     "opt_out_handled": "15",
     "complaints": "2",
 }
-FORM05 = {"names_carried": "120", "sms_carried": "5000000", "calls_carried": "10", "unregistered_blocked": "31"}
+FORM05 = {
+    "names_carried": "120",
+    "sms_carried": "5000000",
+    "calls_carried": "10",
+    "unregistered_blocked": "31",
+}
 
 
 @pytest.fixture
@@ -55,7 +60,13 @@ def count(session, model):
 
 def test_a_holder_files_form_04_online_once_and_it_is_an_event(session, holder, holder_actor):
     report = lifecycle.file_report(
-        session, pr.Filer.holder(holder.id), actor=holder_actor, form="04", period="2026", figures=FORM04, now=FILING
+        session,
+        pr.Filer.holder(holder.id),
+        actor=holder_actor,
+        form="04",
+        period="2026",
+        figures=FORM04,
+        now=FILING,
     )
     assert (report.way, report.figures["sms_sent"], report.late, report.due_date) == (
         "online",
@@ -84,23 +95,41 @@ def test_a_filing_is_refused_before_its_period_ends_without_figures_or_for_someo
 ):
     filer = pr.Filer.holder(holder.id)
     with pytest.raises(NotAllowed):
-        lifecycle.file_report(session, filer, actor=holder_actor, form="04", period="2027", figures=FORM04, now=FILING)
+        lifecycle.file_report(
+            session, filer, actor=holder_actor, form="04", period="2027", figures=FORM04, now=FILING
+        )
     with pytest.raises(InvalidInput):
         lifecycle.file_report(session, filer, actor=holder_actor, form="04", period="2026", now=FILING)
     with pytest.raises(InvalidInput):
-        lifecycle.file_report(session, filer, actor=holder_actor, form="05", period="2026", figures=FORM05, now=FILING)
+        lifecycle.file_report(
+            session, filer, actor=holder_actor, form="05", period="2026", figures=FORM05, now=FILING
+        )
     with pytest.raises(InvalidInput) as wrong:
         lifecycle.file_report(
-            session, filer, actor=holder_actor, form="04", period="2026", figures=FORM04 | {"opt_out_handled": "16"}, now=FILING
+            session,
+            filer,
+            actor=holder_actor,
+            form="04",
+            period="2026",
+            figures=FORM04 | {"opt_out_handled": "16"},
+            now=FILING,
         )
     assert "opt_out_handled" in wrong.value.details["fields"]
     stranger = lifecycle.Actor("applicant", "x@y.vn", None, holder.id + 99)
     with pytest.raises(Forbidden):
-        lifecycle.file_report(session, filer, actor=stranger, form="04", period="2026", figures=FORM04, now=FILING)
+        lifecycle.file_report(
+            session, filer, actor=stranger, form="04", period="2026", figures=FORM04, now=FILING
+        )
     other_carrier = pr.carrier_actor("Another Carrier")
     with pytest.raises(Forbidden):
         lifecycle.file_report(
-            session, pr.Filer.carrier(carrier.id), actor=other_carrier, form="05", period="2026", figures=FORM05, now=FILING
+            session,
+            pr.Filer.carrier(carrier.id),
+            actor=other_carrier,
+            form="05",
+            period="2026",
+            figures=FORM05,
+            now=FILING,
         )
     assert count(session, PeriodicReport) == 0 and count(session, Event.__table__) >= 1
     assert session.scalar(select(func.count()).where(Event.act == "file_report")) == 0
@@ -108,7 +137,13 @@ def test_a_filing_is_refused_before_its_period_ends_without_figures_or_for_someo
 
 def test_a_late_filing_is_accepted_and_marked_late(session, holder, holder_actor):
     report = lifecycle.file_report(
-        session, pr.Filer.holder(holder.id), actor=holder_actor, form="04", period="2026", figures=FORM04, now=LATE
+        session,
+        pr.Filer.holder(holder.id),
+        actor=holder_actor,
+        form="04",
+        period="2026",
+        figures=FORM04,
+        now=LATE,
     )
     assert report.late is True
 
@@ -122,7 +157,13 @@ def test_a_signed_form_is_recorded_with_its_fingerprint(session, holder, holder_
         "sha256": "0" * 64,
     }
     report = lifecycle.file_report(
-        session, pr.Filer.holder(holder.id), actor=holder_actor, form="04", period="2026", document=document, now=FILING
+        session,
+        pr.Filer.holder(holder.id),
+        actor=holder_actor,
+        form="04",
+        period="2026",
+        document=document,
+        now=FILING,
     )
     assert (report.way, report.figures, report.original_filename) == ("document", None, "bao-cao-2026.pdf")
     event = session.scalars(select(Event).where(Event.act == "file_report")).one()
@@ -202,10 +243,20 @@ def test_an_officer_request_has_its_own_due_date_and_is_answered_once(session, h
         )
 
 
-def test_the_overdue_list_names_who_has_not_filed_after_the_due_date(session, holder, holder_actor, carrier, registry_helper):
-    other = registry_helper.issue("KHAC", applicant=org_applicant("0109999999", "Công ty TNHH Khác")).brandnames[0]
+def test_the_overdue_list_names_who_has_not_filed_after_the_due_date(
+    session, holder, holder_actor, carrier, registry_helper
+):
+    other = registry_helper.issue(
+        "KHAC", applicant=org_applicant("0109999999", "Công ty TNHH Khác")
+    ).brandnames[0]
     lifecycle.file_report(
-        session, pr.Filer.holder(holder.id), actor=holder_actor, form="04", period="2026", figures=FORM04, now=FILING
+        session,
+        pr.Filer.holder(holder.id),
+        actor=holder_actor,
+        form="04",
+        period="2026",
+        figures=FORM04,
+        now=FILING,
     )
     period = reporting.Calendar().parse("2026")
     items = pr.owed(session, period)
@@ -218,9 +269,13 @@ def test_holders_with_no_name_in_force_in_the_period_owe_nothing(session, holder
     assert pr.owed(session, reporting.Calendar().parse("2025")) == []
 
 
-def test_the_daily_job_reminds_holders_before_the_due_date_once_per_window(session, holder, holder_actor, carrier):
+def test_the_daily_job_reminds_holders_before_the_due_date_once_per_window(
+    session, holder, holder_actor, carrier
+):
     def run(day):
-        return lifecycle.daily(session, today=day, now=datetime.combine(day, datetime.min.time()))["report_reminders"]
+        return lifecycle.daily(session, today=day, now=datetime.combine(day, datetime.min.time()))[
+            "report_reminders"
+        ]
 
     assert run(date(2026, 12, 15)) == 0  # 31 days before 15 January
     assert run(date(2026, 12, 16)) == 1
@@ -241,9 +296,17 @@ def test_the_daily_job_reminds_holders_before_the_due_date_once_per_window(sessi
     assert run(date(2027, 1, 14)) == 0  # filed: no 1-day reminder
 
 
-def test_the_export_of_a_period_lists_every_filing_and_what_is_missing(session, holder, holder_actor, carrier):
+def test_the_export_of_a_period_lists_every_filing_and_what_is_missing(
+    session, holder, holder_actor, carrier
+):
     lifecycle.file_report(
-        session, pr.Filer.holder(holder.id), actor=holder_actor, form="04", period="2026", figures=FORM04, now=FILING
+        session,
+        pr.Filer.holder(holder.id),
+        actor=holder_actor,
+        form="04",
+        period="2026",
+        figures=FORM04,
+        now=FILING,
     )
     lifecycle.file_report(
         session,
@@ -281,11 +344,14 @@ def test_the_holder_files_the_online_form_from_the_portal(portal, issued_for_a, 
     assert "Mẫu số 04" in page and "năm 2026" in page
     form = portal.a.get("/applicant/reports/file?form=04&period=2026").get_data(as_text=True)
     assert "Số tin nhắn đã gửi bằng tên định danh" in form
-    bad = portal.a.post("/applicant/reports/file", data={"form": "04", "period": "2026", "way": "online"} | {
-        k: "x" for k in FORM04
-    })
+    bad = portal.a.post(
+        "/applicant/reports/file",
+        data={"form": "04", "period": "2026", "way": "online"} | {k: "x" for k in FORM04},
+    )
     assert bad.status_code == 400 and "phải là số nguyên không âm" in bad.get_data(as_text=True)
-    ok = portal.a.post("/applicant/reports/file", data={"form": "04", "period": "2026", "way": "online"} | FORM04)
+    ok = portal.a.post(
+        "/applicant/reports/file", data={"form": "04", "period": "2026", "way": "online"} | FORM04
+    )
     assert ok.status_code == 302
     report = portal.session.scalars(select(PeriodicReport)).one()
     assert report.holder_id == issued_for_a.holder_id and report.filed_by_id == portal.account_a.id
@@ -301,7 +367,12 @@ def test_the_holder_uploads_the_signed_form(portal, issued_for_a, monkeypatch, a
     assert refused.status_code == 400 and "không phải PDF" in refused.get_data(as_text=True)
     ok = portal.a.post(
         "/applicant/reports/file",
-        data={"form": "04", "period": "2026", "way": "document", "file": (io.BytesIO(PDF_BYTES), "bao-cao.pdf")},
+        data={
+            "form": "04",
+            "period": "2026",
+            "way": "document",
+            "file": (io.BytesIO(PDF_BYTES), "bao-cao.pdf"),
+        },
         content_type="multipart/form-data",
     )
     assert ok.status_code == 302
@@ -348,14 +419,23 @@ def test_a_carrier_files_through_the_api_with_its_key(client, carrier, carrier_h
     monkeypatch.setattr("brandname.rules.dates.utcnow", lambda: FILING)
     owed = client.get("/api/v1/reports", headers=carrier_headers)
     assert owed.status_code == 200 and [f["form"] for f in owed.get_json()["owed"]] == ["05", "06"]
-    assert client.post("/api/v1/reports", json={"form": "05", "period": "2026", "figures": FORM05}).status_code == 401
+    assert (
+        client.post("/api/v1/reports", json={"form": "05", "period": "2026", "figures": FORM05}).status_code
+        == 401
+    )
     bad = client.post(
-        "/api/v1/reports", json={"form": "05", "period": "2026", "figures": FORM05 | {"sms_carried": -1}}, headers=carrier_headers
+        "/api/v1/reports",
+        json={"form": "05", "period": "2026", "figures": FORM05 | {"sms_carried": -1}},
+        headers=carrier_headers,
     )
     assert bad.status_code == 400 and "sms_carried" in bad.get_json()["details"]["fields"]
-    ok = client.post("/api/v1/reports", json={"form": "05", "period": "2026", "figures": FORM05}, headers=carrier_headers)
+    ok = client.post(
+        "/api/v1/reports", json={"form": "05", "period": "2026", "figures": FORM05}, headers=carrier_headers
+    )
     assert ok.status_code == 201 and ok.get_json()["late"] is False
-    again = client.post("/api/v1/reports", json={"form": "05", "period": "2026", "figures": FORM05}, headers=carrier_headers)
+    again = client.post(
+        "/api/v1/reports", json={"form": "05", "period": "2026", "figures": FORM05}, headers=carrier_headers
+    )
     assert again.status_code == 409
     upload = client.post(
         "/api/v1/reports",

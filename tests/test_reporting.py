@@ -27,7 +27,14 @@ def test_the_default_calendar_is_the_year_due_on_15_january():
         ("semiannual", date(2026, 7, 1), "2026-H2", date(2026, 7, 1), date(2026, 12, 31), date(2027, 1, 15)),
         ("semiannual", date(2026, 6, 30), "2026-H1", date(2026, 1, 1), date(2026, 6, 30), date(2026, 7, 15)),
         ("quarterly", date(2026, 2, 28), "2026-Q1", date(2026, 1, 1), date(2026, 3, 31), date(2026, 4, 15)),
-        ("quarterly", date(2026, 12, 31), "2026-Q4", date(2026, 10, 1), date(2026, 12, 31), date(2027, 1, 15)),
+        (
+            "quarterly",
+            date(2026, 12, 31),
+            "2026-Q4",
+            date(2026, 10, 1),
+            date(2026, 12, 31),
+            date(2027, 1, 15),
+        ),
     ],
 )
 def test_shorter_periods_and_their_labels(kind, day, label, start, end, due):

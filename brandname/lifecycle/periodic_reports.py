@@ -64,7 +64,9 @@ def _filer_row(session, filer):
     if filer.kind == "holder":
         return fetch(session, Holder, filer.id, lock=False, what_vi="tổ chức, cá nhân", what_en="holder")
     if filer.kind == "carrier":
-        return fetch(session, CarrierKey, filer.id, lock=False, what_vi="doanh nghiệp viễn thông", what_en="carrier")
+        return fetch(
+            session, CarrierKey, filer.id, lock=False, what_vi="doanh nghiệp viễn thông", what_en="carrier"
+        )
     raise InvalidInput("Bên nộp báo cáo không hợp lệ.", "Unknown kind of filer.")
 
 
@@ -98,16 +100,22 @@ def file_report(
     chosen = reporting.form(form, filer.kind)
     request = None
     if request_id is not None:
-        request = fetch(session, ReportRequest, request_id, what_vi="yêu cầu báo cáo", what_en="report request")
+        request = fetch(
+            session, ReportRequest, request_id, what_vi="yêu cầu báo cáo", what_en="report request"
+        )
         if (request.filer, request.holder_id or request.carrier_key_id) != (filer.kind, filer.id):
-            raise Forbidden("Yêu cầu báo cáo này không gửi cho bạn.", "This report request is not addressed to you.")
+            raise Forbidden(
+                "Yêu cầu báo cáo này không gửi cho bạn.", "This report request is not addressed to you."
+            )
         if request.form != chosen.number:
             raise InvalidInput(
                 f"Yêu cầu này cần Mẫu {request.form}, không phải Mẫu {chosen.number}.",
                 f"This request asks for Form {request.form}, not Form {chosen.number}.",
             )
         if request.status != "open":
-            raise NotAllowed("Yêu cầu báo cáo này đã được trả lời.", "This report request was already answered.")
+            raise NotAllowed(
+                "Yêu cầu báo cáo này đã được trả lời.", "This report request was already answered."
+            )
         start, end, due, label, obligation = (
             request.period_start,
             request.period_end,
@@ -314,7 +322,10 @@ def owed(session, period):
         )
     }
     rows = []
-    for kind, filers in (("holder", holders_owing(session, period)), ("carrier", carriers_owing(session, period))):
+    for kind, filers in (
+        ("holder", holders_owing(session, period)),
+        ("carrier", carriers_owing(session, period)),
+    ):
         for row in filers:
             filer = Filer(kind, row.id)
             for f in reporting.forms_for(kind):

@@ -68,7 +68,9 @@ def send_charge_reminders(
     return queued
 
 
-def send_report_reminders(session, due, *, today=None, now=None, public_url="", authority=messages.DEFAULT_AUTHORITY):
+def send_report_reminders(
+    session, due, *, today=None, now=None, public_url="", authority=messages.DEFAULT_AUTHORITY
+):
     """Queue a reminder of each report a holder still owes (lifecycle.periodic_reports.reminders_due
     says which, with its reminder window); each once per report and window. Carriers have no
     address in the registry: they read what they owe from the API."""

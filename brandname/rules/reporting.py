@@ -102,7 +102,9 @@ FORMS = {
         "Báo cáo tình hình ngăn chặn tin nhắn rác, cuộc gọi rác",
         "Report on the prevention of spam messages and calls",
         (
-            Field("spam_reports", "Số phản ánh tin nhắn rác, cuộc gọi rác đã tiếp nhận", "Spam reports received"),
+            Field(
+                "spam_reports", "Số phản ánh tin nhắn rác, cuộc gọi rác đã tiếp nhận", "Spam reports received"
+            ),
             Field("spam_reports_handled", "Số phản ánh đã xử lý xong", "Spam reports handled"),
             Field("spam_sms_blocked", "Số tin nhắn rác đã ngăn chặn", "Spam messages blocked"),
             Field("spam_calls_blocked", "Số cuộc gọi rác đã ngăn chặn", "Spam calls blocked"),
@@ -168,7 +170,9 @@ class Calendar:
 
     def __post_init__(self):
         if self.period not in PERIODS:
-            raise ValueError(f"BRANDNAME_REPORT_PERIOD must be one of {', '.join(PERIODS)}, not {self.period!r}")
+            raise ValueError(
+                f"BRANDNAME_REPORT_PERIOD must be one of {', '.join(PERIODS)}, not {self.period!r}"
+            )
         if not 0 < int(self.due_days) <= 366:
             raise ValueError("BRANDNAME_REPORT_DUE_DAYS must be 1 to 366 days after the period's end")
 
@@ -212,7 +216,9 @@ class Calendar:
 
 
 def calendar_from_config(period=None, due_days=None):
-    return Calendar(period=(period or DEFAULT_PERIOD).strip().lower(), due_days=int(due_days or DEFAULT_DUE_DAYS))
+    return Calendar(
+        period=(period or DEFAULT_PERIOD).strip().lower(), due_days=int(due_days or DEFAULT_DUE_DAYS)
+    )
 
 
 def reminder_window(due_date, today):
@@ -236,7 +242,9 @@ def figures(form_, raw):
     values, problems = {}, {}
     for f in form_.fields:
         value = raw.get(f.key)
-        text = str(value if value is not None else "").strip().replace(".", "").replace(",", "").replace(" ", "")
+        text = (
+            str(value if value is not None else "").strip().replace(".", "").replace(",", "").replace(" ", "")
+        )
         if isinstance(value, bool) or not text.isdigit() or not text.isascii():
             problems[f.key] = {
                 "message": f"{f.label_vi}: phải là số nguyên không âm.",

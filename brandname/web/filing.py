@@ -15,7 +15,9 @@ def file_report(filer, *, actor, form, period=None, request_id=None, way, values
     chosen = reporting.form(form, filer.kind)
     if way == "document":
         if not upload or not upload[1]:
-            raise InvalidInput("Chọn tệp báo cáo đã ký để tải lên.", "Choose the signed report file to upload.")
+            raise InvalidInput(
+                "Chọn tệp báo cáo đã ký để tải lên.", "Choose the signed report file to upload."
+            )
         data_dir = current_app.config["DATA_DIR"]
         document = uploads.write_report_file(upload[1], upload[0], data_dir=data_dir)
         try:

@@ -297,7 +297,9 @@ SENTENCES = {
             end=site.vntime(d.get("period_end")),
         ),
         [
-            _("trực tuyến") if d.get("way") == "online" else _("tệp đã ký, SHA-256 %(sha)s", sha=d.get("sha256")),
+            _("trực tuyến")
+            if d.get("way") == "online"
+            else _("tệp đã ký, SHA-256 %(sha)s", sha=d.get("sha256")),
             _("theo yêu cầu số %(n)s", n=d.get("request_id")) if d.get("request_id") else None,
             _("nộp muộn (hạn %(due)s)", due=site.vntime(d.get("due_date"))) if d.get("late") else None,
         ],

@@ -79,7 +79,9 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["request_id"], ["report_requests.id"], name="fk_periodic_reports_request_id_report_requests"
         ),
-        sa.ForeignKeyConstraint(["filed_by_id"], ["accounts.id"], name="fk_periodic_reports_filed_by_id_accounts"),
+        sa.ForeignKeyConstraint(
+            ["filed_by_id"], ["accounts.id"], name="fk_periodic_reports_filed_by_id_accounts"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_periodic_reports"),
         sa.UniqueConstraint("filer_key", "form", "obligation", name="uq_periodic_reports_filing"),
         sa.UniqueConstraint("stored_name", name="uq_periodic_reports_stored_name"),

@@ -37,7 +37,9 @@ def _report(r):
 @carrier_route("/reports", methods=["GET"])
 def carrier_reports():
     today = dates.local_today()
-    period, forms, requests = periodic_reports.due_for(db.session, _filer(), today=today, rules=registry.rules())
+    period, forms, requests = periodic_reports.due_for(
+        db.session, _filer(), today=today, rules=registry.rules()
+    )
     return jsonify(
         {
             "period": period.label,
@@ -77,7 +79,9 @@ def carrier_file_report():
         else:
             source = request.get_json(silent=True)
             if not isinstance(source, dict):
-                raise InvalidInput("Thân yêu cầu phải là một đối tượng JSON.", "The body must be a JSON object.")
+                raise InvalidInput(
+                    "Thân yêu cầu phải là một đối tượng JSON.", "The body must be a JSON object."
+                )
             way, values, content = "online", source.get("figures"), None
         request_id = source.get("request_id")
         if request_id is not None and not str(request_id).isdigit():
@@ -107,7 +111,10 @@ _FILED = {
     "properties": {
         "id": {"type": "integer"},
         "form": {"enum": ["05", "06"]},
-        "period": {"type": ["string", "null"], "description": "the calendar's period (2026, 2026-H1, 2026-Q3)"},
+        "period": {
+            "type": ["string", "null"],
+            "description": "the calendar's period (2026, 2026-H1, 2026-Q3)",
+        },
         "request_id": {"type": ["integer", "null"]},
         "period_start": {"type": "string", "format": "date"},
         "period_end": {"type": "string", "format": "date"},

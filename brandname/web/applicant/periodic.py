@@ -24,7 +24,9 @@ def _filer():
 @applicant_required
 def reports():
     today = dates.local_today()
-    period, forms, requests = periodic_reports.due_for(db.session, _filer(), today=today, rules=registry.rules())
+    period, forms, requests = periodic_reports.due_for(
+        db.session, _filer(), today=today, rules=registry.rules()
+    )
     return render_template(
         "applicant/reports.html",
         period=period,
