@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date, datetime
 
+import jsonschema
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -444,4 +445,14 @@ def test_a_carrier_files_through_the_api_with_its_key(client, carrier, carrier_h
         content_type="multipart/form-data",
     )
     assert upload.status_code == 201 and upload.get_json()["way"] == "document"
-    assert client.get("/api/v1/reports", headers=carrier_headers).get_json()["owed"] == []
+    listing = client.get("/api/v1/reports", headers=carrier_headers)
+    assert listing.get_json()["owed"] == [] and len(listing.get_json()["filed"]) == 2
+    # the answers fit the OpenAPI document's schemas
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for response, method, status in ((listing, "get", 200), (ok, "post", 201), (bad, "post", 400)):
+        schema = spec["paths"]["/api/v1/reports"][method]["responses"][str(status)]["content"][
+            "application/json"
+        ]
+        jsonschema.Draft202012Validator({**schema["schema"], "components": spec["components"]}).validate(
+            response.get_json()
+        )

@@ -263,7 +263,8 @@ def figures(form_, raw):
         if part in values and whole in values and values[part] > values[whole]:
             p, w = form_.field(part), form_.field(whole)
             problems[part] = {
-                "message": f"{p.label_vi} ({values[part]:,}) không thể lớn hơn {w.label_vi.lower()} ({values[whole]:,}).",
+                "message": f"{p.label_vi} ({_vi(values[part])}) không thể lớn hơn "
+                f"{w.label_vi.lower()} ({_vi(values[whole])}).",
                 "message_en": f"{p.label_en} ({values[part]:,}) cannot exceed {w.label_en.lower()} ({values[whole]:,}).",
             }
     unknown = sorted(set(raw) - set(form_.keys) - {"notes"})
@@ -279,6 +280,11 @@ def figures(form_, raw):
             details={"fields": problems},
         )
     return values
+
+
+def _vi(number):
+    """A number as Vietnamese writes it: 20.000."""
+    return f"{number:,}".replace(",", ".")
 
 
 def notes(text):

@@ -14,6 +14,7 @@ from brandname.store.models import ReportRequest
 from brandname.web import filing
 from brandname.web.applicant import applicant_required, bp
 from brandname.web.site import actor, error_message
+from brandname.web.site import lang as site_lang
 
 
 def _filer():
@@ -53,6 +54,16 @@ def _target():
     return reporting.FORMS[number], label, None
 
 
+def _words(label):
+    if not label:
+        return None
+    try:
+        period = registry.rules().report_calendar.parse(label)
+    except DomainError:
+        return label
+    return period.words_vi if site_lang() == "vi" else period.label
+
+
 @bp.route("/reports/file", methods=["GET", "POST"])
 @applicant_required
 def file_report():
@@ -81,6 +92,7 @@ def file_report():
         "applicant/report_form.html",
         chosen=chosen,
         period_label=label,
+        period_words=_words(label),
         asked=asked,
         form=request.form if request.method == "POST" else {},
         way=request.form.get("way", "online"),
