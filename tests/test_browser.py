@@ -1138,6 +1138,7 @@ def test_holder_files_the_annual_report_and_the_officer_sees_the_overdue_list(li
     page.click("main button[type=submit]")
     expect(page.locator(".notice-success")).to_contain_text("Mẫu số 04")
     expect(page.locator("main table")).to_contain_text("Nộp muộn")
+    expect(page.locator("main")).to_contain_text("Đã nộp đủ báo cáo của kỳ này.")
     shot(page, "holder-report-filed")
     sign_out(page)
 

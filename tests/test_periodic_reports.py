@@ -456,3 +456,38 @@ def test_a_carrier_files_through_the_api_with_its_key(client, carrier, carrier_h
         jsonschema.Draft202012Validator({**schema["schema"], "components": spec["components"]}).validate(
             response.get_json()
         )
+
+
+def test_an_open_request_is_reminded_before_its_own_due_date(session, holder, officer):
+    request = lifecycle.request_report(
+        session,
+        pr.Filer.holder(holder.id),
+        actor=officer,
+        form="04",
+        subject="Số liệu tháng 5",
+        period_start=date(2026, 5, 1),
+        period_end=date(2026, 5, 31),
+        due_date=date(2026, 6, 20),
+        now=datetime(2026, 6, 5, 3, 0),
+    )
+    due = pr.reminders_due(session, today=date(2026, 6, 14))
+    assert [(r.key, r.window, r.due_date) for r in due] == [
+        (f"holder:{holder.id}:04:request:{request.id}", 7, date(2026, 6, 20))
+    ]
+    assert (
+        lifecycle.daily(session, today=date(2026, 6, 14), now=datetime(2026, 6, 14))["report_reminders"] == 1
+    )
+    mail = session.scalars(select(Outbox).where(Outbox.key.startswith("report-reminder:"))).one()
+    assert "theo yêu cầu số" in mail.body and "20/06/2026" in mail.body
+
+
+def test_a_wrong_reporting_calendar_stops_the_start(tmp_path):
+    from brandname import create_app
+
+    with pytest.raises(RuntimeError, match="BRANDNAME_REPORT_PERIOD"):
+        create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "x", "REPORT_PERIOD": "monthly"})
+    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "x", "REPORT_PERIOD": "quarterly"})
+    with app.app_context():
+        from brandname import registry
+
+        assert registry.rules().report_calendar == reporting.Calendar("quarterly", 15)
