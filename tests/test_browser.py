@@ -1102,11 +1102,17 @@ def test_holder_files_the_annual_report_and_the_officer_sees_the_overdue_list(li
                 rules=rules,
             )
             lifecycle.approve(db.session, application.id, actor=actor, now=issued, rules=rules)
-            paid = lifecycle.record_payment(db.session, application.id, actor=actor, reference=name, now=issued)
+            paid = lifecycle.record_payment(
+                db.session, application.id, actor=actor, reference=name, now=issued
+            )
             lifecycle.confirm_payment(db.session, paid.id, actor=actor, keys=keys, now=issued, rules=rules)
             holders[name] = lifecycle.find_brandname(db.session, name).holder_id
         accounts.create_account(
-            db.session, email="thao@baocao.vn", password=PASSWORD, role="applicant", holder_id=holders["BAOCAO"]
+            db.session,
+            email="thao@baocao.vn",
+            password=PASSWORD,
+            role="applicant",
+            holder_id=holders["BAOCAO"],
         )
         db.session.remove()
     shot = Shots("annual-reports", root=ARTIFACTS.parent)
@@ -1154,5 +1160,9 @@ def test_holder_files_the_annual_report_and_the_officer_sees_the_overdue_list(li
         from brandname.store.models import PeriodicReport
 
         report = db.session.query(PeriodicReport).one()
-        assert (report.period_label, report.figures["advertising_sms"], report.late) == (period.label, 2000, True)
+        assert (report.period_label, report.figures["advertising_sms"], report.late) == (
+            period.label,
+            2000,
+            True,
+        )
         db.session.remove()
