@@ -171,7 +171,7 @@ def test_a_signed_form_is_recorded_with_its_fingerprint(session, holder, holder_
     assert event.details["way"] == "document" and event.details["sha256"] == "0" * 64
 
 
-def test_carriers_file_forms_05_and_06(session, carrier):
+def test_carriers_file_forms_05_and_06(app, session, carrier):
     actor = pr.carrier_actor(carrier.name)
     filer = pr.Filer.carrier(carrier.id)
     lifecycle.file_report(session, filer, actor=actor, form="05", period="2026", figures=FORM05, now=FILING)
@@ -180,6 +180,11 @@ def test_carriers_file_forms_05_and_06(session, carrier):
     assert owed == {(filer.key, "05"): True, (filer.key, "06"): False}
     event = session.scalars(select(Event).where(Event.act == "file_report")).one()
     assert event.actor_kind == "carrier" and event.actor_label == f"carrier:{carrier.name}"
+    from brandname.web import trail
+
+    with app.test_request_context("/"):
+        (entry,) = trail.describe(session, [event])
+    assert entry.sentence.startswith(f"Doanh nghiệp viễn thông {carrier.name} nộp báo cáo Mẫu số 05 của")
 
 
 def test_an_officer_request_has_its_own_due_date_and_is_answered_once(session, holder, holder_actor, officer):

@@ -50,6 +50,9 @@ def who(event, names):
     if event.actor_kind == "system":
         return _("Hệ thống")
     person = names.get(event.actor_id) or event.actor_label
+    if event.actor_kind == "carrier":
+        # a carrier acts with its API key, recorded as "carrier:<name>": the name is the person
+        person = person.removeprefix("carrier:")
     return f"{ACTOR_WORDS.get(event.actor_kind, event.actor_kind)} {person}"
 
 

@@ -20,6 +20,8 @@ from brandname.web.officer import _download, bp, get_or_404, staff_required
 from brandname.web.site import actor, error_message
 
 TRAIL = 100
+# rows of a list shown on the page; the export has every one
+SHOWN = 500
 
 
 def _period(label=None):
@@ -50,6 +52,7 @@ def _render(*, status=200, error=None, form=None):
         following=calendar.containing(period.end + timedelta(days=1)),
         overdue=[o for o in owed if o.overdue(today)],
         owed=owed,
+        shown=SHOWN,
         requests=periodic_reports.open_requests(db.session),
         today=today,
         holders=db.session.scalars(select(Holder).order_by(Holder.name)).all(),
