@@ -384,6 +384,8 @@ def test_the_holder_uploads_the_signed_form(portal, issued_for_a, monkeypatch, a
     assert ok.status_code == 302
     report = portal.session.scalars(select(PeriodicReport)).one()
     assert report.way == "document" and report.content_type == "application/pdf"
+    holder_page = portal.officer.get(f"/officer/holders/{report.holder_id}").get_data(as_text=True)
+    assert "bao-cao.pdf" in holder_page and f"/officer/reports/{report.id}/file" in holder_page
     officer_copy = portal.officer.get(f"/officer/reports/{report.id}/file")
     assert officer_copy.status_code == 200 and officer_copy.data == PDF_BYTES
     assert portal.b.get(f"/officer/reports/{report.id}/file").status_code in (302, 403)
