@@ -48,6 +48,10 @@ class Config:
     PAYMENT_DAYS = int(os.environ.get("BRANDNAME_PAYMENT_DAYS", "30"))
     QUARANTINE_DAYS = int(os.environ.get("BRANDNAME_QUARANTINE_DAYS", "365"))
     RENEWAL_WINDOW_DAYS = int(os.environ.get("BRANDNAME_RENEWAL_WINDOW_DAYS", "365"))
+    # the periodic reports of Art. 30–31 (rules/reporting.py): annual | semiannual | quarterly,
+    # due that many days after the period ends (default: the calendar year, due 15 January)
+    REPORT_PERIOD = os.environ.get("BRANDNAME_REPORT_PERIOD", "annual")
+    REPORT_DUE_DAYS = int(os.environ.get("BRANDNAME_REPORT_DUE_DAYS", "15"))
     FEE_SCHEDULE = json.loads(os.environ.get("BRANDNAME_FEES", "[]") or "[]")
     # the maintenance charge (Art. 23(8)): JSON list of {from, amount, period_months, source[, due_days]};
     # none by default, since no regulation setting it was found (brandname/rules/charges.py)

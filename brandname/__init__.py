@@ -25,6 +25,16 @@ def _check_charge_schedule(rows):
         raise RuntimeError(f"BRANDNAME_MAINTENANCE_CHARGES: {exc}") from exc
 
 
+def _check_report_calendar(period, due_days):
+    """A wrong reporting calendar stops the start too."""
+    from brandname.rules import reporting
+
+    try:
+        reporting.calendar_from_config(period, due_days)
+    except (ValueError, TypeError) as exc:
+        raise RuntimeError(f"BRANDNAME_REPORT_PERIOD / BRANDNAME_REPORT_DUE_DAYS: {exc}") from exc
+
+
 def create_app(config=None):
     """Build the app. `config` is a dict (or object) of settings that override config.Config."""
     app = Flask(
@@ -50,6 +60,7 @@ def create_app(config=None):
 
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     _check_charge_schedule(app.config.get("MAINTENANCE_CHARGES"))
+    _check_report_calendar(app.config.get("REPORT_PERIOD"), app.config.get("REPORT_DUE_DAYS"))
     data_dir.mkdir(parents=True, exist_ok=True)
     from brandname.ops import logs
 

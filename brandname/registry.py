@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from brandname.certificates.signing import KeyStore
 from brandname.lifecycle import Rules
-from brandname.rules import charges, fees, form01, vietqr
+from brandname.rules import charges, fees, form01, reporting, vietqr
 from brandname.rules.dates import parse_holidays
 
 
@@ -18,6 +18,9 @@ def rules_from_config(config):
         payment_days=int(config.get("PAYMENT_DAYS", 30)),
         quarantine_days=int(config.get("QUARANTINE_DAYS", 365)),
         renewal_window_days=int(config.get("RENEWAL_WINDOW_DAYS", 365)),
+        report_calendar=reporting.calendar_from_config(
+            config.get("REPORT_PERIOD"), config.get("REPORT_DUE_DAYS")
+        ),
         authority=config.get("AUTHORITY_NAME") or Rules.authority,
         authority_en=config.get("AUTHORITY_NAME_EN") or Rules.authority_en,
         public_url=(config.get("PUBLIC_URL") or "").rstrip("/"),

@@ -141,8 +141,8 @@ def browser():
 
 
 class Shots:
-    def __init__(self, name):
-        self.folder = ARTIFACTS / name
+    def __init__(self, name, root=ARTIFACTS):
+        self.folder = root / name
         self.folder.mkdir(parents=True, exist_ok=True)
         for old in self.folder.glob("*.png"):
             old.unlink()
@@ -1166,3 +1166,110 @@ def test_draft_finished_later_one_name_withdrawn_and_the_notifications(live_serv
     page.locator(".inbox-item", has_text="chấp thuận").first.locator("text=Mở hồ sơ").click()
     assert page.url == app_url
     page.close()
+def test_holder_files_the_annual_report_and_the_officer_sees_the_overdue_list(live_server, browser):
+    """Two holders had names in force last year; one files Form 04 online (a wrong figure first,
+    then the right ones), the other does not: the officer's overdue list names the second and
+    the period's reports show the first as filed, late, with the trail of the filing."""
+    from datetime import datetime
+
+    from playwright.sync_api import expect
+
+    from brandname import lifecycle, registry
+    from brandname.extensions import db
+    from brandname.lifecycle import accounts
+    from brandname.rules import dates
+
+    base, app = live_server
+    period = None
+    with app.app_context():
+        rules, keys, actor = registry.rules(), registry.keys(), lifecycle.Actor.operator("seed")
+        period = rules.report_calendar.due(dates.local_today())
+        issued = datetime(period.start.year, 3, 2, 3, 0)
+        holders = {}
+        for number, company, name in (
+            ("0104445556", "Công ty Cổ phần Báo Cáo Đúng", "BAOCAO"),
+            ("0104445557", "Công ty TNHH Chậm Nộp", "CHAMNOP"),
+        ):
+            application = lifecycle.submit(
+                db.session,
+                applicant={
+                    "kind": "organization",
+                    "name": company,
+                    "id_number": number,
+                    "address": "5 Hàng Bài, Hoàn Kiếm, Hà Nội",
+                    "email": f"lienhe@{name.lower()}.vn",
+                    "phone": "024 3888 0000",
+                    "legal_representative": "Ngô Minh",
+                    "contact_person": "Phan Thảo",
+                },
+                names=[{"name": name, "purpose": "Chăm sóc khách hàng", "use_sms": True}],
+                actor=actor,
+                commitments_confirmed=True,
+                now=issued,
+                rules=rules,
+            )
+            lifecycle.approve(db.session, application.id, actor=actor, now=issued, rules=rules)
+            paid = lifecycle.record_payment(
+                db.session, application.id, actor=actor, reference=name, now=issued
+            )
+            lifecycle.confirm_payment(db.session, paid.id, actor=actor, keys=keys, now=issued, rules=rules)
+            holders[name] = lifecycle.find_brandname(db.session, name).holder_id
+        accounts.create_account(
+            db.session,
+            email="thao@baocao.vn",
+            password=PASSWORD,
+            role="applicant",
+            holder_id=holders["BAOCAO"],
+        )
+        db.session.remove()
+    shot = Shots("annual-reports", root=ARTIFACTS.parent)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(15000)
+
+    sign_in(page, base, "thao@baocao.vn")
+    page.click("header >> text=Báo cáo định kỳ")
+    expect(page.locator("main")).to_contain_text("Mẫu số 04")
+    shot(page, "holder-reports-owed")
+    page.click("main a.button >> text=Nộp báo cáo")
+    figures = {
+        "names_used": "1",
+        "sms_sent": "12000",
+        "advertising_sms": "20000",  # more than all messages: refused, named
+        "calls_made": "0",
+        "opt_out_requests": "15",
+        "opt_out_handled": "15",
+        "complaints": "2",
+    }
+    for key, value in figures.items():
+        page.fill(f"#f-{key}", value)
+    page.fill("#f-notes", "Đề nghị Cục hướng dẫn thêm cách thống kê tin nhắn quảng cáo.")
+    page.click("main button[type=submit]")
+    expect(page.locator(".notice-error")).to_contain_text("không thể lớn hơn")
+    expect(page.locator("#f-advertising_sms")).to_have_attribute("aria-invalid", "true")
+    shot(page, "holder-form-refused")
+    page.fill("#f-advertising_sms", "2000")
+    page.click("main button[type=submit]")
+    expect(page.locator(".notice-success")).to_contain_text("Mẫu số 04")
+    expect(page.locator("main table")).to_contain_text("Nộp muộn")
+    expect(page.locator("main")).to_contain_text("Đã nộp đủ báo cáo của kỳ này.")
+    shot(page, "holder-report-filed")
+    sign_out(page)
+
+    sign_in(page, base, OFFICER, staff=True)
+    page.click(".subnav >> text=Báo cáo định kỳ")
+    overdue = page.locator("#overdue")
+    expect(overdue).to_contain_text("Công ty TNHH Chậm Nộp")
+    expect(overdue).not_to_contain_text("Công ty Cổ phần Báo Cáo Đúng")
+    expect(page.locator(".trail")).to_contain_text("nộp báo cáo Mẫu số 04 của Công ty Cổ phần Báo Cáo Đúng")
+    shot(page, "officer-overdue-list")
+    page.close()
+    with app.app_context():
+        from brandname.store.models import PeriodicReport
+
+        report = db.session.query(PeriodicReport).one()
+        assert (report.period_label, report.figures["advertising_sms"], report.late) == (
+            period.label,
+            2000,
+            True,
+        )
+        db.session.remove()

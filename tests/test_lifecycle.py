@@ -548,6 +548,7 @@ def test_daily_runs_all_duties(session, registry_helper):
         "released": [],
         "invoiced": [],  # no maintenance charge is configured by default
         "charge_reminders": 0,
+        "report_reminders": 0,  # 2 March: no report is due within 30 days
     }
     assert lifecycle.daily(session, today=date(2029, 3, 2), now=datetime(2029, 3, 2, 3, 0)) == {
         "expired": [],
@@ -555,6 +556,7 @@ def test_daily_runs_all_duties(session, registry_helper):
         "released": [],
         "invoiced": [],
         "charge_reminders": 0,
+        "report_reminders": 0,
     }
 
 

@@ -303,3 +303,35 @@ def test_drafts_and_notifications_tables_come_and_go_with_their_revision(tmp_pat
             assert "drafts" not in names and "notifications" not in names
             assert conn.execute(text("SELECT email FROM accounts")).scalar() == "a@example.vn"
         engine.dispose()
+
+
+def test_periodic_reports_tables_come_and_go_with_their_migration(tmp_path, empty_db_url):
+    """The report tables exist after the upgrade, hold one filing per filer, form and obligation,
+    and leave with the downgrade, taking nothing else with them."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0023_drafts_inbox")
+        engine = create_engine(empty_db_url)
+        with engine.connect() as conn:
+            assert "periodic_reports" not in inspect(conn).get_table_names()
+        upgrade(revision="0020_periodic_reports")
+        insert = text(
+            "INSERT INTO periodic_reports (filer, filer_key, holder_id, form, obligation, period_label, "
+            "period_start, period_end, due_date, way, notes, filed_at, filed_by_label, late) VALUES "
+            "('holder', 'holder:1', 1, '04', 'period:2026', '2026', '2026-01-01', '2026-12-31', "
+            "'2027-01-15', 'online', '', '2027-01-10', 'a@b.vn', false)"
+        )
+        with engine.begin() as conn:
+            insert_organization(conn)
+            conn.execute(insert)
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(insert)
+        downgrade(revision="0023_drafts_inbox")
+        with engine.connect() as conn:
+            names = set(inspect(conn).get_table_names())
+            assert "periodic_reports" not in names and "report_requests" not in names and "holders" in names
+        engine.dispose()

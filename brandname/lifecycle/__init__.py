@@ -15,6 +15,7 @@ session, the actor, the time and the rules.
 | `authorizations` | authorize, withdraw_authorization |
 | `casework` | take, assign (who holds an undecided dossier) |
 | `accounts` | staff and applicant accounts |
+| `periodic_reports` | file_report, request_report (the reports of Art. 30–31) |
 
 `_kernel` holds what they share; `queries` the read-only questions they ask.
 """
@@ -64,6 +65,7 @@ from brandname.lifecycle.legacy import (
     recognize_legacy,
     refuse_legacy,
 )
+from brandname.lifecycle.periodic_reports import file_report, request_report
 from brandname.lifecycle.queries import (
     active_authorizations,
     availability,
@@ -127,6 +129,7 @@ __all__ = [
     "ensure_counters",
     "event_count",
     "expire",
+    "file_report",
     "find_brandname",
     "give_up",
     "ground_b_available",
@@ -145,6 +148,7 @@ __all__ = [
     "refuse_legacy",
     "refuse_payment",
     "reject",
+    "request_report",
     "release",
     "release_quarantined",
     "remove_watch_entry",

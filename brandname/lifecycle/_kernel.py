@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from brandname.errors import Conflict, Forbidden, NotFound
 from brandname.notifications import outbox
-from brandname.rules import charges, dates, fees, form01
+from brandname.rules import charges, dates, fees, form01, reporting
 from brandname.store.models import (
     Brandname,
     Counter,
@@ -40,6 +40,8 @@ class Rules:
     quarantine_days: int = 365
     renewal_window_days: int = dates.RENEWAL_WINDOW_DAYS
     renewal_on_time_days: int = dates.RENEWAL_ON_TIME_DAYS
+    # the periodic reports of Art. 30–31 (rules/reporting.py): the period and its due date
+    report_calendar: reporting.Calendar = reporting.Calendar()
     authority: str = "Cục An toàn thông tin, Bộ Thông tin và Truyền thông"
     authority_en: str = "Authority of Information Security, Ministry of Information and Communications"
     public_url: str = ""  # links in mails: the public site's address

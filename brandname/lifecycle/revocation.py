@@ -513,7 +513,8 @@ def release_quarantined(session, *, today=None, now=None):
 
 def daily(session, *, today=None, now=None, rules=DEFAULT_RULES):
     """The scheduled duties, each its own act: expire, lapse unpaid approvals, end quarantines,
-    raise the maintenance charges whose period began, and remind holders of unpaid charges."""
+    raise the maintenance charges whose period began, remind holders of unpaid charges and of
+    the periodic reports (Art. 30–31) they still owe."""
     from brandname.notifications import reminders
 
     now = moment(now)
@@ -528,6 +529,17 @@ def daily(session, *, today=None, now=None, rules=DEFAULT_RULES):
         public_url=rules.public_url,
         authority=(rules.authority, rules.authority_en),
     )
+    from brandname.lifecycle import periodic_reports
+
+    day = today or dates.local_date(now)
+    report_reminders = reminders.send_report_reminders(
+        session,
+        periodic_reports.reminders_due(session, today=day, rules=rules),
+        today=day,
+        now=now,
+        public_url=rules.public_url,
+        authority=(rules.authority, rules.authority_en),
+    )
     # a lapsed renewal expires its name at once, when its last valid day has passed
     ended = [a.brandname for a in lapsed if a.kind == "renewal" and a.brandname.status == "expired"]
     return {
@@ -536,4 +548,5 @@ def daily(session, *, today=None, now=None, rules=DEFAULT_RULES):
         "released": [b.name for b in released],
         "invoiced": [i.number for i in invoiced],
         "charge_reminders": len(reminded),
+        "report_reminders": len(report_reminders),
     }

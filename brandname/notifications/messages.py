@@ -333,6 +333,39 @@ def charge_reminder(session, invoice, *, today, window, public_url=""):
     )
 
 
+def report_reminder(session, holder, *, what_vi, what_en, due, left, key, public_url=""):
+    """A holder's report (Art. 30–31) falls due in `left` days: for a period or an ad-hoc request."""
+    return Mail(
+        to=holder_address(session, holder),
+        key=key,
+        subject=f"Nhắc nộp báo cáo: {what_vi}, hạn {due:%d/%m/%Y} / Report due on {due:%d/%m/%Y}",
+        body=(
+            f"{what_vi} của {holder.name} cần nộp chậm nhất ngày {due:%d/%m/%Y} (còn {left} ngày). "
+            f"Nộp tệp báo cáo đã ký hoặc điền số liệu trực tuyến tại {public_url}/applicant/reports\n\n"
+            f"{what_en} of {holder.name} is due by {due:%d/%m/%Y} ({left} days left). File the signed "
+            f"report or fill in the online form at {public_url}/applicant/reports"
+        ),
+    )
+
+
+def report_requested(session, request, *, public_url=""):
+    """An officer asks the holder for an ad-hoc report."""
+    holder = request.holder
+    return Mail(
+        to=holder_address(session, holder),
+        key=f"report-request:{request.id}",
+        subject=f"Yêu cầu báo cáo theo Mẫu số {request.form} / Report requested (Form {request.form})",
+        body=(
+            f"{holder.name} được yêu cầu báo cáo theo Mẫu số {request.form}: {request.subject}\n"
+            f"Kỳ báo cáo: {request.period_start:%d/%m/%Y} – {request.period_end:%d/%m/%Y}. "
+            f"Hạn nộp: {request.due_date:%d/%m/%Y}. Nộp tại {public_url}/applicant/reports\n\n"
+            f"{holder.name} is asked for a report on Form {request.form} covering "
+            f"{request.period_start:%d/%m/%Y} – {request.period_end:%d/%m/%Y}, due by "
+            f"{request.due_date:%d/%m/%Y}. File it at {public_url}/applicant/reports"
+        ),
+    )
+
+
 def account_created(account, *, public_url=""):
     """A new sign-up's own mail: the account exists, where to sign in."""
     login = f"{public_url}/applicant/login"

@@ -21,6 +21,7 @@ from brandname.store.models import (
     Notification,
     Outbox,
     Payment,
+    ReportRequest,
 )
 
 ISSUING_ACTS = ("issue", "reissue", "renewal")
@@ -127,6 +128,9 @@ def _mails_for_event(session, event, public_url, authority):
         yield messages.charge_raised(
             session, session.get(ChargeInvoice, event.subject_id), public_url=public_url
         )
+    elif event.act == "request_report" and event.details.get("filer") == "holder":
+        request = session.get(ReportRequest, event.subject_id)
+        yield messages.report_requested(session, request, public_url=public_url)
     elif event.act == "expire":
         brandname = session.get(Brandname, event.subject_id)
         yield messages.expired(session, brandname, public_url=public_url)

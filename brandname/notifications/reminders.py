@@ -66,3 +66,29 @@ def send_charge_reminders(
             queued.append(row)
     session.commit()
     return queued
+
+
+def send_report_reminders(
+    session, due, *, today=None, now=None, public_url="", authority=messages.DEFAULT_AUTHORITY
+):
+    """Queue a reminder of each report a holder still owes (lifecycle.periodic_reports.reminders_due
+    says which, with its reminder window); each once per report and window. Carriers have no
+    address in the registry: they read what they owe from the API."""
+    queued = []
+    for item in due:
+        left = (item.due_date - (today or dates.local_today())).days
+        mail = messages.report_reminder(
+            session,
+            item.holder,
+            what_vi=item.what_vi,
+            what_en=item.what_en,
+            due=item.due_date,
+            left=left,
+            key=f"report-reminder:{item.key}:{item.window}",
+            public_url=public_url,
+        )
+        row = outbox.write(session, mail, now=now, authority=authority)
+        if row is not None:
+            queued.append(row)
+    session.commit()
+    return queued

@@ -103,13 +103,14 @@ def reset_totp_cmd(email, reason):
 @with_appcontext
 def expire_cmd(today):
     """The daily duties: expire names past their last valid day, lapse unpaid approvals, end
-    quarantines, raise maintenance charges and remind holders of them. Idempotent."""
+    quarantines, raise maintenance charges and remind holders of them and of the periodic
+    reports they owe. Idempotent."""
     day = today.date() if today else None
     summary = lifecycle.daily(db.session, today=day, rules=registry.rules())
     click.echo(
         f"expired: {len(summary['expired'])}  lapsed applications: {len(summary['lapsed'])}  "
         f"released: {len(summary['released'])}  charges raised: {len(summary['invoiced'])}  "
-        f"charge reminders: {summary['charge_reminders']}"
+        f"charge reminders: {summary['charge_reminders']}  report reminders: {summary['report_reminders']}"
     )
     for name in summary["expired"]:
         click.echo(f"  expired {name}")

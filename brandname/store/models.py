@@ -764,3 +764,68 @@ class Notification(Base):
     brandname_id: Mapped[int | None] = mapped_column(ForeignKey("brandnames.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
+# --- Periodic reports to the authority (Art. 30–31; Forms 04, 05, 06) ---
+
+
+class ReportRequest(Base):
+    """An officer's ad-hoc request that one holder or carrier report, by its own due date."""
+
+    __tablename__ = "report_requests"
+    STATUSES = ("open", "filed")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filer: Mapped[str] = mapped_column(String(10))  # holder | carrier
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("holders.id"), index=True)
+    carrier_key_id: Mapped[int | None] = mapped_column(ForeignKey("carrier_keys.id"), index=True)
+    form: Mapped[str] = mapped_column(String(2))
+    subject: Mapped[str] = mapped_column(Text)  # what the authority asks about, in its words
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+
+    holder: Mapped["Holder | None"] = relationship()
+    carrier: Mapped["CarrierKey | None"] = relationship()
+
+
+class PeriodicReport(Base):
+    """One report filed: for a period of the reporting calendar or for an ad-hoc request, either
+    a signed form uploaded (the file under DATA_DIR/uploads) or the figures of the online form.
+    One per filer, form and obligation, so a second filing of the same report is refused."""
+
+    __tablename__ = "periodic_reports"
+    __table_args__ = (UniqueConstraint("filer_key", "form", "obligation", name="uq_periodic_reports_filing"),)
+    WAYS = ("online", "document")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filer: Mapped[str] = mapped_column(String(10))  # holder | carrier
+    # "holder:<id>" or "carrier:<carrier key id>": one key for the uniqueness of a filing
+    filer_key: Mapped[str] = mapped_column(String(40), index=True)
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("holders.id"), index=True)
+    carrier_key_id: Mapped[int | None] = mapped_column(ForeignKey("carrier_keys.id"), index=True)
+    form: Mapped[str] = mapped_column(String(2))
+    # "period:<label>" for the calendar's report, "request:<id>" for an ad-hoc one
+    obligation: Mapped[str] = mapped_column(String(40))
+    period_label: Mapped[str | None] = mapped_column(String(10), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("report_requests.id"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    way: Mapped[str] = mapped_column(String(10))
+    figures: Mapped[dict | None] = mapped_column(JSON)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    original_filename: Mapped[str | None] = mapped_column(String(255))
+    stored_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str | None] = mapped_column(String(60))
+    size: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    filed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    filed_by_label: Mapped[str] = mapped_column(String(254))
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    holder: Mapped["Holder | None"] = relationship()
+    carrier: Mapped["CarrierKey | None"] = relationship()
+    request: Mapped["ReportRequest | None"] = relationship()

@@ -18,6 +18,7 @@ ACTOR_WORDS = {
     "admin": _l("Quản trị tài khoản"),
     "applicant": _l("Người đăng ký"),
     "operator": _l("Quản trị viên"),
+    "carrier": _l("Doanh nghiệp viễn thông"),
 }
 
 
@@ -49,6 +50,9 @@ def who(event, names):
     if event.actor_kind == "system":
         return _("Hệ thống")
     person = names.get(event.actor_id) or event.actor_label
+    if event.actor_kind == "carrier":
+        # a carrier acts with its API key, recorded as "carrier:<name>": the name is the person
+        person = person.removeprefix("carrier:")
     return f"{ACTOR_WORDS.get(event.actor_kind, event.actor_kind)} {person}"
 
 
@@ -290,6 +294,33 @@ SENTENCES = {
             number=d.get("invoice"),
         ),
         [d.get("reason")],
+    ),
+    "file_report": lambda e, d, name: (
+        _(
+            "nộp báo cáo Mẫu số %(form)s của %(filer)s, kỳ %(start)s – %(end)s",
+            form=d.get("form"),
+            filer=d.get("filer_name"),
+            start=site.vntime(d.get("period_start")),
+            end=site.vntime(d.get("period_end")),
+        ),
+        [
+            _("trực tuyến")
+            if d.get("way") == "online"
+            else _("tệp đã ký, SHA-256 %(sha)s", sha=d.get("sha256")),
+            _("theo yêu cầu số %(n)s", n=d.get("request_id")) if d.get("request_id") else None,
+            _("nộp muộn (hạn %(due)s)", due=site.vntime(d.get("due_date"))) if d.get("late") else None,
+        ],
+    ),
+    "request_report": lambda e, d, name: (
+        _(
+            "yêu cầu báo cáo theo Mẫu số %(form)s đối với %(filer)s, kỳ %(start)s – %(end)s, hạn nộp %(due)s",
+            form=d.get("form"),
+            filer=d.get("filer_name"),
+            start=site.vntime(d.get("period_start")),
+            end=site.vntime(d.get("period_end")),
+            due=site.vntime(d.get("due_date")),
+        ),
+        [d.get("subject")],
     ),
     "issue": _certificate,
     "reissue": _certificate,

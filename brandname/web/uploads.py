@@ -165,3 +165,33 @@ def path_of(document, data_dir):
 def disposition(document):
     """'inline' for images and PDF, 'attachment' for anything else."""
     return "inline" if document.content_type in INLINE_TYPES else "attachment"
+
+
+def write_report_file(data, filename, *, data_dir, quotas=None):
+    """Check a signed report (Art. 30–31) as a dossier file is checked and write it under a
+    random name; returns what `lifecycle.file_report` records. The caller removes the file
+    (`remove_report_file`) when the filing is refused."""
+    content_type = check(data, filename)
+    if quotas is None:
+        quotas = Quotas.from_config(current_app.config) if has_app_context() else Quotas()
+    if shutil.disk_usage(upload_dir(data_dir)).free - len(data) < quotas.min_free_mb * 1024 * 1024:
+        raise StorageFull(
+            "Hệ thống tạm thời không nhận tệp tải lên vì bộ nhớ lưu trữ sắp đầy; vui lòng thử lại sau.",
+            "Uploads are paused for now because the registry's storage is nearly full; try again later.",
+        )
+    stored_name = secrets.token_hex(16) + EXTENSIONS[content_type]
+    path = upload_dir(data_dir) / stored_name
+    path.write_bytes(data)
+    path.chmod(0o600)
+    return {
+        "original_filename": clean_filename(filename),
+        "stored_name": stored_name,
+        "content_type": content_type,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def remove_report_file(document, data_dir):
+    if document:
+        (upload_dir(data_dir) / document["stored_name"]).unlink(missing_ok=True)

@@ -36,6 +36,7 @@ from brandname.web.api import (  # noqa: E402,F401  # noqa: E402,F401  (operator
     certificates,  # noqa: E402,F401  (registers routes on bp)
     openapi,
     operator,
+    reports,
     search,
     tlog,
 )

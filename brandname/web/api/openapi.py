@@ -636,9 +636,10 @@ def document():
             }
         },
     }
-    from brandname.web.api import operator, search, tlog
+    from brandname.web.api import operator, reports, search, tlog
 
     paths.update(search.OPENAPI_PATHS)
+    paths.update(reports.OPENAPI_PATHS)
     paths.update(tlog.OPENAPI_PATHS)
     paths.update(operator.OPENAPI_PATHS)
     for operations in paths.values():

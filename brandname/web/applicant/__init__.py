@@ -963,3 +963,6 @@ def withdraw_authorization(authorization_id):
         return _render_name(bn, status=exc.status, error=exc)
     flash(_("Đã thu hồi ủy quyền."), "success")
     return redirect(url_for("applicant.name", brandname_id=bn.id))
+
+
+from brandname.web.applicant import periodic  # noqa: E402,F401  (the periodic reports' routes)

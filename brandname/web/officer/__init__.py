@@ -17,6 +17,7 @@ from brandname.errors import DomainError, TooManyAttempts
 from brandname.extensions import db, limiter
 from brandname.lifecycle import accounts, reports
 from brandname.lifecycle import charges as charge_ledger
+from brandname.lifecycle import periodic_reports as report_queries
 from brandname.rules import charges as charge_rules
 from brandname.rules import dates, dossier
 from brandname.rules import text as text_rules
@@ -909,8 +910,15 @@ def holder(holder_id):
         select(Application).where(Application.holder_id == h.id).order_by(Application.received_at.desc())
     ).all()
     holder_accounts = db.session.scalars(select(Account).where(Account.holder_id == h.id)).all()
+    filer = report_queries.Filer.holder(h.id)
     return render_template(
-        "officer/holder.html", holder=h, names=names, applications=applications, accounts=holder_accounts
+        "officer/holder.html",
+        holder=h,
+        names=names,
+        applications=applications,
+        accounts=holder_accounts,
+        report_filings=report_queries.filings(db.session, filer),
+        report_requests=report_queries.open_requests(db.session, filer),
     )
 
 
@@ -1069,3 +1077,6 @@ def export_statistics(fmt):
     year, _years = _year()
     table = reports.statistics_table(reports.monthly_statistics(db.session, year))
     return _download(table, fmt, f"thong-ke-{year}")
+
+
+from brandname.web.officer import periodic  # noqa: E402,F401  (the periodic reports' routes)
