@@ -243,7 +243,7 @@ def _make_crl(root_key, root_cert, revoked, number, now):
     return builder.sign(root_key, hashes.SHA256())
 
 
-def _crl_number(crl):
+def crl_number(crl):
     try:
         return crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
     except x509.ExtensionNotFound:
@@ -300,10 +300,10 @@ class PublicKeys:
         return self._crl_der
 
     @classmethod
-    def from_pem_chain(cls, pem_chain):
+    def from_pem_chain(cls, pem_chain, crl_der=None, tsa_roots=()):
         """From `KeyStore.pem_chain()`: the root first, then the issuing certificates."""
         certs = x509.load_pem_x509_certificates(pem_chain.encode("ascii"))
-        return cls(certs[0], certs[1:])
+        return cls(certs[0], certs[1:], crl_der=crl_der, tsa_roots=tsa_roots)
 
 
 class LogKey:
@@ -390,11 +390,11 @@ class KeyStore:
         return cls(certs_dir, passphrase, crl_url=crl_url)
 
     @classmethod
-    def ensure(cls, certs_dir, passphrase=None):
+    def ensure(cls, certs_dir, passphrase=None, crl_url=None):
         """Load the keys, creating development keys first when the folder has none."""
         if not cls.exists(certs_dir):
-            return cls.create(certs_dir, passphrase), True
-        return cls(certs_dir, passphrase), False
+            return cls.create(certs_dir, passphrase, crl_url=crl_url), True
+        return cls(certs_dir, passphrase, crl_url=crl_url), False
 
     @staticmethod
     def _add_issuing(certs_dir, root_key, root_cert, passphrase, now, crl_url=None, days=None):
@@ -445,7 +445,7 @@ class KeyStore:
 
     def _write_crl(self, root_key, previous, added, now):
         entries = list(previous) if previous is not None else []
-        number = (_crl_number(previous) if previous is not None else 0) + 1
+        number = (crl_number(previous) if previous is not None else 0) + 1
         crl = _make_crl(root_key, self.root_certificate, entries + list(added), number, now)
         _write_public(self.dir / CRL_FILE, crl.public_bytes(serialization.Encoding.DER))
         return crl
@@ -697,7 +697,7 @@ def signature_timestamp(embedded):
 
 def dss_crls(reader):
     """The CRLs (DER) in a PDF's document security store; [] without one."""
-    from pyhanko.pdf_utils.misc import DecodePurpose
+    from pyhanko.pdf_utils.decode_limits import DecodePurpose
     from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 
     try:
@@ -753,6 +753,54 @@ def _our_issuer(keys, signing_cert):
     return None
 
 
+def pdf_signer_kid(keys, pdf_bytes):
+    """The kid of the registry issuing key whose certificate signed `pdf_bytes`, without judging
+    the signature; None for anything else."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        signatures = PdfFileReader(BytesIO(bytes(pdf_bytes)), strict=False).embedded_signatures
+        issuer = _our_issuer(keys, signatures[0].signer_cert) if len(signatures) == 1 else None
+    except Exception:  # noqa: BLE001 - an unreadable file has no signer
+        return None
+    return issuer.kid if issuer is not None else None
+
+
+def _validate(keys, embedded, reader, at):
+    """pyHanko's status of `embedded`, the registry issuer that signed it and the signing time:
+    as of a trusted timestamp when there is one, else as of `at` or the self-reported time."""
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    status = None
+    timestamped_at = signature_timestamp(embedded)
+    tsa = _tsa_context(keys, at) if timestamped_at is not None else None
+    if tsa is not None:
+        status = validate_pdf_signature(
+            embedded, _validation_context(keys, timestamped_at, reader), ts_validation_context=tsa
+        )
+        stamp = status.timestamp_validity
+        if stamp is None or not (stamp.intact and stamp.valid and stamp.trusted):
+            status = None  # an untrusted timestamp proves no time: judge it as B-B
+    if status is not None:
+        issuer = _our_issuer(keys, status.signing_cert)
+        signed_at = timestamped_at
+    else:
+        status = validate_pdf_signature(embedded, _validation_context(keys, at, reader))
+        issuer = _our_issuer(keys, status.signing_cert)
+        signed_at = embedded.self_reported_timestamp
+        if (
+            status.intact
+            and status.valid
+            and not status.trusted
+            and issuer is not None
+            and signed_at is not None
+            and issuer.not_before <= signed_at <= issuer.not_after
+            and (at or _now()) > issuer.not_after
+        ):
+            status = validate_pdf_signature(embedded, _validation_context(keys, signed_at, reader))
+    return status, issuer, signed_at
+
+
 def check_pdf(keys, pdf_bytes, at=None):
     """Validate the registry signature in `pdf_bytes`, the registry root as the only trust anchor.
 
@@ -766,7 +814,6 @@ def check_pdf(keys, pdf_bytes, at=None):
     Never raises on bad input; the answer's `problem` says what is wrong.
     """
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     if not isinstance(pdf_bytes, (bytes, bytearray)) or b"%PDF-" not in bytes(pdf_bytes[:1024]):
@@ -782,33 +829,7 @@ def check_pdf(keys, pdf_bytes, at=None):
         return PdfSignatureCheck("several_signatures", detail=f"{len(signatures)} signatures")
     embedded = signatures[0]
     try:
-        status = None
-        timestamped_at = signature_timestamp(embedded)
-        tsa = _tsa_context(keys, at) if timestamped_at is not None else None
-        if tsa is not None:
-            status = validate_pdf_signature(
-                embedded, _validation_context(keys, timestamped_at, reader), ts_validation_context=tsa
-            )
-            stamp = status.timestamp_validity
-            if stamp is None or not (stamp.intact and stamp.valid and stamp.trusted):
-                status = None  # an untrusted timestamp proves no time: judge it as B-B
-        if status is not None:
-            issuer = _our_issuer(keys, status.signing_cert)
-            signed_at = timestamped_at
-        else:
-            status = validate_pdf_signature(embedded, _validation_context(keys, at, reader))
-            issuer = _our_issuer(keys, status.signing_cert)
-            signed_at = embedded.self_reported_timestamp
-            if (
-                status.intact
-                and status.valid
-                and not status.trusted
-                and issuer is not None
-                and signed_at is not None
-                and issuer.not_before <= signed_at <= issuer.not_after
-                and (at or _now()) > issuer.not_after
-            ):
-                status = validate_pdf_signature(embedded, _validation_context(keys, signed_at, reader))
+        status, issuer, signed_at = _validate(keys, embedded, reader, at)
     except Exception as exc:  # noqa: BLE001 - a malformed signature is a broken one
         return PdfSignatureCheck("broken", detail=f"{type(exc).__name__}: {exc}")
     kid = issuer.kid if issuer is not None else None

@@ -14,6 +14,7 @@ session, the actor, the time and the rules.
 | `authorizations` | authorize, withdraw_authorization |
 | `casework` | take, assign (who holds an undecided dossier) |
 | `accounts` | staff and applicant accounts |
+| `keys` | revoke_issuing_key (an issuing key compromised: rotation, CRL, event) |
 
 `_kernel` holds what they share; `queries` the read-only questions they ask.
 """
@@ -49,6 +50,7 @@ from brandname.lifecycle.charges import (
     record_charge_payment,
     refuse_charge_payment,
 )
+from brandname.lifecycle.keys import revoke_issuing_key
 from brandname.lifecycle.legacy import (
     open_legacy_batch,
     queue_legacy_rows,
@@ -135,6 +137,7 @@ __all__ = [
     "release",
     "release_quarantined",
     "remove_watch_entry",
+    "revoke_issuing_key",
     "submit",
     "take",
     "withdraw",
