@@ -1,6 +1,7 @@
 """Long-term validation of certificate PDFs: PAdES B-LT with a local RFC 3161 responder, the
 root's CRL over the issuing certificates, and an issuing key revoked as compromised."""
 
+import shutil
 import time
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
@@ -228,3 +229,36 @@ def test_the_cli_revokes_an_issuing_key_rotates_logs_an_event_and_drops_kept_pdf
     assert session.scalars(select(Event).where(Event.act == "revoke_issuing_key")).all() == [event]
     unknown = runner.invoke(args=["brandname", "revoke-issuing-key", "no-such-kid"])
     assert unknown.exit_code != 0 and "No issuing key" in unknown.output
+
+
+def test_an_unreachable_tsa_fails_the_signing_instead_of_dropping_to_b_b(ltv_keys):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    ltv_keys.tsa_url = f"http://127.0.0.1:{port}/tsa"
+    from pyhanko.sign.timestamps import TimestampRequestError
+
+    with pytest.raises(TimestampRequestError):
+        signing.sign_pdf(ltv_keys, blank_pdf())
+
+
+@pytest.mark.skipif(
+    not (shutil.which("pdfsig") and shutil.which("certutil")),
+    reason="needs poppler-utils (pdfsig) and libnss3-tools (certutil); .ci/run installs them",
+)
+def test_poppler_still_trusts_a_b_lt_pdf_and_sees_the_whole_document_signed(ltv_keys, tmp_path):
+    import subprocess
+
+    from .test_signing import _nss_trusting
+
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(signing.sign_pdf(ltv_keys, blank_pdf()))
+    nss = _nss_trusting(ltv_keys.dir / "root.cert.pem", tmp_path / "nss")
+    out = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True
+    ).stdout
+    assert "Signature Validation: Signature is Valid." in out
+    assert "Certificate Validation: Certificate is Trusted." in out
+    assert "Total document signed" in out
