@@ -262,3 +262,35 @@ def test_poppler_still_trusts_a_b_lt_pdf_and_sees_the_whole_document_signed(ltv_
     assert "Signature Validation: Signature is Valid." in out
     assert "Certificate Validation: Certificate is Trusted." in out
     assert "Total document signed" in out
+
+
+def test_a_revocation_by_another_process_reaches_a_running_store(ltv_keys):
+    worker = KeyStore(ltv_keys.dir, crl_url=CRL_URL)  # a web worker's store, loaded before
+    old_kid = worker.current_kid
+    signed = signing.sign_pdf(worker, blank_pdf())
+    worker.crl()  # cached in memory
+    operator = KeyStore(ltv_keys.dir, crl_url=CRL_URL)  # the CLI's
+    new_kid = operator.revoke_issuing(old_kid)
+    # the worker signs with the new key at once and refuses what the old one signed
+    assert signing.check_pdf(worker, signing.sign_pdf(worker, blank_pdf())).kid == new_kid
+    assert worker.current_kid == new_kid
+    _, token = worker.sign_json({"n": 1})
+    assert worker.verify(token)[0]["kid"] == new_kid
+    assert signing.check_pdf(worker, signed).problem == "issuer_revoked"
+    # reissuing the CRL a day later starts from the file, so the revocation stays on it
+    later = worker.crl(now=datetime.now(UTC) + timedelta(days=2))
+    assert later.get_revoked_certificate_by_serial_number(worker.issuers[old_kid].certificate.serial_number)
+    assert KeyStore(ltv_keys.dir).revocation(old_kid)[1] == "key_compromise"
+
+
+def test_the_isolated_upload_check_gets_the_crl_and_the_tsa_roots(ltv_keys):
+    from brandname.certificates import untrusted
+
+    signed = signing.sign_pdf(ltv_keys, blank_pdf())
+    later = datetime.now(UTC) + timedelta(days=365 * 10)
+    checked = untrusted.check_isolated(ltv_keys, signed, at=later).check
+    assert checked.ok and checked.signed_at == signing.signature_timestamp(
+        PdfFileReader(BytesIO(signed)).embedded_signatures[0]
+    )
+    ltv_keys.revoke_issuing(ltv_keys.current_kid)
+    assert untrusted.check_isolated(ltv_keys, signed).check.problem == "issuer_revoked"

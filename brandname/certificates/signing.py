@@ -366,6 +366,8 @@ class KeyStore:
             raise KeysMissing(f"current issuing certificate {self.current_kid} is missing")
         self._signing_key = None
         self._jwk_cache = None
+        self._current_stamp = self._stamp("issuing/CURRENT")
+        self._crl_stamp = None
 
     # -- creation and rotation ------------------------------------------------------------
     @classmethod
@@ -428,16 +430,35 @@ class KeyStore:
         Without the root key at hand (an offline root), the last CRL written is served as it is.
         """
         now = now or _now()
-        path = self.dir / CRL_FILE
+        self.refresh()
         crl = self._crl
-        if crl is None and path.exists():
-            crl = x509.load_der_x509_crl(path.read_bytes())
         if crl is None or now - crl.last_update_utc > CRL_RENEW:
             root_path = self.dir / "root.key.pem"
             if root_path.exists():
-                crl = self._write_crl(_load_key(root_path, self._passphrase), crl, [], now)
-        self._crl = crl
+                # from the file, never from memory: another process may have revoked a key since
+                crl = self._write_crl(_load_key(root_path, self._passphrase), self._read_crl(), [], now)
+                self._crl, self._crl_stamp = crl, self._stamp(CRL_FILE)
         return crl
+
+    def _stamp(self, name):
+        try:
+            st = (self.dir / name).stat()
+        except FileNotFoundError:
+            return None
+        return st.st_mtime_ns, st.st_size, st.st_ino
+
+    def _read_crl(self):
+        path = self.dir / CRL_FILE
+        return x509.load_der_x509_crl(path.read_bytes()) if path.exists() else None
+
+    def refresh(self):
+        """Catch up with what another process (the operator's CLI) changed in the key folder: a
+        rotation (issuing/CURRENT) reloads the store, a new CRL is read. One stat per file."""
+        if self._stamp("issuing/CURRENT") != self._current_stamp:
+            self._reload()
+        if self._crl is None or self._stamp(CRL_FILE) != self._crl_stamp:
+            self._crl_stamp = self._stamp(CRL_FILE)
+            self._crl = self._read_crl()
 
     def crl_der(self, now=None):
         crl = self.crl(now)
@@ -484,7 +505,8 @@ class KeyStore:
             .build()
         )
         root_key = _load_key(self.dir / "root.key.pem", self._passphrase)
-        self._crl = self._write_crl(root_key, self.crl(now), [entry], now)
+        self._crl = self._write_crl(root_key, self._read_crl(), [entry], now)
+        self._crl_stamp = self._stamp(CRL_FILE)
         self._pdf_signer_cache = None
         return self.current_kid
 
@@ -512,6 +534,7 @@ class KeyStore:
 
     def sign(self, payload, typ=None):
         """Compact JWS (ES256, kid in the header) over `payload` bytes."""
+        self.refresh()
         header = {"alg": ALG, "kid": self.current_kid}
         if typ:
             header["typ"] = typ
@@ -604,6 +627,11 @@ def _asn1_certificate(cert):
 
 def _pdf_signer(keys):
     """A pyHanko signer for the current issuing key; its chain (issuing + root) is embedded."""
+    if hasattr(keys, "refresh"):
+        keys.refresh()
+    if keys.revocation(keys.current_kid) is not None:
+        # a compromised key signs nothing more, whatever state this process was left in
+        raise SignatureInvalid(f"issuing key {keys.current_kid} is revoked; run `rotate-key`")
     cached = getattr(keys, "_pdf_signer_cache", None)
     if cached is not None and cached[0] == keys.current_kid:
         return cached[1]
