@@ -294,3 +294,15 @@ def test_the_isolated_upload_check_gets_the_crl_and_the_tsa_roots(ltv_keys):
     )
     ltv_keys.revoke_issuing(ltv_keys.current_kid)
     assert untrusted.check_isolated(ltv_keys, signed).check.problem == "issuer_revoked"
+
+
+def test_a_tsa_without_certificates_to_trust_is_a_clear_error(ltv_keys):
+    ltv_keys.tsa_roots = []
+    with pytest.raises(ValueError, match="BRANDNAME_TSA_CERTS"):
+        signing.sign_pdf(ltv_keys, blank_pdf())
+
+
+def test_signing_at_b_lt_logs_no_fetching_warning(ltv_keys, caplog):
+    with caplog.at_level("WARNING", logger="pyhanko"):
+        signing.sign_pdf(ltv_keys, blank_pdf())
+    assert not [r for r in caplog.records if "fetching" in r.getMessage()]

@@ -11,6 +11,7 @@ Older issuing certificates stay, so records signed before a rotation still verif
 
 import base64
 import json
+import logging
 import os
 import stat
 from dataclasses import dataclass
@@ -659,9 +660,26 @@ def _timestamper(keys):
     url = getattr(keys, "tsa_url", None)
     if not url:
         return None
+    if not keys.tsa_roots:
+        # a timestamp nobody can chain is no evidence; pyHanko would refuse it with a path error
+        raise ValueError("BRANDNAME_TSA_URL is set but BRANDNAME_TSA_CERTS names no certificate to trust")
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
     return HTTPTimeStamper(url, timeout=TSA_TIMEOUT_SECONDS)
+
+
+class _NoFetchingWarning(logging.Filter):
+    """pyHanko warns on every signature that embeds validation data without fetching any; the
+    registry fetches nothing on purpose (the CRL is its own), so the line is noise."""
+
+    def filter(self, record):
+        return "fetching is not allowed" not in record.getMessage()
+
+
+def _quiet_fetching_warning():
+    logger = logging.getLogger("pyhanko.sign.signers.pdf_signer")
+    if not any(isinstance(f, _NoFetchingWarning) for f in logger.filters):
+        logger.addFilter(_NoFetchingWarning())
 
 
 def sign_pdf(keys, pdf_bytes, *, reason=None, location=None, timestamper=None):
@@ -683,6 +701,8 @@ def sign_pdf(keys, pdf_bytes, *, reason=None, location=None, timestamper=None):
     long_term = {}
     if timestamper is not None:
         from pyhanko_certvalidator import ValidationContext
+
+        _quiet_fetching_warning()
 
         crl = keys.crl_der()
         long_term = {
