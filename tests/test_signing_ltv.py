@@ -306,3 +306,18 @@ def test_signing_at_b_lt_logs_no_fetching_warning(ltv_keys, caplog):
     with caplog.at_level("WARNING", logger="pyhanko"):
         signing.sign_pdf(ltv_keys, blank_pdf())
     assert not [r for r in caplog.records if "fetching" in r.getMessage()]
+
+
+def test_with_an_offline_root_a_stale_crl_refuses_b_b_but_not_b_lt(ltv_keys, tmp_path):
+    stamped = signing.sign_pdf(ltv_keys, blank_pdf())
+    ltv_keys.tsa_url = None  # the same key without a TSA: B-B
+    plain = signing.sign_pdf(ltv_keys, blank_pdf())
+    root_key = signing._load_key(ltv_keys.dir / "root.key.pem", None)
+    stale = signing._make_crl(
+        root_key, ltv_keys.root_certificate, [], 9, datetime.now(UTC) - timedelta(days=signing.CRL_DAYS + 5)
+    )
+    (ltv_keys.dir / signing.CRL_FILE).write_bytes(stale.public_bytes(serialization.Encoding.DER))
+    (ltv_keys.dir / "root.key.pem").rename(tmp_path / "offline-root.key.pem")  # taken offline
+    assert ltv_keys.crl() == stale  # served as it is, not renewed
+    assert signing.check_pdf(ltv_keys, plain).problem == "issuer_not_valid"
+    assert signing.check_pdf(ltv_keys, stamped).ok
