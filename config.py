@@ -36,6 +36,10 @@ class Config:
     HOLIDAYS = os.environ.get("BRANDNAME_HOLIDAYS", "")
     WORKDAYS = os.environ.get("BRANDNAME_WORKDAYS", "")
     KEY_PASSPHRASE = os.environ.get("BRANDNAME_KEY_PASSPHRASE") or None
+    # RFC 3161 time-stamping authority for certificate PDFs (PAdES B-LT), and the PEM file of the
+    # certificate(s) its timestamps chain to; without a URL PDFs are signed at B-B
+    TSA_URL = os.environ.get("BRANDNAME_TSA_URL") or None
+    TSA_CERTS = os.environ.get("BRANDNAME_TSA_CERTS") or None
     AUTHORITY_NAME = os.environ.get(
         "BRANDNAME_AUTHORITY", "Cục An toàn thông tin, Bộ Thông tin và Truyền thông"
     )

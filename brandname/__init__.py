@@ -100,6 +100,9 @@ def create_app(config=None):
     from brandname.web.api.tlog import tiles as tlog_bp
 
     app.register_blueprint(tlog_bp)
+    from brandname.web.api.certificates import pki as pki_bp
+
+    app.register_blueprint(pki_bp)
     from brandname.web.health import bp as health_bp
 
     app.register_blueprint(health_bp)

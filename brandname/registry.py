@@ -55,12 +55,35 @@ def transfer_content(application):
     return vietqr.transfer_content(f"{application.code} LE PHI TDD")
 
 
+CRL_PATH = "/pki/issuing.crl"
+
+
+def crl_url():
+    """Where the root's CRL over the issuing certificates is published (named in them)."""
+    return (current_app.config.get("PUBLIC_URL") or "").rstrip("/") + CRL_PATH
+
+
+def tsa_roots():
+    """The certificates BRANDNAME_TSA_CERTS names (a PEM file): what the TSA's timestamps chain to."""
+    from pathlib import Path
+
+    from cryptography import x509
+
+    path = current_app.config.get("TSA_CERTS")
+    return x509.load_pem_x509_certificates(Path(path).read_bytes()) if path else []
+
+
 def keys():
     """The registry key store; raises KeysMissing until `brandname init` has made or found keys."""
     ext = current_app.extensions
     if ext.get("brandname_keys") is None:
+        config = current_app.config
         ext["brandname_keys"] = KeyStore(
-            current_app.config["CERTS_DIR"], current_app.config.get("KEY_PASSPHRASE")
+            config["CERTS_DIR"],
+            config.get("KEY_PASSPHRASE"),
+            crl_url=crl_url(),
+            tsa_url=config.get("TSA_URL"),
+            tsa_roots=tsa_roots(),
         )
     return ext["brandname_keys"]
 

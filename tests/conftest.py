@@ -371,3 +371,91 @@ PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>"
     b"endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
+
+
+# --- Long-term validation: a local RFC 3161 time-stamping authority ---
+
+
+@pytest.fixture(scope="session")
+def tsa(tmp_path_factory):
+    """An RFC 3161 responder on 127.0.0.1 (pyHanko's DummyTimeStamper behind http.server) with a
+    CA of its own, so signing at B-LT needs no network. `requests` counts the stamps it gave."""
+    import threading
+    from datetime import UTC, datetime, timedelta
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from types import SimpleNamespace
+
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import tsp
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    now = datetime.now(UTC)
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA Root")])
+    root = (
+        x509.CertificateBuilder()
+        .subject_name(root_name)
+        .issuer_name(root_name)
+        .public_key(root_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365 * 40))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(root_key, hashes.SHA256())
+    )
+    unit_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # the dummy TSA is RSA-only
+    unit = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA Unit")]))
+        .issuer_name(root_name)
+        .public_key(unit_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365 * 30))  # outlives the registry's issuing keys
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(root_key, hashes.SHA256())
+    )
+
+    def asn1(cert):
+        return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+    stamper = DummyTimeStamper(
+        asn1(unit),
+        asn1_keys.PrivateKeyInfo.load(
+            unit_key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        ),
+        certs_to_embed=[asn1(root)],
+    )
+    served = []
+
+    class Responder(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            answer = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+            served.append(self.headers.get("Content-Type"))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Responder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    pem = tmp_path_factory.mktemp("tsa") / "tsa-root.pem"
+    pem.write_bytes(root.public_bytes(serialization.Encoding.PEM))
+    yield SimpleNamespace(
+        url=f"http://127.0.0.1:{server.server_address[1]}/tsa", root=root, pem=pem, requests=served
+    )
+    server.shutdown()
+    server.server_close()

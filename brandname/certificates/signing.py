@@ -4,12 +4,14 @@ Layout of the certs folder (development keys are made by `brandname init`):
   root.key.pem, root.cert.pem        the registry root (a CA that signs issuing certificates)
   issuing/issuing-<kid>.key.pem, .cert.pem   issuing keys, ECDSA P-256; kid is the RFC 7638 thumbprint
   issuing/CURRENT                    the kid that signs new records
+  issuing.crl                        the root's CRL over the issuing certificates (DER)
   log.key.pem                        Ed25519 key of the transparency log's checkpoints
 Older issuing certificates stay, so records signed before a rotation still verify.
 """
 
 import base64
 import json
+import logging
 import os
 import stat
 from dataclasses import dataclass
@@ -29,6 +31,11 @@ ALG = "ES256"
 ORGANIZATION = "Cuc An toan thong tin"  # X.509 names stay ASCII for the widest tool support
 ROOT_YEARS = 20
 ISSUING_YEARS = 5
+CRL_FILE = "issuing.crl"
+# A CRL says "valid until nextUpdate"; it is reissued once a day, so one that a worker failed to
+# renew still lasts weeks, and every PDF's DSS carries one that was current when it was signed.
+CRL_DAYS = 30
+CRL_RENEW = timedelta(days=1)
 
 
 class SignatureInvalid(Exception):
@@ -161,17 +168,18 @@ ADOBE_AUTHENTIC_DOCUMENTS = x509.ObjectIdentifier("1.2.840.113583.1.1.5")
 ISSUING_USAGES = [DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION, ADOBE_AUTHENTIC_DOCUMENTS]
 
 
-def _make_issuing(root_key, root_cert, now):
+def _make_issuing(root_key, root_cert, now, crl_url=None, days=None):
     key = ec.generate_private_key(ec.SECP256R1())
     kid, _ = _thumbprint(key.public_key())
-    cert = (
+    days = days or 365 * ISSUING_YEARS
+    builder = (
         x509.CertificateBuilder()
         .subject_name(_name(f"Brandname Registry Issuing {now:%Y-%m-%d} {kid[:8]}"))
         .issuer_name(root_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(min(now + timedelta(days=365 * ISSUING_YEARS), root_cert.not_valid_after_utc))
+        .not_valid_after(min(now + timedelta(days=days), root_cert.not_valid_after_utc))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -195,9 +203,66 @@ def _make_issuing(root_key, root_cert, now):
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(root_cert.public_key()), critical=False
         )
-        .sign(root_key, hashes.SHA256())
     )
-    return kid, key, cert
+    if crl_url:
+        # Where a validator finds out whether this key was revoked (RFC 5280 4.2.1.13).
+        builder = builder.add_extension(
+            x509.CRLDistributionPoints(
+                [x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)]
+            ),
+            critical=False,
+        )
+    return kid, key, builder.sign(root_key, hashes.SHA256())
+
+
+def crl_url_of(certificate):
+    """The CRL address named in `certificate`'s distribution points, or None."""
+    try:
+        points = certificate.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    except x509.ExtensionNotFound:
+        return None
+    for point in points:
+        for name in point.full_name or ():
+            if isinstance(name, x509.UniformResourceIdentifier):
+                return name.value
+    return None
+
+
+def _make_crl(root_key, root_cert, revoked, number, now):
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(root_cert.subject)
+        .last_update(now - timedelta(minutes=5))
+        .next_update(now + timedelta(days=CRL_DAYS))
+        .add_extension(x509.CRLNumber(number), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_cert.public_key()), critical=False
+        )
+    )
+    for entry in revoked:
+        builder = builder.add_revoked_certificate(entry)
+    return builder.sign(root_key, hashes.SHA256())
+
+
+def crl_number(crl):
+    try:
+        return crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
+    except x509.ExtensionNotFound:
+        return 0
+
+
+def revocation_of(crl, certificate):
+    """(revocation date, reason name) of `certificate` on `crl`, or None when it is not revoked."""
+    if crl is None:
+        return None
+    entry = crl.get_revoked_certificate_by_serial_number(certificate.serial_number)
+    if entry is None:
+        return None
+    try:
+        reason = entry.extensions.get_extension_for_class(x509.CRLReason).value.reason.name
+    except x509.ExtensionNotFound:
+        reason = "unspecified"
+    return entry.revocation_date_utc, reason
 
 
 def issuing_usage_problem(certificate):
@@ -222,19 +287,24 @@ class PublicKeys:
     What an isolated checker process is given instead of the key store: it never sees a key.
     """
 
-    def __init__(self, root_certificate, issuing_certificates, current_kid=None):
+    def __init__(self, root_certificate, issuing_certificates, current_kid=None, crl_der=None, tsa_roots=()):
         self.root_certificate = root_certificate
         self.issuers = {}
         for cert in issuing_certificates:
             kid, jwk = _thumbprint(cert.public_key())
             self.issuers[kid] = IssuingCertificate(kid, cert, jwk)
         self.current_kid = current_kid
+        self._crl_der = crl_der
+        self.tsa_roots = list(tsa_roots)
+
+    def crl_der(self):
+        return self._crl_der
 
     @classmethod
-    def from_pem_chain(cls, pem_chain):
+    def from_pem_chain(cls, pem_chain, crl_der=None, tsa_roots=()):
         """From `KeyStore.pem_chain()`: the root first, then the issuing certificates."""
         certs = x509.load_pem_x509_certificates(pem_chain.encode("ascii"))
-        return cls(certs[0], certs[1:])
+        return cls(certs[0], certs[1:], crl_der=crl_der, tsa_roots=tsa_roots)
 
 
 class LogKey:
@@ -272,9 +342,16 @@ class LogKey:
 class KeyStore:
     """Loads the registry root and issuing certificates; signs with the current issuing key."""
 
-    def __init__(self, certs_dir, passphrase=None):
+    def __init__(self, certs_dir, passphrase=None, *, crl_url=None, tsa_url=None, tsa_roots=()):
         self.dir = Path(certs_dir)
         self._passphrase = passphrase or None
+        # Named in new issuing certificates; where GET /pki/issuing.crl is served.
+        self.crl_url = crl_url or None
+        # An RFC 3161 time-stamping authority, and the certificates it chains to: with both,
+        # PDFs are signed at PAdES B-LT (timestamp, and the chain and CRL in the DSS).
+        self.tsa_url = tsa_url or None
+        self.tsa_roots = list(tsa_roots)
+        self._crl = None
         root_path = self.dir / "root.cert.pem"
         current_path = self.dir / "issuing" / "CURRENT"
         if not root_path.exists() or not current_path.exists():
@@ -290,6 +367,8 @@ class KeyStore:
             raise KeysMissing(f"current issuing certificate {self.current_kid} is missing")
         self._signing_key = None
         self._jwk_cache = None
+        self._current_stamp = self._stamp("issuing/CURRENT")
+        self._crl_stamp = None
 
     # -- creation and rotation ------------------------------------------------------------
     @classmethod
@@ -297,7 +376,7 @@ class KeyStore:
         return (Path(certs_dir) / "issuing" / "CURRENT").exists()
 
     @classmethod
-    def create(cls, certs_dir, passphrase=None, now=None):
+    def create(cls, certs_dir, passphrase=None, now=None, *, crl_url=None, issuing_days=None):
         """Make a development root and a first issuing key; refuses to overwrite existing keys."""
         certs_dir = Path(certs_dir)
         if cls.exists(certs_dir) or (certs_dir / "root.key.pem").exists():
@@ -306,19 +385,23 @@ class KeyStore:
         root_key, root_cert = _make_root(now)
         _write_private(certs_dir / "root.key.pem", _key_pem(root_key, passphrase))
         _write_public(certs_dir / "root.cert.pem", root_cert.public_bytes(serialization.Encoding.PEM))
-        cls._add_issuing(certs_dir, root_key, root_cert, passphrase, now)
-        return cls(certs_dir, passphrase)
+        cls._add_issuing(certs_dir, root_key, root_cert, passphrase, now, crl_url, issuing_days)
+        _write_public(
+            certs_dir / CRL_FILE,
+            _make_crl(root_key, root_cert, [], 1, now).public_bytes(serialization.Encoding.DER),
+        )
+        return cls(certs_dir, passphrase, crl_url=crl_url)
 
     @classmethod
-    def ensure(cls, certs_dir, passphrase=None):
+    def ensure(cls, certs_dir, passphrase=None, crl_url=None):
         """Load the keys, creating development keys first when the folder has none."""
         if not cls.exists(certs_dir):
-            return cls.create(certs_dir, passphrase), True
-        return cls(certs_dir, passphrase), False
+            return cls.create(certs_dir, passphrase, crl_url=crl_url), True
+        return cls(certs_dir, passphrase, crl_url=crl_url), False
 
     @staticmethod
-    def _add_issuing(certs_dir, root_key, root_cert, passphrase, now):
-        kid, key, cert = _make_issuing(root_key, root_cert, now)
+    def _add_issuing(certs_dir, root_key, root_cert, passphrase, now, crl_url=None, days=None):
+        kid, key, cert = _make_issuing(root_key, root_cert, now, crl_url, days)
         _write_private(certs_dir / "issuing" / f"issuing-{kid}.key.pem", _key_pem(key, passphrase))
         _write_public(
             certs_dir / "issuing" / f"issuing-{kid}.cert.pem", cert.public_bytes(serialization.Encoding.PEM)
@@ -327,12 +410,106 @@ class KeyStore:
         _write_public(certs_dir / "issuing" / "CURRENT", kid.encode() + b"\n")
         return kid
 
-    def rotate(self, now=None):
+    def _reload(self):
+        self.__init__(
+            self.dir, self._passphrase, crl_url=self.crl_url, tsa_url=self.tsa_url, tsa_roots=self.tsa_roots
+        )
+
+    def rotate(self, now=None, days=None):
         """A new issuing key under the same root; returns its kid. Old ones keep verifying."""
         root_key = _load_key(self.dir / "root.key.pem", self._passphrase)
-        kid = self._add_issuing(self.dir, root_key, self.root_certificate, self._passphrase, now or _now())
-        self.__init__(self.dir, self._passphrase)
+        kid = self._add_issuing(
+            self.dir, root_key, self.root_certificate, self._passphrase, now or _now(), self.crl_url, days
+        )
+        self._reload()
         return kid
+
+    # -- revocation of issuing keys -------------------------------------------------------
+    def crl(self, now=None):
+        """The root's current CRL over the issuing certificates, reissued when a day old.
+
+        Without the root key at hand (an offline root), the last CRL written is served as it is.
+        """
+        now = now or _now()
+        self.refresh()
+        crl = self._crl
+        if crl is None or now - crl.last_update_utc > CRL_RENEW:
+            root_path = self.dir / "root.key.pem"
+            if root_path.exists():
+                # from the file, never from memory: another process may have revoked a key since
+                crl = self._write_crl(_load_key(root_path, self._passphrase), self._read_crl(), [], now)
+                self._crl, self._crl_stamp = crl, self._stamp(CRL_FILE)
+        return crl
+
+    def _stamp(self, name):
+        try:
+            st = (self.dir / name).stat()
+        except FileNotFoundError:
+            return None
+        return st.st_mtime_ns, st.st_size, st.st_ino
+
+    def _read_crl(self):
+        path = self.dir / CRL_FILE
+        return x509.load_der_x509_crl(path.read_bytes()) if path.exists() else None
+
+    def refresh(self):
+        """Catch up with what another process (the operator's CLI) changed in the key folder: a
+        rotation (issuing/CURRENT) reloads the store, a new CRL is read. One stat per file."""
+        if self._stamp("issuing/CURRENT") != self._current_stamp:
+            self._reload()
+        if self._crl is None or self._stamp(CRL_FILE) != self._crl_stamp:
+            self._crl_stamp = self._stamp(CRL_FILE)
+            self._crl = self._read_crl()
+
+    def crl_der(self, now=None):
+        crl = self.crl(now)
+        return crl.public_bytes(serialization.Encoding.DER) if crl is not None else None
+
+    def _write_crl(self, root_key, previous, added, now):
+        entries = list(previous) if previous is not None else []
+        number = (crl_number(previous) if previous is not None else 0) + 1
+        crl = _make_crl(root_key, self.root_certificate, entries + list(added), number, now)
+        _write_public(self.dir / CRL_FILE, crl.public_bytes(serialization.Encoding.DER))
+        return crl
+
+    def revocation(self, kid):
+        """(revocation date, reason) of issuing key `kid` on the current CRL, or None."""
+        return revocation_of(self.crl(), self.issuers[kid].certificate)
+
+    def revoke_issuing(self, kid, *, compromised_since=None, now=None):
+        """Revoke issuing key `kid` as compromised: a new issuing key first if it is the current
+        one, then a CRL naming it (reason keyCompromise). Returns the kid now signing.
+
+        The entry's revocation date is the moment from which the key is not trusted:
+        `compromised_since`, by default the certificate's start, since nobody can tell when a
+        stolen key was first used. Validators compare that date with a signature's time, so every
+        signature made with the key from then on, timestamped or not, stops validating.
+        """
+        now = now or _now()
+        if kid not in self.issuers:
+            raise KeyError(f"unknown issuing key {kid}")
+        if self.revocation(kid) is not None:
+            raise ValueError(f"issuing key {kid} is already revoked")
+        certificate = self.issuers[kid].certificate
+        since = compromised_since or certificate.not_valid_before_utc
+        if since > now:
+            raise ValueError("a key cannot be compromised since a moment still to come")
+        # rotation first: a crash between the two leaves a valid key in charge, never a revoked one
+        if kid == self.current_kid:
+            self.rotate(now)
+        entry = (
+            x509.RevokedCertificateBuilder()
+            .serial_number(certificate.serial_number)
+            .revocation_date(since)
+            .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False)
+            .add_extension(x509.InvalidityDate(since.replace(tzinfo=None)), critical=False)
+            .build()
+        )
+        root_key = _load_key(self.dir / "root.key.pem", self._passphrase)
+        self._crl = self._write_crl(root_key, self._read_crl(), [entry], now)
+        self._crl_stamp = self._stamp(CRL_FILE)
+        self._pdf_signer_cache = None
+        return self.current_kid
 
     def log_key(self, name):
         """The transparency log's key, under the log's origin `name` (cached per name)."""
@@ -358,6 +535,7 @@ class KeyStore:
 
     def sign(self, payload, typ=None):
         """Compact JWS (ES256, kid in the header) over `payload` bytes."""
+        self.refresh()
         header = {"alg": ALG, "kid": self.current_kid}
         if typ:
             header["typ"] = typ
@@ -427,7 +605,7 @@ class PdfSignatureCheck:
 
     `problem` is None when the signature is intact, valid, chains to the registry root with one of
     the registry's issuing certificates, and covers the whole file; otherwise it is one of
-    not_pdf, unsigned, several_signatures, broken, foreign_key, issuer_not_valid,
+    not_pdf, unsigned, several_signatures, broken, foreign_key, issuer_revoked, issuer_not_valid,
     modified_after_signing.
     """
 
@@ -450,6 +628,11 @@ def _asn1_certificate(cert):
 
 def _pdf_signer(keys):
     """A pyHanko signer for the current issuing key; its chain (issuing + root) is embedded."""
+    if hasattr(keys, "refresh"):
+        keys.refresh()
+    if keys.revocation(keys.current_kid) is not None:
+        # a compromised key signs nothing more, whatever state this process was left in
+        raise SignatureInvalid(f"issuing key {keys.current_kid} is revoked; run `rotate-key`")
     cached = getattr(keys, "_pdf_signer_cache", None)
     if cached is not None and cached[0] == keys.current_kid:
         return cached[1]
@@ -470,15 +653,71 @@ def _pdf_signer(keys):
     return signer
 
 
-def sign_pdf(keys, pdf_bytes, *, reason=None, location=None):
-    """Sign `pdf_bytes` with the registry's current issuing key: a PAdES baseline (B-B)
-    certification signature, DocMDP "no changes allowed", chain embedded.
+TSA_TIMEOUT_SECONDS = 10
+
+
+def _timestamper(keys):
+    url = getattr(keys, "tsa_url", None)
+    if not url:
+        return None
+    if not keys.tsa_roots:
+        # a timestamp nobody can chain is no evidence; pyHanko would refuse it with a path error
+        raise ValueError("BRANDNAME_TSA_URL is set but BRANDNAME_TSA_CERTS names no certificate to trust")
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(url, timeout=TSA_TIMEOUT_SECONDS)
+
+
+class _NoFetchingWarning(logging.Filter):
+    """pyHanko warns on every signature that embeds validation data without fetching any; the
+    registry fetches nothing on purpose (the CRL is its own), so the line is noise."""
+
+    def filter(self, record):
+        return "fetching is not allowed" not in record.getMessage()
+
+
+def _quiet_fetching_warning():
+    logger = logging.getLogger("pyhanko.sign.signers.pdf_signer")
+    if not any(isinstance(f, _NoFetchingWarning) for f in logger.filters):
+        logger.addFilter(_NoFetchingWarning())
+
+
+def sign_pdf(keys, pdf_bytes, *, reason=None, location=None, timestamper=None):
+    """Sign `pdf_bytes` with the registry's current issuing key: a PAdES certification signature,
+    DocMDP "no changes allowed", chain embedded.
+
+    With a time-stamping authority (`keys.tsa_url`, or `timestamper`) the signature is PAdES
+    B-LT: an RFC 3161 signature timestamp, and a DSS holding the chain and the root's current
+    CRL, written in the signed revision itself (so the signature still covers the whole file).
+    Without one it is B-B: the signing time is the registry's own clock.
 
     Returns the signed PDF: the input plus one incremental update holding the signature.
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
 
+    timestamper = timestamper or _timestamper(keys)
+    long_term = {}
+    if timestamper is not None:
+        from pyhanko_certvalidator import ValidationContext
+
+        _quiet_fetching_warning()
+
+        crl = keys.crl_der()
+        long_term = {
+            "embed_validation_info": True,
+            "validation_context": ValidationContext(
+                trust_roots=[_asn1_certificate(keys.root_certificate)]
+                + [_asn1_certificate(c) for c in keys.tsa_roots],
+                crls=[crl] if crl else [],
+                allow_fetching=False,
+            ),
+            # VRI entries would force the DSS into a revision of its own after the signature
+            "dss_settings": DSSContentSettings(
+                placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False
+            ),
+        }
     writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
     meta = signers.PdfSignatureMetadata(
         field_name=PDF_FIELD,
@@ -488,21 +727,68 @@ def sign_pdf(keys, pdf_bytes, *, reason=None, location=None):
         docmdp_permissions=fields.MDPPerm.NO_CHANGES,
         reason=reason,
         location=location,
+        **long_term,
     )
     out = BytesIO()
-    signers.PdfSigner(meta, signer=_pdf_signer(keys)).sign_pdf(writer, output=out)
+    signers.PdfSigner(meta, signer=_pdf_signer(keys), timestamper=timestamper).sign_pdf(writer, output=out)
     return out.getvalue()
 
 
-def _validation_context(keys, moment=None):
+def signature_timestamp(embedded):
+    """The genTime of the RFC 3161 timestamp on `embedded` (a pyHanko EmbeddedPdfSignature), or None."""
+    from pyhanko.sign.validation import generic_cms
+
+    for token in generic_cms.extract_tst_data_iter(embedded.signer_info, signed=False):
+        return token["encap_content_info"]["content"].parsed["gen_time"].native
+    return None
+
+
+def dss_crls(reader):
+    """The CRLs (DER) in a PDF's document security store; [] without one."""
+    from pyhanko.pdf_utils.decode_limits import DecodePurpose
+    from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return []
+    return [ref.get_object().read_data(DecodePurpose.CRL) for ref in dss.crls]
+
+
+def _validation_context(keys, moment=None, reader=None):
+    """The registry root as the only anchor; revocation from the registry's current CRL and any
+    in the file's DSS. A CRL issued after `moment` still counts (retroactive): a key revoked
+    later as compromised since before `moment` is revoked at `moment`."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
     from pyhanko_certvalidator import ValidationContext
 
-    return ValidationContext(
-        trust_roots=[_asn1_certificate(keys.root_certificate)],
-        other_certs=[_asn1_certificate(i.certificate) for i in keys.issuers.values()],
-        allow_fetching=False,
-        moment=moment,
-    )
+    crl = keys.crl_der() if hasattr(keys, "crl_der") else None
+    kwargs = {
+        "trust_roots": [_asn1_certificate(keys.root_certificate)],
+        "other_certs": [_asn1_certificate(i.certificate) for i in keys.issuers.values()],
+        "crls": [crl] if crl else [],
+        "allow_fetching": False,
+        "moment": moment,
+        "retroactive_revinfo": True,
+        # with the registry's CRL at hand, an issuing key must be on it or not: no guessing;
+        # older issuing certificates name no distribution point, so "if declared" is not enough
+        "revocation_mode": "require" if crl else "soft-fail",
+    }
+    if reader is not None:
+        try:
+            return DocumentSecurityStore.read_dss(reader).as_validation_context(kwargs)
+        except NoDSSFoundError:
+            pass
+    return ValidationContext(**kwargs)
+
+
+def _tsa_context(keys, at):
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = [_asn1_certificate(c) for c in getattr(keys, "tsa_roots", ())]
+    if not roots:
+        return None
+    return ValidationContext(trust_roots=roots, allow_fetching=False, moment=at)
 
 
 def _our_issuer(keys, signing_cert):
@@ -515,17 +801,67 @@ def _our_issuer(keys, signing_cert):
     return None
 
 
+def pdf_signer_kid(keys, pdf_bytes):
+    """The kid of the registry issuing key whose certificate signed `pdf_bytes`, without judging
+    the signature; None for anything else."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        signatures = PdfFileReader(BytesIO(bytes(pdf_bytes)), strict=False).embedded_signatures
+        issuer = _our_issuer(keys, signatures[0].signer_cert) if len(signatures) == 1 else None
+    except Exception:  # noqa: BLE001 - an unreadable file has no signer
+        return None
+    return issuer.kid if issuer is not None else None
+
+
+def _validate(keys, embedded, reader, at):
+    """pyHanko's status of `embedded`, the registry issuer that signed it and the signing time:
+    as of a trusted timestamp when there is one, else as of `at` or the self-reported time."""
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    status = None
+    timestamped_at = signature_timestamp(embedded)
+    tsa = _tsa_context(keys, at) if timestamped_at is not None else None
+    if tsa is not None:
+        status = validate_pdf_signature(
+            embedded, _validation_context(keys, timestamped_at, reader), ts_validation_context=tsa
+        )
+        stamp = status.timestamp_validity
+        if stamp is None or not (stamp.intact and stamp.valid and stamp.trusted):
+            status = None  # an untrusted timestamp proves no time: judge it as B-B
+    if status is not None:
+        issuer = _our_issuer(keys, status.signing_cert)
+        signed_at = timestamped_at
+    else:
+        status = validate_pdf_signature(embedded, _validation_context(keys, at, reader))
+        issuer = _our_issuer(keys, status.signing_cert)
+        signed_at = embedded.self_reported_timestamp
+        if (
+            status.intact
+            and status.valid
+            and not status.trusted
+            and issuer is not None
+            and signed_at is not None
+            and issuer.not_before <= signed_at <= issuer.not_after
+            and (at or _now()) > issuer.not_after
+        ):
+            status = validate_pdf_signature(embedded, _validation_context(keys, signed_at, reader))
+    return status, issuer, signed_at
+
+
 def check_pdf(keys, pdf_bytes, at=None):
     """Validate the registry signature in `pdf_bytes`, the registry root as the only trust anchor.
 
-    Validated as of `at` (default now). A signature by one of the registry's own issuing
-    certificates that has since expired is validated as of its signing time instead: the registry
-    keeps its old issuing certificates precisely so that what it signed stays verifiable (there is
-    no timestamp authority here; B-B signatures carry the signer's clock).
+    Validated as of `at` (default now). A signature with an RFC 3161 timestamp from a trusted
+    time-stamping authority (`keys.tsa_roots`) is judged as of the timestamp: its issuing
+    certificate may have expired since, and the registry's CRL (and the one in the file's DSS)
+    says whether its key was revoked before that moment. Without one (B-B), a signature by one of
+    the registry's issuing certificates that has since expired is validated as of its
+    self-reported signing time instead: the registry keeps its old issuing certificates precisely
+    so that what it signed stays verifiable.
     Never raises on bad input; the answer's `problem` says what is wrong.
     """
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     if not isinstance(pdf_bytes, (bytes, bytearray)) or b"%PDF-" not in bytes(pdf_bytes[:1024]):
@@ -541,19 +877,7 @@ def check_pdf(keys, pdf_bytes, at=None):
         return PdfSignatureCheck("several_signatures", detail=f"{len(signatures)} signatures")
     embedded = signatures[0]
     try:
-        status = validate_pdf_signature(embedded, _validation_context(keys, at))
-        issuer = _our_issuer(keys, status.signing_cert)
-        signed_at = embedded.self_reported_timestamp
-        if (
-            status.intact
-            and status.valid
-            and not status.trusted
-            and issuer is not None
-            and signed_at is not None
-            and issuer.not_before <= signed_at <= issuer.not_after
-            and (at or _now()) > issuer.not_after
-        ):
-            status = validate_pdf_signature(embedded, _validation_context(keys, signed_at))
+        status, issuer, signed_at = _validate(keys, embedded, reader, at)
     except Exception as exc:  # noqa: BLE001 - a malformed signature is a broken one
         return PdfSignatureCheck("broken", detail=f"{type(exc).__name__}: {exc}")
     kid = issuer.kid if issuer is not None else None
@@ -565,6 +889,10 @@ def check_pdf(keys, pdf_bytes, at=None):
     if kid is None:
         return PdfSignatureCheck(
             "foreign_key", kid, signer, signed_at, detail=f"trusted={status.trusted} signer={signer}"
+        )
+    if status.revoked:
+        return PdfSignatureCheck(
+            "issuer_revoked", kid, signer, signed_at, detail=f"signer={signer} {status.summary()}"
         )
     if not status.trusted:
         return PdfSignatureCheck(

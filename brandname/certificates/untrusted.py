@@ -21,6 +21,9 @@ import threading
 import zlib
 from dataclasses import dataclass
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
 from brandname.certificates import signing
 
 
@@ -150,6 +153,9 @@ def check_isolated(keys, data, limits=Limits(), at=None):
         return refused("abusive_structure", reason)
     request = {
         "chain": keys.pem_chain(),
+        # what a long-term signature is judged by: the root's CRL and the TSA's certificates
+        "crl": keys.crl_der(),
+        "tsa_roots": [c.public_bytes(serialization.Encoding.DER) for c in keys.tsa_roots],
         "pdf": bytes(data),
         "at": at,
         "cpu_seconds": limits.cpu_seconds,
@@ -196,7 +202,11 @@ def _child(send, request):
     logging.disable(logging.CRITICAL)  # the parent logs one line per refused file
     from brandname.certificates import pdf as certificate_pdf
 
-    keys = signing.PublicKeys.from_pem_chain(request["chain"])
+    keys = signing.PublicKeys.from_pem_chain(
+        request["chain"],
+        crl_der=request["crl"],
+        tsa_roots=[x509.load_der_x509_certificate(der) for der in request["tsa_roots"]],
+    )
     data = request["pdf"]
     check = signing.check_pdf(keys, data, at=request["at"])
     files = {}

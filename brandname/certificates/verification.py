@@ -36,6 +36,12 @@ PROBLEMS = {
         "thư gốc của sổ đăng ký).",
         "The file was signed with a key that is not the registry's (it does not chain to the registry root).",
     ),
+    "issuer_revoked": (
+        "Khóa ký của sổ đăng ký dùng cho tệp này đã bị thu hồi vì bị lộ; chữ ký không còn giá trị. "
+        "Hãy tải lại giấy chứng nhận từ sổ đăng ký.",
+        "The registry key that signed this file was revoked as compromised; the signature no longer "
+        "counts. Download the certificate again from the registry.",
+    ),
     "issuer_not_valid": (
         "Chứng thư ký của sổ đăng ký không có hiệu lực vào thời điểm ký hoặc kiểm tra.",
         "The registry's signing certificate was not valid at the signing or checking time.",

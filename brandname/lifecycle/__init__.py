@@ -16,6 +16,7 @@ session, the actor, the time and the rules.
 | `casework` | take, assign (who holds an undecided dossier) |
 | `accounts` | staff and applicant accounts |
 | `periodic_reports` | file_report, request_report (the reports of Art. 30–31) |
+| `keys` | revoke_issuing_key (an issuing key compromised: rotation, CRL, event) |
 
 `_kernel` holds what they share; `queries` the read-only questions they ask.
 """
@@ -59,6 +60,7 @@ from brandname.lifecycle.charges import (
     refuse_charge_payment,
 )
 from brandname.lifecycle.drafts import delete_draft, mark_notifications_read, save_draft
+from brandname.lifecycle.keys import revoke_issuing_key
 from brandname.lifecycle.legacy import (
     open_legacy_batch,
     queue_legacy_rows,
@@ -152,6 +154,7 @@ __all__ = [
     "release",
     "release_quarantined",
     "remove_watch_entry",
+    "revoke_issuing_key",
     "submit",
     "take",
     "withdraw",

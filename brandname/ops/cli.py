@@ -36,7 +36,9 @@ def init():
     upgrade(directory=current_app.extensions["migrate"].directory)
     lifecycle.ensure_counters(db.session)
     db.session.commit()
-    _, created = KeyStore.ensure(current_app.config["CERTS_DIR"], current_app.config.get("KEY_PASSPHRASE"))
+    _, created = KeyStore.ensure(
+        current_app.config["CERTS_DIR"], current_app.config.get("KEY_PASSPHRASE"), registry.crl_url()
+    )
     keys = registry.reload_keys()
     click.echo(f"database: {db.engine.url.render_as_string(hide_password=True)} (up to date)")
     click.echo(
@@ -296,6 +298,58 @@ def rotate_key():
     registry.reload_keys()
     click.echo(f"issuing key rotated: {old} -> {kid}")
     click.echo(f"{len(keys.issuers)} issuing certificates kept; new certificates are signed with {kid}")
+
+
+@brandname_cli.command("revoke-issuing-key")
+@click.argument("kid")
+@click.option(
+    "--compromised-since",
+    default=None,
+    help="ISO moment (UTC) from which the key is not trusted; default: the certificate's start",
+)
+@click.option("--reason", default="", help="a note for the audit trail")
+@with_appcontext
+def revoke_issuing_key(kid, compromised_since, reason):
+    """Revoke issuing key KID as compromised: a new issuing key takes over if KID was signing,
+    the root's CRL names KID (keyCompromise), and the revocation is an event. PDFs signed with it
+    no longer validate; their kept files are removed so the next download is signed afresh."""
+    from datetime import datetime
+
+    from brandname.certificates import signing
+
+    since = datetime.fromisoformat(compromised_since) if compromised_since else None
+    keys = registry.keys()
+    try:
+        current = lifecycle.revoke_issuing_key(
+            db.session,
+            keys,
+            kid,
+            actor=lifecycle.Actor.operator("revoke-issuing-key"),
+            compromised_since=since,
+            reason=reason,
+        )
+    except DomainError as exc:
+        raise click.ClickException(f"{exc.message_vi} / {exc.message_en}") from exc
+    removed = _remove_kept_pdfs_signed_by(keys, kid)
+    crl = keys.crl()
+    click.echo(f"issuing key {kid} revoked as compromised; CRL number {signing.crl_number(crl)}")
+    click.echo(f"new certificates are signed with {current}; {removed} kept PDFs signed with {kid} removed")
+
+
+def _remove_kept_pdfs_signed_by(keys, kid):
+    from pathlib import Path
+
+    from brandname.certificates import signing
+
+    folder = Path(current_app.config["DATA_DIR"]) / "certificates"
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for path in folder.glob("*.pdf"):
+        if signing.pdf_signer_kid(keys, path.read_bytes()) == kid:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 @brandname_cli.command("show-log-key")

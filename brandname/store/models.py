@@ -764,6 +764,8 @@ class Notification(Base):
     brandname_id: Mapped[int | None] = mapped_column(ForeignKey("brandnames.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 # --- Periodic reports to the authority (Art. 30–31; Forms 04, 05, 06) ---
 
 

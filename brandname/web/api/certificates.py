@@ -1,12 +1,26 @@
-"""Public certificate endpoints: the registry's PEM chain and each certificate's signed record."""
+"""Public certificate endpoints: the registry's PEM chain, the CRL over its issuing
+certificates, and each certificate's signed record."""
 
-from flask import Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from brandname import registry
 from brandname.certificates import verification
 from brandname.extensions import db, public_lookup_limit
 from brandname.transparency import log
 from brandname.web.api import bp
+
+# Outside /api/v1: the address is printed in every issuing certificate, so it must never move.
+pki = Blueprint("pki", __name__, url_prefix="/pki")
+
+
+@pki.get("/issuing.crl")
+def issuing_crl():
+    """DER: the root's CRL over the issuing certificates (RFC 5280), as their CRL distribution
+    point names it."""
+    response = Response(registry.keys().crl_der(), mimetype="application/pkix-crl")
+    response.headers["Content-Disposition"] = 'inline; filename="issuing.crl"'
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @bp.get("/registry-certificate")
