@@ -243,7 +243,9 @@ def verify(token):
         try:
             accounts.verify_email(db.session, token)
         except DomainError as exc:
-            return render_template("applicant/verify.html", invalid=True, message=error_message(exc)), exc.status
+            return render_template(
+                "applicant/verify.html", invalid=True, message=error_message(exc)
+            ), exc.status
         flash(_("Đã xác nhận thư điện tử. Tài khoản đã nộp được hồ sơ."), "success")
         if current_user.is_authenticated and current_user.role == "applicant":
             return redirect(url_for("applicant.home"))
@@ -280,16 +282,25 @@ def _render_members(*, status=200, error=None, form=None):
         .where(Event.subject_type == "holder", Event.subject_id == holder.id)
         .where(
             Event.act.in_(
-                ("invite_member", "withdraw_invitation", "join_organization", "remove_member", "set_member_role")
+                (
+                    "invite_member",
+                    "withdraw_invitation",
+                    "join_organization",
+                    "remove_member",
+                    "set_member_role",
+                )
             )
         )
         .order_by(Event.seq.desc())
         .limit(50)
     ).all()
+    members = organizations.members(db.session, holder.id)
     return render_template(
         "applicant/members.html",
         holder=holder,
-        members=organizations.members(db.session, holder.id),
+        members=members,
+        # the last administrator is offered neither "make a user" nor "remove": both are refused
+        last_admin=sum(1 for m in members if m.org_role == "admin") <= 1,
         invitations=organizations.open_invitations(db.session, holder.id)
         if current_user.org_role == "admin"
         else [],
@@ -348,7 +359,10 @@ def remove_member(member_id):
         logout_user()
         flash(_("Bạn đã rời tài khoản của tổ chức."), "info")
         return redirect(url_for("public.home"))
-    flash(_("Đã bỏ %(email)s khỏi tổ chức; mọi phiên đăng nhập của người này đã kết thúc.", email=member.email), "success")
+    flash(
+        _("Đã bỏ %(email)s khỏi tổ chức; mọi phiên đăng nhập của người này đã kết thúc.", email=member.email),
+        "success",
+    )
     return redirect(url_for("applicant.members"))
 
 
