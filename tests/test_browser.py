@@ -550,7 +550,7 @@ def test_form01_errors_at_once_and_the_vietqr_fee_panel(live_server, browser, tm
         account = accounts.register_applicant(
             db.session, email="bay@caphesaigon.vn", password=PASSWORD, profile=profile
         )
-        holder_id = account.holder_id
+        holder_id, account_id = account.holder_id, account.id
         _path, token = mailed_link(db.session, "bay@caphesaigon.vn", "/applicant/verify/")
         accounts.verify_email(db.session, token)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
@@ -602,8 +602,8 @@ def test_form01_errors_at_once_and_the_vietqr_fee_panel(live_server, browser, tm
             db.session,
             applicant=profile,
             names=[{"name": "CAPHESG", "purpose": "Thông báo đơn hàng", "use_sms": True}],
-            actor=lifecycle.Actor("applicant", "bay@caphesaigon.vn", account.id, holder_id),
-            account_id=account.id,
+            actor=lifecycle.Actor("applicant", "bay@caphesaigon.vn", account_id, holder_id),
+            account_id=account_id,
             commitments_confirmed=True,
             rules=registry.rules(),
         )
