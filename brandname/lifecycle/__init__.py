@@ -13,7 +13,8 @@ session, the actor, the time and the rules.
 | `charges` | raise_invoices (the daily duty), record/confirm/refuse_charge_payment |
 | `authorizations` | authorize, withdraw_authorization |
 | `casework` | take, assign (who holds an undecided dossier) |
-| `accounts` | staff and applicant accounts |
+| `accounts` | staff and applicant accounts, email verification |
+| `organizations` | an organization's members: invitations, roles, removal |
 
 `_kernel` holds what they share; `queries` the read-only questions they ask.
 """
