@@ -519,7 +519,9 @@ def test_a_new_account_signs_in_but_files_only_after_following_its_mailed_link(p
     assert client.post(path).status_code == 302
     session.expire_all()
     assert session.get(type(account), account.id).email_verified_at is not None
-    event = session.scalars(select(Event).where(Event.act == "verify_email")).one()
+    event = session.scalars(
+        select(Event).where(Event.act == "verify_email", Event.subject_id == account.id)
+    ).one()
     assert (event.actor_kind, event.actor_id, event.subject_id) == ("applicant", account.id, account.id)
     assert "chưa xác nhận" not in html.unescape(client.get("/applicant/").get_data(as_text=True))
     portal.application_id(portal.apply(client, "XACNHAN", applicant=applicant))
