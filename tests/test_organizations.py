@@ -209,3 +209,71 @@ def test_an_existing_account_joins_with_its_password_unless_it_works_for_another
 
 def test_the_account_that_signs_up_for_an_organization_administers_it(portal):
     assert portal.account_a.org_role == "admin" and portal.account_a.is_org_admin
+
+
+# -- races (PostgreSQL: SQLite serializes writers) -------------------------------------------------
+
+
+@pytest.fixture
+def two_admins(portal, session):
+    _client, lan = _join(portal, _invite(portal, role="admin"))
+    return portal.account_a.id, lan.id
+
+
+def test_two_administrators_removing_each_other_at_once_leave_one(portal, two_admins, session):
+    from tests.test_races import needs_server, run_concurrently
+
+    if needs_server.args[0]:
+        pytest.skip(needs_server.kwargs["reason"])
+    from sqlalchemy import create_engine
+
+    from brandname.extensions import db
+
+    first, second = two_admins
+    engine = create_engine(db.engine.url, pool_size=2, max_overflow=0)
+    try:
+
+        def removes(actor_id, member_id):
+            return lambda s: organizations.remove_member(s, s.get(Account, actor_id), member_id).id
+
+        outcomes = run_concurrently(engine, [removes(first, second), removes(second, first)])
+    finally:
+        engine.dispose()
+    kinds = sorted(kind for kind, _value in outcomes)
+    # the loser acts either as the last administrator, or no longer as an administrator at all
+    assert kinds == ["domain", "ok"], outcomes
+    session.expire_all()
+    holder_id = portal.account_a.holder_id
+    admins = session.scalars(
+        select(Account).where(Account.holder_id == holder_id, Account.org_role == "admin")
+    ).all()
+    assert len(admins) == 1
+
+
+def test_one_invitation_accepted_twice_at_once_makes_one_member(portal, session):
+    from tests.test_races import needs_server, run_concurrently
+
+    if needs_server.args[0]:
+        pytest.skip(needs_server.kwargs["reason"])
+    from sqlalchemy import create_engine, func
+
+    from brandname.extensions import db
+
+    token = _invite(portal).rsplit("/", 1)[1]
+    engine = create_engine(db.engine.url, pool_size=2, max_overflow=0)
+    try:
+        job = lambda name: (
+            lambda s: (
+                organizations.accept(  # noqa: E731
+                    s, token, password=NEW_PASSWORD, repeat=NEW_PASSWORD, full_name=name
+                ).id
+            )
+        )
+        outcomes = run_concurrently(engine, [job("Một"), job("Hai")])
+    finally:
+        engine.dispose()
+    assert sorted(kind for kind, _value in outcomes) == ["domain", "ok"], outcomes
+    assert (
+        session.scalar(select(func.count()).select_from(Account).where(Account.email == "lan@anhduong.vn"))
+        == 1
+    )
