@@ -109,7 +109,8 @@ def test_a_removed_user_loses_the_organizations_applications_at_once(portal, ses
     assert gone.status_code == 302 and "/applicant/login" in gone.headers["Location"]
     again = portal.login(portal.app.test_client(), "lan@anhduong.vn", password=NEW_PASSWORD)
     assert again.get(f"/applicant/applications/{application_id}").status_code == 403
-    assert again.get("/applicant/").status_code == 403
+    home = again.get("/applicant/")
+    assert home.status_code == 403 and "không còn thuộc tổ chức nào" in _text(home)
     # nor can anything she had already started file for the organization
     with pytest.raises(Forbidden):
         lifecycle.submit(

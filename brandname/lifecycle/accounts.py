@@ -404,8 +404,9 @@ def register_applicant(
     Returns the new account, or None when the email already has an account (staff included): then
     nothing is made, and the owner of that email is told by mail that someone tried. The caller
     answers both cases the same way ("look in your mailbox"), so sign-up reveals no email; the
-    new account gets its own mail. A holder already in the registry is never attached to a new
-    account by a self-service sign-up (anyone could type someone else's enterprise code); the
+    new account, the holder's first administrator, gets its own mail with the link that proves
+    its email (it files nothing before). A holder already in the registry is never attached to a
+    new account by a self-service sign-up (anyone could type someone else's enterprise code); the
     Authority links such accounts — that refusal (409) names the code, which is public, not the
     email.
     """

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from brandname import lifecycle, registry
 from brandname.certificates import verification
 from brandname.certificates.documents import certificate_pdf_path
-from brandname.errors import DomainError, TooManyAttempts
+from brandname.errors import DomainError, Forbidden, TooManyAttempts
 from brandname.extensions import db, limiter
 from brandname.lifecycle import accounts, organizations
 from brandname.rules import charges as charge_rules
@@ -55,15 +55,23 @@ def applicant_required(view):
     @wraps(view)
     @login_required
     def wrapper(*args, **kwargs):
-        if current_user.role != "applicant" or current_user.holder_id is None:
+        if current_user.role != "applicant":
             abort(403)
+        if current_user.holder_id is None:
+            raise Forbidden(
+                "Tài khoản này không còn thuộc tổ chức nào: quản trị tài khoản của tổ chức đã bỏ bạn khỏi "
+                "danh sách thành viên. Hãy đề nghị quản trị mời lại nếu cần.",
+                "This account no longer belongs to an organization: its administrator removed you from "
+                "the members. Ask the administrator to invite you again if needed.",
+            )
         return view(*args, **kwargs)
 
     return wrapper
 
 
 def own_application(application_id):
-    """The applicant's own application; anyone else's answers 404, as if it did not exist."""
+    """One of the holder's applications, whichever member filed it; any other holder's answers
+    404, as if it did not exist."""
     application = db.session.get(Application, application_id)
     if application is None or application.holder_id != current_user.holder_id:
         abort(404)
