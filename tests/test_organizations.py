@@ -142,6 +142,19 @@ def test_mails_of_a_removed_users_filing_go_to_the_organization(portal, session)
     )  # Form 01's
 
 
+def test_a_removed_users_email_no_longer_tracks_the_dossier_she_filed(portal, session):
+    from brandname.lifecycle import tracking
+    from brandname.store.models import Application
+
+    lan, account = _join(portal, _invite(portal))
+    code = session.get(Application, portal.application_id(portal.apply(lan, "ANHDUONG"))).code
+    assert tracking.find(session, code, "lan@anhduong.vn") is not None
+    portal.a.post(f"/applicant/members/{account.id}/remove")
+    session.expire_all()
+    assert tracking.find(session, code, "lan@anhduong.vn") is None
+    assert tracking.find(session, code, "0101234567") is not None  # the organization still can
+
+
 def test_the_last_administrator_cannot_be_removed_or_made_a_user(portal, session):
     admin = portal.account_a
     refused = portal.a.post(f"/applicant/members/{admin.id}/remove")
