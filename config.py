@@ -121,6 +121,9 @@ class Config:
     PASSWORD_MIN_SCORE = int(os.environ.get("BRANDNAME_PASSWORD_MIN_SCORE", "3"))
     # how long a "forgot password" link works
     PASSWORD_RESET_MINUTES = int(os.environ.get("BRANDNAME_PASSWORD_RESET_MINUTES", "60"))
+    # how long a sign-up's "confirm your email" link works, and an organization's invitation
+    EMAIL_VERIFICATION_HOURS = int(os.environ.get("BRANDNAME_EMAIL_VERIFICATION_HOURS", "48"))
+    INVITATION_DAYS = int(os.environ.get("BRANDNAME_INVITATION_DAYS", "7"))
     # staff sign in with a second factor (TOTP); on by default in production mode
     # (unset: follows the app's PRODUCTION setting, resolved in brandname/web/site.py)
     STAFF_TOTP_REQUIRED = (

@@ -286,6 +286,30 @@ def carrier_headers(carrier_key):
 PASSWORD = "correct horse battery"
 
 
+def mailed_link(session, to, path):
+    """The last link to `path` (e.g. "/applicant/verify/") mailed to `to`, from the outbox."""
+    import re
+
+    from sqlalchemy import select
+
+    from brandname.store.models import Outbox
+
+    bodies = session.scalars(select(Outbox.body).where(Outbox.to == to).order_by(Outbox.id.desc())).all()
+    for body in bodies:
+        found = re.search(re.escape(path) + r"([A-Za-z0-9_\-]+)", body)
+        if found:
+            return found.group(0), found.group(1)
+    raise AssertionError(f"no mail to {to} with a link to {path}")
+
+
+def verify_by_mail(session, account):
+    """Confirm a sign-up's email with the token of the link mailed to it (the real act)."""
+    from brandname.lifecycle.accounts import verify_email
+
+    _path, token = mailed_link(session, account.email, "/applicant/verify/")
+    return verify_email(session, token)
+
+
 class Portal:
     """Signed-in test clients, one per role: anon, a (applicant A), b (applicant B), officer,
     supervisor, admin (the account administrator)."""
@@ -300,6 +324,9 @@ class Portal:
         self.account_b = register_applicant(
             session, email="b@example.vn", password=PASSWORD, profile=person_applicant()
         )
+        # each follows the link of its welcome mail, as its owner would, before filing anything
+        verify_by_mail(session, self.account_a)
+        verify_by_mail(session, self.account_b)
         # every sign-up queues its welcome mail; tests count the mails of what they do themselves
         from brandname.store.models import Outbox
 

@@ -160,6 +160,23 @@ def sign_in(page, base, email, staff=False):
     page.click("main button[type=submit]")
 
 
+def mailed_link(session, to, path):
+    """The last link to `path` mailed to `to`, from the outbox: (path with token, token)."""
+    from tests.conftest import mailed_link as from_outbox
+
+    return from_outbox(session, to, path)
+
+
+def follow_mailed_link(page, base, app, to, path):
+    """Open, in the browser, the link the registry last mailed to `to` (as its owner would)."""
+    from brandname.extensions import db
+
+    with app.app_context():
+        link, _token = mailed_link(db.session, to, path)
+        db.session.remove()
+    page.goto(base + link)
+
+
 def sign_out(page):
     page.click("header form button")
 
@@ -206,6 +223,12 @@ def test_apply_approve_pay_issue_verify_revoke(live_server, browser):
     page.fill("#f-password", PASSWORD)
     page.click("main button[type=submit]")
     expect(page.locator("h1")).to_have_text("Công ty Cổ phần Thương mại Hòa Bình")
+    # signed in, but filing waits for the email's proof: follow the welcome mail's link
+    expect(page.locator("#verify-email")).to_contain_text("chưa xác nhận thư điện tử")
+    follow_mailed_link(page, base, _app, "hanh@hoabinh.vn", "/applicant/verify/")
+    page.click("#confirm-email")
+    expect(page.locator(".notice-success")).to_contain_text("Đã xác nhận thư điện tử")
+    expect(page.locator("#verify-email")).to_have_count(0)
     shot(page, "applicant-home")
 
     # apply: the live check answers while typing
@@ -528,7 +551,9 @@ def test_form01_errors_at_once_and_the_vietqr_fee_panel(live_server, browser, tm
         account = accounts.register_applicant(
             db.session, email="bay@caphesaigon.vn", password=PASSWORD, profile=profile
         )
-        holder_id = account.holder_id
+        holder_id, account_id = account.holder_id, account.id
+        _path, token = mailed_link(db.session, "bay@caphesaigon.vn", "/applicant/verify/")
+        accounts.verify_email(db.session, token)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(15000)
@@ -578,8 +603,8 @@ def test_form01_errors_at_once_and_the_vietqr_fee_panel(live_server, browser, tm
             db.session,
             applicant=profile,
             names=[{"name": "CAPHESG", "purpose": "Thông báo đơn hàng", "use_sms": True}],
-            actor=lifecycle.Actor("applicant", "bay@caphesaigon.vn", account.id, holder_id),
-            account_id=account.id,
+            actor=lifecycle.Actor("applicant", "bay@caphesaigon.vn", account_id, holder_id),
+            account_id=account_id,
             commitments_confirmed=True,
             rules=registry.rules(),
         )
@@ -1091,6 +1116,8 @@ def test_draft_finished_later_one_name_withdrawn_and_the_notifications(live_serv
             authority=(registry.rules().authority, registry.rules().authority_en),
             min_score=0,
         )
+        _path, token = mailed_link(db.session, "thu@binhminh.vn", "/applicant/verify/")
+        accounts.verify_email(db.session, token)
         db.session.remove()
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(15000)
@@ -1166,6 +1193,8 @@ def test_draft_finished_later_one_name_withdrawn_and_the_notifications(live_serv
     page.locator(".inbox-item", has_text="chấp thuận").first.locator("text=Mở hồ sơ").click()
     assert page.url == app_url
     page.close()
+
+
 def test_holder_files_the_annual_report_and_the_officer_sees_the_overdue_list(live_server, browser):
     """Two holders had names in force last year; one files Form 04 online (a wrong figure first,
     then the right ones), the other does not: the officer's overdue list names the second and
@@ -1273,3 +1302,90 @@ def test_holder_files_the_annual_report_and_the_officer_sees_the_overdue_list(li
             True,
         )
         db.session.remove()
+
+
+def test_an_organization_admin_invites_a_user_who_files(live_server, browser):
+    """Sign up, confirm the email from the mailed link, invite a colleague from the members page;
+    she accepts from her mail, files, and the dossier's history names her; removed, she loses it."""
+    from playwright.sync_api import expect
+
+    base, app = live_server
+    shot = Shots("org-users")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(base + "/applicant/signup")
+    for field, value in (
+        ("#f-app_name", "Công ty TNHH Hoa Sen Việt"),
+        ("#f-app_id_number", "0106667778"),
+        ("#f-app_tax_code", "0106667778"),
+        ("#f-app_address", "Số 3 Tràng Tiền, Hoàn Kiếm, Hà Nội"),
+        ("#f-app_email", "lienhe@hoasen.vn"),
+        ("#f-app_phone", "024 3933 3333"),
+        ("#f-app_legal_representative", "Ngô Văn Sen"),
+        ("#f-app_contact_person", "Đặng Thu Hoa"),
+        ("#f-email", "hoa@hoasen.vn"),
+        ("#f-password", PASSWORD),
+        ("#f-password2", PASSWORD),
+    ):
+        page.fill(field, value)
+    page.click("main button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Xem hộp thư của bạn")
+    sign_in(page, base, "hoa@hoasen.vn")
+    expect(page.locator("#verify-email")).to_be_visible()
+    shot(page, "signed-in-unverified")
+    page.goto(base + "/applicant/apply")
+    page.fill("#f-n-0-name", "HOASEN")
+    page.fill("textarea[name=n-0-purpose]", "Chăm sóc khách hàng")
+    page.check("input[name=commitments]")
+    page.click("#submit-application")
+    expect(page.locator(".notice-error")).to_contain_text("chưa nộp được hồ sơ")
+    shot(page, "unverified-cannot-file")
+
+    follow_mailed_link(page, base, app, "hoa@hoasen.vn", "/applicant/verify/")
+    shot(page, "verify-link")
+    page.click("#confirm-email")
+    expect(page.locator(".notice-success")).to_contain_text("Đã xác nhận thư điện tử")
+
+    page.click("nav.mainnav >> text=Thành viên")
+    page.fill("#f-email", "thu@hoasen.vn")
+    page.click("#invite-form button[type=submit]")
+    expect(page.locator(".notice-success")).to_contain_text("Đã gửi lời mời đến thu@hoasen.vn")
+    expect(page.locator("#invitations")).to_contain_text("thu@hoasen.vn")
+    shot(page, "members-invited")
+
+    colleague = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN").new_page()
+    colleague.set_default_timeout(15000)
+    follow_mailed_link(colleague, base, app, "thu@hoasen.vn", "/applicant/join/")
+    expect(colleague.locator("main")).to_contain_text("Công ty TNHH Hoa Sen Việt")
+    colleague.fill("#f-full_name", "Lý Thu")
+    colleague.fill("#f-password", "mùa thu Hà Nội lá vàng")
+    colleague.fill("#f-password2", "mùa thu Hà Nội lá vàng")
+    shot(colleague, "join")
+    colleague.click("#accept-invitation")
+    expect(colleague.locator(".notice-success")).to_contain_text("Bạn đã tham gia tài khoản của")
+    colleague.goto(base + "/applicant/apply")
+    colleague.fill("#f-n-0-name", "HOASEN")
+    colleague.fill("textarea[name=n-0-purpose]", "Chăm sóc khách hàng")
+    colleague.fill("input[name=n-0-products]", "Trà sen")
+    colleague.fill("input[name=n-0-sectors]", "Bán lẻ")
+    colleague.check("input[name=n-0-carriers][value='Viettel']")
+    colleague.check("input[name=commitments]")
+    colleague.click("#submit-application")
+    expect(colleague.locator(".notice-success")).to_contain_text("Đã tiếp nhận hồ sơ số")
+    expect(colleague.locator("#history")).to_contain_text("Lý Thu (thu@hoasen.vn) nộp hồ sơ")
+    dossier = colleague.url
+    shot(colleague, "user-filed")
+
+    page.goto(dossier)  # the administrator follows it too
+    expect(page.locator("#history")).to_contain_text("Lý Thu (thu@hoasen.vn)")
+    page.goto(base + "/applicant/members")
+    expect(page.locator("#members")).to_contain_text("thu@hoasen.vn")
+    page.locator("#members tr", has_text="thu@hoasen.vn").locator("button.danger").click()
+    confirm_act(page, shot)
+    expect(page.locator(".notice-success")).to_contain_text("mọi phiên đăng nhập của người này đã kết thúc")
+    expect(page.locator("#member-history")).to_contain_text("bỏ thu@hoasen.vn khỏi tổ chức")
+    shot(page, "member-removed")
+    colleague.goto(dossier)
+    expect(colleague.locator("h1")).to_contain_text("Đăng nhập")
+    shot(colleague, "removed-user-signed-out")

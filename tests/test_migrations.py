@@ -335,3 +335,38 @@ def test_periodic_reports_tables_come_and_go_with_their_migration(tmp_path, empt
             names = set(inspect(conn).get_table_names())
             assert "periodic_reports" not in names and "report_requests" not in names and "holders" in names
         engine.dispose()
+
+
+def test_accounts_made_before_email_verification_count_as_verified_and_administer_on_upgrade(
+    tmp_path, empty_db_url
+):
+    """Accounts from before the sign-up's email link keep filing: the upgrade counts their email
+    as proved (since they were made), and each applicant account of a holder administers it."""
+    from sqlalchemy import text
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0020_periodic_reports")
+        engine = create_engine(empty_db_url)
+        with engine.begin() as conn:
+            insert_organization(conn)
+            for ident, role, holder in ((1, "officer", None), (2, "applicant", 1), (3, "applicant", None)):
+                conn.execute(
+                    text(
+                        "INSERT INTO accounts (id, email, password_hash, role, full_name, holder_id, "
+                        "is_active_account, created_at) VALUES (:id, :email, 'x', :role, 'N', :holder, true, "
+                        "'2026-01-01')"
+                    ),
+                    {"id": ident, "email": f"a{ident}@x.vn", "role": role, "holder": holder},
+                )
+        upgrade(revision="0021_org_users")
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT id, email_verified_at IS NOT NULL, org_role FROM accounts ORDER BY id")
+            ).all()
+        assert [tuple(r) for r in rows] == [(1, True, None), (2, True, "admin"), (3, True, None)]
+        downgrade(revision="0020_periodic_reports")
+        with engine.connect() as conn:
+            assert "org_role" not in {c["name"] for c in inspect(conn).get_columns("accounts")}
+            assert "invitations" not in inspect(conn).get_table_names()
+        engine.dispose()

@@ -477,3 +477,126 @@ def test_a_reset_link_expires_and_a_forged_one_is_refused(portal, app, session):
 
     acts = [e.act for e in session.scalars(select(Event).where(Event.subject_id == account.id))]
     assert acts.count("request_password_reset") == 2 and acts[-1] == "reset_password"
+
+
+# -- email verification: sign in at once, file only once the email is proved --------------------
+
+
+def _new_signup(app, session, *, code="0108880009", email="moi@xacnhan.vn"):
+    from sqlalchemy import select
+
+    from brandname.store.models import Account
+
+    assert _signup(app.test_client(), code=code, email=email).status_code == 200
+    session.expire_all()
+    return session.scalars(select(Account).where(Account.email == email)).one()
+
+
+def test_a_new_account_signs_in_but_files_only_after_following_its_mailed_link(portal, app, session):
+    import html
+
+    from sqlalchemy import func, select
+
+    from brandname.store.models import Application, Event
+    from tests.conftest import mailed_link, org_applicant
+
+    account = _new_signup(app, session)
+    assert account.email_verified_at is None
+    client = portal.login(app.test_client(), "moi@xacnhan.vn")
+    home = html.unescape(client.get("/applicant/").get_data(as_text=True))
+    assert "chưa xác nhận thư điện tử moi@xacnhan.vn" in home and "Gửi lại liên kết xác nhận" in home
+    applicant = {**org_applicant(code="0108880009"), "name": "Công ty TNHH Thử Nghiệm"}
+    refused = portal.apply(client, "XACNHAN", applicant=applicant)
+    body = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 403 and "chưa xác nhận thư điện tử nên chưa nộp được hồ sơ" in body
+    assert session.scalar(select(func.count()).select_from(Application)) == 0
+
+    path, _token = mailed_link(session, "moi@xacnhan.vn", "/applicant/verify/")
+    page = client.get(path)  # opening the link spends nothing: a mail scanner may fetch it
+    assert page.status_code == 200 and "Xác nhận thư điện tử" in page.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(type(account), account.id).email_verified_at is None
+    assert client.post(path).status_code == 302
+    session.expire_all()
+    assert session.get(type(account), account.id).email_verified_at is not None
+    event = session.scalars(
+        select(Event).where(Event.act == "verify_email", Event.subject_id == account.id)
+    ).one()
+    assert (event.actor_kind, event.actor_id, event.subject_id) == ("applicant", account.id, account.id)
+    assert "chưa xác nhận" not in html.unescape(client.get("/applicant/").get_data(as_text=True))
+    portal.application_id(portal.apply(client, "XACNHAN", applicant=applicant))
+
+    again = client.post(path)  # single use
+    assert again.status_code == 400 and "đã được dùng" in html.unescape(again.get_data(as_text=True))
+
+
+def test_an_unverified_account_cannot_submit_through_the_act_either(portal, app, session):
+    from brandname import lifecycle
+    from brandname.errors import NotAllowed
+    from tests.conftest import name_entry, org_applicant
+
+    account = _new_signup(app, session)
+    with pytest.raises(NotAllowed) as refused:
+        lifecycle.submit(
+            session,
+            applicant={**org_applicant(code="0108880009"), "name": "Công ty TNHH Thử Nghiệm"},
+            names=[name_entry("XACNHAN")],
+            actor=lifecycle.Actor.for_account(account),
+            account_id=account.id,
+            commitments_confirmed=True,
+        )
+    assert refused.value.code == "email_unverified"
+
+
+def test_a_verification_link_expires_and_a_new_one_can_be_asked_for(portal, app, session):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from brandname.errors import InvalidInput
+    from brandname.lifecycle import accounts
+    from brandname.rules import dates
+    from brandname.store.models import Outbox
+    from tests.conftest import mailed_link
+
+    account = _new_signup(app, session)
+    _path, token = mailed_link(session, account.email, "/applicant/verify/")
+    later = dates.utcnow() + timedelta(hours=accounts.VERIFICATION_HOURS, seconds=1)
+    with pytest.raises(InvalidInput):
+        accounts.verify_email(session, token, now=later)
+    with pytest.raises(InvalidInput):
+        accounts.verify_email(session, "not-a-token")
+    client = portal.login(app.test_client(), account.email)
+    # the sign-up's link is minutes old: pressing "send again" now sends nothing more
+    too_soon = client.post("/applicant/verify/resend", follow_redirects=True)
+    assert "Liên kết vừa được gửi" in too_soon.get_data(as_text=True)
+    assert not session.scalars(select(Outbox).where(Outbox.key.startswith("email-verification:"))).all()
+    fresh = accounts.request_email_verification(session, account, now=later)
+    mail = session.scalars(select(Outbox).where(Outbox.key.startswith("email-verification:"))).one()
+    assert mail.to == account.email and fresh in mail.body and fresh != token
+    assert accounts.verify_email(session, fresh, now=later).email_verified_at == later
+    assert accounts.request_email_verification(session, account) is None  # proved: nothing to send
+
+
+def test_accounts_the_operator_makes_count_as_verified(app, session, monkeypatch):
+    from sqlalchemy import select
+
+    from brandname.lifecycle import accounts
+    from brandname.store.models import Account
+
+    monkeypatch.setenv("OFFICER_PASSWORD", PASSWORD)
+    result = app.test_cli_runner().invoke(
+        args=[
+            "brandname",
+            "create-officer",
+            "mot@cuc.gov.vn",
+            "--password-env",
+            "OFFICER_PASSWORD",
+            "--name",
+            "Một",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    officer = session.scalars(select(Account).where(Account.email == "mot@cuc.gov.vn")).one()
+    applicant = accounts.create_account(session, email="hai@nguoi.vn", password=PASSWORD)
+    assert officer.email_verified_at is not None and applicant.email_verified_at is not None

@@ -14,9 +14,10 @@ session, the actor, the time and the rules.
 | `charges` | raise_invoices (the daily duty), record/confirm/refuse_charge_payment |
 | `authorizations` | authorize, withdraw_authorization |
 | `casework` | take, assign (who holds an undecided dossier) |
-| `accounts` | staff and applicant accounts |
 | `periodic_reports` | file_report, request_report (the reports of Art. 30–31) |
 | `keys` | revoke_issuing_key (an issuing key compromised: rotation, CRL, event) |
+| `accounts` | staff and applicant accounts, email verification |
+| `organizations` | an organization's members: invitations, roles, removal |
 
 `_kernel` holds what they share; `queries` the read-only questions they ask.
 """

@@ -167,9 +167,15 @@ def create_account(
     now=None,
     actor=None,
     announce=None,
+    verify=None,
     min_score=MIN_SCORE,
+    commit=True,
 ):
-    """A new account; `actor` (default: the operator CLI) is recorded in the event log."""
+    """A new account; `actor` (default: the operator CLI) is recorded in the event log.
+
+    `verify` (public_url, authority, hours) makes a sign-up's account: its email is not yet
+    proved, and its welcome mail carries the link that proves it. Any other account (the
+    operator's, an invitation's whose link proved the mailbox) counts as proved at once."""
     from brandname.errors import Forbidden
 
     now = now or dates.utcnow()
@@ -202,6 +208,9 @@ def create_account(
         holder_id=holder_id,
         created_at=now,
         created_by_id=actor.id if actor is not None and actor.kind != "applicant" else None,
+        email_verified_at=None if verify is not None else now,
+        # the first account of a holder administers its members
+        org_role="admin" if role == "applicant" and holder_id is not None else None,
     )
     session.add(account)
     try:
@@ -220,8 +229,150 @@ def create_account(
     event = _audit(session, actor, "create_account", account, now, holder_id=holder_id)
     if announce is not None:  # (public_url, authority): the new account's welcome mail
         _announce(session, event, *announce)
+    if verify is not None:
+        public_url, authority, hours = verify
+        _mail_verification(
+            session,
+            account,
+            event,
+            welcome=True,
+            hours=hours,
+            public_url=public_url,
+            authority=authority,
+            now=now,
+        )
+    if commit:  # else the caller's transaction goes on (an invitation's link spent with it)
+        session.commit()
+    return account
+
+
+# --- Email verification: a sign-up proves its mailbox before it files ---
+
+VERIFICATION_HOURS = 48
+
+
+def _mail_verification(session, account, event, *, welcome, hours, public_url, authority, now):
+    """A new single-use link (only its hash kept) and the mail that carries it; never commits."""
+    import secrets
+    from datetime import timedelta
+
+    from brandname.notifications import messages, outbox
+    from brandname.store.models import EmailVerification
+
+    token = secrets.token_urlsafe(32)
+    expires = now + timedelta(hours=hours)
+    session.add(
+        EmailVerification(
+            account_id=account.id, token_hash=_token_hash(token), created_at=now, expires_at=expires
+        )
+    )
+    link = f"{public_url}/applicant/verify/{token}"
+    build = messages.account_created if welcome else messages.email_verification
+    mail = build(account, link=link, expires=expires, event=event, public_url=public_url)
+    outbox.write(
+        session, mail, event_seq=event.seq, now=now, authority=authority or messages.DEFAULT_AUTHORITY
+    )
+    return token
+
+
+def request_email_verification(
+    session, account, *, hours=VERIFICATION_HOURS, public_url="", authority=None, now=None
+):
+    """Mail a fresh verification link to a signed-in account whose email is not proved yet.
+    Returns the token, or None when the email is proved or the last link is still fresh."""
+    from datetime import timedelta
+
+    from brandname.store.models import EmailVerification
+
+    now = now or dates.utcnow()
+    if account.email_verified_at is not None:
+        return None
+    recent = session.scalar(
+        select(func.count())
+        .select_from(EmailVerification)
+        .where(
+            EmailVerification.account_id == account.id,
+            EmailVerification.used_at.is_(None),
+            EmailVerification.created_at > now - timedelta(seconds=RESET_RESEND_SECONDS),
+        )
+    )
+    if recent:
+        return None
+    event = _audit(session, Actor.for_account(account), "request_email_verification", account, now)
+    token = _mail_verification(
+        session,
+        account,
+        event,
+        welcome=False,
+        hours=hours,
+        public_url=public_url,
+        authority=authority,
+        now=now,
+    )
+    session.commit()
+    return token
+
+
+def _invalid_verification():
+    return InvalidInput(
+        "Liên kết xác nhận thư điện tử không hợp lệ, đã được dùng hoặc đã hết hạn. "
+        "Đăng nhập và bấm “Gửi lại liên kết xác nhận” để nhận liên kết mới.",
+        "The email confirmation link is not valid, was already used or has expired. "
+        "Sign in and press “Send the confirmation link again” for a new one.",
+        code="invalid_verification_link",
+    )
+
+
+def verify_email(session, token, *, now=None):
+    """Prove the account's email with the link mailed to it. The link (and every other live link
+    of the account) is spent; unknown, used and expired links read alike."""
+    from sqlalchemy import update
+
+    from brandname.store.models import EmailVerification
+
+    now = now or dates.utcnow()
+    if not token or len(token) > 100:
+        raise _invalid_verification()
+    link = session.scalars(
+        select(EmailVerification).where(EmailVerification.token_hash == _token_hash(token))
+    ).first()
+    if link is None or link.used_at is not None or link.expires_at <= now:
+        raise _invalid_verification()
+    account = session.get(Account, link.account_id)
+    if account is None or not account.is_active_account:
+        raise _invalid_verification()
+    # spend the link first, guarded by its state, so two uses at once cannot both succeed
+    spent = session.execute(
+        update(EmailVerification)
+        .where(EmailVerification.id == link.id, EmailVerification.used_at.is_(None))
+        .values(used_at=now)
+    ).rowcount
+    if spent != 1:
+        session.rollback()
+        raise _invalid_verification()
+    session.execute(
+        update(EmailVerification)
+        .where(EmailVerification.account_id == account.id, EmailVerification.used_at.is_(None))
+        .values(used_at=now)
+    )
+    account.email_verified_at = account.email_verified_at or now
+    session.flush()
+    _audit(session, Actor.for_account(account), "verify_email", account, now)
     session.commit()
     return account
+
+
+def unverified_email():
+    """Why an account that has not proved its email may not file, and what to do about it."""
+    from brandname.errors import NotAllowed
+
+    return NotAllowed(
+        "Tài khoản chưa xác nhận thư điện tử nên chưa nộp được hồ sơ. Mở liên kết xác nhận trong thư "
+        "chúng tôi đã gửi, hoặc bấm “Gửi lại liên kết xác nhận”.",
+        "The account has not confirmed its email, so it cannot file yet. Open the confirmation link in "
+        "the mail we sent, or press “Send the confirmation link again”.",
+        code="email_unverified",
+    )
 
 
 # --- Web portals for applicants, officers and the public ---
@@ -237,15 +388,25 @@ def _announce(session, event, public_url, authority):
 
 
 def register_applicant(
-    session, *, email, password, profile, now=None, public_url="", authority=None, min_score=MIN_SCORE
+    session,
+    *,
+    email,
+    password,
+    profile,
+    now=None,
+    public_url="",
+    authority=None,
+    min_score=MIN_SCORE,
+    verification_hours=VERIFICATION_HOURS,
 ):
     """Sign-up: a new holder (organization or individual, Form 01 applicant fields) and its account.
 
     Returns the new account, or None when the email already has an account (staff included): then
     nothing is made, and the owner of that email is told by mail that someone tried. The caller
     answers both cases the same way ("look in your mailbox"), so sign-up reveals no email; the
-    new account gets its own mail. A holder already in the registry is never attached to a new
-    account by a self-service sign-up (anyone could type someone else's enterprise code); the
+    new account, the holder's first administrator, gets its own mail with the link that proves
+    its email (it files nothing before). A holder already in the registry is never attached to a
+    new account by a self-service sign-up (anyone could type someone else's enterprise code); the
     Authority links such accounts — that refusal (409) names the code, which is public, not the
     email.
     """
@@ -294,7 +455,7 @@ def register_applicant(
             else (profile.get("contact_person") or profile["name"]),
             holder_id=holder.id,
             now=now,
-            announce=(public_url, authority),
+            verify=(public_url, authority, verification_hours),
             min_score=min_score,
         )
     except IntegrityError as exc:

@@ -25,6 +25,7 @@ from brandname.lifecycle.revocation import close_renewal
 from brandname.rules import dates, dossier_code, fees, form01
 from brandname.rules import names as name_rules
 from brandname.store.models import (
+    Account,
     Application,
     Brandname,
     Document,
@@ -194,7 +195,27 @@ def _refuse_pending_duplicates(session, holder, entries):
     )
 
 
+def _check_account_may_file(session, actor):
+    """An applicant files once its account has proved its email, and only while it still belongs
+    to the holder it acts for (a member removed a moment ago files nothing)."""
+    from brandname.lifecycle.accounts import unverified_email
+
+    if actor.kind != "applicant" or actor.id is None:
+        return
+    account = session.get(Account, actor.id)
+    if account is None:
+        return
+    if account.holder_id != actor.holder_id:
+        raise Forbidden(
+            "Tài khoản không còn thuộc tổ chức, cá nhân này.",
+            "The account no longer belongs to this holder.",
+        )
+    if account.email_verified_at is None:
+        raise unverified_email()
+
+
 def _check_files_for_own_holder(session, actor, applicant):
+    _check_account_may_file(session, actor)
     if actor.kind != "applicant" or actor.holder_id is None:
         return
     own = session.get(Holder, actor.holder_id)

@@ -41,7 +41,8 @@ def _proofs(session, application):
     emails = {applicant.get("email"), application.holder.email}
     if application.account_id:
         account = session.get(Account, application.account_id)
-        emails.add(account.email if account else None)
+        # a member removed from the holder since filing no longer follows its dossiers
+        emails.add(account.email if account and account.holder_id == application.holder_id else None)
     numbers = {applicant.get("tax_code"), applicant.get("id_number"), application.holder.id_number}
     return (
         {e.strip().casefold() for e in emails if e and e.strip()},

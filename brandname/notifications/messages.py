@@ -49,15 +49,18 @@ def _t(moment):
 def _recipient(session, application):
     if application.account_id:
         account = session.get(Account, application.account_id)
-        if account is not None:
+        # a member removed from the holder since filing no longer hears about its dossiers
+        if account is not None and account.holder_id == application.holder_id:
             return account.email
     return (application.applicant or {}).get("email") or application.holder.email
 
 
 def holder_address(session, holder):
-    """The holder's first portal account, else the e-mail on its record."""
+    """The holder's first portal account (an administrator's first), else the e-mail on its record."""
     account = session.scalars(
-        select(Account).where(Account.holder_id == holder.id).order_by(Account.id)
+        select(Account)
+        .where(Account.holder_id == holder.id)
+        .order_by(Account.org_role != "admin", Account.id)
     ).first()
     return account.email if account else holder.email
 
@@ -366,18 +369,60 @@ def report_requested(session, request, *, public_url=""):
     )
 
 
-def account_created(account, *, public_url=""):
-    """A new sign-up's own mail: the account exists, where to sign in."""
+def account_created(account, *, link, expires, event, public_url=""):
+    """A new sign-up's own mail: the account exists; the link proves the email before filing."""
     login = f"{public_url}/applicant/login"
+    until = _t(expires)
     return Mail(
         to=account.email,
         key=f"account-created:{account.id}",
-        subject="Tài khoản đã được tạo / Your account was created",
+        subject="Tài khoản đã được tạo: xác nhận thư điện tử / Your account was created: confirm your email",
         body=(
-            f"Tài khoản người đăng ký của bạn đã được tạo. Đăng nhập tại {login} để nộp hồ sơ đăng ký "
-            "tên định danh.\nNếu bạn không đăng ký, hãy trả lời thư này để báo cho chúng tôi.\n\n"
-            f"Your applicant account was created. Sign in at {login} to apply for sender names.\n"
-            "If you did not sign up, reply to this mail to tell us."
+            "Tài khoản người đăng ký của bạn đã được tạo. Để nộp hồ sơ đăng ký tên định danh, hãy xác nhận "
+            f"địa chỉ thư này bằng liên kết sau (dùng được một lần, đến {until}, giờ Hà Nội):\n{link}\n"
+            f"Đăng nhập tại {login}.\nNếu bạn không đăng ký, hãy trả lời thư này để báo cho chúng tôi.\n\n"
+            "Your applicant account was created. To apply for sender names, confirm this address with the "
+            f"link below (it works once, until {until}, Hanoi time):\n{link}\n"
+            f"Sign in at {login}.\nIf you did not sign up, reply to this mail to tell us."
+        ),
+    )
+
+
+def email_verification(account, *, link, expires, event, public_url=""):
+    """A new "confirm your email" link, asked for by the signed-in account."""
+    until = _t(expires)
+    return Mail(
+        to=account.email,
+        key=f"email-verification:{event.seq}",
+        subject="Xác nhận thư điện tử / Confirm your email",
+        body=(
+            f"Mở liên kết sau để xác nhận địa chỉ thư của tài khoản {account.email} (dùng được một lần, đến "
+            f"{until}, giờ Hà Nội):\n{link}\nCác liên kết gửi trước đó vẫn dùng được đến khi hết hạn.\n\n"
+            f"Open this link to confirm the address of the account {account.email} (it works once, until "
+            f"{until}, Hanoi time):\n{link}\nLinks sent before still work until they expire."
+        ),
+    )
+
+
+def invitation(invitation, holder, inviter, *, link, public_url=""):
+    """An organization administrator's invitation: who invites, for which business, until when."""
+    until = _t(invitation.expires_at)
+    role_vi = "quản trị" if invitation.org_role == "admin" else "người dùng"
+    role_en = "an administrator" if invitation.org_role == "admin" else "a user"
+    who = inviter.full_name or inviter.email
+    return Mail(
+        to=invitation.email,
+        key=f"invitation:{invitation.id}",
+        subject=f"Lời mời tham gia tài khoản {holder.name} / Invitation to join {holder.name}",
+        body=(
+            f"{who} ({inviter.email}) mời bạn làm {role_vi} tài khoản của {holder.name} trên cổng đăng ký "
+            "tên định danh: nộp và theo dõi các hồ sơ của tổ chức. Mở liên kết sau để nhận lời mời (dùng "
+            f"được một lần, đến {until}, giờ Hà Nội):\n{link}\nNếu bạn không biết người mời, hãy bỏ qua thư "
+            "này.\n\n"
+            f"{who} ({inviter.email}) invites you to be {role_en} of the account of {holder.name} on the "
+            "sender-name portal: to file and follow the organization's applications. Open this link to "
+            f"accept (it works once, until {until}, Hanoi time):\n{link}\nIf you do not know who invited "
+            "you, ignore this mail."
         ),
     )
 

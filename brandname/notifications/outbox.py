@@ -116,8 +116,6 @@ def _mails_for_event(session, event, public_url, authority):
         yield messages.application_decided(session, application, public_url=public_url)
     elif event.act == "refuse_payment":
         yield messages.payment_refused(session, session.get(Payment, event.subject_id), public_url=public_url)
-    elif event.act == "create_account" and event.actor_kind == "applicant":
-        yield messages.account_created(session.get(Account, event.subject_id), public_url=public_url)
     elif event.act == "signup_attempt":
         account = session.get(Account, event.subject_id)
         yield messages.signup_attempted(account, event, public_url=public_url)

@@ -79,8 +79,14 @@ class Account(Base):
     # the maker or enabler of the proposer's account (or the other way round)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     enabled_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    # when the owner of the email proved it (the sign-up's link, an invitation's link); None: not
+    # yet, and the account signs in but files nothing. Accounts made by the operator count as proved
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # an applicant account's place in its holder: "admin" invites and removes members, "user"
+    # files and follows the holder's applications; None once removed (holder_id is None too)
+    org_role: Mapped[str | None] = mapped_column(String(20))
 
-    holder: Mapped["Holder | None"] = relationship()
+    holder: Mapped["Holder | None"] = relationship(foreign_keys=[holder_id])
 
     @property
     def is_staff(self):
@@ -90,6 +96,12 @@ class Account(Base):
     @property
     def does_casework(self):
         return self.role in self.CASEWORK_ROLES
+
+    ORG_ROLES = ("admin", "user")
+
+    @property
+    def is_org_admin(self):
+        return self.role == "applicant" and self.holder_id is not None and self.org_role == "admin"
 
 
 class LoginThrottle(Base):
@@ -119,6 +131,41 @@ class PasswordReset(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class EmailVerification(Base):
+    """A sign-up's "confirm your email" link: only the SHA-256 of its token is kept; good once,
+    until expires_at."""
+
+    __tablename__ = "email_verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Invitation(Base):
+    """An organization administrator's invitation of a person (by email) to file and follow the
+    holder's applications: only the SHA-256 of its link's token is kept; good once, until
+    expires_at, unless withdrawn first."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    org_role: Mapped[str] = mapped_column(String(20), default="user")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # the account that joined through it
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Holder(Base):

@@ -46,14 +46,26 @@ class Entry:
         }
 
 
-def who(event, names):
+def who(event, names, *, for_applicant=False):
     if event.actor_kind == "system":
         return _("Hệ thống")
+    if for_applicant and event.actor_kind != "applicant":
+        # an applicant reads what the Authority did, not which of its staff did it
+        return site.authority_names()["short"]
     person = names.get(event.actor_id) or event.actor_label
     if event.actor_kind == "carrier":
         # a carrier acts with its API key, recorded as "carrier:<name>": the name is the person
         person = person.removeprefix("carrier:")
+    if event.actor_kind == "applicant" and person != event.actor_label:
+        person = f"{person} ({event.actor_label})"  # the member's name and sign-in email
     return f"{ACTOR_WORDS.get(event.actor_kind, event.actor_kind)} {person}"
+
+
+MEMBER_ROLE_WORDS = {"admin": _l("quản trị"), "user": _l("người dùng")}
+
+
+def _member_role(d):
+    return MEMBER_ROLE_WORDS.get(d.get("org_role"), d.get("org_role") or "")
 
 
 def _names(value):
@@ -203,6 +215,28 @@ SENTENCES = {
             client=CLIENT_WORDS.get(d.get("client"), d.get("client") or ""),
         ),
         [_("thử lại từ %(time)s", time=site.vntime(_when(d.get("retry_at"))))],
+    ),
+    "request_email_verification": lambda e, d, name: (
+        _("gửi lại liên kết xác nhận thư điện tử %(email)s", email=d.get("email")),
+        [],
+    ),
+    "verify_email": lambda e, d, name: (_("xác nhận thư điện tử %(email)s", email=d.get("email")), []),
+    "invite_member": lambda e, d, name: (
+        _("mời %(email)s làm %(role)s của tổ chức", email=d.get("email"), role=_member_role(d)),
+        [],
+    ),
+    "withdraw_invitation": lambda e, d, name: (_("thu hồi lời mời %(email)s", email=d.get("email")), []),
+    "join_organization": lambda e, d, name: (
+        _("nhận lời mời, tham gia tổ chức với vai trò %(role)s", role=_member_role(d)),
+        [],
+    ),
+    "remove_member": lambda e, d, name: (
+        _("bỏ %(email)s khỏi tổ chức, kết thúc mọi phiên đăng nhập của người này", email=d.get("email")),
+        [],
+    ),
+    "set_member_role": lambda e, d, name: (
+        _("giao cho %(email)s vai trò %(role)s", email=d.get("email"), role=_member_role(d)),
+        [],
     ),
     "submit": lambda e, d, name: (
         _(
@@ -419,8 +453,8 @@ def _evidence(d):
     ]
 
 
-def describe(session, events):
-    """[Entry] for the events, in their order."""
+def describe(session, events, *, for_applicant=False):
+    """[Entry] for the events, in their order; `for_applicant`: as the applicant reads them."""
     ids = {e.actor_id for e in events if e.actor_id}
     names = {}
     if ids:
@@ -432,5 +466,5 @@ def describe(session, events):
         d = e.details or {}
         name = e.name_normal or _names(d.get("names")) or "—"
         text, reasons = _sentence(e, d, name)
-        entries.append(Entry(e, f"{who(e, names)} {text}", reasons))
+        entries.append(Entry(e, f"{who(e, names, for_applicant=for_applicant)} {text}", reasons))
     return entries

@@ -24,9 +24,9 @@ from sqlalchemy import select
 from brandname import lifecycle, registry
 from brandname.certificates import verification
 from brandname.certificates.documents import certificate_pdf_path
-from brandname.errors import DomainError, TooManyAttempts
+from brandname.errors import DomainError, Forbidden, TooManyAttempts
 from brandname.extensions import db, limiter
-from brandname.lifecycle import accounts
+from brandname.lifecycle import accounts, organizations
 from brandname.rules import charges as charge_rules
 from brandname.rules import dates, form01, vietqr
 from brandname.store.models import (
@@ -40,7 +40,7 @@ from brandname.store.models import (
     Notification,
     RequestedName,
 )
-from brandname.web import forms, site, uploads
+from brandname.web import forms, site, trail, uploads
 from brandname.web.site import (
     LoginUser,
     actor,
@@ -58,15 +58,23 @@ def applicant_required(view):
     @wraps(view)
     @login_required
     def wrapper(*args, **kwargs):
-        if current_user.role != "applicant" or current_user.holder_id is None:
+        if current_user.role != "applicant":
             abort(403)
+        if current_user.holder_id is None:
+            raise Forbidden(
+                "Tài khoản này không còn thuộc tổ chức nào: quản trị tài khoản của tổ chức đã bỏ bạn khỏi "
+                "danh sách thành viên. Hãy đề nghị quản trị mời lại nếu cần.",
+                "This account no longer belongs to an organization: its administrator removed you from "
+                "the members. Ask the administrator to invite you again if needed.",
+            )
         return view(*args, **kwargs)
 
     return wrapper
 
 
 def own_application(application_id):
-    """The applicant's own application; anyone else's answers 404, as if it did not exist."""
+    """One of the holder's applications, whichever member filed it; any other holder's answers
+    404, as if it did not exist."""
     application = db.session.get(Application, application_id)
     if application is None or application.holder_id != current_user.holder_id:
         abort(404)
@@ -222,6 +230,7 @@ def signup():
                 public_url=current_app.config["PUBLIC_URL"],
                 authority=(registry.rules().authority, registry.rules().authority_en),
                 min_score=current_app.config["PASSWORD_MIN_SCORE"],
+                verification_hours=current_app.config["EMAIL_VERIFICATION_HOURS"],
             )
         except DomainError as exc:
             return render_template(
@@ -231,6 +240,185 @@ def signup():
         # told): nothing here says which
         return render_template("applicant/signup_sent.html")
     return render_template("applicant/signup.html", form={"app_kind": "organization"})
+
+
+# -- the email's proof, before filing --------------------------------------------------------
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+def verify(token):
+    """The link of the sign-up mail. Opening it shows a button: mail scanners that fetch links
+    spend nothing; pressing it proves the email."""
+    if request.method == "POST":
+        try:
+            accounts.verify_email(db.session, token)
+        except DomainError as exc:
+            return render_template(
+                "applicant/verify.html", invalid=True, message=error_message(exc)
+            ), exc.status
+        flash(_("Đã xác nhận thư điện tử. Tài khoản đã nộp được hồ sơ."), "success")
+        if current_user.is_authenticated and current_user.role == "applicant":
+            return redirect(url_for("applicant.home"))
+        return redirect(url_for("applicant.login"))
+    return render_template("applicant/verify.html", invalid=False)
+
+
+@bp.post("/verify/resend")
+@applicant_required
+def resend_verification():
+    token = accounts.request_email_verification(
+        db.session,
+        current_user.account,
+        hours=current_app.config["EMAIL_VERIFICATION_HOURS"],
+        public_url=current_app.config["PUBLIC_URL"],
+        authority=(registry.rules().authority, registry.rules().authority_en),
+    )
+    if token is None and current_user.email_verified_at is None:
+        flash(_("Liên kết vừa được gửi; chờ vài phút rồi xem hộp thư (cả thư mục thư rác)."), "info")
+    elif token is not None:
+        flash(_("Đã gửi lại liên kết xác nhận đến %(email)s.", email=current_user.email), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("applicant.home")))
+
+
+# -- the organization's members ------------------------------------------------------------
+
+
+def _render_members(*, status=200, error=None, form=None):
+    from brandname.store.models import Event
+
+    holder = current_user.holder
+    history = db.session.scalars(
+        select(Event)
+        .where(Event.subject_type == "holder", Event.subject_id == holder.id)
+        .where(
+            Event.act.in_(
+                (
+                    "invite_member",
+                    "withdraw_invitation",
+                    "join_organization",
+                    "remove_member",
+                    "set_member_role",
+                )
+            )
+        )
+        .order_by(Event.seq.desc())
+        .limit(50)
+    ).all()
+    members = organizations.members(db.session, holder.id)
+    return render_template(
+        "applicant/members.html",
+        holder=holder,
+        members=members,
+        # the last administrator is offered neither "make a user" nor "remove": both are refused
+        last_admin=sum(1 for m in members if m.org_role == "admin") <= 1,
+        invitations=organizations.open_invitations(db.session, holder.id)
+        if current_user.org_role == "admin"
+        else [],
+        history=trail.describe(db.session, history),
+        form=form or {},
+        error=error,
+        message=error_message(error) if error else None,
+    ), status
+
+
+@bp.get("/members")
+@applicant_required
+def members():
+    return _render_members()[0]
+
+
+@bp.post("/members/invite")
+@applicant_required
+def invite():
+    try:
+        invitation, _token = organizations.invite(
+            db.session,
+            current_user.account,
+            email=request.form.get("email"),
+            role=request.form.get("org_role") or "user",
+            days=current_app.config["INVITATION_DAYS"],
+            public_url=current_app.config["PUBLIC_URL"],
+            authority=(registry.rules().authority, registry.rules().authority_en),
+        )
+    except DomainError as exc:
+        return _render_members(status=exc.status, error=exc, form=request.form)
+    flash(_("Đã gửi lời mời đến %(email)s.", email=invitation.email), "success")
+    return redirect(url_for("applicant.members"))
+
+
+@bp.post("/invitations/<int:invitation_id>/withdraw")
+@applicant_required
+def withdraw_invitation_view(invitation_id):
+    try:
+        organizations.withdraw_invitation(db.session, current_user.account, invitation_id)
+    except DomainError as exc:
+        return _render_members(status=exc.status, error=exc)
+    flash(_("Đã thu hồi lời mời."), "success")
+    return redirect(url_for("applicant.members"))
+
+
+@bp.post("/members/<int:member_id>/remove")
+@applicant_required
+def remove_member(member_id):
+    leaving = member_id == current_user.id
+    try:
+        member = organizations.remove_member(db.session, current_user.account, member_id)
+    except DomainError as exc:
+        return _render_members(status=exc.status, error=exc)
+    if leaving:
+        logout_user()
+        flash(_("Bạn đã rời tài khoản của tổ chức."), "info")
+        return redirect(url_for("public.home"))
+    flash(
+        _("Đã bỏ %(email)s khỏi tổ chức; mọi phiên đăng nhập của người này đã kết thúc.", email=member.email),
+        "success",
+    )
+    return redirect(url_for("applicant.members"))
+
+
+@bp.post("/members/<int:member_id>/role")
+@applicant_required
+def member_role(member_id):
+    try:
+        member = organizations.set_role(
+            db.session, current_user.account, member_id, request.form.get("org_role") or ""
+        )
+    except DomainError as exc:
+        return _render_members(status=exc.status, error=exc)
+    flash(_("Đã đổi vai trò của %(email)s.", email=member.email), "success")
+    return redirect(url_for("applicant.members"))
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+def join(token):
+    """The invitation's link: a new member sets a name and password; an address that already has
+    an account (of no holder) joins with its password."""
+    try:
+        invitation, holder, existing = organizations.invitation_for_token(db.session, token)
+    except DomainError as exc:
+        return render_template("applicant/join.html", invalid=True, message=error_message(exc)), exc.status
+    page = {"invitation": invitation, "holder": holder, "existing": existing is not None, "invalid": False}
+    if request.method == "POST":
+        try:
+            account = organizations.accept(
+                db.session,
+                token,
+                password=request.form.get("password"),
+                repeat=request.form.get("password2"),
+                full_name=request.form.get("full_name"),
+                current_password=request.form.get("current_password"),
+                min_score=current_app.config["PASSWORD_MIN_SCORE"],
+            )
+        except DomainError as exc:
+            return render_template(
+                "applicant/join.html", **page, form=request.form, message=error_message(exc)
+            ), exc.status
+        login_user(LoginUser(account))
+        flash(_("Bạn đã tham gia tài khoản của %(name)s.", name=holder.name), "success")
+        return redirect(url_for("applicant.home"))
+    return render_template("applicant/join.html", **page, form={})
 
 
 # -- overview -------------------------------------------------------------------------------
@@ -343,6 +531,17 @@ def _submit_from_form(mode, *, previous=None, brandname=None, draft=None):
         fewer.pop("remove_row", None)
         return _apply_form(
             mode, form=fewer, application=previous, brandname=brandname, lost_files=lost, draft=draft
+        )
+    if current_user.email_verified_at is None:
+        # said before anything else: no other correction makes the filing possible
+        return _apply_form(
+            mode,
+            form=form,
+            application=previous,
+            brandname=brandname,
+            status=403,
+            error=accounts.unverified_email(),
+            lost_files=lost,
         )
     applicant = forms.applicant_from_form(form)
     holder = current_user.holder
@@ -551,7 +750,19 @@ def _render_application(application, *, status=200, error=None, form=None):
         message=error_message(error) if error else None,
         payee=registry.payee(),
         transfer_content=registry.transfer_content(application),
+        history=_history(application),
     ), status
+
+
+def _history(application):
+    """The dossier's events in words, each saying who did it: the member of the organization by
+    name and email, the Authority as such (its officers' names stay inside)."""
+    from brandname.store.models import Event
+
+    events = db.session.scalars(
+        select(Event).where(Event.application_id == application.id).order_by(Event.seq)
+    ).all()
+    return trail.describe(db.session, events, for_applicant=True)
 
 
 @bp.get("/applications/<int:application_id>/receipt.pdf")
