@@ -51,14 +51,11 @@ from json.decoder import scanstring
 from brandname_carrier.errors import TamperedData, refusal
 from brandname_carrier.rules import (
     CHANNELS,
-    can_impersonate,
     filing_keys,
-    impersonates,
-    lookalike_list,
+    lookalikes_of,
     matches_holder_check,
     normal_form,
     normal_holder_id,
-    resemblance_keys,
 )
 
 Answer = namedtuple("Answer", "deliverable status reason")
@@ -301,20 +298,7 @@ class Index:
     def lookalikes(self, name):
         """The registered, protected or watched names an unregistered `name` could pass for, in
         the order an answer lists them (empty for a harmless name)."""
-        if not can_impersonate(name):
-            return []
-        found = set()
-        resembling, targets = self.resembling.get, self.targets.get
-        for key in resemblance_keys(name):
-            held = resembling(key)
-            if held is not None:
-                for other in (held,) if held.__class__ is str else held:
-                    if other not in found and impersonates(name, other):
-                        found.add(other)
-            for target in targets(key) or ():
-                if target.of not in found and impersonates(name, target.name, target.category):
-                    found.add(target.of)
-        return lookalike_list(found)
+        return lookalikes_of(name, self.resembling.get, self.targets.get)
 
     def _forget_sender_facts(self, normal):
         self.senders.pop(normal, None)

@@ -215,22 +215,28 @@ def plain(text):
 
 def one_edit_neighbours(key, *, alphabet=KEY_ALPHABET, min_length=NEAR_MISS_MIN):
     """Every string of at least `min_length` characters one edit away from `key` (not `key`)."""
-    out = set()
+    return sorted(_neighbours(key, alphabet, min_length))
+
+
+def _neighbours(key, alphabet=KEY_ALPHABET, min_length=NEAR_MISS_MIN):
+    """The set of `one_edit_neighbours`, unsorted: what a look-up needs."""
     n = len(key)
-    for i in range(n):
-        out.add(key[:i] + key[i + 1 :])
-        if i + 1 < n and key[i] != key[i + 1]:
-            out.add(key[:i] + key[i + 1] + key[i] + key[i + 2 :])
-        for c in alphabet:
-            if c != key[i]:
-                out.add(key[:i] + c + key[i + 1 :])
+    if n + 1 < min_length:
+        return set()
+    out = set()
     for i in range(n + 1):
-        for c in alphabet:
-            out.add(key[:i] + c + key[i:])
+        head, tail = key[:i], key[i:]
+        out.update([head + c + tail for c in alphabet])  # insertions
+        if i < n:
+            rest = key[i + 1 :]
+            out.update([head + c + rest for c in alphabet])  # substitutions (and the key itself)
+            out.add(head + rest)  # deletion
+            if i + 1 < n and key[i] != key[i + 1]:
+                out.add(head + key[i + 1] + key[i] + key[i + 2 :])
     out.discard(key)
-    return sorted(k for k in out if len(k) >= min_length)
-
-
+    if n <= min_length:  # only then can a deletion be too short
+        out = {k for k in out if len(k) >= min_length}
+    return out
 def within_one_edit(a, b):
     """Whether the optimal string alignment distance of `a` and `b` is at most 1: one insert,
     delete, substitution, or swap of two neighbours."""
@@ -294,7 +300,9 @@ def resemblance_keys(name):
     name is filed under its confusable and look-alike keys, a protected one under its plain form
     as well (see `filing_keys`); what is found there is then confirmed by `impersonates`."""
     key = confusable_key(name)
-    return (key, *one_edit_neighbours(key), lookalike_key(name), plain(name))
+    keys = _neighbours(key)
+    keys.update((key, lookalike_key(name), plain(name)))
+    return keys
 
 
 def filing_keys(name, category=None):
@@ -318,6 +326,27 @@ def impersonates(name, target, category=None):
 def can_impersonate(name):
     """Only text that could be a sender name (1 to 11 characters) is compared at all."""
     return isinstance(name, str) and 0 < len(name) <= MAX_NAME_LENGTH
+
+
+def lookalikes_of(name, held, targets, keys=None):
+    """The registered, protected or watched names an unregistered `name` could pass for, as an
+    answer lists them. `held(key)` gives the registered names filed under a key (a name, a tuple
+    of names, or None) and `targets(key)` the protected names, as (name, category, of). The
+    registry's batch answer and a carrier's local index both call this; `keys`, if given, are
+    resemblance_keys(name) computed already."""
+    if not can_impersonate(name):
+        return []
+    found = set()
+    for key in resemblance_keys(name) if keys is None else keys:
+        names = held(key)
+        if names is not None:
+            for other in (names,) if names.__class__ is str else names:
+                if other not in found and impersonates(name, other):
+                    found.add(other)
+        for target_name, category, of in targets(key) or ():
+            if of not in found and impersonates(name, target_name, category):
+                found.add(of)
+    return lookalike_list(found)
 
 
 def lookalike_list(names):
