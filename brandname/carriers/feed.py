@@ -45,7 +45,15 @@ from sqlalchemy import and_, bindparam, event, func, literal_column, select
 
 from brandname.rules import confusion, dates, privacy
 from brandname.rules import names as name_rules
-from brandname.store.models import Authorization, Brandname, Certificate, Event, Holder, WatchEntry
+from brandname.store.models import (
+    Authorization,
+    Brandname,
+    Certificate,
+    Event,
+    Holder,
+    ProtectedVariant,
+    WatchEntry,
+)
 from brandname_carrier.rules import decide
 from brandname_carrier.trust import CHANGES_TYP, CHANGES_TYPE, SNAPSHOT_TYP, SNAPSHOT_TYPE
 
@@ -514,7 +522,7 @@ def states_of(connection, names_normal, *, public=False):
 # -- protected names ---------------------------------------------------------------------------
 
 # the acts that change the protected names a carrier compares with
-TARGET_ACTS = frozenset(("watch_add", "watch_update", "watch_remove"))
+TARGET_ACTS = frozenset(("watch_add", "watch_update", "watch_remove", "approve_variant"))
 
 
 def targets(connection):
@@ -527,12 +535,36 @@ def targets(connection):
             .order_by(WatchEntry.name_normal)
         )
     ]
+    # a variant stands for its holder's name while that name lives
+    out.extend(
+        {"name": variant, "category": "variant", "of": name}
+        for variant, name in connection.execute(
+            select(ProtectedVariant.name, Brandname.name)
+            .join(Brandname, Brandname.id == ProtectedVariant.brandname_id)
+            .where(ProtectedVariant.status == "approved", Brandname.status != "released")
+            .order_by(ProtectedVariant.name_normal, ProtectedVariant.id)
+        )
+    )
     return out
 
 
 def touches_targets(connection, events):
-    """Whether any of `events` changed the protected names."""
-    return any(e.act in TARGET_ACTS for e in events)
+    """Whether any of `events` changed the protected names: a watch-list act, a variant
+    approved, or a name with approved variants released (or taken anew)."""
+    if any(e.act in TARGET_ACTS for e in events):
+        return True
+    released = {n for e in events if e.act in ("release", "lapse") for n in _affected(e)}
+    if not released:
+        return False
+    return (
+        connection.execute(
+            select(ProtectedVariant.id)
+            .join(Brandname, Brandname.id == ProtectedVariant.brandname_id)
+            .where(ProtectedVariant.status == "approved", Brandname.name_normal.in_(sorted(released)))
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 # -- deliverability (decide() is the carrier client's) ----------------------------------------

@@ -21,6 +21,7 @@ from brandname.store.models import (
     Certificate,
     Event,
     Payment,
+    ProtectedVariant,
     RequestedName,
     RevocationProposal,
     WatchEntry,
@@ -252,6 +253,43 @@ def impersonated_names_many(session, names):
     return {n: carrier_rules.lookalikes_of(n, held.get, targets.get, asked_keys[n]) for n in asked}
 
 
+def protected_variants_of(session, names, *, except_holder_id=None):
+    """The approved variants of live names spelled as any of `names` (any case), but not those
+    of the holder `except_holder_id`: what blocks their registration."""
+    normals = sorted({name_rules.normal_form(n) for n in names})
+    if not normals:
+        return []
+    stmt = (
+        select(ProtectedVariant)
+        .join(Brandname)
+        .where(
+            ProtectedVariant.name_normal.in_(normals),
+            ProtectedVariant.status == "approved",
+            Brandname.status != "released",
+        )
+        .order_by(ProtectedVariant.name_normal)
+    )
+    if except_holder_id is not None:
+        stmt = stmt.where(Brandname.holder_id != except_holder_id)
+    return session.scalars(stmt).all()
+
+
+def variants_of(session, brandname_id):
+    """Every variant asked for a name, newest first."""
+    return session.scalars(
+        select(ProtectedVariant)
+        .where(ProtectedVariant.brandname_id == brandname_id)
+        .order_by(ProtectedVariant.id.desc())
+    ).all()
+
+
+def requested_variants(session):
+    """The variants waiting for an officer's decision, oldest first."""
+    return session.scalars(
+        select(ProtectedVariant).where(ProtectedVariant.status == "requested").order_by(ProtectedVariant.id)
+    ).all()
+
+
 def public_warning(warning):
     """A warning as the public availability answer gives it."""
     out = {"kind": warning["kind"], "name": warning["name"], "category": warning.get("category")}
@@ -288,9 +326,20 @@ def availability(session, name):
     warnings = warnings_for(session, name)
     out["confusable_with"] = [w["name"] for w in warnings if w["kind"] in ("lookalike", "soundalike")]
     out["warnings"] = [public_warning(w) for w in warnings]
+    variant = None if held is not None else next(iter(protected_variants_of(session, [name])), None)
+    if variant is not None:
+        out["available"] = False
+        out["protected_variant_of"] = variant.brandname.name
     if held is not None:
         out["reason"] = f"Tên {held.name} đã được đăng ký hoặc đang bị phong tỏa."
         out["reason_en"] = f"{held.name} is already registered or blocked."
+    elif variant is not None:
+        out["reason"] = (
+            f"Không thể đăng ký: {variant.name} là biến thể được bảo vệ của tên {variant.brandname.name}."
+        )
+        out["reason_en"] = (
+            f"Not available: {variant.name} is a protected variant of {variant.brandname.name}."
+        )
     elif out["confusable_with"]:
         similar = ", ".join(out["confusable_with"])
         out["reason"] = (
