@@ -8,6 +8,8 @@ the answer that pays for the resemblance look-up.
 The registry is seeded as by bench_availability.py (names with their two keys, the watch-list).
 Each batch goes through the Flask test client (routing, the carrier key, the queries, JSON),
 the rate limit off. Prints the median and the worst batch time, and how many names were risks.
+`--per-name` times the former way for comparison: the confusion queries of each name on their
+own (queries.warnings_for), as the single lookup still does.
 """
 
 import argparse
@@ -33,6 +35,7 @@ def main():
     parser.add_argument("--database-url")
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--per-name", action="store_true", help="one name's queries at a time (before)")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     url = args.database_url or f"sqlite:///{WORK / f'verify-unknown-{args.names}.sqlite3'}"
@@ -61,6 +64,24 @@ def main():
         }
     )
     logging.disable(logging.INFO)
+    if args.per_name:
+        from brandname.lifecycle import queries
+        from brandname_carrier import rules as carrier_rules
+
+        def per_name(session, names):
+            out = {}
+            for n in names:
+                if not carrier_rules.can_impersonate(n):
+                    continue
+                found = {
+                    w["name"]
+                    for w in queries.warnings_for(session, n)
+                    if w["source"] != "watchlist" or w["category"] in carrier_rules.PROTECTED_CATEGORIES
+                }
+                out[n] = carrier_rules.lookalike_list(found)
+            return out
+
+        queries.impersonated_names_many = per_name
     with app.app_context():
         _, key = carrier_keys.create_carrier(db.session, f"bench-{time.time_ns()}")
     headers = {"Authorization": f"Bearer {key}"}
@@ -90,6 +111,7 @@ def main():
         assert not any(r["reason"] == "ok" for r in results)
         risks += sum(r["reason"] == "impersonation_risk" for r in results)
     print(
+        f"{'per name' if args.per_name else 'batched'}, "
         f"{engine.dialect.name}, {args.names:,} registered names: POST /verify of {args.batch} distinct "
         f"unregistered names: median {statistics.median(times):.0f} ms, worst {max(times):.0f} ms "
         f"over {args.rounds} batches; {risks / args.rounds:.0f} risks per batch"

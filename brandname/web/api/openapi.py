@@ -59,7 +59,8 @@ SCHEMAS = {
                 "items": {"type": "string"},
                 "description": "only with reason impersonation_risk: the registered names and the protected "
                 "watch-list entries (state, bank, carrier, protected) the unregistered name resembles by "
-                "sight, by sound or one edit away",
+                "sight, by sound or one edit away, and the holder's name for an approved variant it matches; "
+                "the offline carrier client gives the same list from its snapshot (see ProtectedNames)",
             },
         },
     },
@@ -259,7 +260,8 @@ SCHEMAS = {
                             "items": {"type": "string"},
                             "description": "only with reason impersonation_risk: the registered names and the protected "
                             "watch-list entries (state, bank, carrier, protected) the unregistered name resembles by "
-                            "sight, by sound or one edit away",
+                            "sight, by sound or one edit away, and the holder's name for an approved variant it "
+                            "matches; the offline carrier client answers alike",
                         },
                         "reason": {
                             "enum": [
@@ -384,13 +386,18 @@ SCHEMAS = {
             "reason": {"type": ["string", "null"], "description": "why it is not registrable (Vietnamese)"},
             "reason_en": {"type": ["string", "null"], "description": "the same in English"},
             "suggestion": {
-                "warnings": {
-                    "type": "array",
-                    "description": "Art. 23(4): every reason an officer may find the name confusable; officers decide",
-                    "items": _ref("ConfusionWarning"),
-                },
                 "type": "string",
                 "description": "the name without diacritics, when only they make it invalid",
+            },
+            "warnings": {
+                "type": "array",
+                "description": "Art. 23(4): every reason an officer may find the name confusable; officers decide",
+                "items": _ref("ConfusionWarning"),
+            },
+            "protected_variant_of": {
+                "type": "string",
+                "description": "present when the name is a look-alike variant an officer protected for the holder "
+                "of this registered name: it is not available to anyone else (available and registrable false)",
             },
         },
     },

@@ -237,6 +237,8 @@ def _neighbours(key, alphabet=KEY_ALPHABET, min_length=NEAR_MISS_MIN):
     if n <= min_length:  # only then can a deletion be too short
         out = {k for k in out if len(k) >= min_length}
     return out
+
+
 def within_one_edit(a, b):
     """Whether the optimal string alignment distance of `a` and `b` is at most 1: one insert,
     delete, substitution, or swap of two neighbours."""
@@ -265,11 +267,22 @@ def is_near_miss(key, other):
 def kind_between(name, other):
     """How `name` resembles `other`, strongest first: "lookalike", "soundalike", "near_miss",
     or None."""
-    if normal_form(name) == normal_form(other):
+    return _kind(_own_keys(name), other)
+
+
+def _own_keys(name):
+    return normal_form(name), lookalike_key(name), confusable_key(name)
+
+
+def _kind(keys, other):
+    """kind_between for a name whose (normal form, look-alike key, confusable key) are `keys`:
+    a name compared with many others computes its own keys once."""
+    normal, look, key = keys
+    if normal == normal_form(other):
         return None
-    if lookalike_key(name) == lookalike_key(other):
+    if look == lookalike_key(other):
         return "lookalike"
-    key, other_key = confusable_key(name), confusable_key(other)
+    other_key = confusable_key(other)
     if key == other_key:
         return "soundalike"
     if is_near_miss(key, other_key):
@@ -289,9 +302,13 @@ def watch_match(name, entry_name, category):
             if word and word in fold(name):
                 return "contains"
         return None
+    return _watch_match(name, None, entry_name, category)
+
+
+def _watch_match(name, keys, entry_name, category):
     if plain(name) == plain(entry_name):
         return "exact"
-    return kind_between(name, entry_name)
+    return _kind(keys or _own_keys(name), entry_name)
 
 
 def resemblance_keys(name):
@@ -318,9 +335,13 @@ def impersonates(name, target, category=None):
     """Whether an unregistered `name` could pass for `target`: a registered name (`category`
     None) it resembles by sight, sound or one edit, or a protected name (a watch-list category
     of TARGET_CATEGORIES) it matches."""
+    return _impersonates(name, None, target, category)
+
+
+def _impersonates(name, keys, target, category):
     if category is None:
-        return kind_between(name, target) is not None
-    return category in TARGET_CATEGORIES and watch_match(name, target, category) is not None
+        return _kind(keys or _own_keys(name), target) is not None
+    return category in TARGET_CATEGORIES and _watch_match(name, keys, target, category) is not None
 
 
 def can_impersonate(name):
@@ -336,15 +357,18 @@ def lookalikes_of(name, held, targets, keys=None):
     resemblance_keys(name) computed already."""
     if not can_impersonate(name):
         return []
-    found = set()
+    found, judged = set(), set()
+    own = _own_keys(name)
     for key in resemblance_keys(name) if keys is None else keys:
         names = held(key)
         if names is not None:
             for other in (names,) if names.__class__ is str else names:
-                if other not in found and impersonates(name, other):
-                    found.add(other)
+                if other not in judged:  # filed under two keys: judged once
+                    judged.add(other)
+                    if _impersonates(name, own, other, None):
+                        found.add(other)
         for target_name, category, of in targets(key) or ():
-            if of not in found and impersonates(name, target_name, category):
+            if of not in found and _impersonates(name, own, target_name, category):
                 found.add(of)
     return lookalike_list(found)
 
