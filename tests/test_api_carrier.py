@@ -201,7 +201,7 @@ def test_registered_names_skip_the_confusion_queries(client, world, carrier_head
     from brandname.lifecycle import queries
 
     asked = []
-    monkeypatch.setattr(queries, "impersonated_names", lambda session, name: asked.append(name) or [])
+    monkeypatch.setattr(queries, "impersonated_names_many", lambda session, names: asked.extend(names) or {})
     get(client, "VietSun", carrier_headers)
     verify(
         client,

@@ -347,9 +347,51 @@ def _events_round_two(session, registry_helper, officer, made, holders):
     registry_helper.issue(expired[0].name, applicant=holders[2])  # a released name issued anew
 
 
+WATCHED = [
+    ("VIETCOMBANK", "bank"),
+    ("Bo Cong An", "state"),
+    ("VINAPHONE", "carrier"),
+    ("LUADAO", "sensitive"),
+]
+_FOLDS = [
+    ("I", "1"),
+    ("O", "0"),
+    ("PH", "F"),
+    ("Y", "I"),
+    ("I", "Y"),
+    ("C", "K"),
+    ("D", "Z"),
+    ("W", "V"),
+    ("S", "5"),
+]
+
+
+def _lookalike(name, rng):
+    """A name a reader could take for `name`: a look-alike or sound-alike fold, a doubled letter,
+    or one edit (insert, delete, substitute, swap)."""
+    upper = name.upper()
+    choice = rng.randrange(6)
+    if choice == 0:
+        folds = [(a, b) for a, b in _FOLDS if a in upper]
+        if folds:
+            a, b = rng.choice(folds)
+            return upper.replace(a, b, 1)
+    i = rng.randrange(len(name))
+    if choice == 1:
+        return name[:i] + name[i] + name[i:]  # a doubled letter
+    if choice == 2:
+        return name[:i] + name[i + 1 :]
+    if choice == 3:
+        return name[:i] + rng.choice("ABEKMNTX") + name[i:]
+    if choice == 4 and i + 1 < len(name):
+        return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+    return name[:i] + rng.choice("ABEKMNTX") + name[i + 1 :]
+
+
 def _random_queries(session, made, holders, n=3000):
     rng = random.Random(11)
     names = [b.name for b in made] + ["HOLD0", "HOLD1", "HOLD2", "LATECOMER", "UNKNOWN", "brand99"]
+    watched = [w for w, _ in WATCHED]
     ids = [h["id_number"] for h in holders] + ["0399999999"]
     for bn in made:
         ids.extend(a.party_id_number for a in lifecycle.active_authorizations(session, bn.id))
@@ -357,6 +399,10 @@ def _random_queries(session, made, holders, n=3000):
     for _ in range(n):
         name = rng.choice(names)
         name = rng.choice([name, name.upper(), name.lower(), name.swapcase(), name + "Z", name[:-1]])
+        if rng.random() < 0.4:  # look-alikes of registered and watched names, and harmless ones
+            name = _lookalike(rng.choice([name, name, rng.choice(watched)]), rng)
+        elif rng.random() < 0.1:
+            name = "".join(rng.choice("QWXZJ0123456789") for _ in range(rng.randint(3, 9)))
         holder = rng.choice([None, None, rng.choice(ids)])
         query = {"name": name, "holder_id": holder} if holder else {"name": name}
         channel = rng.choice([None, None, "sms", "voice"])
@@ -370,9 +416,13 @@ def test_client_answers_equal_the_api_after_issue_renew_revoke_expire(
     make_client, client, carrier_headers, registry_helper, session, officer
 ):
     made, holders = _events_round_one(session, registry_helper, officer)
+    for watched, category in WATCHED[:2]:
+        lifecycle.add_watch_entry(session, actor=officer, name=watched, category=category, now=NOW)
     carrier = make_client(page_limit=7)
     carrier.sync()  # snapshot
     _events_round_two(session, registry_helper, officer, made, holders)
+    for watched, category in WATCHED[2:]:  # reach the carrier through the change feed
+        lifecycle.add_watch_entry(session, actor=officer, name=watched, category=category, now=NOW)
     summary = carrier.sync()  # change feed, several pages
     assert summary["start"] == "local" and summary["pages"] > 1
     queries = _random_queries(session, made, holders)
@@ -383,15 +433,16 @@ def test_client_answers_equal_the_api_after_issue_renew_revoke_expire(
         )
         api.extend(r.get_json()["results"])
     mine = [carrier.check(q["name"], q.get("holder_id"), q.get("channel")) for q in queries]
-    # the offline copy does not yet tell impersonation risks apart from unknown names: both refuse
-    online = [
-        (False, None, "not_registered")
-        if a["reason"] == "impersonation_risk"
-        else (a["deliverable"], a["status"], a["reason"])
-        for a in api
-    ]
-    assert online == [tuple(m) for m in mine]
+    # exactly the same answers, the names an impersonation risk could pass for included
+    online = [(a["deliverable"], a["status"], a["reason"], tuple(a.get("lookalike_of", ()))) for a in api]
+    assert online == [(*m, m.lookalike_of) for m in mine]
     seen = {(m.deliverable, m.status, m.reason) for m in mine}
+    risks = [m for m in mine if m.reason == "impersonation_risk"]
+    assert len(risks) > 300 and len(mine) - len(risks) > 1000
+    passed_for = {n for m in risks for n in m.lookalike_of}
+    assert {"VIETCOMBANK", "Bo Cong An", "VINAPHONE"} <= passed_for  # watched, by snapshot and by page
+    assert "LUADAO" not in passed_for  # a sensitive word impersonates nobody
+    assert len(passed_for & {b.name for b in made}) > 20
     for outcome in [
         (True, "active", "ok"),
         (False, "active", "holder_mismatch"),
@@ -400,6 +451,7 @@ def test_client_answers_equal_the_api_after_issue_renew_revoke_expire(
         (False, "expired", "expired"),
         (False, "reserved", "reserved"),
         (False, None, "not_registered"),
+        (False, "unregistered", "impersonation_risk"),
     ]:
         assert outcome in seen, outcome
     # an individual sending under their own name is recognized by the ID number the carrier verified
@@ -412,8 +464,15 @@ def test_client_answers_equal_the_api_after_issue_renew_revoke_expire(
     for q in queries[:300]:
         r = client.get(f"/api/v1/brandnames/{q['name']}", headers=carrier_headers)
         assert r.status_code in (200, 404)
-        status = r.get_json()["status"] if r.status_code == 200 else None
-        assert status == carrier.check(q["name"]).status
+        body = r.get_json()
+        offline = carrier.check(q["name"])
+        if r.status_code == 200:
+            assert body["status"] == offline.status
+        else:
+            assert (body.get("reason", "not_registered"), tuple(body.get("lookalike_of", ()))) == (
+                offline.reason,
+                offline.lookalike_of,
+            )
     # and a client starting from a fresh snapshot reaches the same index
     fresh = CarrierClient(
         BASE, key=carrier.key, directory=carrier.dir.parent / "fresh", transport=carrier.transport

@@ -370,3 +370,37 @@ def test_accounts_made_before_email_verification_count_as_verified_and_administe
             assert "org_role" not in {c["name"] for c in inspect(conn).get_columns("accounts")}
             assert "invitations" not in inspect(conn).get_table_names()
         engine.dispose()
+
+
+def test_protected_variants_table_comes_and_goes_with_its_migration(tmp_path, empty_db_url):
+    """0024 adds the variants a holder asked to protect; downgrading drops them, nothing else."""
+    from sqlalchemy import text
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0021_org_users")
+        engine = create_engine(empty_db_url)
+        with engine.connect() as conn:
+            assert "protected_variants" not in inspect(conn).get_table_names()
+        upgrade(revision="0024_variants")
+        with engine.begin() as conn:
+            insert_organization(conn)
+            conn.execute(
+                text(
+                    "INSERT INTO brandnames (id, name, name_normal, confusable_key, lookalike_key, holder_id, "
+                    "status, use_sms, use_voice, purpose, reserved_at, renewal_pending) VALUES (1, 'VIETSUN', "
+                    "'VIETSUN', 'VIETSUN', 'VIETSUN', 1, 'active', true, false, '', '2026-01-01', false)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO protected_variants (brandname_id, name, name_normal, status, requested_at, note) "
+                    "VALUES (1, 'VSPay', 'VSPAY', 'requested', '2026-01-02', '')"
+                )
+            )
+            assert conn.execute(text("SELECT count(*) FROM protected_variants")).scalar() == 1
+        downgrade(revision="0021_org_users")
+        with engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+            assert "protected_variants" not in tables and "brandnames" in tables
+        engine.dispose()

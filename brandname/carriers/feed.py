@@ -19,6 +19,12 @@ compares against; null for an organization. A released name has no record: the c
 the name stays in force past `valid_until` until the renewal is issued (a new `valid_until`) or
 ends without one (the name expires, an `expire` event).
 
+*Protected names* (`targets`) are the names a carrier also compares an unregistered name with:
+the watch-list's state bodies, banks, carriers and protected names, and the look-alike variants
+officers approved for a holder, each as {"name", "category", "of"} (`of`: the name an answer
+lists, the holder's registered name for a variant). The snapshot manifest (version 2) carries the
+whole list; a change page carries it again (`targets`) when one of its events changed it.
+
 Deliverability (`deliverable`) is a pure function of a record, the sender's holder id and the day:
 `decide` comes from the carrier client's package, so the API and carriers answer alike.
 """
@@ -37,9 +43,17 @@ from pathlib import Path
 
 from sqlalchemy import and_, bindparam, event, func, literal_column, select
 
-from brandname.rules import dates, privacy
+from brandname.rules import confusion, dates, privacy
 from brandname.rules import names as name_rules
-from brandname.store.models import Authorization, Brandname, Certificate, Event, Holder
+from brandname.store.models import (
+    Authorization,
+    Brandname,
+    Certificate,
+    Event,
+    Holder,
+    ProtectedVariant,
+    WatchEntry,
+)
 from brandname_carrier.rules import decide
 from brandname_carrier.trust import CHANGES_TYP, CHANGES_TYPE, SNAPSHOT_TYP, SNAPSHOT_TYPE
 
@@ -505,6 +519,54 @@ def states_of(connection, names_normal, *, public=False):
     return out
 
 
+# -- protected names ---------------------------------------------------------------------------
+
+# the acts that change the protected names a carrier compares with
+TARGET_ACTS = frozenset(("watch_add", "watch_update", "watch_remove", "approve_variant"))
+
+
+def targets(connection):
+    """The protected names carriers compare unregistered names with, in a fixed order."""
+    out = [
+        {"name": name, "category": category, "of": name}
+        for name, category in connection.execute(
+            select(WatchEntry.name, WatchEntry.category)
+            .where(WatchEntry.category.in_(confusion.PROTECTED_CATEGORIES))
+            .order_by(WatchEntry.name_normal)
+        )
+    ]
+    # a variant stands for its holder's name while that name lives
+    out.extend(
+        {"name": variant, "category": "variant", "of": name}
+        for variant, name in connection.execute(
+            select(ProtectedVariant.name, Brandname.name)
+            .join(Brandname, Brandname.id == ProtectedVariant.brandname_id)
+            .where(ProtectedVariant.status == "approved", Brandname.status != "released")
+            .order_by(ProtectedVariant.name_normal, ProtectedVariant.id)
+        )
+    )
+    return out
+
+
+def touches_targets(connection, events):
+    """Whether any of `events` changed the protected names: a watch-list act, a variant
+    approved, or a name with approved variants released (or taken anew)."""
+    if any(e.act in TARGET_ACTS for e in events):
+        return True
+    released = {n for e in events if e.act in ("release", "lapse") for n in _affected(e)}
+    if not released:
+        return False
+    return (
+        connection.execute(
+            select(ProtectedVariant.id)
+            .join(Brandname, Brandname.id == ProtectedVariant.brandname_id)
+            .where(ProtectedVariant.status == "approved", Brandname.name_normal.in_(sorted(released)))
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 # -- deliverability (decide() is the carrier client's) ----------------------------------------
 
 
@@ -715,11 +777,13 @@ def build_snapshot(engine, keys, folder, *, now=None, compresslevel=1, attempts=
                         count = _write_lines(conn, gz)
                     raw.flush()
                     os.fsync(raw.fileno())
+                protected = targets(conn)
                 if _head(conn) != seq:
                     continue
             payload = {
                 "type": SNAPSHOT_TYPE,
-                "version": 1,
+                "version": 2,
+                "targets": protected,
                 "seq": seq,
                 "time": _iso_moment(now or dates.utcnow()),
                 "count": count,
@@ -846,13 +910,15 @@ def changes(session, keys, since, limit, *, now=None):
         )
     payload = {
         "type": CHANGES_TYPE,
-        "version": 1,
+        "version": 2,
         "since": since,
         "next": entries[-1]["seq"] if entries else since,
         "head": max(current_head, entries[-1]["seq"] if entries else 0),
         "time": _iso_moment(now or dates.utcnow()),
         "changes": entries,
     }
+    if touches_targets(conn, events):
+        payload["targets"] = targets(conn)
     _, token = keys.sign_json(payload, typ=CHANGES_TYP)
     return token, payload
 

@@ -92,8 +92,11 @@ from brandname.lifecycle.revocation import (
 )
 from brandname.lifecycle.watch import (
     add_watch_entry,
+    approve_variant,
     decide_warning,
+    reject_variant,
     remove_watch_entry,
+    request_variant,
     update_watch_entry,
 )
 
@@ -115,6 +118,9 @@ __all__ = [
     "act",
     "active_authorizations",
     "add_watch_entry",
+    "approve_variant",
+    "reject_variant",
+    "request_variant",
     "approve",
     "assign",
     "attach_document",

@@ -8,7 +8,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from brandname.errors import Conflict, Forbidden, InvalidInput, NotAllowed, NotFound
-from brandname.lifecycle import drafts
+from brandname.lifecycle import drafts, queries
 from brandname.lifecycle._kernel import (
     DEFAULT_RULES,
     Result,
@@ -214,6 +214,22 @@ def _check_account_may_file(session, actor):
         raise unverified_email()
 
 
+def _refuse_protected_variants(session, holder_id, names):
+    """A variant an officer protected for another holder's name is blocked for everyone else."""
+    blocked = queries.protected_variants_of(session, names, except_holder_id=holder_id)
+    if not blocked:
+        return
+    raise Conflict(
+        "Không thể đăng ký: "
+        + "; ".join(f"{v.name} là biến thể được bảo vệ của tên {v.brandname.name}" for v in blocked)
+        + ".",
+        "Not available: "
+        + "; ".join(f"{v.name} is a protected variant of {v.brandname.name}" for v in blocked)
+        + ".",
+        details={"names": [{"name": v.name, "variant_of": v.brandname.name} for v in blocked]},
+    )
+
+
 def _check_files_for_own_holder(session, actor, applicant):
     _check_account_may_file(session, actor)
     if actor.kind != "applicant" or actor.holder_id is None:
@@ -374,6 +390,7 @@ def submit(
         _check_followup(session, target, holder)
     else:
         _refuse_pending_duplicates(session, holder, entries)
+        _refuse_protected_variants(session, holder.id, [e["name"] for e in entries])
     late = kind == "renewal" and _renewal_is_late(target, received, rules)
     if kind == "renewal":
         # filed before expiry: the name stays in force until this renewal is decided and paid
@@ -470,6 +487,7 @@ def _earlier_pending(session, application, requested):
 
 
 def _reserve(session, application, requested, actor, now, rules):
+    _refuse_protected_variants(session, application.holder_id, [requested.name])
     existing = find_brandname(session, requested.name)
     if existing is not None:
         reclaim = existing.status == "expired" and existing.holder_id == application.holder_id

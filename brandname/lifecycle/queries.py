@@ -10,6 +10,7 @@ from sqlalchemy import String, and_, any_, bindparam, func, literal_column, or_,
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
+from brandname.carriers import feed
 from brandname.errors import InvalidInput
 from brandname.rules import confusion, dates
 from brandname.rules import names as name_rules
@@ -20,10 +21,12 @@ from brandname.store.models import (
     Certificate,
     Event,
     Payment,
+    ProtectedVariant,
     RequestedName,
     RevocationProposal,
     WatchEntry,
 )
+from brandname_carrier import rules as carrier_rules
 
 
 def find_brandname(session, name, *, live_only=True):
@@ -42,12 +45,12 @@ def _resembling(stmt, key_of, name):
             yield row, kind
 
 
-def _keys_in(dialect, column):
+def _keys_in(dialect, column, name="keys"):
     """`column` equals one of the `keys` parameter, sent as one value (an array on PostgreSQL, a
     JSON list on SQLite) rather than hundreds: binding each value costs more than the lookups."""
     if dialect == "postgresql":
-        return column == any_(bindparam("keys", type_=ARRAY(String)))
-    listed = select(literal_column("value")).select_from(func.json_each(bindparam("keys", type_=String)))
+        return column == any_(bindparam(name, type_=ARRAY(String)))
+    listed = select(literal_column("value")).select_from(func.json_each(bindparam(name, type_=String)))
     return column.in_(listed.scalar_subquery())
 
 
@@ -74,6 +77,19 @@ def _statement(what, dialect):
                 Brandname.name_normal != bindparam("normal"),
             )
             .order_by(Brandname.name_normal)
+        )
+    elif what in ("impersonated", "impersonated_lookalike"):
+        # hundreds of thousands of keys for a batch: a set the database hashes once (IN a
+        # subquery), not an array searched for each row (= ANY) nor one probe per name
+        column = Brandname.confusable_key if what == "impersonated" else Brandname.lookalike_key
+        if dialect == "postgresql":
+            listed = select(func.unnest(bindparam("keys", type_=ARRAY(String))))
+        else:
+            listed = select(literal_column("value")).select_from(
+                func.json_each(bindparam("keys", type_=String))
+            )
+        stmt = select(Brandname.name).where(
+            Brandname.status != "released", column.in_(listed.scalar_subquery())
         )
     elif what == "pending":
         stmt = (
@@ -187,16 +203,91 @@ def warnings_for(session, name, *, include_pending=False, exclude_application_id
 def impersonated_names(session, name):
     """The registered, protected or watched names an unregistered `name` could pass for, sorted
     and without repeats: the registered names it resembles by sight, by sound or one edit away,
-    and the watch-list entries it matches outside the sensitive words. Empty for a harmless name
-    and for a name that is not a valid sender name at all (it cannot be registered)."""
-    if not 0 < len(name) <= name_rules.MAX_LENGTH:
+    the watch-list entries it matches outside the sensitive words, and the holders' names whose
+    approved variants it matches. Empty for a harmless name and for text longer than a sender
+    name (it cannot be registered)."""
+    return impersonated_names_many(session, [name]).get(name, [])
+
+
+_IMPERSONATION_CHUNK = 50_000  # keys bound per query: a batch of 1000 names needs a few hundred thousand
+
+
+def impersonated_names_many(session, names):
+    """{name: impersonated_names(name)} for many names in a few queries: every key any of them
+    could be confused under is looked up at once, and each name is then judged by the carrier
+    client's own rule (brandname_carrier.rules.lookalikes_of), as a carrier's offline copy does."""
+    asked = [n for n in dict.fromkeys(names) if carrier_rules.can_impersonate(n)]
+    if not asked:
+        return {}
+    # a registered name is found by its confusable key among the asked names' keys and their
+    # neighbours, or by its look-alike key (rules.resemblance_keys, minus what only protected
+    # names are filed under)
+    asked_keys = {n: confusion.resemblance_keys(n) for n in asked}
+    keys = set()
+    for found in asked_keys.values():
+        keys.update(found)
+    keys.discard("")
+    keys = list(keys)
+    lookalikes = sorted({name_rules.lookalike_key(n) for n in asked})
+    dialect = session.get_bind().dialect.name
+
+    def bind(values):
+        return values if dialect == "postgresql" else json.dumps(values)
+
+    held = {}
+    lookups = [("impersonated_lookalike", lookalikes)] + [
+        ("impersonated", keys[start : start + _IMPERSONATION_CHUNK])
+        for start in range(0, len(keys), _IMPERSONATION_CHUNK)
+    ]
+    for what, chunk in lookups:
+        for (other,) in session.execute(_statement(what, dialect), {"keys": bind(chunk)}):
+            for key in confusion.filing_keys(other):
+                found = held.get(key, ())
+                if other not in found:
+                    held[key] = (*found, other)
+    targets = {}
+    for target in feed.targets(session.connection()):
+        item = (target["name"], target["category"], target["of"])
+        for key in confusion.filing_keys(target["name"], target["category"]):
+            targets.setdefault(key, []).append(item)
+    return {n: carrier_rules.lookalikes_of(n, held.get, targets.get, asked_keys[n]) for n in asked}
+
+
+def protected_variants_of(session, names, *, except_holder_id=None):
+    """The approved variants of live names spelled as any of `names` (any case), but not those
+    of the holder `except_holder_id`: what blocks their registration."""
+    normals = sorted({name_rules.normal_form(n) for n in names})
+    if not normals:
         return []
-    found = set()
-    for warning in warnings_for(session, name):
-        if warning["source"] == "watchlist" and warning["category"] not in confusion.PROTECTED_CATEGORIES:
-            continue
-        found.add(warning["name"])
-    return sorted(found, key=name_rules.normal_form)
+    stmt = (
+        select(ProtectedVariant)
+        .join(Brandname)
+        .where(
+            ProtectedVariant.name_normal.in_(normals),
+            ProtectedVariant.status == "approved",
+            Brandname.status != "released",
+        )
+        .order_by(ProtectedVariant.name_normal)
+    )
+    if except_holder_id is not None:
+        stmt = stmt.where(Brandname.holder_id != except_holder_id)
+    return session.scalars(stmt).all()
+
+
+def variants_of(session, brandname_id):
+    """Every variant asked for a name, newest first."""
+    return session.scalars(
+        select(ProtectedVariant)
+        .where(ProtectedVariant.brandname_id == brandname_id)
+        .order_by(ProtectedVariant.id.desc())
+    ).all()
+
+
+def requested_variants(session):
+    """The variants waiting for an officer's decision, oldest first."""
+    return session.scalars(
+        select(ProtectedVariant).where(ProtectedVariant.status == "requested").order_by(ProtectedVariant.id)
+    ).all()
 
 
 def public_warning(warning):
@@ -235,9 +326,20 @@ def availability(session, name):
     warnings = warnings_for(session, name)
     out["confusable_with"] = [w["name"] for w in warnings if w["kind"] in ("lookalike", "soundalike")]
     out["warnings"] = [public_warning(w) for w in warnings]
+    variant = None if held is not None else next(iter(protected_variants_of(session, [name])), None)
+    if variant is not None:
+        out["available"] = False
+        out["protected_variant_of"] = variant.brandname.name
     if held is not None:
         out["reason"] = f"Tên {held.name} đã được đăng ký hoặc đang bị phong tỏa."
         out["reason_en"] = f"{held.name} is already registered or blocked."
+    elif variant is not None:
+        out["reason"] = (
+            f"Không thể đăng ký: {variant.name} là biến thể được bảo vệ của tên {variant.brandname.name}."
+        )
+        out["reason_en"] = (
+            f"Not available: {variant.name} is a protected variant of {variant.brandname.name}."
+        )
     elif out["confusable_with"]:
         similar = ", ".join(out["confusable_with"])
         out["reason"] = (

@@ -6,11 +6,18 @@ officer decides; both the list's changes and the decisions are events in the aud
 from sqlalchemy import select
 
 from brandname.errors import Conflict, InvalidInput, NotAllowed
-from brandname.lifecycle._kernel import act, fetch, moment, record_event, require_staff
+from brandname.lifecycle._kernel import (
+    act,
+    fetch,
+    moment,
+    record_event,
+    require_holder_or_staff,
+    require_staff,
+)
 from brandname.lifecycle.queries import decision_warnings
 from brandname.rules import confusion
 from brandname.rules import names as name_rules
-from brandname.store.models import RequestedName, WatchEntry
+from brandname.store.models import Brandname, ProtectedVariant, RequestedName, WatchEntry
 
 MAX_ENTRY = 40
 DECISIONS = ("not_confusable", "confusable")
@@ -153,3 +160,115 @@ def decide_warning(session, requested_name_id, *, actor, kind, name, decision, n
         },
     )
     return warning
+
+
+# -- protected variants ----------------------------------------------------------------------
+
+
+def live_variant(session, name):
+    """The requested or approved variant spelled `name` (any case), or None."""
+    return session.scalars(
+        select(ProtectedVariant)
+        .join(Brandname)
+        .where(
+            ProtectedVariant.name_normal == name_rules.normal_form(name),
+            ProtectedVariant.status.in_(("requested", "approved")),
+            Brandname.status != "released",
+        )
+    ).first()
+
+
+@act
+def request_variant(session, brandname_id, *, actor, name, now=None):
+    """The holder of an active name asks to protect a look-alike variant of it; an officer
+    decides (approve_variant, reject_variant)."""
+    now = moment(now)
+    bn = fetch(session, Brandname, brandname_id, what_vi="tên định danh", what_en="sender name")
+    require_holder_or_staff(actor, bn.holder_id)
+    if bn.status != "active":
+        raise NotAllowed(
+            "Chỉ đề nghị bảo vệ biến thể của tên đang hoạt động.",
+            "Variants can be protected only for an active name.",
+        )
+    name = (name or "").strip()
+    name_rules.validate(name)
+    normal = name_rules.normal_form(name)
+    if normal == bn.name_normal:
+        raise InvalidInput(
+            "Biến thể phải khác tên đã đăng ký.", "A variant must differ from the registered name."
+        )
+    taken = session.scalars(
+        select(Brandname).where(Brandname.name_normal == normal, Brandname.status != "released")
+    ).first()
+    if taken is not None:
+        raise Conflict(
+            f"Tên {taken.name} đã được đăng ký; không thể bảo vệ như biến thể.",
+            f"{taken.name} is registered already; it cannot be protected as a variant.",
+        )
+    existing = live_variant(session, name)
+    if existing is not None:
+        raise Conflict(
+            f"Biến thể {existing.name} đã được đề nghị hoặc bảo vệ.",
+            f"The variant {existing.name} is already requested or protected.",
+        )
+    variant = ProtectedVariant(
+        brandname_id=bn.id, name=name, name_normal=normal, status="requested", requested_at=now, note=""
+    )
+    session.add(variant)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "request_variant",
+        "protected_variant",
+        variant.id,
+        now=now,
+        details={"name": bn.name, "variant": name},
+    )
+    return variant
+
+
+def _decide_variant(session, variant_id, *, actor, approve, note, now):
+    now = moment(now)
+    require_staff(actor)
+    variant = fetch(session, ProtectedVariant, variant_id, what_vi="biến thể", what_en="variant")
+    if variant.status != "requested":
+        raise NotAllowed("Biến thể này đã được quyết định.", "This variant has been decided already.")
+    note = (note or "").strip()
+    if not approve and not note:
+        raise InvalidInput("Ghi lý do từ chối.", "Give the reason for the refusal.")
+    bn = variant.brandname
+    if approve:
+        taken = session.scalars(
+            select(Brandname).where(
+                Brandname.name_normal == variant.name_normal, Brandname.status != "released"
+            )
+        ).first()
+        if taken is not None:
+            raise Conflict(
+                f"Tên {taken.name} đã được đăng ký; không thể bảo vệ như biến thể.",
+                f"{taken.name} is registered already; it cannot be protected as a variant.",
+            )
+    variant.status, variant.decided_at, variant.note = ("approved" if approve else "rejected"), now, note
+    record_event(
+        session,
+        actor,
+        "approve_variant" if approve else "reject_variant",
+        "protected_variant",
+        variant.id,
+        now=now,
+        details={"name": bn.name, "variant": variant.name, "note": note},
+    )
+    return variant
+
+
+@act
+def approve_variant(session, variant_id, *, actor, note="", now=None):
+    """The officer protects a requested variant: from now nobody else may register it."""
+    return _decide_variant(session, variant_id, actor=actor, approve=True, note=note, now=now)
+
+
+@act
+def reject_variant(session, variant_id, *, actor, note, now=None):
+    """The officer refuses to protect a requested variant, with the reason."""
+    return _decide_variant(session, variant_id, actor=actor, approve=False, note=note, now=now)

@@ -1,42 +1,22 @@
 """Art. 23 rules for a sender name: format, normal form, confusable key. Pure Python."""
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
 from brandname.errors import InvalidName
-from brandname_carrier.rules import normal_form as normal_form  # one copy, shared with carriers
+from brandname_carrier import rules as carrier_rules
 
-MAX_LENGTH = 11
+# One copy of each key, shared with carriers: their offline copy must fold names exactly as the
+# registry does to tell an impersonation from a harmless unknown name.
+from brandname_carrier.rules import SOUNDALIKE_FOLDS as SOUNDALIKE_FOLDS
+from brandname_carrier.rules import confusable_key as confusable_key
+from brandname_carrier.rules import lookalike_key as lookalike_key
+from brandname_carrier.rules import normal_form as normal_form
+from brandname_carrier.rules import strip_diacritics as strip_diacritics
+
+MAX_LENGTH = carrier_rules.MAX_NAME_LENGTH
 ALLOWED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_. ")
 SEPARATORS = "-_. "
-
-# Characters that read alike on a phone screen fold to one letter. Multi-letter groups are
-# applied before single characters so "RN" and "M" meet.
-_LOOKALIKE_GROUPS = (("RN", "M"), ("VV", "W"))
-_LOOKALIKE_CHARS = str.maketrans(
-    {
-        "0": "O",
-        "Q": "O",
-        "1": "I",
-        "L": "I",
-        "J": "I",
-        "!": "I",
-        "|": "I",
-        "5": "S",
-        "$": "S",
-        "2": "Z",
-        "3": "E",
-        "4": "A",
-        "@": "A",
-        "6": "G",
-        "9": "G",
-        "7": "T",
-        "8": "B",
-        "Đ": "D",
-        "Ð": "D",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -128,44 +108,6 @@ def validate(name):
     return name
 
 
-def strip_diacritics(text):
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-_NON_KEY = re.compile(r"[^0-9A-Z]")
-_SYMBOLS = "!|$@"  # look-alike symbols: folded before separators and other symbols are dropped
-_SYMBOL_CHARS = str.maketrans({c: _LOOKALIKE_CHARS[ord(c)] for c in _SYMBOLS})
-
-# Vietnamese sound-alike folds (Art. 23(4): "đa âm ... không dùng dấu"), in the order they apply.
-# Each row: (what it folds, as typed?, regular expression, replacement, an example pair it joins).
-# Rows "as typed" read the letters before the look-alike folds turn Q into O and J into I; the
-# others run on the look-alike key. tests/test_names.py checks that each row, and only it, joins
-# its example pair.
-SOUNDALIKE_FOLDS = (
-    ("K/C/Q: QU is the K sound", True, r"QU", "KU", ("QUOCTE", "KUOCTE")),
-    ("teen code: J for GI", True, r"J", "GI", ("JAOHANG", "GIAOHANG")),
-    ("Y/I", False, r"Y", "I", ("KYMLONG", "KIMLONG")),
-    ("PH/F", False, r"PH", "F", ("VINAFONE", "VINAPHONE")),
-    ("GI/D/Z: GI before a vowel", False, r"GI(?=[AEIOU])", "Z", ("GIAOHANG", "ZAOHANG")),
-    ("GI/D/Z: GI before a consonant", False, r"GI", "ZI", ("GINGAN", "DINGAN")),
-    ("GI/D/Z: D", False, r"D", "Z", ("DAOHANG", "ZAOHANG")),
-    ("teen code: CK for CH", False, r"CK", "CH", ("CKINHPHU", "CHINHPHU")),
-    ("K/C/Q: C not before H", False, r"C(?!H)", "K", ("KAFE", "CAFE")),
-    ("teen code: NK for NH", False, r"NK", "NH", ("THANKCONG", "THANHCONG")),
-    ("W/V", False, r"W", "V", ("WINAMILK", "VINAMILK")),
-    ("doubled letters", False, r"([A-Z])\1+", r"\1", ("VIETEL", "VIETTEL")),
-)
-_FOLDS = tuple((typed, re.compile(rx), to) for _, typed, rx, to, _ in SOUNDALIKE_FOLDS)
-
-
-def _fold_groups(key):
-    for group, letter in _LOOKALIKE_GROUPS:
-        while group in key:
-            key = key.replace(group, letter)
-    return key
-
-
 def unaccented(name):
     """The name with Vietnamese diacritics taken off ("CÀ PHÊ" -> "CA PHE"), case kept; the
     suggestion offered when only the diacritics make a name invalid, or None."""
@@ -176,28 +118,6 @@ def unaccented(name):
     if plain == name or name_errors(plain):
         return None
     return plain
-
-
-def lookalike_key(text):
-    """A key equal for names that look alike on a phone screen: case, diacritics, separators
-    and look-alike characters folded (see domain.md)."""
-    key = strip_diacritics(text).upper()
-    key = key.translate(_LOOKALIKE_CHARS)
-    return _fold_groups(_NON_KEY.sub("", key))
-
-
-def confusable_key(text):
-    """A key equal for names a reader could mistake for each other, by sight or by sound: the
-    look-alike folds and then the sound-alike folds of SOUNDALIKE_FOLDS."""
-    key = _NON_KEY.sub("", strip_diacritics(text).upper().translate(_SYMBOL_CHARS))
-    for typed, pattern, replacement in _FOLDS:
-        if typed:
-            key = pattern.sub(replacement, key)
-    key = _fold_groups(key.translate(_LOOKALIKE_CHARS))
-    for typed, pattern, replacement in _FOLDS:
-        if not typed:
-            key = pattern.sub(replacement, key)
-    return key
 
 
 def keys(text):

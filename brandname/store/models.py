@@ -589,6 +589,26 @@ class WatchEntry(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class ProtectedVariant(Base):
+    """A look-alike variant of a name that its holder asked to protect: once an officer
+    approves it, nobody else may register it and carriers treat names resembling it as
+    impersonations of the holder's name, while that name lives."""
+
+    __tablename__ = "protected_variants"
+    STATUSES = ("requested", "approved", "rejected")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brandname_id: Mapped[int] = mapped_column(ForeignKey("brandnames.id"), index=True)
+    name: Mapped[str] = mapped_column(String(20))
+    name_normal: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    brandname: Mapped["Brandname"] = relationship()
+
+
 # --- Carrier verification ---
 
 

@@ -144,6 +144,8 @@ class FakeRegistry:
         self.log_signer = LogSigner()
         self.tree = merkle.MemoryTree()  # the transparency log: one leaf per event
         self.entries = []
+        self.targets = None  # the protected names, once published (snapshot manifest version 2)
+        self.version = 2
 
     @property
     def head(self):
@@ -170,6 +172,11 @@ class FakeRegistry:
         self.records.pop(name.upper(), None)
         self._event("release", [name.upper()])
 
+    def protect(self, targets):
+        """The protected names become `targets` (a watch-list or variant act)."""
+        self.targets = [dict(t) for t in targets]
+        self._event("watch_add", [])
+
     def silent_event(self):
         """An event that touches no name (an account act)."""
         self._event("account", [])
@@ -182,7 +189,7 @@ class FakeRegistry:
         self.snapshots[self.head] = body
         manifest = {
             "type": "brandname-snapshot",
-            "version": 1,
+            "version": self.version,
             "seq": self.head,
             "time": self.signed_time(),
             "count": len(lines),
@@ -190,6 +197,8 @@ class FakeRegistry:
             "size": len(body),
             "format": "application/jsonl+gzip",
         }
+        if self.version >= 2:
+            manifest["targets"] = self.targets or []
         return self.signer.sign(manifest, SNAPSHOT_TYP), body
 
     def changes_payload(self, since, limit):
@@ -203,15 +212,18 @@ class FakeRegistry:
             }
             for seq, act, names in events
         ]
-        return {
+        page = {
             "type": "brandname-changes",
-            "version": 1,
+            "version": self.version,
             "since": since,
             "next": entries[-1]["seq"] if entries else since,
             "head": self.head,
             "time": self.signed_time(),
             "changes": entries,
         }
+        if self.version >= 2 and any(act == "watch_add" for _, act, _ in events):
+            page["targets"] = self.targets or []
+        return page
 
     def signed_time(self):
         """Now, as the registry signs it (documents are signed when served)."""

@@ -155,7 +155,8 @@ def test_checks_answer_what_decide_says_on_every_day():
                     )
                     for spelling in (entry.name_normal, entry.name, entry.name.lower()):
                         assert check(spelling, sender, channel) == expected, (entry, sender, channel, day)
-    assert check("NAME9999") == (False, None, "not_registered")
+    assert check("XQXQXQXQ") == (False, None, "not_registered")
+    assert check("NAME9999") == (False, "unregistered", "impersonation_risk")  # NAME99 by sound
     with pytest.raises(TamperedData, match="listed twice"):
         index.extend(entries[:1])
 

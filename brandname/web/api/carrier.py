@@ -492,7 +492,16 @@ def verify():
     states = feed.states_of(db.session.connection(), wanted)
     today = dates.local_today()
     results = []
-    risks = {}
+    # the unregistered names pay for the resemblance look-up, all of them in a few queries and
+    # each once however the batch spells or repeats it (the folds ignore case)
+    unknown = {}
+    for item, wrong in zip(items, problems, strict=True):
+        if not wrong:
+            unknown.setdefault(name_rules.normal_form(item["name"]), item["name"])
+    for normal in states:
+        unknown.pop(normal, None)
+    found = queries.impersonated_names_many(db.session, list(unknown.values()))
+    risks = {normal: found.get(name) for normal, name in unknown.items()}
     for item, wrong in zip(items, problems, strict=True):
         if wrong:
             name = item.get("name") if isinstance(item, dict) else None
@@ -510,8 +519,6 @@ def verify():
         record = states.get(normal)
         if record is None:
             lookalike_of = risks.get(normal)
-            if lookalike_of is None:  # once per name however often the batch repeats it
-                lookalike_of = risks[normal] = queries.impersonated_names(db.session, item["name"])
             if lookalike_of:
                 results.append({"name": item["name"], **_impersonation(lookalike_of)})
                 continue

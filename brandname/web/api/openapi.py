@@ -59,7 +59,8 @@ SCHEMAS = {
                 "items": {"type": "string"},
                 "description": "only with reason impersonation_risk: the registered names and the protected "
                 "watch-list entries (state, bank, carrier, protected) the unregistered name resembles by "
-                "sight, by sound or one edit away",
+                "sight, by sound or one edit away, and the holder's name for an approved variant it matches; "
+                "the offline carrier client gives the same list from its snapshot (see ProtectedNames)",
             },
         },
     },
@@ -259,7 +260,8 @@ SCHEMAS = {
                             "items": {"type": "string"},
                             "description": "only with reason impersonation_risk: the registered names and the protected "
                             "watch-list entries (state, bank, carrier, protected) the unregistered name resembles by "
-                            "sight, by sound or one edit away",
+                            "sight, by sound or one edit away, and the holder's name for an approved variant it "
+                            "matches; the offline carrier client answers alike",
                         },
                         "reason": {
                             "enum": [
@@ -282,13 +284,37 @@ SCHEMAS = {
             }
         },
     },
+    "ProtectedNames": {
+        "type": "array",
+        "description": "The protected names an unregistered name is compared with besides the registered ones "
+        "(Art. 23(4)): the watch-list's state bodies, banks, carriers and protected names, and the look-alike "
+        "variants officers approved for a holder. A name that matches one (brandname_carrier.rules.impersonates) "
+        "is answered impersonation_risk with `of` in lookalike_of.",
+        "items": {
+            "type": "object",
+            "required": ["name", "category", "of"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string"},
+                "category": {"enum": ["state", "bank", "carrier", "protected", "variant"]},
+                "of": {
+                    "type": "string",
+                    "description": "the name an answer lists: the holder's name for a variant",
+                },
+            },
+        },
+    },
     "SnapshotManifest": {
         "type": "object",
         "required": ["type", "version", "seq", "time", "count", "sha256", "size", "format"],
         "additionalProperties": False,
         "properties": {
             "type": {"const": "brandname-snapshot"},
-            "version": {"const": 1},
+            "version": {
+                "enum": [1, 2],
+                "description": "2 carries targets; a version 1 manifest has none (read as no protected names)",
+            },
+            "targets": {"$ref": "#/components/schemas/ProtectedNames"},
             "seq": {"type": "integer", "minimum": 0},
             "time": {"type": "string", "format": "date-time"},
             "count": {"type": "integer", "minimum": 0},
@@ -303,7 +329,12 @@ SCHEMAS = {
         "additionalProperties": False,
         "properties": {
             "type": {"const": "brandname-changes"},
-            "version": {"const": 1},
+            "version": {"enum": [1, 2]},
+            "targets": {
+                "allOf": [{"$ref": "#/components/schemas/ProtectedNames"}],
+                "description": "present when an event of the page changed the protected names: the whole list, "
+                "which replaces the one held",
+            },
             "since": {"type": "integer"},
             "next": {"type": "integer"},
             "head": {"type": "integer"},
@@ -355,13 +386,18 @@ SCHEMAS = {
             "reason": {"type": ["string", "null"], "description": "why it is not registrable (Vietnamese)"},
             "reason_en": {"type": ["string", "null"], "description": "the same in English"},
             "suggestion": {
-                "warnings": {
-                    "type": "array",
-                    "description": "Art. 23(4): every reason an officer may find the name confusable; officers decide",
-                    "items": _ref("ConfusionWarning"),
-                },
                 "type": "string",
                 "description": "the name without diacritics, when only they make it invalid",
+            },
+            "warnings": {
+                "type": "array",
+                "description": "Art. 23(4): every reason an officer may find the name confusable; officers decide",
+                "items": _ref("ConfusionWarning"),
+            },
+            "protected_variant_of": {
+                "type": "string",
+                "description": "present when the name is a look-alike variant an officer protected for the holder "
+                "of this registered name: it is not available to anyone else (available and registrable false)",
             },
         },
     },

@@ -1080,6 +1080,7 @@ def _render_name(bn, *, status=200, error=None, form=None):
             else None
         ),
         authorizations=lifecycle.active_authorizations(db.session, bn.id),
+        variants=lifecycle.queries.variants_of(db.session, bn.id),
         form=form or {},
         error=error,
         message=error_message(error) if error else None,
@@ -1159,6 +1160,20 @@ def authorize(brandname_id):
         return _render_name(bn, status=exc.status, error=exc, form=request.form)
     flash(_("Đã thêm bên được ủy quyền."), "success")
     return redirect(url_for("applicant.name", brandname_id=bn.id))
+
+
+@bp.post("/names/<int:brandname_id>/variants")
+@applicant_required
+def request_variant(brandname_id):
+    bn = own_brandname(brandname_id)
+    try:
+        variant = lifecycle.request_variant(
+            db.session, bn.id, actor=actor(), name=request.form.get("variant", "")
+        )
+    except DomainError as exc:
+        return _render_name(bn, status=exc.status, error=exc, form=request.form)
+    flash(_("Đã gửi đề nghị bảo vệ biến thể %(name)s; cán bộ sẽ xét duyệt.", name=variant.name), "success")
+    return redirect(url_for("applicant.name", brandname_id=bn.id) + "#variants")
 
 
 @bp.post("/authorizations/<int:authorization_id>/withdraw")

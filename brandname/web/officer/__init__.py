@@ -466,8 +466,9 @@ def watchlist():
     return render_template(
         "officer/watch.html",
         entries=lifecycle.queries.watch_entries(db.session, category),
+        variants=lifecycle.queries.requested_variants(db.session),
         category=category,
-        events=_events(Event.subject_type == "watch_entry"),
+        events=_events(Event.subject_type.in_(("watch_entry", "protected_variant"))),
         form=request.form if error else {},
         error=error,
         message=error_message(error) if error else None,
@@ -490,6 +491,23 @@ def watch_update(entry_id):
     else:
         flash(_("Đã cập nhật %(name)s.", name=entry.name), "success")
     return redirect(url_for("officer.watchlist"))
+
+
+@bp.post("/variants/<int:variant_id>/<any(approve, reject):decision>")
+@staff_required
+def variant_decision(variant_id, decision):
+    """An officer's decision on one look-alike variant a holder asked to protect."""
+    decide = lifecycle.approve_variant if decision == "approve" else lifecycle.reject_variant
+    try:
+        variant = decide(db.session, variant_id, actor=actor(), note=request.form.get("note", ""))
+    except DomainError as exc:
+        flash(error_message(exc), "error")
+    else:
+        if variant.status == "approved":
+            flash(_("Đã bảo vệ biến thể %(name)s.", name=variant.name), "success")
+        else:
+            flash(_("Đã từ chối biến thể %(name)s.", name=variant.name), "success")
+    return redirect(url_for("officer.watchlist") + "#variants")
 
 
 @bp.post("/watch/<int:entry_id>/remove")

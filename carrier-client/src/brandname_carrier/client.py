@@ -260,6 +260,7 @@ class CarrierClient:
                 if attempt == 2:
                     raise
                 continue  # a sync elsewhere replaced it after we read the state: read again
+            index.set_targets(_targets(state.get("targets")))
             self.state = state
             self._install(index)
             return
@@ -357,7 +358,9 @@ class CarrierClient:
             }
             self._newest = None
             with _bulk():
-                if self.state is None or full:
+                # a copy from before the registry published its protected names has none of
+                # them: start again from a snapshot, which carries them
+                if self.state is None or full or "targets" not in self.state:
                     return self._sync_snapshot(keys, state)
                 return self._sync_changes(keys, state, wait)
 
@@ -502,9 +505,11 @@ class CarrierClient:
             snapshot.unlink(missing_ok=True)
 
     def _sync_from(self, snapshot, keys, state):
-        snapshot_seq, count = self._download_snapshot(keys, snapshot)
+        snapshot_seq, count, targets = self._download_snapshot(keys, snapshot)
         index = index_.Index(self.today())
-        seq, changes, pages, applied = self._changes(keys, snapshot_seq, index)
+        seq, changes, pages, applied, newer_targets = self._changes(keys, snapshot_seq, index)
+        if newer_targets is not None:
+            targets = newer_targets
         stale = []  # registered spellings of names the changes replace
         with _NamesFile(self.dir, seq) as out:
 
@@ -526,12 +531,26 @@ class CarrierClient:
             for entry, _ in filter(None, changes.values()):
                 out.write(entry)
         index.apply(changes, filter(None, stale))
-        self._commit({**state, **self._progress(seq), "names_file": out.name, "count": len(index)})
+        index.set_targets(_targets(targets))
+        self._commit(
+            {
+                **state,
+                **self._progress(seq),
+                "names_file": out.name,
+                "count": len(index),
+                "targets": targets,
+            }
+        )
         self._install(index)
         return {"seq": seq, "names": len(index), "start": "snapshot", "pages": pages, "changes": applied}
 
     def _sync_changes(self, keys, state, wait=None):
-        seq, changes, pages, applied = self._changes(keys, self.state["seq"], self._index, wait)
+        seq, changes, pages, applied, targets = self._changes(keys, self.state["seq"], self._index, wait)
+        parsed = None
+        if targets is None:
+            targets = self.state.get("targets")
+        else:
+            parsed = _targets(targets)  # before anything changes: a malformed list is refused
         names_file, count = self.state["names_file"], self.state["count"]
         stale = []  # registered spellings of names the changes replace
         if changes:  # a new names file: the current one with the changes applied
@@ -545,8 +564,12 @@ class CarrierClient:
                 for entry, _ in filter(None, changes.values()):
                     out.write(entry)
             names_file, count = out.name, out.count
-        self._commit({**state, **self._progress(seq), "names_file": names_file, "count": count})
+        self._commit(
+            {**state, **self._progress(seq), "names_file": names_file, "count": count, "targets": targets}
+        )
         self._index.apply(changes, filter(None, stale))
+        if parsed is not None:
+            self._index.set_targets(parsed)
         self._arm_freshness()
         return {"seq": seq, "names": len(self._index), "start": "local", "pages": pages, "changes": applied}
 
@@ -581,14 +604,19 @@ class CarrierClient:
                 "The snapshot file does not match the SHA-256 of its signed manifest.",
             )
         path.write_bytes(body)
-        return manifest["seq"], manifest["count"]
+        # version 1 manifests published no protected names: None, not an empty list
+        targets = manifest.get("targets")
+        _targets(targets)  # refused here if malformed, before anything is built
+        return manifest["seq"], manifest["count"], targets
 
     def _changes(self, keys, seq, index, wait=None):
         """Read and verify the change pages after `seq` up to the head.
 
-        Returns (new seq, {normal: (Entry, index.pack(Entry)) or None if released}, pages, events):
-        the last state of each name touched, packed already so that applying it cannot fail."""
+        Returns (new seq, {normal: (Entry, index.pack(Entry)) or None if released}, pages, events,
+        targets): the last state of each name touched, packed already so that applying it cannot
+        fail, and the protected names of the last page that listed them (None if none did)."""
         changes = {}
+        targets = None
         pages = applied = 0
         while True:
             page = verify_jws(
@@ -632,10 +660,13 @@ class CarrierClient:
                     "The page's next/head sequence numbers do not match its events.",
                 )
             self._vet(page, page["head"], "change page / trang thay đổi")
+            if page.get("targets") is not None:
+                _targets(page["targets"])
+                targets = page["targets"]
             pages += 1
             seq = expected
             if not page["changes"] or seq >= page["head"]:
-                return seq, changes, pages, applied
+                return seq, changes, pages, applied, targets
 
 
 @contextlib.contextmanager
@@ -695,6 +726,28 @@ def _apply_record(changes, record, index):
     else:
         entry = index_.entry_from_record(record)
         changes[normal] = (entry, index.pack(entry))
+
+
+def _targets(published):
+    """The protected and watched names as published (a signed manifest or change page, or the
+    local state): a list of {"name", "category", "of"?}; None (not published) is no names."""
+    if published is None:
+        return []
+    try:
+        out = []
+        for item in published:
+            name, category = item["name"], item["category"]
+            of = item.get("of") or name
+            if not all(isinstance(v, str) and v for v in (name, category, of)):
+                raise TypeError("target")
+            out.append(index_.Target(name, category, of))
+        return out
+    except (TypeError, KeyError, AttributeError) as exc:
+        raise refusal(
+            TamperedData,
+            "Danh sách tên được bảo vệ không đúng định dạng.",
+            f"Malformed list of protected names: {str(published)[:120]}",
+        ) from exc
 
 
 def _snapshot_entries(path):

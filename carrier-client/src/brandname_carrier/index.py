@@ -25,6 +25,13 @@ of keys never collide.
   sits below the day, so comparing the int with ``ordinal of today << SHIFT`` says whether the
   name is valid today.
 
+- `resembling` maps the confusable and look-alike keys (`rules.filing_keys`) of every name held
+  to its registered spelling (a tuple when several share a key), and `targets` maps the keys of
+  the protected and watched names the registry publishes (`Target`) to them. A check of a name
+  that is not held looks up the keys it could be confused under (`rules.resemblance_keys`) and
+  confirms each candidate with `rules.impersonates`, as the registry's own answer does, so an
+  unregistered look-alike answers impersonation_risk rather than not_registered.
+
 At local midnight `roll_to` moves the names whose last valid day has passed from `deliverable`
 to `expired`. Changes are applied in place under a lock, each key added under its new answer
 before it leaves the old one, so a concurrent check sees every name either as it was or as it
@@ -42,9 +49,30 @@ from datetime import date
 from json.decoder import scanstring
 
 from brandname_carrier.errors import TamperedData, refusal
-from brandname_carrier.rules import CHANNELS, matches_holder_check, normal_form, normal_holder_id
+from brandname_carrier.rules import (
+    CHANNELS,
+    filing_keys,
+    lookalikes_of,
+    matches_holder_check,
+    normal_form,
+    normal_holder_id,
+)
 
 Answer = namedtuple("Answer", "deliverable status reason")
+Answer.lookalike_of = ()  # the names an impersonation risk could pass for; empty otherwise
+
+
+class Impersonation(Answer):
+    """The answer for an unregistered name that could pass for registered, protected or watched
+    names: never deliverable, whoever sends it (reason impersonation_risk). Compares equal to the
+    plain (deliverable, status, reason) triple; the names are in `lookalike_of`."""
+
+    def __new__(cls, lookalike_of):
+        answer = super().__new__(cls, False, "unregistered", "impersonation_risk")
+        answer.lookalike_of = tuple(lookalike_of)
+        return answer
+
+
 OK = Answer(True, "active", "ok")
 HOLDER_MISMATCH = Answer(False, "active", "holder_mismatch")
 CHANNEL_NOT_CERTIFIED = Answer(False, "active", "channel_not_certified")
@@ -66,6 +94,9 @@ Entry = namedtuple(
     "name_normal name status valid_until holder_id authorized serial channels id_check",
     defaults=(None, None),
 )
+# a protected or watched name as the registry publishes it: `name` is matched, `of` is what an
+# answer names (a holder's variant stands for the holder's registered name)
+Target = namedtuple("Target", "name category of")
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
@@ -143,6 +174,9 @@ class Index:
         self._days = {}  # valid_until as published -> ordinal << SHIFT
         self.floor = day_floor(today)
         self.spellings = 0  # keys that are registered spellings, not normal forms
+        self.resembling = {}
+        self.targets = {}
+        self.target_list = ()
         self.lock = threading.Lock()
 
     def __len__(self):
@@ -212,6 +246,7 @@ class Index:
                 self._add(normal, answer)
                 if spelling is not None:
                     self._add(spelling, answer)
+                self._file(entry.name if spelling is not None else normal)
             del chunk, facts, entry  # before the next batch is parsed, or its strings fill the gaps left here
 
     def _note_sender_facts(self, normal, entry):
@@ -224,6 +259,46 @@ class Index:
             self.individuals.pop(normal, None)
         else:
             self.individuals[normal] = entry.id_check
+
+    # -- resemblances ----------------------------------------------------------------------------
+    def _file(self, name):
+        resembling = self.resembling
+        for key in filing_keys(name):
+            found = resembling.get(key)
+            if found is None:
+                resembling[key] = name
+            elif found.__class__ is str:
+                if found != name:
+                    resembling[key] = (found, name)
+            elif name not in found:
+                resembling[key] = (*found, name)
+
+    def _unfile(self, name):
+        resembling = self.resembling
+        for key in filing_keys(name):
+            found = resembling.get(key)
+            if found is None:
+                continue
+            if found.__class__ is str:
+                if found == name:
+                    del resembling[key]
+                continue
+            rest = tuple(n for n in found if n != name)
+            resembling[key] = rest[0] if len(rest) == 1 else rest
+
+    def set_targets(self, targets):
+        """Replace the protected and watched names (a list of Target) checks compare with."""
+        by_key = {}
+        for target in targets:
+            for key in filing_keys(target.name, target.category):
+                by_key.setdefault(key, []).append(target)
+        self.target_list = tuple(targets)
+        self.targets = by_key
+
+    def lookalikes(self, name):
+        """The registered, protected or watched names an unregistered `name` could pass for, in
+        the order an answer lists them (empty for a harmless name)."""
+        return lookalikes_of(name, self.resembling.get, self.targets.get)
 
     def _forget_sender_facts(self, normal):
         self.senders.pop(normal, None)
@@ -266,11 +341,20 @@ class Index:
             for spelling in stale_spellings:  # safe at any moment: the normal form answers alike
                 self.spellings -= self._drop(spelling)
             for normal, change in changes.items():
+                before = self.registered_spelling(normal)
                 if change is None:
                     self._drop(normal)
                     self._forget_sender_facts(normal)
+                    if before is not None:
+                        self._unfile(before)
                     continue
                 entry, (answer, packed) = change
+                spelling = spelling_of(entry)
+                filed = spelling if spelling is not None else normal
+                if filed != before:  # filed under the new spelling before the old one leaves
+                    self._file(filed)
+                    if before is not None:
+                        self._unfile(before)
                 if packed is not None:
                     self.senders[normal] = packed
                     self._note_sender_facts(normal, entry)
@@ -283,6 +367,15 @@ class Index:
                 self._set(keys, answer)
                 if packed is None:
                     self._forget_sender_facts(normal)
+
+    def registered_spelling(self, normal):
+        """The spelling filed for a name held under `normal`, or None if none is filed."""
+        for key in filing_keys(normal):
+            held = self.resembling.get(key)
+            for other in () if held is None else (held,) if held.__class__ is str else held:
+                if normal_form(other) == normal:
+                    return other
+        return None
 
     def roll_to(self, today):
         """Answer for `today`: active names past their last valid day become expired (and
@@ -335,6 +428,11 @@ class Index:
         """check(name, holder_id=None, channel=None) -> Answer, reading this index."""
         deliverable, expired, answer_of = self.deliverable, self.expired, self.others.get
         by_sender = self._sender_checker()
+        lookalikes = self.lookalikes
+
+        def unknown(name):
+            found = lookalikes(name)
+            return Impersonation(found) if found else NOT_REGISTERED
 
         def check(name, holder_id=None, channel=None):
             try:
@@ -350,7 +448,10 @@ class Index:
                     # for ASCII text, str.upper() is the normal form, and much faster than translate()
                     name = name.upper() if name.isascii() else normal_form(name)
                     if name not in deliverable:
-                        return EXPIRED if name in expired else answer_of(name, NOT_REGISTERED)
+                        if name in expired:
+                            return EXPIRED
+                        answer = answer_of(name)
+                        return answer if answer is not None else unknown(name)
                     if holder_id is None and channel is None:
                         return OK
             except (AttributeError, TypeError):  # not text
