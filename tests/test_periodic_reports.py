@@ -187,45 +187,38 @@ def test_carriers_file_forms_05_and_06(app, session, carrier):
     assert entry.sentence.startswith(f"Doanh nghiệp viễn thông {carrier.name} nộp báo cáo Mẫu số 05 của")
 
 
-def test_an_officer_request_has_its_own_due_date_and_is_answered_once(session, holder, holder_actor, officer):
-    request = lifecycle.request_report(
+def _request_may_report(session, holder, actor, *, subject, due_date=date(2026, 6, 20)):
+    """An ad-hoc Form 04 request for May 2026, made on 5 June."""
+    return lifecycle.request_report(
         session,
         pr.Filer.holder(holder.id),
-        actor=officer,
+        actor=actor,
         form="04",
-        subject="Tình hình gửi tin nhắn quảng cáo tháng 5/2026",
+        subject=subject,
         period_start=date(2026, 5, 1),
         period_end=date(2026, 5, 31),
-        due_date=date(2026, 6, 20),
+        due_date=due_date,
         now=datetime(2026, 6, 5, 3, 0),
+    )
+
+
+def test_an_officer_request_has_its_own_due_date_and_is_answered_once(session, holder, holder_actor, officer):
+    request = _request_may_report(
+        session, holder, officer, subject="Tình hình gửi tin nhắn quảng cáo tháng 5/2026"
     )
     event = session.scalars(select(Event).where(Event.act == "request_report")).one()
     assert event.details["due_date"] == "2026-06-20" and event.details["filer_name"] == holder.name
     mail = session.scalars(select(Outbox).where(Outbox.key == f"report-request:{request.id}")).one()
     assert "20/06/2026" in mail.body and mail.to == "lienhe@anhduong.vn"
     with pytest.raises(Forbidden):
-        lifecycle.request_report(
-            session,
-            pr.Filer.holder(holder.id),
-            actor=holder_actor,
-            form="04",
-            subject="x",
-            period_start=date(2026, 5, 1),
-            period_end=date(2026, 5, 31),
-            due_date=date(2026, 6, 20),
-            now=datetime(2026, 6, 5, 3, 0),
-        )
+        _request_may_report(session, holder, holder_actor, subject="x")
     with pytest.raises(InvalidInput):
-        lifecycle.request_report(
+        _request_may_report(
             session,
-            pr.Filer.holder(holder.id),
-            actor=officer,
-            form="04",
+            holder,
+            officer,
             subject="x",
-            period_start=date(2026, 5, 1),
-            period_end=date(2026, 5, 31),
             due_date=date(2026, 6, 5),  # today: no time to answer
-            now=datetime(2026, 6, 5, 3, 0),
         )
     report = lifecycle.file_report(
         session,
@@ -466,17 +459,7 @@ def test_a_carrier_files_through_the_api_with_its_key(client, carrier, carrier_h
 
 
 def test_an_open_request_is_reminded_before_its_own_due_date(session, holder, officer):
-    request = lifecycle.request_report(
-        session,
-        pr.Filer.holder(holder.id),
-        actor=officer,
-        form="04",
-        subject="Số liệu tháng 5",
-        period_start=date(2026, 5, 1),
-        period_end=date(2026, 5, 31),
-        due_date=date(2026, 6, 20),
-        now=datetime(2026, 6, 5, 3, 0),
-    )
+    request = _request_may_report(session, holder, officer, subject="Số liệu tháng 5")
     due = pr.reminders_due(session, today=date(2026, 6, 14))
     assert [(r.key, r.window, r.due_date) for r in due] == [
         (f"holder:{holder.id}:04:request:{request.id}", 7, date(2026, 6, 20))

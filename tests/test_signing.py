@@ -324,6 +324,16 @@ def _nss_trusting(root_pem_path, folder):
     return folder
 
 
+def _pdfsig_trusting_root(pdf_path, root_pem_path, nss_folder):
+    """What poppler's pdfsig reports on a PDF when an NSS database trusts the registry root."""
+    import subprocess
+
+    nss = _nss_trusting(root_pem_path, nss_folder)
+    return subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(pdf_path)], capture_output=True, text=True
+    ).stdout
+
+
 @pytest.mark.skipif(
     not (shutil.which("pdfsig") and shutil.which("certutil")),
     reason="needs poppler-utils (pdfsig) and libnss3-tools (certutil); .ci/run installs them",
@@ -334,10 +344,7 @@ def test_poppler_pdfsig_trusts_the_signature_when_the_registry_root_is_trusted(s
 
     path = tmp_path / "certificate.pdf"
     path.write_bytes(signing.sign_pdf(store, blank_pdf()))
-    nss = _nss_trusting(store.dir / "root.cert.pem", tmp_path / "nss")
-    out = subprocess.run(
-        ["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True
-    ).stdout
+    out = _pdfsig_trusting_root(path, store.dir / "root.cert.pem", tmp_path / "nss")
     assert "Signature Validation: Signature is Valid." in out
     assert "Certificate Validation: Certificate is Trusted." in out
     assert "Total document signed" in out

@@ -249,16 +249,11 @@ def test_an_unreachable_tsa_fails_the_signing_instead_of_dropping_to_b_b(ltv_key
     reason="needs poppler-utils (pdfsig) and libnss3-tools (certutil); .ci/run installs them",
 )
 def test_poppler_still_trusts_a_b_lt_pdf_and_sees_the_whole_document_signed(ltv_keys, tmp_path):
-    import subprocess
-
-    from .test_signing import _nss_trusting
+    from .test_signing import _pdfsig_trusting_root
 
     path = tmp_path / "certificate.pdf"
     path.write_bytes(signing.sign_pdf(ltv_keys, blank_pdf()))
-    nss = _nss_trusting(ltv_keys.dir / "root.cert.pem", tmp_path / "nss")
-    out = subprocess.run(
-        ["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True
-    ).stdout
+    out = _pdfsig_trusting_root(path, ltv_keys.dir / "root.cert.pem", tmp_path / "nss")
     assert "Signature Validation: Signature is Valid." in out
     assert "Certificate Validation: Certificate is Trusted." in out
     assert "Total document signed" in out
