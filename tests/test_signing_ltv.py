@@ -316,3 +316,33 @@ def test_with_an_offline_root_a_stale_crl_refuses_b_b_but_not_b_lt(ltv_keys, tmp
     assert ltv_keys.crl() == stale  # served as it is, not renewed
     assert signing.check_pdf(ltv_keys, plain).problem == "issuer_not_valid"
     assert signing.check_pdf(ltv_keys, stamped).ok
+
+
+def test_revoking_a_compromised_key_re_signs_the_records_it_signed_and_its_tokens_stop_verifying(
+    app, ltv_keys, session, officer
+):
+    from brandname.store.models import Certificate
+
+    from .conftest import Registry
+
+    Registry(session, ltv_keys, officer).issue("ANHDUONG")
+    kid = ltv_keys.current_kid
+    cert = session.scalars(select(Certificate)).one()
+    old_token, record = cert.signature, cert.record.encode("utf-8")
+    assert cert.kid == kid
+    result = app.test_cli_runner().invoke(args=["brandname", "revoke-issuing-key", "--", kid])
+    assert result.exit_code == 0, result.output
+    assert "1 certificate records re-signed" in result.output
+    from brandname import registry
+
+    keys = registry.keys()
+    session.expire_all()
+    cert = session.get(Certificate, cert.id)
+    # the same record, signed again by the key that signs now
+    assert cert.record.encode("utf-8") == record and cert.kid == keys.current_kid != kid
+    header, payload = keys.verify(cert.signature, record)
+    assert header["kid"] == keys.current_kid and payload == record
+    with pytest.raises(signing.SignatureInvalid, match="revoked"):
+        keys.verify(old_token, record)
+    [event] = session.scalars(select(Event).where(Event.act == "revoke_issuing_key")).all()
+    assert event.details["resigned_records"] == 1

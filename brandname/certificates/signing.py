@@ -564,6 +564,9 @@ class KeyStore:
         issuer = self.issuers.get(header.get("kid"))
         if issuer is None:
             raise SignatureInvalid(f"unknown key id {header.get('kid')!r}")
+        if self.revocation(header["kid"]) is not None:
+            # revoked keys are revoked as compromised: nothing they signed can be told from a forgery
+            raise SignatureInvalid(f"key {header['kid']!r} was revoked as compromised")
         try:
             obj = jws.deserialize_compact(token, issuer.public_jwk, algorithms=[ALG])
         except (JoseError, ValueError) as exc:

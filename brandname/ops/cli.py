@@ -332,8 +332,12 @@ def revoke_issuing_key(kid, compromised_since, reason):
         raise click.ClickException(f"{exc.message_vi} / {exc.message_en}") from exc
     removed = _remove_kept_pdfs_signed_by(keys, kid)
     crl = keys.crl()
+    [event] = db.session.scalars(
+        select(Event).where(Event.act == "revoke_issuing_key").order_by(Event.seq.desc()).limit(1)
+    ).all()
     click.echo(f"issuing key {kid} revoked as compromised; CRL number {signing.crl_number(crl)}")
     click.echo(f"new certificates are signed with {current}; {removed} kept PDFs signed with {kid} removed")
+    click.echo(f"{event.details['resigned_records']} certificate records re-signed with {current}")
 
 
 def _remove_kept_pdfs_signed_by(keys, kid):
