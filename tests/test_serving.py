@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from brandname import create_app, lifecycle
 from brandname.store.models import Application, Brandname, Event
 
-from .conftest import NOW, TEST_DATABASE_URL, name_entry, org_applicant
+from .conftest import NOW, TEST_DATABASE_URL, attach, name_entry, org_applicant
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-operator-token-0123456789"
@@ -96,6 +96,7 @@ def test_operator_endpoint_off_without_token_then_approves(app, client, session,
         commitments_confirmed=True,
         now=NOW,
     )
+    attach(session, application, "enterprise_registration", officer)
     url = f"/api/v1/operator/applications/{application.id}/approve"
     assert client.post(url).status_code == 404
     app.config["OPERATOR_TOKEN"] = TOKEN

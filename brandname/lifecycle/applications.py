@@ -23,6 +23,7 @@ from brandname.lifecycle._kernel import (
 from brandname.lifecycle.queries import decision_warnings, find_brandname, warnings_for
 from brandname.lifecycle.revocation import close_renewal
 from brandname.rules import dates, dossier_code, fees, form01
+from brandname.rules import dossier as dossier_rules
 from brandname.rules import names as name_rules
 from brandname.store.models import (
     Account,
@@ -640,10 +641,65 @@ def _approve_followup(session, application, to_approve):
     to_approve[0].status = "approved"
 
 
+def _check_documents(session, application, override, actor, now):
+    """Art. 24, 26(2)(b): a dossier without its mandatory documents is not approved, unless the
+    officer writes why (`override`, recorded as an `approve_without_documents` event)."""
+    missing = queries.missing_documents(session, application)
+    override = (override or "").strip()
+    if not missing:
+        return
+    if not override:
+        raise NotAllowed(
+            f"Hồ sơ số {application.id} chưa đủ giấy tờ bắt buộc: {dossier_rules.words(missing)}. "
+            "Yêu cầu bổ sung hồ sơ, hoặc ghi lý do chấp thuận khi chưa có các giấy tờ này.",
+            f"Application {application.id} lacks mandatory documents: {dossier_rules.words(missing, 'en')}. "
+            "Ask for more documents, or write why it is approved without them.",
+            code="documents_missing",
+            details={"missing": missing},
+        )
+    if len(override) > dossier_rules.OVERRIDE_REASON_LIMIT:
+        raise InvalidInput(
+            f"Lý do chấp thuận khi thiếu giấy tờ dài {len(override)} ký tự, tối đa "
+            f"{dossier_rules.OVERRIDE_REASON_LIMIT}.",
+            f"The reason for approving without the documents is {len(override)} characters long, "
+            f"at most {dossier_rules.OVERRIDE_REASON_LIMIT}.",
+            details={
+                "fields": {
+                    "documents_override": {
+                        "message": f"tối đa {dossier_rules.OVERRIDE_REASON_LIMIT} ký tự",
+                        "message_en": f"at most {dossier_rules.OVERRIDE_REASON_LIMIT} characters",
+                    }
+                }
+            },
+        )
+    record_event(
+        session,
+        actor,
+        "approve_without_documents",
+        "application",
+        application.id,
+        now=now,
+        application_id=application.id,
+        details={"missing": missing, "reason": override},
+    )
+
+
 @act
-def approve(session, application_id, *, actor, refuse=None, now=None, rules=DEFAULT_RULES):
+def approve(
+    session,
+    application_id,
+    *,
+    actor,
+    refuse=None,
+    documents_override=None,
+    now=None,
+    rules=DEFAULT_RULES,
+):
     """Officer's approval: names reserved, fee falls due. `refuse` maps requested-name ids to
     reasons for the names of a multi-name application that are refused.
+
+    A dossier lacking a mandatory document (rules/dossier.py) is refused (`documents_missing`)
+    unless `documents_override` gives the officer's written reason.
 
     Returns a Result: the approved application first, then the later applications for the same
     names that this approval refused in full (first come, first served)."""
@@ -655,6 +711,7 @@ def approve(session, application_id, *, actor, refuse=None, now=None, rules=DEFA
     # every warning the officer saw, refused names' included, stays on the record
     warnings = decision_warnings(session, application)
     pending, to_approve, refuse = _split_decision(application, refuse)
+    _check_documents(session, application, documents_override, actor, now)
     result = Result(applications=[application])
     if application.kind == "issue":
         warnings |= _approve_new_names(session, application, to_approve, actor, now, rules, result)

@@ -13,12 +13,14 @@ from sqlalchemy.orm import aliased
 from brandname.carriers import feed
 from brandname.errors import InvalidInput
 from brandname.rules import confusion, dates
+from brandname.rules import dossier as dossier_rules
 from brandname.rules import names as name_rules
 from brandname.store.models import (
     Application,
     Authorization,
     Brandname,
     Certificate,
+    Document,
     Event,
     Payment,
     ProtectedVariant,
@@ -365,6 +367,45 @@ def active_authorizations(session, brandname_id):
 
 def event_count(session):
     return session.scalar(select(func.count()).select_from(Event))
+
+
+def dossier_chain(session, application):
+    """The earlier submissions `application` resubmits, newest first (at most 20)."""
+    chain, previous = [], application.resubmission_of_id
+    while previous and len(chain) < 20:
+        earlier = session.get(Application, previous)
+        if earlier is None:
+            break
+        chain.append(earlier)
+        previous = earlier.resubmission_of_id
+    return chain
+
+
+def dossier_documents(session, application):
+    """The documents that count for `application`'s dossier (Art. 24): its own, those of the
+    earlier submissions it resubmits, and for a reissue or renewal those of the filings the name
+    was issued, reissued or renewed from (the holder's legal document is on file there)."""
+    ids = [application.id] + [a.id for a in dossier_chain(session, application)]
+    if application.kind != "issue" and application.brandname_id is not None:
+        target = session.get(Brandname, application.brandname_id)
+        ids += session.scalars(
+            select(Application.id).where(
+                or_(
+                    Application.id == target.application_id,
+                    and_(Application.brandname_id == target.id, Application.status == "issued"),
+                )
+            )
+        ).all()
+    return session.scalars(
+        select(Document).where(Document.application_id.in_(set(ids))).order_by(Document.id)
+    ).all()
+
+
+def missing_documents(session, application, documents=None):
+    """The mandatory document kinds `application`'s dossier lacks (rules/dossier.py)."""
+    if documents is None:
+        documents = dossier_documents(session, application)
+    return dossier_rules.missing_documents(application.applicant, [d.kind for d in documents])
 
 
 def decision_warnings(session, application):

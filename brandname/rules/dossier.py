@@ -36,6 +36,31 @@ def applicant_type(applicant):
 
 AUTHORIZATION_KIND = "authorization_letter"
 
+# the mandatory kinds in words (Vietnamese, English), for the refusals that name them
+KIND_WORDS = {
+    "enterprise_registration": (
+        "bản sao chứng thực Giấy chứng nhận đăng ký doanh nghiệp hoặc quyết định thành lập",
+        "a certified copy of the enterprise registration certificate or establishment decision",
+    ),
+    "id_document": ("bản sao chứng thực CCCD hoặc hộ chiếu", "a certified copy of the ID card or passport"),
+    "business_registration": (
+        "Giấy chứng nhận đăng ký hộ kinh doanh",
+        "the household business registration certificate",
+    ),
+    "authorization_letter": (
+        "giấy ủy quyền nộp hồ sơ",
+        "the authorization to file on the applicant's behalf",
+    ),
+}
+# the longest written reason an officer may give for approving without them
+OVERRIDE_REASON_LIMIT = 1000
+
+
+def words(kinds, lang="vi"):
+    """The kinds in words, joined by "; "."""
+    pick = 1 if lang == "en" else 0
+    return "; ".join(KIND_WORDS.get(kind, (kind, kind))[pick] for kind in kinds)
+
 
 def required_documents(applicant):
     """The mandatory document kinds of a dossier, the applicant type's legal document first."""

@@ -248,6 +248,14 @@ SENTENCES = {
         [],
     ),
     "approve": _approve,
+    "approve_without_documents": lambda e, d, name: (
+        _(
+            "chấp thuận hồ sơ số %(id)s khi chưa có giấy tờ bắt buộc: %(kinds)s",
+            id=e.application_id,
+            kinds=", ".join(str(site.DOCUMENT_KINDS.get(k, k)) for k in d.get("missing") or ()),
+        ),
+        [_("lý do: %(reason)s", reason=d.get("reason"))],
+    ),
     "reject": lambda e, d, name: (_("từ chối hồ sơ số %(id)s", id=e.application_id), [d.get("reasons")]),
     "auto_reject": lambda e, d, name: (
         _(
