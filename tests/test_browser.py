@@ -99,6 +99,7 @@ def live_server(tmp_path, certs_dir):
             commitments_confirmed=True,
             rules=registry.rules(),
         )
+        attach_mandatory(db.session, application, actor=officer)
         lifecycle.approve(db.session, application.id, actor=officer, rules=registry.rules())
         payment = lifecycle.record_payment(db.session, application.id, actor=officer, reference="SEED")
         lifecycle.confirm_payment(
@@ -151,6 +152,14 @@ class Shots:
     def __call__(self, page, label):
         self.n += 1
         page.screenshot(path=str(self.folder / f"{self.n:02d}-{label}.png"), full_page=True)
+
+
+def attach_mandatory(session, application, *, actor):
+    """The dossier's mandatory documents (Art. 24), recorded as the officer would attach them."""
+    from tests.conftest import attach, required_documents
+
+    for kind in required_documents(application.applicant):
+        attach(session, application, kind, actor)
 
 
 def sign_in(page, base, email, staff=False):
@@ -608,6 +617,7 @@ def test_form01_errors_at_once_and_the_vietqr_fee_panel(live_server, browser, tm
             commitments_confirmed=True,
             rules=registry.rules(),
         )
+        attach_mandatory(db.session, application, actor=lifecycle.Actor.operator("test"))
         lifecycle.approve(
             db.session, application.id, actor=lifecycle.Actor.operator("test"), rules=registry.rules()
         )
@@ -684,6 +694,7 @@ def test_renewal_confirmed_after_the_old_expiry(live_server, browser):
             now=issued,
             rules=rules,
         )
+        attach_mandatory(db.session, first, actor=actor)
         lifecycle.approve(db.session, first.id, actor=actor, now=issued, rules=rules)
         paid = lifecycle.record_payment(db.session, first.id, actor=actor, reference="OLD", now=issued)
         lifecycle.confirm_payment(db.session, paid.id, actor=actor, keys=keys, now=issued, rules=rules)
@@ -793,6 +804,7 @@ def test_console_tools_revoked_pdf_and_both_languages(live_server, browser, tmp_
                 )
 
             application = file("BOHOI")
+            attach_mandatory(db.session, application, actor=operator)
             lifecycle.approve(db.session, application.id, actor=operator, rules=registry.rules())
             payment = lifecycle.record_payment(db.session, application.id, actor=operator, reference="BH1")
             cert = lifecycle.confirm_payment(
@@ -802,6 +814,7 @@ def test_console_tools_revoked_pdf_and_both_languages(live_server, browser, tmp_
             lifecycle.give_up(db.session, cert.brandname_id, actor=operator)
             warned = file("5A0MAI")  # looks like the registered SA0MAI
             plain = file("KHACHHANG")
+            attach_mandatory(db.session, plain, actor=operator)
             made.update(pdf=pdf, warned_id=warned.id, plain_id=plain.id)
             db.session.remove()
 
@@ -1167,6 +1180,8 @@ def test_draft_finished_later_one_name_withdrawn_and_the_notifications(live_serv
     page.goto(app_url.replace("/applicant/", "/officer/"))
     expect(page.locator(".trail")).to_contain_text("rút tên BMXANH")
     shot(page, "officer-sees-withdrawn-name")
+    # filed without its legal document: the officer writes why it is approved all the same
+    page.fill("#f-documents_override", "Bản sao chứng thực đã đối chiếu tại bộ phận một cửa.")
     page.click("#decide button[type=submit]")
     confirm_act(page, shot)
     expect(page.locator(".notice-success")).to_contain_text("Đã chấp thuận")
@@ -1237,6 +1252,7 @@ def test_holder_files_the_annual_report_and_the_officer_sees_the_overdue_list(li
                 now=issued,
                 rules=rules,
             )
+            attach_mandatory(db.session, application, actor=actor)
             lifecycle.approve(db.session, application.id, actor=actor, now=issued, rules=rules)
             paid = lifecycle.record_payment(
                 db.session, application.id, actor=actor, reference=name, now=issued

@@ -404,3 +404,22 @@ def test_protected_variants_table_comes_and_goes_with_its_migration(tmp_path, em
             tables = inspect(conn).get_table_names()
             assert "protected_variants" not in tables and "brandnames" in tables
         engine.dispose()
+
+
+def test_requests_for_more_documents_come_and_go_with_their_migration(tmp_path, empty_db_url):
+    """0025 adds the open request for more documents to each application; downgrading drops it."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0024_variants")
+        engine = create_engine(empty_db_url)
+
+        def columns():
+            with engine.connect() as conn:
+                return {c["name"] for c in inspect(conn).get_columns("applications")}
+
+        assert "documents_requested_at" not in columns()
+        upgrade(revision="0025_dossier_requests")
+        assert {"documents_requested_at", "documents_request"} <= columns()
+        downgrade(revision="0024_variants")
+        assert "documents_requested_at" not in columns() and "on_paper" in columns()
+        engine.dispose()

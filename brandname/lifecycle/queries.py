@@ -478,7 +478,12 @@ def dashboard(session, now):
         ),
         "overdue": session.scalars(
             select(Application)
-            .where(Application.status == "submitted", Application.decision_due_at < now)
+            .where(
+                Application.status == "submitted",
+                Application.decision_due_at < now,
+                # waiting for the applicant's documents: the clock is stopped
+                Application.documents_requested_at.is_(None),
+            )
             .order_by(Application.received_at)
         ).all(),
         "expiring": {
@@ -642,7 +647,11 @@ def queue(flt, now):
     if flt.overdue:
         stmt = stmt.where(
             or_(
-                and_(Application.decided_at.is_(None), Application.decision_due_at < now),
+                and_(
+                    Application.decided_at.is_(None),
+                    Application.decision_due_at < now,
+                    Application.documents_requested_at.is_(None),
+                ),
                 Application.decided_at > Application.decision_due_at,
             )
         )

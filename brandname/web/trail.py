@@ -279,6 +279,20 @@ SENTENCES = {
         _("đính kèm tài liệu: %(kind)s", kind=site.DOCUMENT_KINDS.get(d.get("kind"), d.get("kind"))),
         [],
     ),
+    "request_documents": lambda e, d, name: (
+        _("yêu cầu bổ sung hồ sơ số %(id)s", id=e.application_id),
+        [d.get("message")],
+    ),
+    "supplement_documents": lambda e, d, name: (
+        _(
+            "bổ sung hồ sơ số %(id)s (%(n)s tài liệu), hạn quyết định lùi %(days)s ngày làm việc đến %(due)s",
+            id=e.application_id,
+            n=len(d.get("documents") or ()),
+            days=d.get("stopped_working_days", 0),
+            due=site.vntime(_when(d.get("decision_due_at"))),
+        ),
+        [d.get("reply")],
+    ),
     "record_payment": lambda e, d, name: (
         _("ghi nhận khoản lệ phí %(ref)s (%(amount)s)", ref=d.get("reference"), amount=_money(d)),
         [],

@@ -297,6 +297,7 @@ def _render_application(application, *, status=200, error=None, form=None):
         documents=documents,
         missing_documents=lifecycle.queries.missing_documents(db.session, application, documents),
         override_limit=dossier.OVERRIDE_REASON_LIMIT,
+        request_limit=lifecycle.applications.DOCUMENTS_REQUEST_LIMIT,
         chain=chain,
         events=_events(Event.application_id == application.id),
         caseworkers=_caseworkers() if current_user.role == "supervisor" else [],
@@ -399,6 +400,25 @@ def approve(application_id):
     except DomainError as exc:
         return _render_application(application, status=exc.status, error=exc, form=request.form)
     flash(_("Đã chấp thuận hồ sơ số %(id)s.", id=application.id), "success")
+    return redirect(url_for("officer.application", application_id=application.id))
+
+
+@bp.post("/applications/<int:application_id>/request-documents")
+@staff_required
+def request_documents(application_id):
+    """Ask the applicant for more documents (yêu cầu bổ sung hồ sơ); the deadline stops."""
+    application = get_or_404(Application, application_id)
+    try:
+        lifecycle.request_documents(
+            db.session,
+            application.id,
+            actor=actor(),
+            message=request.form.get("documents_request"),
+            rules=registry.rules(),
+        )
+    except DomainError as exc:
+        return _render_application(application, status=exc.status, error=exc, form=request.form)
+    flash(_("Đã gửi yêu cầu bổ sung hồ sơ số %(id)s.", id=application.id), "success")
     return redirect(url_for("officer.application", application_id=application.id))
 
 
