@@ -223,6 +223,8 @@ def test_fifty_way_race_across_two_instances(two_instances, session, officer):
         )
         for i in range(50)
     ]
+    for application in apps:  # each dossier complete (Art. 24)
+        attach(session, application, "enterprise_registration", officer)
     ids = [a.id for a in apps]  # plain ints: the threads have no app context
     barrier = threading.Barrier(50)
     results = [None] * 50
@@ -262,4 +264,4 @@ def test_fifty_way_race_across_two_instances(two_instances, session, officer):
     account_events = session.scalar(
         select(func.count()).select_from(Event).where(Event.subject_type == "account")
     )
-    assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) - account_events == 50 + 1 + 49
+    assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) - account_events == 2 * 50 + 1 + 49  # documents too
