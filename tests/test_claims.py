@@ -1,6 +1,7 @@
 """Claiming names already in the registry (paper filings, legacy imports): the code's rules, the
 acts, the applicant's and the officer's pages."""
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
@@ -69,3 +70,227 @@ def test_three_codes_an_hour_per_claim():
 )
 def test_the_email_on_record_is_shown_masked(email, shown):
     assert claim_rules.mask_email(email) == shown
+
+
+# -- the acts -------------------------------------------------------------------------------
+
+from sqlalchemy import select  # noqa: E402
+
+from brandname import lifecycle  # noqa: E402
+from brandname.errors import Conflict, Forbidden, InvalidInput, NotAllowed, NotFound, TooManyAttempts  # noqa: E402
+from brandname.store.models import Account, Brandname, Claim, Event, Holder, Outbox  # noqa: E402
+
+from .conftest import NOW, _account, org_applicant  # noqa: E402
+
+PAPER_CODE = "0107770001"
+
+
+@contextmanager
+def refused(kind, text_vi):
+    """Like pytest.raises, matching the Vietnamese message (the one the portal shows first)."""
+    with pytest.raises(kind) as caught:
+        yield caught
+    assert text_vi in caught.value.message_vi, caught.value.message_vi
+
+
+ON_RECORD = "lienhe@saomai.vn"
+
+
+def paper_holder(registry_helper, *names, email=ON_RECORD):
+    """A holder whose names an officer entered from a paper dossier: no portal account."""
+    applicant = dict(org_applicant(code=PAPER_CODE, name="Công ty TNHH Sao Mai"), email=email)
+    registry_helper.issue(*(names or ("SAOMAI",)), applicant=applicant)
+    return registry_helper.session.scalars(select(Holder).where(Holder.id_number == PAPER_CODE)).one()
+
+
+def claimant(session, email="giamdoc@saomai.vn"):
+    return lifecycle.Actor.for_account(_account(session, email, "applicant"))
+
+
+def mailed_code(session, to=ON_RECORD):
+    import re
+
+    body = session.scalars(
+        select(Outbox.body)
+        .where(Outbox.to == to, Outbox.key.startswith("claim-code:"))
+        .order_by(Outbox.id.desc())
+    ).first()
+    return re.search(r"Mã xác nhận: (\d{6})", body).group(1)
+
+
+def test_a_paper_holder_is_claimed_with_the_code_mailed_to_the_email_on_record(session, registry_helper):
+    holder = paper_holder(registry_helper, "SAOMAI", "SAOMAIPAY")
+    actor = claimant(session)
+    claim = lifecycle.start_claim(session, f" {PAPER_CODE} ", actor=actor, now=NOW)
+    assert claim.status == "open" and claim.holder_id == holder.id
+    # starting again resumes the same claim
+    assert lifecycle.start_claim(session, PAPER_CODE, actor=actor, now=NOW).id == claim.id
+    sent = lifecycle.send_claim_code(session, claim.id, actor=actor, now=NOW)
+    assert sent.masked_email == "l***@s***.vn"
+    code = mailed_code(session)
+    assert code == sent.code
+    # the mail went to the address on record; only a salted hash of the code is kept, no event has it
+    stored = session.get(Claim, claim.id)
+    assert stored.code_hash and code not in stored.code_hash and stored.code_salt
+    assert not any(code in str(e.details) for e in session.scalars(select(Event)))
+    assert session.scalars(select(Outbox).where(Outbox.to == "giamdoc@saomai.vn")).all() == []
+
+    with refused(InvalidInput, "Còn 4 lần thử"):
+        lifecycle.confirm_claim_code(
+            session, claim.id, "000000" if code != "000000" else "111111", actor=actor, now=NOW
+        )
+    assert session.get(Claim, claim.id).code_attempts == 1  # the wrong try was kept
+    granted = lifecycle.confirm_claim_code(session, claim.id, code, actor=actor, now=NOW)
+    assert granted.status == "granted" and granted.method == "code"
+    account = session.get(Account, actor.id)
+    assert account.holder_id == holder.id and account.org_role == "admin"
+    names = session.scalars(select(Brandname.name).where(Brandname.holder_id == account.holder_id)).all()
+    assert sorted(names) == ["SAOMAI", "SAOMAIPAY"]
+    acts = [
+        e.act for e in session.scalars(select(Event).where(Event.subject_type == "claim").order_by(Event.seq))
+    ]
+    assert acts == ["start_claim", "send_claim_code", "claim_code_wrong", "grant_claim"]
+    decided = session.scalars(select(Outbox).where(Outbox.to == "giamdoc@saomai.vn")).one()
+    assert "nay là quản trị tài khoản của Công ty TNHH Sao Mai" in decided.body
+    # claimed once: nobody else can start a claim for it now
+    with refused(Conflict, "đã có tài khoản"):
+        lifecycle.start_claim(session, PAPER_CODE, actor=claimant(session, "khac@example.vn"), now=NOW)
+
+
+def test_claims_are_refused_clearly(session, registry_helper):
+    holder = paper_holder(registry_helper)
+    actor = claimant(session)
+    with refused(NotFound, "Không có tổ chức, cá nhân nào mang mã số 0109999999"):
+        lifecycle.start_claim(session, "0109999999", actor=actor, now=NOW)
+    with pytest.raises(InvalidInput):
+        lifecycle.start_claim(session, "  ", actor=actor, now=NOW)
+    # a holder that has a portal account is not claimed: its administrator invites
+    member = _account(session, "member@anhduong.vn", "applicant")
+    other = registry_helper.session.scalars(select(Holder).where(Holder.id == holder.id)).one()
+    signed_up = registry_helper.submit(
+        "KHAC", applicant=org_applicant(code="0101112223", name="Công ty Khác")
+    )
+    member.holder_id, member.org_role = signed_up.holder_id, "admin"
+    session.commit()
+    with refused(Conflict, "Công ty Khác đã có tài khoản"):
+        lifecycle.start_claim(session, "0101112223", actor=actor, now=NOW)
+    # an account that already works for a holder claims no other
+    with refused(NotAllowed, "một tài khoản chỉ làm việc cho một tổ chức"):
+        lifecycle.start_claim(session, other.id_number, actor=lifecycle.Actor.for_account(member), now=NOW)
+    # staff do not claim, and a claim is the claimant's own
+    with pytest.raises(Forbidden):
+        lifecycle.start_claim(session, PAPER_CODE, actor=registry_helper.officer, now=NOW)
+    claim = lifecycle.start_claim(session, PAPER_CODE, actor=actor, now=NOW)
+    with pytest.raises(NotFound):
+        lifecycle.send_claim_code(session, claim.id, actor=claimant(session, "la@example.vn"), now=NOW)
+
+
+def test_five_wrong_codes_lock_the_code_and_a_new_code_starts_again(session, registry_helper):
+    paper_holder(registry_helper)
+    actor = claimant(session)
+    claim = lifecycle.start_claim(session, PAPER_CODE, actor=actor, now=NOW)
+    code = lifecycle.send_claim_code(session, claim.id, actor=actor, now=NOW).code
+    wrong = f"{(int(code) + 1) % 1000000:06d}"
+    for left in (4, 3, 2, 1):
+        with refused(InvalidInput, f"Còn {left} lần"):
+            lifecycle.confirm_claim_code(session, claim.id, wrong, actor=actor, now=NOW)
+    with refused(TooManyAttempts, "5 lần"):
+        lifecycle.confirm_claim_code(session, claim.id, wrong, actor=actor, now=NOW)
+    with refused(TooManyAttempts, "không dùng được nữa"):
+        lifecycle.confirm_claim_code(session, claim.id, code, actor=actor, now=NOW)  # even the right one
+    assert session.get(Account, actor.id).holder_id is None
+    fresh = lifecycle.send_claim_code(session, claim.id, actor=actor, now=NOW).code
+    assert lifecycle.confirm_claim_code(session, claim.id, fresh, actor=actor, now=NOW).status == "granted"
+
+
+def test_a_code_expires_after_the_configured_minutes(session, registry_helper):
+    paper_holder(registry_helper)
+    actor = claimant(session)
+    claim = lifecycle.start_claim(session, PAPER_CODE, actor=actor, now=NOW)
+    code = lifecycle.send_claim_code(session, claim.id, actor=actor, now=NOW, minutes=5).code
+    assert session.get(Claim, claim.id).code_expires_at == NOW + timedelta(minutes=5)
+    with refused(NotAllowed, "hết hạn"):
+        lifecycle.confirm_claim_code(session, claim.id, code, actor=actor, now=NOW + timedelta(minutes=5))
+    # a code sent again replaces the old one: the old code works no more
+    new = lifecycle.send_claim_code(session, claim.id, actor=actor, now=NOW + timedelta(minutes=6)).code
+    if new != code:
+        with pytest.raises(InvalidInput):
+            lifecycle.confirm_claim_code(session, claim.id, code, actor=actor, now=NOW + timedelta(minutes=7))
+    later = NOW + timedelta(minutes=8)
+    assert lifecycle.confirm_claim_code(session, claim.id, new, actor=actor, now=later).status == "granted"
+
+
+def test_three_codes_an_hour_per_claim_are_sent(session, registry_helper):
+    paper_holder(registry_helper)
+    actor = claimant(session)
+    claim = lifecycle.start_claim(session, PAPER_CODE, actor=actor, now=NOW)
+    for minutes in (0, 1, 2):
+        lifecycle.send_claim_code(session, claim.id, actor=actor, now=NOW + timedelta(minutes=minutes))
+    with refused(TooManyAttempts, "Đã gửi 3 mã trong một giờ"):
+        lifecycle.send_claim_code(session, claim.id, actor=actor, now=NOW + timedelta(minutes=30))
+    sent = session.scalars(select(Outbox).where(Outbox.key.startswith("claim-code:"))).all()
+    assert len(sent) == 3
+    lifecycle.send_claim_code(session, claim.id, actor=actor, now=NOW + timedelta(minutes=61))
+
+
+def test_without_an_email_on_record_only_an_officer_approved_authorization_claims(
+    session, registry_helper, officer
+):
+    holder = paper_holder(registry_helper)
+    holder.email = ""  # a legacy list may carry no email at all
+    session.commit()
+    actor = claimant(session)
+    claim = lifecycle.start_claim(session, PAPER_CODE, actor=actor, now=NOW)
+    with refused(NotAllowed, "không có thư điện tử") as no_email:
+        lifecycle.send_claim_code(session, claim.id, actor=actor, now=NOW)
+    assert no_email.value.code == "no_email_on_record"
+    document = {
+        "original_filename": "uy-quyen.pdf",
+        "stored_name": "abc.pdf",
+        "content_type": "application/pdf",
+        "size": 10,
+        "sha256": "0" * 64,
+    }
+    with pytest.raises(NotAllowed):  # nothing to decide before an authorization arrives
+        lifecycle.approve_claim(session, claim.id, actor=officer, now=NOW)
+    lifecycle.submit_claim_authorization(session, claim.id, actor=actor, document=document, now=NOW)
+    assert session.get(Claim, claim.id).status == "review"
+    with pytest.raises(Forbidden):
+        lifecycle.approve_claim(session, claim.id, actor=actor, now=NOW)
+    with refused(InvalidInput, "lý do"):
+        lifecycle.reject_claim(session, claim.id, "  ", actor=officer, now=NOW)
+    lifecycle.reject_claim(
+        session, claim.id, "Giấy ủy quyền không có chữ ký của người đại diện.", actor=officer, now=NOW
+    )
+    refused_mail = session.scalars(select(Outbox).where(Outbox.key == f"claim-decided:{claim.id}")).one()
+    assert (
+        refused_mail.to == "giamdoc@saomai.vn" and "không có chữ ký của người đại diện" in refused_mail.body
+    )
+    with refused(NotAllowed, "bị từ chối"):
+        lifecycle.submit_claim_authorization(session, claim.id, actor=actor, document=document, now=NOW)
+    again = lifecycle.start_claim(session, PAPER_CODE, actor=actor, now=NOW)
+    assert again.id != claim.id
+    lifecycle.submit_claim_authorization(session, again.id, actor=actor, document=document, now=NOW)
+    granted = lifecycle.approve_claim(session, again.id, actor=officer, now=NOW)
+    assert (
+        granted.status == "granted"
+        and granted.method == "authorization"
+        and granted.decided_by_id == officer.id
+    )
+    assert session.get(Account, actor.id).holder_id == holder.id
+
+
+def test_two_claims_for_one_holder_one_wins(session, registry_helper):
+    """Both claimants hold a right code; the second to confirm hears that the holder is taken."""
+    paper_holder(registry_helper)
+    first, second = claimant(session, "mot@saomai.vn"), claimant(session, "hai@saomai.vn")
+    claims = [lifecycle.start_claim(session, PAPER_CODE, actor=a, now=NOW) for a in (first, second)]
+    codes = [
+        lifecycle.send_claim_code(session, c.id, actor=a, now=NOW).code
+        for c, a in zip(claims, (first, second))
+    ]
+    lifecycle.confirm_claim_code(session, claims[0].id, codes[0], actor=first, now=NOW)
+    with refused(Conflict, "đã có tài khoản"):
+        lifecycle.confirm_claim_code(session, claims[1].id, codes[1], actor=second, now=NOW)
+    assert session.get(Account, second.id).holder_id is None
+    assert session.scalars(select(Claim.account_id).where(Claim.status == "granted")).all() == [first.id]
