@@ -294,3 +294,140 @@ def test_two_claims_for_one_holder_one_wins(session, registry_helper):
         lifecycle.confirm_claim_code(session, claims[1].id, codes[1], actor=second, now=NOW)
     assert session.get(Account, second.id).holder_id is None
     assert session.scalars(select(Claim.account_id).where(Claim.status == "granted")).all() == [first.id]
+
+
+# -- the applicant's and the officer's pages ------------------------------------------------
+
+from .conftest import PASSWORD, PDF_BYTES, Portal  # noqa: E402
+
+
+def _text(response):
+    return response.get_data(as_text=True)
+
+
+def _signup_form(code=PAPER_CODE, email="giamdoc@saomai.vn", **extra):
+    profile = dict(org_applicant(code=code, name="Công ty TNHH Sao Mai"), email="moi@saomai.vn")
+    return {
+        **{f"app_{k}": v for k, v in profile.items()},
+        "email": email,
+        "password": PASSWORD,
+        "password2": PASSWORD,
+        **extra,
+    }
+
+
+def test_a_sign_up_for_a_code_on_record_leads_to_the_claim_and_the_mailed_code_gives_the_names(
+    portal, app, session, registry_helper
+):
+    holder = paper_holder(registry_helper, "SAOMAI", "SAOMAIPAY")
+    anon = app.test_client()
+    taken = anon.post("/applicant/signup", data=_signup_form())
+    body = _text(taken)
+    # the dead end is gone: the page offers the claim instead of "contact the Authority"
+    assert taken.status_code == 409 and "Liên hệ Cục" not in body
+    assert 'id="signup-claim"' in body and "Tạo tài khoản và nhận quyền" in body
+    made = anon.post("/applicant/signup", data=_signup_form(claim="1"))
+    assert made.status_code == 200 and "Xem hộp thư của bạn" in _text(made)
+    account = session.scalars(select(Account).where(Account.email == "giamdoc@saomai.vn")).one()
+    assert account.holder_id is None
+    # the record on file stands: nothing the sign-up typed changed it
+    assert session.get(Holder, holder.id).email == ON_RECORD
+
+    client = app.test_client()
+    signed_in = client.post("/applicant/login", data={"email": account.email, "password": PASSWORD})
+    assert signed_in.headers["Location"].endswith("/applicant/claim")
+    home = client.get("/applicant/")
+    assert home.status_code == 403 and "/applicant/claim" in _text(home)
+    page = client.get("/applicant/claim")
+    assert page.status_code == 200 and "Nhận quyền với tên đã đăng ký" in _text(page)
+
+    missing = client.post("/applicant/claim", data={"id_number": "0109999999"})
+    assert missing.status_code == 404 and "Không có tổ chức, cá nhân nào mang mã số 0109999999" in _text(
+        missing
+    )
+    started = client.post("/applicant/claim", data={"id_number": PAPER_CODE})
+    assert started.status_code == 302
+    detail_url = started.headers["Location"]
+    detail = _text(client.get(detail_url))
+    assert "l***@s***.vn" in detail and ON_RECORD not in detail
+    assert "SAOMAI, SAOMAIPAY" in detail and 'id="claim-confirm"' not in detail
+
+    assert client.post(detail_url + "/send").status_code == 302
+    detail = _text(client.get(detail_url))
+    assert "Đã gửi mã xác nhận tới l***@s***.vn" in detail and 'id="claim-confirm"' in detail
+    code = mailed_code(session)
+    wrong = client.post(detail_url + "/confirm", data={"code": "000000" if code != "000000" else "111111"})
+    assert wrong.status_code == 400 and "Còn 4 lần thử" in _text(wrong)
+    # another applicant cannot see or use the claim
+    assert portal.b.get(detail_url).status_code == 404
+    assert portal.b.post(detail_url + "/confirm", data={"code": code}).status_code == 404
+    done = client.post(detail_url + "/confirm", data={"code": code})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/applicant/names")
+    names = _text(client.get("/applicant/names"))
+    assert "SAOMAI" in names and "SAOMAIPAY" in names and "Đã nhận quyền" in names
+    assert client.get("/applicant/").status_code == 200
+    # the code's mail shows in the portal by its subject only
+    from brandname.store.models import Notification
+
+    assert session.scalars(select(Notification).where(Notification.kind == "claim-code")).all() == []
+
+
+def test_an_officer_decides_an_uploaded_authorization_and_the_claimant_reads_the_reason(
+    portal, app, session, registry_helper
+):
+    holder = paper_holder(registry_helper)
+    holder.email = ""
+    session.commit()
+    claimant_account = _account(session, "giamdoc@saomai.vn", "applicant")
+    client = Portal.login(app.test_client(), claimant_account.email)
+    detail_url = client.post("/applicant/claim", data={"id_number": PAPER_CODE}).headers["Location"]
+    page = _text(client.get(detail_url))
+    assert 'id="no-email"' in page and 'id="send-code"' not in page
+    refused = client.post(detail_url + "/send")
+    assert refused.status_code == 409 and "không có thư điện tử" in _text(refused)
+    import io
+
+    bad = client.post(
+        detail_url + "/authorization",
+        data={"file": (io.BytesIO(b"not a pdf"), "uy-quyen.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 400 and "không phải PDF, JPEG hoặc PNG" in _text(bad)
+    sent = client.post(
+        detail_url + "/authorization",
+        data={"file": (io.BytesIO(PDF_BYTES), "uy-quyen.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 302
+    assert 'id="claim-review"' in _text(client.get(detail_url))
+    claim = session.scalars(select(Claim)).one()
+
+    # the officer's queue: the document, then a refusal with its reason
+    assert portal.a.get("/officer/claims").status_code in (302, 403)
+    queue = _text(portal.officer.get("/officer/claims"))
+    assert "Công ty TNHH Sao Mai" in queue and "uy-quyen.pdf" in queue and "giamdoc@saomai.vn" in queue
+    document = portal.officer.get(f"/officer/claims/{claim.id}/document")
+    assert document.status_code == 200 and document.data == PDF_BYTES
+    no_reason = portal.officer.post(f"/officer/claims/{claim.id}/reject", data={"reason": ""})
+    assert no_reason.status_code == 302 and session.get(Claim, claim.id).status == "review"
+    reason = "Giấy ủy quyền thiếu chữ ký của người đại diện theo pháp luật."
+    assert (
+        portal.officer.post(f"/officer/claims/{claim.id}/reject", data={"reason": reason}).status_code == 302
+    )
+    page = _text(client.get(detail_url))
+    assert 'id="claim-rejected"' in page and reason in page
+    mail = session.scalars(select(Outbox).where(Outbox.key == f"claim-decided:{claim.id}")).one()
+    assert mail.to == "giamdoc@saomai.vn" and reason in mail.body
+
+    again = client.post("/applicant/claim", data={"id_number": PAPER_CODE}).headers["Location"]
+    client.post(
+        again + "/authorization",
+        data={"file": (io.BytesIO(PDF_BYTES), "uy-quyen-2.pdf")},
+        content_type="multipart/form-data",
+    )
+    second = session.scalars(select(Claim).where(Claim.status == "review")).one()
+    assert portal.officer.post(f"/officer/claims/{second.id}/approve").status_code == 302
+    session.expire_all()
+    assert session.get(Account, claimant_account.id).holder_id == holder.id
+    assert "SAOMAI" in _text(client.get("/applicant/names"))
+    assert "Chấp nhận" in _text(portal.officer.get("/officer/claims"))
