@@ -178,6 +178,8 @@ def send_claim_code(
     claim = _claim_for(session, claim_id, actor)
     _require_open(claim)
     holder = session.get(Holder, claim.holder_id)
+    if members_of(session, holder.id):  # another claim won meanwhile: no more codes to its mailbox
+        raise _holder_has_account(holder)
     to = (holder.email or "").strip().lower()
     if not to:
         raise NotAllowed(
@@ -329,6 +331,8 @@ def submit_claim_authorization(session, claim_id, *, actor, document, now=None):
             "Giấy ủy quyền đã được gửi và đang chờ cán bộ xem xét.",
             "An authorization was already sent and waits for an officer.",
         )
+    if members_of(session, claim.holder_id):
+        raise _holder_has_account(session.get(Holder, claim.holder_id))
     if not document or not document.get("stored_name"):
         raise InvalidInput("Hãy chọn tệp giấy ủy quyền.", "Choose the authorization file.")
     claim.document = dict(document)
