@@ -18,11 +18,11 @@ MIN_PASSWORD = 10
 
 def _holder_taken():
     return Conflict(
-        "Mã số / số giấy tờ này đã có trong sổ đăng ký (tên định danh từ hồ sơ giấy hoặc danh sách của "
-        "doanh nghiệp viễn thông). Nếu đó là tổ chức, cá nhân của bạn, bấm “Tạo tài khoản và nhận quyền”: "
-        "bạn chứng minh bằng mã xác nhận gửi tới thư điện tử đã đăng ký, hoặc bằng giấy ủy quyền do Cục duyệt.",
-        "This code / document number is already in the registry (names from a paper filing or a carrier's "
-        "list). If it is yours, press “Create the account and claim”: prove it with a code sent to the email "
+        "Mã số / số giấy tờ này đã có trong sổ đăng ký. Nếu đó là tổ chức, cá nhân của bạn (tên định danh từ "
+        "hồ sơ giấy hoặc danh sách của doanh nghiệp viễn thông), bấm “Tạo tài khoản và nhận quyền”: bạn chứng "
+        "minh bằng mã xác nhận gửi tới thư điện tử đã đăng ký, hoặc bằng giấy ủy quyền do Cục duyệt.",
+        "This code / document number is already in the registry. If it is yours (names from a paper filing "
+        "or a carrier's list), press “Create the account and claim”: prove it with a code sent to the email "
         "on record, or with an authorization the Authority approves.",
         code="holder_taken",
     )
