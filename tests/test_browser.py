@@ -1389,3 +1389,69 @@ def test_an_organization_admin_invites_a_user_who_files(live_server, browser):
     colleague.goto(dossier)
     expect(colleague.locator("h1")).to_contain_text("Đăng nhập")
     shot(colleague, "removed-user-signed-out")
+
+
+def test_a_paper_holder_is_claimed_with_the_mailed_code(live_server, browser):
+    """Sao Mai Xanh's name was entered from a paper dossier, so its code is on record: its sign-up
+    is offered the claim, the code goes to the email on record, and the names become the account's."""
+    from playwright.sync_api import expect
+    from sqlalchemy import select
+
+    from brandname.extensions import db
+    from brandname.store.models import Outbox
+
+    base, app = live_server
+    shot = Shots("claim")
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN").new_page()
+    page.set_default_timeout(15000)
+    page.goto(base + "/applicant/signup")
+    for field, value in (
+        ("#f-app_name", "Công ty TNHH Sao Mai Xanh"),
+        ("#f-app_id_number", "0312223334"),
+        ("#f-app_address", "12 Nguyễn Huệ, Quận 1, TP. HCM"),
+        ("#f-app_email", "giamdoc@saomaixanh.vn"),
+        ("#f-app_phone", "028 3822 1111"),
+        ("#f-app_legal_representative", "Phạm Minh"),
+        ("#f-app_contact_person", "Lê Lan"),
+        ("#f-email", "giamdoc@saomaixanh.vn"),
+        ("#f-password", PASSWORD),
+        ("#f-password2", PASSWORD),
+    ):
+        page.fill(field, value)
+    page.click("main button[type=submit]")
+    expect(page.locator(".notice-error")).to_contain_text("đã có trong sổ đăng ký")
+    expect(page.locator("#claim-offer")).to_be_visible()
+    shot(page, "signup-code-on-record")
+    page.fill("#f-password", PASSWORD)
+    page.fill("#f-password2", PASSWORD)
+    page.click("#signup-claim")
+    expect(page.locator("h1")).to_have_text("Xem hộp thư của bạn")
+
+    sign_in(page, base, "giamdoc@saomaixanh.vn")
+    expect(page.locator("h1")).to_have_text("Nhận quyền với tên đã đăng ký")
+    page.fill("#f-id_number", "0312223334")
+    shot(page, "claim-start")
+    page.click("#claim-start button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Công ty TNHH Sao Mai Xanh")
+    expect(page.locator("#masked-email")).to_have_text("l***@s***.vn")
+    expect(page.locator("#claim-names")).to_contain_text("SA0MAI")
+    shot(page, "claim-ways")
+    page.click("#send-code")
+    expect(page.locator(".notice-success")).to_contain_text("Đã gửi mã xác nhận tới l***@s***.vn")
+    with app.app_context():
+        mail = db.session.scalars(select(Outbox).where(Outbox.key.startswith("claim-code:"))).one()
+        db.session.remove()
+    assert mail.to == "lienhe@saomaixanh.vn"  # the address on record, not the one typed at sign-up
+    code = re.search(r"Mã xác nhận: (\d{6})", mail.body).group(1)
+    page.fill("#f-code", "000000" if code != "000000" else "111111")
+    page.click("#claim-confirm button[type=submit]")
+    expect(page.locator(".notice-error")).to_contain_text("Còn 4 lần thử")
+    shot(page, "claim-wrong-code")
+    page.fill("#f-code", code)
+    page.click("#claim-confirm button[type=submit]")
+    expect(page.locator(".notice-success")).to_contain_text("Đã nhận quyền")
+    expect(page.locator("main")).to_contain_text("SA0MAI")
+    shot(page, "claimed-names")
+    page.click("nav.mainnav >> text=Hồ sơ của tôi")
+    expect(page.locator("main")).to_contain_text("SA0MAI")
+    shot(page, "claimed-home")

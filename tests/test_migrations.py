@@ -404,3 +404,41 @@ def test_protected_variants_table_comes_and_goes_with_its_migration(tmp_path, em
             tables = inspect(conn).get_table_names()
             assert "protected_variants" not in tables and "brandnames" in tables
         engine.dispose()
+
+
+def test_claims_table_comes_and_goes_with_its_migration_and_grants_a_holder_once(tmp_path, empty_db_url):
+    """0025 adds the claims of names already in the registry; a holder has one granted claim at
+    most; downgrading drops the table and nothing else."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0024_variants")
+        engine = create_engine(empty_db_url)
+        with engine.connect() as conn:
+            assert "claims" not in inspect(conn).get_table_names()
+        upgrade(revision="0025_claims")
+        insert = text(
+            "INSERT INTO claims (holder_id, account_id, status, created_at, code_sends) "
+            "VALUES (1, 1, :status, '2026-01-01', '[]')"
+        )
+        with engine.begin() as conn:
+            insert_organization(conn)
+            conn.execute(
+                text(
+                    "INSERT INTO accounts (id, email, password_hash, role, full_name, is_active_account, "
+                    "created_at, session_generation) VALUES (1, 'a@example.vn', 'x', 'applicant', '', true, "
+                    "'2026-01-01', 0)"
+                )
+            )
+            for status in ("open", "rejected", "granted"):
+                conn.execute(insert, {"status": status})
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(insert, {"status": "granted"})
+        downgrade(revision="0024_variants")
+        with engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+            assert "claims" not in tables and "holders" in tables
+        engine.dispose()
