@@ -6,7 +6,7 @@ import re
 from sqlalchemy import select
 
 from brandname import lifecycle
-from brandname.store.models import Payment, RevocationProposal
+from brandname.store.models import Application, Payment, RevocationProposal
 
 
 def text(response):
@@ -285,10 +285,34 @@ def test_confusable_warning_stays_on_the_record_after_the_decision(portal, sessi
     for app_id, name in ((refused, "SA0MAI"), (approved, "5AOMA1")):
         assert "SAOMAI" in warning_cell(text(portal.officer.get(f"/officer/applications/{app_id}")), name)
     portal.officer.post(f"/officer/applications/{refused}/reject", data={"reasons": "Dễ nhầm với SAOMAI."})
-    portal.officer.post(f"/officer/applications/{approved}/approve")
+    # approving waits for the officer's decision on the warning; the page says which name lacks one
+    undecided = portal.officer.post(f"/officer/applications/{approved}/approve")
+    assert undecided.status_code == 409
+    assert "Chưa ghi kết luận về mọi cảnh báo dễ nhầm lẫn của tên 5AOMA1" in text(undecided)
+    assert session.get(Application, approved).status == "submitted"
+    portal.officer.get("/lang/en")
+    english = text(portal.officer.post(f"/officer/applications/{approved}/approve"))
+    assert "Not every confusion warning of 5AOMA1 has a recorded decision" in english
+    portal.officer.get("/lang/vi")
+    requested = session.get(Application, approved).names[0]
+    warning = lifecycle.queries.decision_warnings(session, requested.application)["5AOMA1"][0]
+    decided = portal.officer.post(
+        f"/officer/applications/{approved}/names/{requested.id}/warning",
+        data={
+            "kind": warning["kind"],
+            "name": "SAOMAI",
+            "decision": "not_confusable",
+            "note": "khác lĩnh vực",
+        },
+    )
+    assert decided.status_code == 302
+    assert portal.officer.post(f"/officer/applications/{approved}/approve").status_code == 302
     for app_id, name in ((refused, "SA0MAI"), (approved, "5AOMA1")):
         page = text(portal.officer.get(f"/officer/applications/{app_id}"))
         assert "SAOMAI" in warning_cell(page, name), app_id
+    trail = page[page.index("Nhật ký xử lý") :]
+    assert "kết luận tên 5AOMA1 không gây nhầm lẫn với SAOMAI" in trail and "khác lĩnh vực" in trail
+    assert "chấp thuận tên 5AOMA1" in trail
 
 
 # -- assignment ------------------------------------------------------------------------------
