@@ -629,3 +629,22 @@ def test_change_of_details_reissue_shows_before_and_after(portal, session, regis
     assert "Thay đổi so với giấy chứng nhận" not in text(
         portal.officer.get(f"/officer/applications/{old.application_id}")
     )
+
+
+def test_the_variants_acts_read_as_sentences_in_the_watch_list_trail(portal, session, registry_helper):
+    bn = registry_helper.issue("SAOVIET").brandnames[0]
+    holder = lifecycle.Actor("applicant", "an@saoviet.vn", None, bn.holder_id)
+    asked = lifecycle.request_variant(session, bn.id, actor=holder, name="SVPay")
+    lifecycle.approve_variant(session, asked.id, actor=registry_helper.officer)
+    refused = lifecycle.request_variant(session, bn.id, actor=holder, name="SVMoney")
+    lifecycle.reject_variant(session, refused.id, actor=registry_helper.officer, note="Không giống tên")
+    page = text(portal.officer.get("/officer/watch"))
+    trail = page[page.index("Nhật ký xử lý") :]
+    assert "đề nghị bảo vệ biến thể SVPay của tên SAOVIET" in trail
+    assert "bảo vệ biến thể SVPay của tên SAOVIET" in trail
+    assert "từ chối bảo vệ biến thể SVMoney của tên SAOVIET" in trail and "Không giống tên" in trail
+    assert "thực hiện thao tác" not in trail  # every act in words
+    portal.officer.get("/lang/en")
+    english = text(portal.officer.get("/officer/watch"))
+    assert "protected the variant SVPay of SAOVIET" in english
+    assert "refused to protect the variant SVMoney of SAOVIET" in english

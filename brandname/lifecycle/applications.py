@@ -226,7 +226,7 @@ def _refuse_protected_variants(session, holder_id, names):
         "Not available: "
         + "; ".join(f"{v.name} is a protected variant of {v.brandname.name}" for v in blocked)
         + ".",
-        details={"names": [{"name": v.name, "variant_of": v.brandname.name} for v in blocked]},
+        details={"protected_variants": [{"name": v.name, "variant_of": v.brandname.name} for v in blocked]},
     )
 
 
