@@ -289,6 +289,8 @@ def test_confusable_warning_stays_on_the_record_after_the_decision(portal, sessi
     undecided = portal.officer.post(f"/officer/applications/{approved}/approve")
     assert undecided.status_code == 409
     assert "Chưa ghi kết luận về mọi cảnh báo dễ nhầm lẫn của tên 5AOMA1" in text(undecided)
+    warnings_panel = text(undecided)[text(undecided).index('id="warnings"') :]
+    assert "Chưa có kết luận: cần ghi trước khi chấp thuận tên này." in warnings_panel
     assert session.get(Application, approved).status == "submitted"
     portal.officer.get("/lang/en")
     english = text(portal.officer.post(f"/officer/applications/{approved}/approve"))
@@ -306,6 +308,7 @@ def test_confusable_warning_stays_on_the_record_after_the_decision(portal, sessi
         },
     )
     assert decided.status_code == 302
+    assert "Chưa có kết luận" not in text(portal.officer.get(f"/officer/applications/{approved}"))
     assert portal.officer.post(f"/officer/applications/{approved}/approve").status_code == 302
     for app_id, name in ((refused, "SA0MAI"), (approved, "5AOMA1")):
         page = text(portal.officer.get(f"/officer/applications/{app_id}"))
