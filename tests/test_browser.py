@@ -1455,3 +1455,114 @@ def test_a_paper_holder_is_claimed_with_the_mailed_code(live_server, browser):
     page.click("nav.mainnav >> text=Hồ sơ của tôi")
     expect(page.locator("main")).to_contain_text("SA0MAI")
     shot(page, "claimed-home")
+
+
+def test_a_holder_protects_a_variant_an_officer_approves_and_another_filing_is_refused(live_server, browser):
+    """The holder of SAOVIET asks to protect the look-alike SVPay; the officer approves it on the
+    watch-list page; another holder's live check then says SVPAY is a protected variant of
+    SAOVIET, and its filing is refused with the same words, nothing filed."""
+    from playwright.sync_api import expect
+
+    from brandname import lifecycle, registry
+    from brandname.extensions import db
+    from brandname.lifecycle import accounts
+    from brandname.store.models import Application
+
+    base, app = live_server
+    with app.app_context():
+        rules, keys, actor = registry.rules(), registry.keys(), lifecycle.Actor.operator("seed")
+        holders = {}
+        for number, company, name, email in (
+            ("0101234321", "Ngân hàng TMCP Sao Việt", "SAOVIET", "an@saoviet.vn"),
+            ("0107654321", "Công ty TNHH Vũ Phong", "VUPHONG", "binh@vuphong.vn"),
+        ):
+            application = lifecycle.submit(
+                db.session,
+                applicant={
+                    "kind": "organization",
+                    "name": company,
+                    "id_number": number,
+                    "address": "20 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội",
+                    "email": email,
+                    "phone": "024 3933 0000",
+                    "legal_representative": "Trịnh Văn An",
+                    "contact_person": "Hồ Thị Bình",
+                },
+                names=[{"name": name, "purpose": "Thông báo giao dịch", "use_sms": True}],
+                actor=actor,
+                commitments_confirmed=True,
+                rules=rules,
+            )
+            lifecycle.approve(db.session, application.id, actor=actor, rules=rules)
+            paid = lifecycle.record_payment(db.session, application.id, actor=actor, reference=name)
+            lifecycle.confirm_payment(db.session, paid.id, actor=actor, keys=keys, rules=rules)
+            holders[name] = lifecycle.find_brandname(db.session, name).holder_id
+            accounts.create_account(
+                db.session, email=email, password=PASSWORD, role="applicant", holder_id=holders[name]
+            )
+        filed_before = db.session.query(Application).count()
+        db.session.remove()
+    shot = Shots("protected-variant")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+
+    # the holder asks to protect a look-alike of its own name
+    sign_in(page, base, "an@saoviet.vn")
+    page.click("header >> text=Tên định danh của tôi")
+    page.click("main >> text=SAOVIET")
+    expect(page.locator("#variants")).to_have_text("Biến thể được bảo vệ")
+    page.fill("#f-variant", "SVPay")
+    page.click("form[action$='/variants'] button[type=submit]")
+    expect(page.locator(".notice-success")).to_contain_text("Đã gửi đề nghị bảo vệ biến thể SVPay")
+    expect(page.locator("tr", has_text="SVPay").locator(".variant-status")).to_have_text("Chờ duyệt")
+    shot(page, "holder-asks")
+    holder_page = page.url
+    sign_out(page)
+
+    # the officer approves it from the watch-list page; the trail records it
+    sign_in(page, base, OFFICER, staff=True)
+    page.click(".subnav >> text=Danh sách theo dõi")
+    row = page.locator("#variants tr", has_text="SVPay")
+    expect(row).to_contain_text("SAOVIET")
+    shot(page, "officer-sees-the-request")
+    row.locator("button", has_text="Duyệt").click()
+    expect(page.locator(".notice-success")).to_contain_text("Đã bảo vệ biến thể SVPay")
+    expect(page.locator("#variants tr", has_text="SVPay")).to_have_count(0)
+    expect(page.locator(".trail")).to_contain_text("đề nghị bảo vệ biến thể SVPay của tên SAOVIET")
+    expect(page.locator(".trail")).to_contain_text(
+        "Cán bộ Nguyễn Thu Hà bảo vệ biến thể SVPay của tên SAOVIET"
+    )
+    expect(page.locator(".trail")).not_to_contain_text("thực hiện thao tác")  # every act in words
+    shot(page, "officer-approved")
+    sign_out(page)
+
+    sign_in(page, base, "an@saoviet.vn")
+    page.goto(holder_page)
+    expect(page.locator("tr", has_text="SVPay").locator(".variant-status")).to_have_text("Đã bảo vệ")
+    shot(page, "holder-sees-it-protected")
+    sign_out(page)
+
+    # another holder: the live check says why, and filing it anyway is refused
+    sign_in(page, base, "binh@vuphong.vn")
+    page.click("text=Nộp hồ sơ mới")
+    page.fill("#f-n-0-name", "SVPAY")
+    status = page.locator("#status-0")
+    expect(status).to_have_class(re.compile(r"\bbad\b"))
+    expect(status).to_contain_text("Không thể đăng ký: SVPay là biến thể được bảo vệ của tên SAOVIET")
+    page.fill("textarea[name=n-0-purpose]", "Thông báo khuyến mại")
+    page.fill("input[name=n-0-products]", "Ví điện tử")
+    page.fill("input[name=n-0-sectors]", "Tài chính")
+    page.check("input[name=n-0-carriers][value='Viettel']")
+    page.check("input[name=commitments]")
+    shot(page, "other-live-check")
+    page.click("#submit-application")
+    expect(page.locator(".notice-error")).to_contain_text(
+        "Không thể đăng ký: SVPay là biến thể được bảo vệ của tên SAOVIET"
+    )
+    expect(page.locator(".notice-error li")).to_have_count(0)  # no per-row list for this refusal
+    shot(page, "other-filing-refused")
+    context.close()
+    with app.app_context():
+        assert db.session.query(Application).count() == filed_before  # nothing was filed
+        db.session.remove()

@@ -248,6 +248,7 @@ def test_bulk_import_racing_issuance(session, keys, rules, officer, registry_hel
     payments = []
     for i in range(12):
         application = registry_helper.submit(f"ISSUE{i:02d}", applicant=holder(500 + i))
+        registry_helper.decide_warnings(application)  # ISSUE01 is one edit from ISSUE00
         registry_helper.approve(application)
         payments.append(
             lifecycle.record_payment(session, application.id, actor=officer, reference=f"FT{i}", now=NOW).id

@@ -648,7 +648,7 @@ def test_b_sees_only_own_data_in_lists(portal, session):
 def _world(portal, session):
     """One of everything, owned by A, so each endpoint has a real id to aim at."""
     app_id = portal.application_id(portal.apply(portal.a, "MATRIXA", files=[("other", "m.png", PNG_BYTES)]))
-    pending = portal.application_id(portal.apply(portal.a, "MATRIXB"))
+    pending = portal.application_id(portal.apply(portal.a, "PENDINGB"))  # not a near miss of MATRIXA
     portal.officer.post(f"/officer/applications/{app_id}/approve")
     portal.a.post(f"/applicant/applications/{app_id}/payment", data={"reference": "M1"})
     payment = session.scalars(select(Payment)).one()

@@ -162,7 +162,7 @@ def seed_names(session, names, *, keys, rules, actor=None, seed_value=None, now=
 
 
 def _issue(session, name, applicant, rng, *, actor, keys, rules, now):
-    """submit → approve → record payment → confirm (issue)."""
+    """submit → decide the warnings → approve → record payment → confirm (issue)."""
     application = lifecycle.submit(
         session,
         applicant=applicant,
@@ -182,6 +182,19 @@ def _issue(session, name, applicant, rng, *, actor, keys, rules, now):
             }
         ],
     )
+    # the demo's operator records a decision on each confusion warning, as an officer must
+    requested = application.names[0]
+    for w in lifecycle.queries.decision_warnings(session, application).get(requested.name, ()):
+        lifecycle.decide_warning(
+            session,
+            requested.id,
+            actor=actor,
+            kind=w["kind"],
+            name=w["name"],
+            decision="not_confusable",
+            note="dữ liệu mẫu (seed-demo)",
+            now=now,
+        )
     lifecycle.approve(session, application.id, actor=actor, now=now, rules=rules)
     payment = lifecycle.record_payment(
         session, application.id, actor=actor, reference=f"DEMO-{application.id:08d}", now=now
