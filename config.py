@@ -124,6 +124,8 @@ class Config:
     # how long a sign-up's "confirm your email" link works, and an organization's invitation
     EMAIL_VERIFICATION_HOURS = int(os.environ.get("BRANDNAME_EMAIL_VERIFICATION_HOURS", "48"))
     INVITATION_DAYS = int(os.environ.get("BRANDNAME_INVITATION_DAYS", "7"))
+    # how long the one-time code of a claim of names already in the registry works
+    CLAIM_CODE_MINUTES = int(os.environ.get("BRANDNAME_CLAIM_CODE_MINUTES", "15"))
     # staff sign in with a second factor (TOTP); on by default in production mode
     # (unset: follows the app's PRODUCTION setting, resolved in brandname/web/site.py)
     STAFF_TOTP_REQUIRED = (

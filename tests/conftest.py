@@ -219,6 +219,22 @@ class Registry:
             self.session, application.id, actor=self.officer, now=now, rules=self.rules, **kw
         )
 
+    def decide_warnings(self, application, decision="not_confusable", note="khác chủ thể", now=NOW):
+        """Record the officer's decision on every confusion warning of a pending application."""
+        warnings = lifecycle.queries.decision_warnings(self.session, application)
+        for rn in application.names:
+            for w in warnings.get(rn.name, ()):
+                lifecycle.decide_warning(
+                    self.session,
+                    rn.id,
+                    actor=self.officer,
+                    kind=w["kind"],
+                    name=w["name"],
+                    decision=decision,
+                    note=note,
+                    now=now,
+                )
+
     def pay_and_issue(self, application, now=NOW):
         payment = lifecycle.record_payment(
             self.session, application.id, actor=self.officer, reference=f"FT{application.id:06d}", now=now
@@ -229,6 +245,7 @@ class Registry:
 
     def issue(self, *names, applicant=None, now=NOW):
         application = self.submit(*names, applicant=applicant, now=now)
+        self.decide_warnings(application, now=now)
         self.approve(application, now=now)
         return self.pay_and_issue(application, now=now)
 

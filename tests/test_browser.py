@@ -1497,3 +1497,180 @@ def test_an_organization_admin_invites_a_user_who_files(live_server, browser):
     colleague.goto(dossier)
     expect(colleague.locator("h1")).to_contain_text("Đăng nhập")
     shot(colleague, "removed-user-signed-out")
+
+
+def test_a_paper_holder_is_claimed_with_the_mailed_code(live_server, browser):
+    """Sao Mai Xanh's name was entered from a paper dossier, so its code is on record: its sign-up
+    is offered the claim, the code goes to the email on record, and the names become the account's."""
+    from playwright.sync_api import expect
+    from sqlalchemy import select
+
+    from brandname.extensions import db
+    from brandname.store.models import Outbox
+
+    base, app = live_server
+    shot = Shots("claim")
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN").new_page()
+    page.set_default_timeout(15000)
+    page.goto(base + "/applicant/signup")
+    for field, value in (
+        ("#f-app_name", "Công ty TNHH Sao Mai Xanh"),
+        ("#f-app_id_number", "0312223334"),
+        ("#f-app_address", "12 Nguyễn Huệ, Quận 1, TP. HCM"),
+        ("#f-app_email", "giamdoc@saomaixanh.vn"),
+        ("#f-app_phone", "028 3822 1111"),
+        ("#f-app_legal_representative", "Phạm Minh"),
+        ("#f-app_contact_person", "Lê Lan"),
+        ("#f-email", "giamdoc@saomaixanh.vn"),
+        ("#f-password", PASSWORD),
+        ("#f-password2", PASSWORD),
+    ):
+        page.fill(field, value)
+    page.click("main button[type=submit]")
+    expect(page.locator(".notice-error")).to_contain_text("đã có trong sổ đăng ký")
+    expect(page.locator("#claim-offer")).to_be_visible()
+    shot(page, "signup-code-on-record")
+    page.fill("#f-password", PASSWORD)
+    page.fill("#f-password2", PASSWORD)
+    page.click("#signup-claim")
+    expect(page.locator("h1")).to_have_text("Xem hộp thư của bạn")
+
+    sign_in(page, base, "giamdoc@saomaixanh.vn")
+    expect(page.locator("h1")).to_have_text("Nhận quyền với tên đã đăng ký")
+    page.fill("#f-id_number", "0312223334")
+    shot(page, "claim-start")
+    page.click("#claim-start button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Công ty TNHH Sao Mai Xanh")
+    expect(page.locator("#masked-email")).to_have_text("l***@s***.vn")
+    expect(page.locator("#claim-names")).to_contain_text("SA0MAI")
+    shot(page, "claim-ways")
+    page.click("#send-code")
+    expect(page.locator(".notice-success")).to_contain_text("Đã gửi mã xác nhận tới l***@s***.vn")
+    with app.app_context():
+        mail = db.session.scalars(select(Outbox).where(Outbox.key.startswith("claim-code:"))).one()
+        db.session.remove()
+    assert mail.to == "lienhe@saomaixanh.vn"  # the address on record, not the one typed at sign-up
+    code = re.search(r"Mã xác nhận: (\d{6})", mail.body).group(1)
+    page.fill("#f-code", "000000" if code != "000000" else "111111")
+    page.click("#claim-confirm button[type=submit]")
+    expect(page.locator(".notice-error")).to_contain_text("Còn 4 lần thử")
+    shot(page, "claim-wrong-code")
+    page.fill("#f-code", code)
+    page.click("#claim-confirm button[type=submit]")
+    expect(page.locator(".notice-success")).to_contain_text("Đã nhận quyền")
+    expect(page.locator("main")).to_contain_text("SA0MAI")
+    shot(page, "claimed-names")
+    page.click("nav.mainnav >> text=Hồ sơ của tôi")
+    expect(page.locator("main")).to_contain_text("SA0MAI")
+    shot(page, "claimed-home")
+
+
+def test_a_holder_protects_a_variant_an_officer_approves_and_another_filing_is_refused(live_server, browser):
+    """The holder of SAOVIET asks to protect the look-alike SVPay; the officer approves it on the
+    watch-list page; another holder's live check then says SVPAY is a protected variant of
+    SAOVIET, and its filing is refused with the same words, nothing filed."""
+    from playwright.sync_api import expect
+
+    from brandname import lifecycle, registry
+    from brandname.extensions import db
+    from brandname.lifecycle import accounts
+    from brandname.store.models import Application
+
+    base, app = live_server
+    with app.app_context():
+        rules, keys, actor = registry.rules(), registry.keys(), lifecycle.Actor.operator("seed")
+        holders = {}
+        for number, company, name, email in (
+            ("0101234321", "Ngân hàng TMCP Sao Việt", "SAOVIET", "an@saoviet.vn"),
+            ("0107654321", "Công ty TNHH Vũ Phong", "VUPHONG", "binh@vuphong.vn"),
+        ):
+            application = lifecycle.submit(
+                db.session,
+                applicant={
+                    "kind": "organization",
+                    "name": company,
+                    "id_number": number,
+                    "address": "20 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội",
+                    "email": email,
+                    "phone": "024 3933 0000",
+                    "legal_representative": "Trịnh Văn An",
+                    "contact_person": "Hồ Thị Bình",
+                },
+                names=[{"name": name, "purpose": "Thông báo giao dịch", "use_sms": True}],
+                actor=actor,
+                commitments_confirmed=True,
+                rules=rules,
+            )
+            lifecycle.approve(db.session, application.id, actor=actor, rules=rules)
+            paid = lifecycle.record_payment(db.session, application.id, actor=actor, reference=name)
+            lifecycle.confirm_payment(db.session, paid.id, actor=actor, keys=keys, rules=rules)
+            holders[name] = lifecycle.find_brandname(db.session, name).holder_id
+            accounts.create_account(
+                db.session, email=email, password=PASSWORD, role="applicant", holder_id=holders[name]
+            )
+        filed_before = db.session.query(Application).count()
+        db.session.remove()
+    shot = Shots("protected-variant")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+
+    # the holder asks to protect a look-alike of its own name
+    sign_in(page, base, "an@saoviet.vn")
+    page.click("header >> text=Tên định danh của tôi")
+    page.click("main >> text=SAOVIET")
+    expect(page.locator("#variants")).to_have_text("Biến thể được bảo vệ")
+    page.fill("#f-variant", "SVPay")
+    page.click("form[action$='/variants'] button[type=submit]")
+    expect(page.locator(".notice-success")).to_contain_text("Đã gửi đề nghị bảo vệ biến thể SVPay")
+    expect(page.locator("tr", has_text="SVPay").locator(".variant-status")).to_have_text("Chờ duyệt")
+    shot(page, "holder-asks")
+    holder_page = page.url
+    sign_out(page)
+
+    # the officer approves it from the watch-list page; the trail records it
+    sign_in(page, base, OFFICER, staff=True)
+    page.click(".subnav >> text=Danh sách theo dõi")
+    row = page.locator("#variants tr", has_text="SVPay")
+    expect(row).to_contain_text("SAOVIET")
+    shot(page, "officer-sees-the-request")
+    row.locator("button", has_text="Duyệt").click()
+    expect(page.locator(".notice-success")).to_contain_text("Đã bảo vệ biến thể SVPay")
+    expect(page.locator("#variants tr", has_text="SVPay")).to_have_count(0)
+    expect(page.locator(".trail")).to_contain_text("đề nghị bảo vệ biến thể SVPay của tên SAOVIET")
+    expect(page.locator(".trail")).to_contain_text(
+        "Cán bộ Nguyễn Thu Hà bảo vệ biến thể SVPay của tên SAOVIET"
+    )
+    expect(page.locator(".trail")).not_to_contain_text("thực hiện thao tác")  # every act in words
+    shot(page, "officer-approved")
+    sign_out(page)
+
+    sign_in(page, base, "an@saoviet.vn")
+    page.goto(holder_page)
+    expect(page.locator("tr", has_text="SVPay").locator(".variant-status")).to_have_text("Đã bảo vệ")
+    shot(page, "holder-sees-it-protected")
+    sign_out(page)
+
+    # another holder: the live check says why, and filing it anyway is refused
+    sign_in(page, base, "binh@vuphong.vn")
+    page.click("text=Nộp hồ sơ mới")
+    page.fill("#f-n-0-name", "SVPAY")
+    status = page.locator("#status-0")
+    expect(status).to_have_class(re.compile(r"\bbad\b"))
+    expect(status).to_contain_text("Không thể đăng ký: SVPay là biến thể được bảo vệ của tên SAOVIET")
+    page.fill("textarea[name=n-0-purpose]", "Thông báo khuyến mại")
+    page.fill("input[name=n-0-products]", "Ví điện tử")
+    page.fill("input[name=n-0-sectors]", "Tài chính")
+    page.check("input[name=n-0-carriers][value='Viettel']")
+    page.check("input[name=commitments]")
+    shot(page, "other-live-check")
+    page.click("#submit-application")
+    expect(page.locator(".notice-error")).to_contain_text(
+        "Không thể đăng ký: SVPay là biến thể được bảo vệ của tên SAOVIET"
+    )
+    expect(page.locator(".notice-error li")).to_have_count(0)  # no per-row list for this refusal
+    shot(page, "other-filing-refused")
+    context.close()
+    with app.app_context():
+        assert db.session.query(Application).count() == filed_before  # nothing was filed
+        db.session.remove()

@@ -310,6 +310,7 @@ def _events_round_one(session, registry_helper, officer):
         )
     for n in range(3):
         application = registry_helper.submit(f"HOLD{n}", applicant=holders[n])
+        registry_helper.decide_warnings(application)  # HOLD1 is one edit from HOLD0
         registry_helper.approve(application)
     # names certified for voice calls only, or for both forms of use, held by either kind of holder
     for n, (sms, voice) in enumerate([(False, True), (True, True), (False, True), (True, True)]):
@@ -323,6 +324,7 @@ def _events_round_one(session, registry_helper, officer):
         )
         for kind in required_documents(application.applicant):
             attach(session, application, kind, officer)
+        registry_helper.decide_warnings(application)
         registry_helper.approve(application)
         made.extend(registry_helper.pay_and_issue(application).brandnames)
     return made, holders

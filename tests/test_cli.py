@@ -216,3 +216,16 @@ def test_seed_demo_registers_exactly_the_names_given(app, session):
     assert again.exit_code == 1 and "Error:" in again.output
     bad = runner.invoke(args=["brandname", "seed-demo", "--name", "SAIGONCAFE12"])
     assert bad.exit_code == 1 and lifecycle.find_brandname(session, "SAIGONCAFE12") is None
+
+
+def test_seed_demo_records_a_decision_on_each_warning_of_a_look_alike(app, session):
+    from brandname.store.models import Event
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["brandname", "seed-demo", "--name", "VINAPHONE", "--name", "VINAFONE"])
+    assert result.exit_code == 0, result.output
+    assert lifecycle.find_brandname(session, "VINAFONE").status == "active"
+    decided = session.query(Event).filter(Event.act == "decide_warning").all()
+    assert [
+        (e.actor_kind, e.details["requested"], e.details["name"], e.details["decision"]) for e in decided
+    ] == [("operator", "VINAFONE", "VINAPHONE", "not_confusable")]

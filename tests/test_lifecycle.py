@@ -224,9 +224,51 @@ def test_taken_name_conflict_and_confusable_warning(session, registry_helper):
         registry_helper.approve(dup)
     assert lifecycle.find_brandname(session, "VIETTEL").holder.id_number == "0100109106"
     lookalike = registry_helper.submit("V1ETTEL", applicant=org_applicant("0109999999"))
+    registry_helper.decide_warnings(lookalike)
     registry_helper.approve(lookalike)
     approve_event = [e for e in events(session) if e.act == "approve"][-1]
     assert approve_event.details["confusable_warnings"]["V1ETTEL"][0]["name"] == "VIETTEL"
+
+
+def test_approval_waits_for_a_decision_on_every_warning(session, officer, registry_helper):
+    registry_helper.issue("VIETTEL", applicant=org_applicant("0100109106"))
+    registry_helper.issue("VINAPHONE", applicant=org_applicant("0100686209"))
+    application = registry_helper.submit("VIETEL", "VINAFONE", "KAPPA", applicant=org_applicant("0109999999"))
+    vietel, vinafone, _ = application.names
+    before = session.scalar(select(func.count()).select_from(Event))
+    with pytest.raises(NotAllowed) as refused:
+        registry_helper.approve(application)
+    assert refused.value.code == "warnings_undecided"
+    assert "VIETEL, VINAFONE" in refused.value.message_vi and "VIETEL, VINAFONE" in refused.value.message_en
+    assert refused.value.details["undecided"]["VINAFONE"] == [{"kind": "soundalike", "name": "VINAPHONE"}]
+    assert application.status == "submitted" and lifecycle.find_brandname(session, "KAPPA") is None
+    assert session.scalar(select(func.count()).select_from(Event)) == before  # nothing recorded
+    assert refused.value.details["undecided"]["VIETEL"] == [{"kind": "soundalike", "name": "VIETTEL"}]
+    lifecycle.decide_warning(
+        session,
+        vietel.id,
+        actor=officer,
+        kind="soundalike",
+        name="VIETTEL",
+        decision="not_confusable",
+        now=NOW,
+    )
+    with pytest.raises(NotAllowed, match="VINAFONE"):  # one name decided, the other not yet
+        registry_helper.approve(application)
+    # a name refused needs no decision; the decisions taken stay in the trail beside the approval
+    registry_helper.approve(application, refuse={vinafone.id: "Đọc giống VINAPHONE"})
+    assert [n.status for n in application.names] == ["approved", "rejected", "approved"]
+    acts = [e.act for e in events(session) if e.application_id == application.id]
+    assert acts[-2:] == ["decide_warning", "approve"]
+
+
+def test_rejection_needs_no_decision_on_the_warnings(session, registry_helper):
+    registry_helper.issue("VIETTEL", applicant=org_applicant("0100109106"))
+    application = registry_helper.submit("VIETEL", applicant=org_applicant("0109999999"))
+    lifecycle.reject(
+        session, application.id, actor=registry_helper.officer, reasons="Dễ nhầm với VIETTEL", now=NOW
+    )
+    assert application.status == "rejected"
 
 
 def test_payment_rules(session, officer, keys, registry_helper):
@@ -400,6 +442,7 @@ def test_former_holder_may_reclaim_own_expired_name(session, registry_helper):
     registry_helper.issue("TAU")
     lifecycle.expire(session, today=date(2029, 3, 2))
     application = registry_helper.submit("TAU", now=datetime(2029, 3, 5))
+    registry_helper.decide_warnings(application, now=datetime(2029, 3, 5))  # "TAU is taken (expired)"
     registry_helper.approve(application, now=datetime(2029, 3, 5))
     rows = session.scalars(
         select(Brandname).where(Brandname.name_normal == "TAU").order_by(Brandname.id)

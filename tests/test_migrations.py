@@ -406,11 +406,49 @@ def test_protected_variants_table_comes_and_goes_with_its_migration(tmp_path, em
         engine.dispose()
 
 
-def test_requests_for_more_documents_come_and_go_with_their_migration(tmp_path, empty_db_url):
-    """0025 adds the open request for more documents to each application; downgrading drops it."""
+def test_claims_table_comes_and_goes_with_its_migration_and_grants_a_holder_once(tmp_path, empty_db_url):
+    """0025 adds the claims of names already in the registry; a holder has one granted claim at
+    most; downgrading drops the table and nothing else."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
     with app.app_context():
         upgrade(revision="0024_variants")
+        engine = create_engine(empty_db_url)
+        with engine.connect() as conn:
+            assert "claims" not in inspect(conn).get_table_names()
+        upgrade(revision="0025_claims")
+        insert = text(
+            "INSERT INTO claims (holder_id, account_id, status, created_at, code_sends) "
+            "VALUES (1, 1, :status, '2026-01-01', '[]')"
+        )
+        with engine.begin() as conn:
+            insert_organization(conn)
+            conn.execute(
+                text(
+                    "INSERT INTO accounts (id, email, password_hash, role, full_name, is_active_account, "
+                    "created_at, session_generation) VALUES (1, 'a@example.vn', 'x', 'applicant', '', true, "
+                    "'2026-01-01', 0)"
+                )
+            )
+            for status in ("open", "rejected", "granted"):
+                conn.execute(insert, {"status": status})
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(insert, {"status": "granted"})
+        downgrade(revision="0024_variants")
+        with engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+            assert "claims" not in tables and "holders" in tables
+        engine.dispose()
+
+
+def test_requests_for_more_documents_come_and_go_with_their_migration(tmp_path, empty_db_url):
+    """0026 adds the open request for more documents to each application; downgrading drops it."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0025_claims")
         engine = create_engine(empty_db_url)
 
         def columns():
@@ -418,8 +456,8 @@ def test_requests_for_more_documents_come_and_go_with_their_migration(tmp_path, 
                 return {c["name"] for c in inspect(conn).get_columns("applications")}
 
         assert "documents_requested_at" not in columns()
-        upgrade(revision="0025_dossier_requests")
+        upgrade(revision="0026_dossier_requests")
         assert {"documents_requested_at", "documents_request"} <= columns()
-        downgrade(revision="0024_variants")
+        downgrade(revision="0025_claims")
         assert "documents_requested_at" not in columns() and "on_paper" in columns()
         engine.dispose()

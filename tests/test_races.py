@@ -250,6 +250,7 @@ def test_bulk_import_racing_issuance(session, keys, rules, officer, registry_hel
     payments = []
     for i in range(12):
         application = registry_helper.submit(f"ISSUE{i:02d}", applicant=holder(500 + i))
+        registry_helper.decide_warnings(application)  # ISSUE01 is one edit from ISSUE00
         registry_helper.approve(application)
         payments.append(
             lifecycle.record_payment(session, application.id, actor=officer, reference=f"FT{i}", now=NOW).id
@@ -503,4 +504,37 @@ def test_recognition_racing_an_approval_of_the_same_name(session, keys, officer,
                 )
                 == 2
             )
+    assert_event_sequence(session)
+
+
+@needs_server
+def test_claims_racing_for_one_holder_one_wins(session, registry_helper, race_engine):
+    """Ten accounts hold a right code for the same paper holder and confirm at once: one account
+    administers the holder, the others hear that it is taken."""
+    from brandname.store.models import Claim
+
+    from .conftest import _account
+
+    registry_helper.issue("SAOMAI", applicant=org_applicant(code="0107770001", name="Công ty Sao Mai"))
+    attempts = []
+    for i in range(10):
+        actor = lifecycle.Actor.for_account(_account(session, f"nguoi{i}@saomai.vn", "applicant"))
+        claim = lifecycle.start_claim(session, "0107770001", actor=actor, now=NOW)
+        attempts.append(
+            (claim.id, lifecycle.send_claim_code(session, claim.id, actor=actor, now=NOW).code, actor)
+        )
+
+    def confirm(claim_id, code, actor):
+        return lambda s: lifecycle.confirm_claim_code(s, claim_id, code, actor=actor, now=NOW).id
+
+    outcomes = run_concurrently(race_engine, [confirm(*a) for a in attempts])
+    assert not [o for o in outcomes if o[0] == "error"], outcomes
+    winners = [o for o in outcomes if o[0] == "ok"]
+    assert len(winners) == 1
+    assert all(isinstance(o[1], Conflict) for o in outcomes if o[0] == "domain")
+    session.expire_all()
+    holder_id = session.scalars(select(Holder.id).where(Holder.id_number == "0107770001")).one()
+    members = session.scalars(select(Account).where(Account.holder_id == holder_id)).all()
+    assert len(members) == 1
+    assert session.scalar(select(func.count()).select_from(Claim).where(Claim.status == "granted")) == 1
     assert_event_sequence(session)

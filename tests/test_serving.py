@@ -264,4 +264,6 @@ def test_fifty_way_race_across_two_instances(two_instances, session, officer):
     account_events = session.scalar(
         select(func.count()).select_from(Event).where(Event.subject_type == "account")
     )
-    assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) - account_events == 2 * 50 + 1 + 49  # documents too
+    assert (
+        seqs == list(range(1, len(seqs) + 1)) and len(seqs) - account_events == 2 * 50 + 1 + 49
+    )  # documents too

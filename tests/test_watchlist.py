@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from brandname import lifecycle
-from brandname.errors import Conflict, Forbidden, InvalidInput
+from brandname.errors import Conflict, Forbidden, InvalidInput, NotAllowed
 from brandname.rules import confusion
 from brandname.store.models import Event, WatchEntry
 from tests.conftest import NOW
@@ -136,6 +136,9 @@ def test_the_officer_decides_each_warning_and_the_decision_is_in_the_trail(sessi
 def test_approval_records_every_warning(session, officer, registry_helper):
     _add(session, officer, "CHINHPHU", "state")
     application = registry_helper.submit("CHINHFU")
+    with pytest.raises(NotAllowed, match="CHINHFU"):  # the officer has not decided yet
+        registry_helper.approve(application)
+    registry_helper.decide_warnings(application)
     registry_helper.approve(application)
     approve = _events(session, "approve")[-1]
     assert approve.details["confusable_warnings"]["CHINHFU"][0]["category"] == "state"

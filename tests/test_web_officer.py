@@ -6,7 +6,7 @@ import re
 from sqlalchemy import select
 
 from brandname import lifecycle
-from brandname.store.models import Payment, RevocationProposal
+from brandname.store.models import Application, Payment, RevocationProposal
 
 
 def text(response):
@@ -285,10 +285,37 @@ def test_confusable_warning_stays_on_the_record_after_the_decision(portal, sessi
     for app_id, name in ((refused, "SA0MAI"), (approved, "5AOMA1")):
         assert "SAOMAI" in warning_cell(text(portal.officer.get(f"/officer/applications/{app_id}")), name)
     portal.officer.post(f"/officer/applications/{refused}/reject", data={"reasons": "Dễ nhầm với SAOMAI."})
-    portal.officer.post(f"/officer/applications/{approved}/approve")
+    # approving waits for the officer's decision on the warning; the page says which name lacks one
+    undecided = portal.officer.post(f"/officer/applications/{approved}/approve")
+    assert undecided.status_code == 409
+    assert "Chưa ghi kết luận về mọi cảnh báo dễ nhầm lẫn của tên 5AOMA1" in text(undecided)
+    warnings_panel = text(undecided)[text(undecided).index('id="warnings"') :]
+    assert "Chưa có kết luận: cần ghi trước khi chấp thuận tên này." in warnings_panel
+    assert session.get(Application, approved).status == "submitted"
+    portal.officer.get("/lang/en")
+    english = text(portal.officer.post(f"/officer/applications/{approved}/approve"))
+    assert "Not every confusion warning of 5AOMA1 has a recorded decision" in english
+    portal.officer.get("/lang/vi")
+    requested = session.get(Application, approved).names[0]
+    warning = lifecycle.queries.decision_warnings(session, requested.application)["5AOMA1"][0]
+    decided = portal.officer.post(
+        f"/officer/applications/{approved}/names/{requested.id}/warning",
+        data={
+            "kind": warning["kind"],
+            "name": "SAOMAI",
+            "decision": "not_confusable",
+            "note": "khác lĩnh vực",
+        },
+    )
+    assert decided.status_code == 302
+    assert "Chưa có kết luận" not in text(portal.officer.get(f"/officer/applications/{approved}"))
+    assert portal.officer.post(f"/officer/applications/{approved}/approve").status_code == 302
     for app_id, name in ((refused, "SA0MAI"), (approved, "5AOMA1")):
         page = text(portal.officer.get(f"/officer/applications/{app_id}"))
         assert "SAOMAI" in warning_cell(page, name), app_id
+    trail = page[page.index("Nhật ký xử lý") :]
+    assert "kết luận tên 5AOMA1 không gây nhầm lẫn với SAOMAI" in trail and "khác lĩnh vực" in trail
+    assert "chấp thuận tên 5AOMA1" in trail
 
 
 # -- assignment ------------------------------------------------------------------------------
@@ -605,3 +632,22 @@ def test_change_of_details_reissue_shows_before_and_after(portal, session, regis
     assert "Thay đổi so với giấy chứng nhận" not in text(
         portal.officer.get(f"/officer/applications/{old.application_id}")
     )
+
+
+def test_the_variants_acts_read_as_sentences_in_the_watch_list_trail(portal, session, registry_helper):
+    bn = registry_helper.issue("SAOVIET").brandnames[0]
+    holder = lifecycle.Actor("applicant", "an@saoviet.vn", None, bn.holder_id)
+    asked = lifecycle.request_variant(session, bn.id, actor=holder, name="SVPay")
+    lifecycle.approve_variant(session, asked.id, actor=registry_helper.officer)
+    refused = lifecycle.request_variant(session, bn.id, actor=holder, name="SVMoney")
+    lifecycle.reject_variant(session, refused.id, actor=registry_helper.officer, note="Không giống tên")
+    page = text(portal.officer.get("/officer/watch"))
+    trail = page[page.index("Nhật ký xử lý") :]
+    assert "đề nghị bảo vệ biến thể SVPay của tên SAOVIET" in trail
+    assert "bảo vệ biến thể SVPay của tên SAOVIET" in trail
+    assert "từ chối bảo vệ biến thể SVMoney của tên SAOVIET" in trail and "Không giống tên" in trail
+    assert "thực hiện thao tác" not in trail  # every act in words
+    portal.officer.get("/lang/en")
+    english = text(portal.officer.get("/officer/watch"))
+    assert "protected the variant SVPay of SAOVIET" in english
+    assert "refused to protect the variant SVMoney of SAOVIET" in english

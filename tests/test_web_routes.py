@@ -654,7 +654,9 @@ def _world(portal, session):
             files=[("other", "m.png", PNG_BYTES), ("enterprise_registration", "dk.pdf", PDF_BYTES)],
         )
     )
-    pending = portal.application_id(portal.apply(portal.a, "MATRIXB", files=[]))
+    pending = portal.application_id(
+        portal.apply(portal.a, "PENDINGB", files=[])
+    )  # not a near miss of MATRIXA
     portal.officer.post(f"/officer/applications/{app_id}/approve")
     portal.a.post(f"/applicant/applications/{app_id}/payment", data={"reference": "M1"})
     payment = session.scalars(select(Payment)).one()

@@ -18,6 +18,7 @@ session, the actor, the time and the rules.
 | `keys` | revoke_issuing_key (an issuing key compromised: rotation, CRL, event) |
 | `accounts` | staff and applicant accounts, email verification |
 | `organizations` | an organization's members: invitations, roles, removal |
+| `claims` | start_claim, send_claim_code, confirm_claim_code, submit_claim_authorization, approve_claim, reject_claim (names from paper or a legacy import taken in charge) |
 
 `_kernel` holds what they share; `queries` the read-only questions they ask.
 """
@@ -62,6 +63,14 @@ from brandname.lifecycle.charges import (
     record_charge_payment,
     refuse_charge_payment,
 )
+from brandname.lifecycle.claims import (
+    approve_claim,
+    confirm_claim_code,
+    reject_claim,
+    send_claim_code,
+    start_claim,
+    submit_claim_authorization,
+)
 from brandname.lifecycle.drafts import delete_draft, mark_notifications_read, save_draft
 from brandname.lifecycle.keys import revoke_issuing_key
 from brandname.lifecycle.legacy import (
@@ -103,6 +112,12 @@ from brandname.lifecycle.watch import (
 )
 
 __all__ = [
+    "approve_claim",
+    "confirm_claim_code",
+    "reject_claim",
+    "send_claim_code",
+    "start_claim",
+    "submit_claim_authorization",
     "delete_draft",
     "mark_notifications_read",
     "save_draft",

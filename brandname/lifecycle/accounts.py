@@ -18,8 +18,13 @@ MIN_PASSWORD = 10
 
 def _holder_taken():
     return Conflict(
-        "Mã số / số giấy tờ này đã có trong sổ đăng ký. Liên hệ Cục An toàn thông tin để được gắn tài khoản.",
-        "This code / document number is already in the registry. Contact the Authority to link an account.",
+        "Mã số / số giấy tờ này đã có trong sổ đăng ký. Nếu đó là tổ chức, cá nhân của bạn (tên định danh từ "
+        "hồ sơ giấy hoặc danh sách của doanh nghiệp viễn thông), bấm “Tạo tài khoản và nhận quyền”: bạn chứng "
+        "minh bằng mã xác nhận gửi tới thư điện tử đã đăng ký, hoặc bằng giấy ủy quyền do Cục duyệt.",
+        "This code / document number is already in the registry. If it is yours (names from a paper filing "
+        "or a carrier's list), press “Create the account and claim”: prove it with a code sent to the email "
+        "on record, or with an authorization the Authority approves.",
+        code="holder_taken",
     )
 
 
@@ -398,6 +403,7 @@ def register_applicant(
     authority=None,
     min_score=MIN_SCORE,
     verification_hours=VERIFICATION_HOURS,
+    claim=False,
 ):
     """Sign-up: a new holder (organization or individual, Form 01 applicant fields) and its account.
 
@@ -407,8 +413,9 @@ def register_applicant(
     new account, the holder's first administrator, gets its own mail with the link that proves
     its email (it files nothing before). A holder already in the registry is never attached to a
     new account by a self-service sign-up (anyone could type someone else's enterprise code); the
-    Authority links such accounts — that refusal (409) names the code, which is public, not the
-    email.
+    claimant proves control first (`lifecycle.claims`) — that refusal (409) names the code, which
+    is public, not the email. With `claim`, the same sign-up for a holder already in the registry
+    makes an account of no holder, from which its owner claims that holder.
     """
     from brandname.store.models import Holder
 
@@ -428,15 +435,28 @@ def register_applicant(
             profile.get("id_number"),
         ),
     )
-    if session.scalar(
+    taken = session.scalar(
         select(func.count())
         .select_from(Holder)
         .where(Holder.kind == profile["kind"], Holder.id_number == profile["id_number"])
-    ):
+    )
+    if taken and not claim:
         raise _holder_taken()
     if session.scalar(select(func.count()).select_from(Account).where(Account.email == email_clean)):
         hash_password(password)  # the work a new account costs: no timing hint either
         return _signup_attempted(session, email_clean, now, public_url, authority)
+    if taken:
+        # the claimant's own account: the holder on record becomes its only through a claim
+        return create_account(
+            session,
+            email=email,
+            password=password,
+            role="applicant",
+            full_name=profile.get("contact_person") or profile["name"],
+            now=now,
+            verify=(public_url, authority, verification_hours),
+            min_score=min_score,
+        )
     holder = Holder(
         created_at=now,
         updated_at=now,

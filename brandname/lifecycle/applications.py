@@ -20,7 +20,7 @@ from brandname.lifecycle._kernel import (
     require_holder_or_staff,
     require_staff,
 )
-from brandname.lifecycle.queries import decision_warnings, find_brandname, warnings_for
+from brandname.lifecycle.queries import decision_warnings, find_brandname, warning_decisions, warnings_for
 from brandname.lifecycle.revocation import close_renewal
 from brandname.rules import dates, dossier_code, fees, form01
 from brandname.rules import dossier as dossier_rules
@@ -227,7 +227,7 @@ def _refuse_protected_variants(session, holder_id, names):
         "Not available: "
         + "; ".join(f"{v.name} is a protected variant of {v.brandname.name}" for v in blocked)
         + ".",
-        details={"names": [{"name": v.name, "variant_of": v.brandname.name} for v in blocked]},
+        details={"protected_variants": [{"name": v.name, "variant_of": v.brandname.name} for v in blocked]},
     )
 
 
@@ -629,6 +629,31 @@ def _approve_new_names(session, application, to_approve, actor, now, rules, resu
     return warnings
 
 
+def _require_warnings_decided(session, application, to_approve, warnings):
+    """Art. 23(4): the law gives no mechanical rule, so the officer records a decision on every
+    confusion warning of a name before approving it (refusing the name needs none)."""
+    decided = warning_decisions(session, application.id)
+    undecided = {}
+    for rn in to_approve:
+        missing = [
+            {"kind": w["kind"], "name": w["name"]}
+            for w in warnings.get(rn.name, ())
+            if (rn.name, w["kind"], w["name"]) not in decided
+        ]
+        if missing:
+            undecided[rn.name] = missing
+    if undecided:
+        names = ", ".join(undecided)
+        raise NotAllowed(
+            f"Chưa ghi kết luận về mọi cảnh báo dễ nhầm lẫn của tên {names}; cán bộ ghi kết luận về "
+            "từng cảnh báo trước khi chấp thuận, hoặc đánh dấu từ chối tên đó.",
+            f"Not every confusion warning of {names} has a recorded decision; record a decision on "
+            "each warning before approving, or refuse that name.",
+            code="warnings_undecided",
+            details={"undecided": undecided},
+        )
+
+
 def _approve_followup(session, application, to_approve):
     target = fetch(
         session, Brandname, application.brandname_id, what_vi="tên định danh", what_en="sender name"
@@ -709,12 +734,15 @@ def approve(
     _check_not_lost_to_earlier(session, application)
     _require_undecided(application)
     # every warning the officer saw, refused names' included, stays on the record
-    warnings = decision_warnings(session, application)
+    seen = decision_warnings(session, application)
+    warnings = dict(seen)
     pending, to_approve, refuse = _split_decision(application, refuse)
     _check_documents(session, application, documents_override, actor, now)
     result = Result(applications=[application])
     if application.kind == "issue":
         warnings |= _approve_new_names(session, application, to_approve, actor, now, rules, result)
+        # after the reservations, so that a name already taken is refused as such
+        _require_warnings_decided(session, application, to_approve, seen)
     else:
         _approve_followup(session, application, to_approve)
     for rn in pending:

@@ -495,3 +495,63 @@ def password_reset(account, link, expires, event):
             "password stays as it is."
         ),
     )
+
+
+def claim_code(holder, account, *, to, code, expires, event, public_url=""):
+    """The one-time code of a claim, to the email on the holder's record: who asks, for what, and
+    what to do when it was not asked for."""
+    until = _t(expires)
+    link = f"{public_url}/applicant/claim/{event.subject_id}"
+    return Mail(
+        to=to,
+        key=f"claim-code:{event.seq}",
+        subject=f"Mã xác nhận nhận quyền {holder.name} / Claim code for {holder.name}",
+        body=(
+            f"Tài khoản {account.email} đề nghị nhận quyền quản lý các tên định danh của {holder.name} "
+            f"(mã số {holder.id_number}) trên cổng đăng ký tên định danh.\n"
+            f"Mã xác nhận: {code}\n"
+            f"Mã dùng được một lần, đến {until} (giờ Hà Nội). Nhập mã tại {link}\n"
+            "Nếu tổ chức của bạn không đề nghị việc này, đừng đưa mã cho ai; hãy bỏ qua thư này và báo cho "
+            "Cục.\n\n"
+            f"The account {account.email} asks to take charge of the sender names of {holder.name} "
+            f"(code {holder.id_number}) on the sender-name portal.\n"
+            f"Claim code: {code}\n"
+            f"It works once, until {until} (Hanoi time). Enter it at {link}\n"
+            "If your organization did not ask for this, give the code to nobody; ignore this mail and "
+            "tell the Authority."
+        ),
+    )
+
+
+def claim_decided(session, claim, *, public_url=""):
+    """To the claimant: the holder is now theirs, or an officer refused the authorization (why)."""
+    holder, account = claim.holder, claim.account
+    if claim.status == "granted":
+        link = f"{public_url}/applicant/names"
+        return Mail(
+            to=account.email,
+            key=f"claim-decided:{claim.id}",
+            subject=f"Đã nhận quyền {holder.name} / Claim of {holder.name} granted",
+            body=(
+                f"Tài khoản {account.email} nay là quản trị tài khoản của {holder.name} (mã số "
+                f"{holder.id_number}). Các tên định danh của tổ chức, cá nhân này hiện ở {link}: bạn gia "
+                "hạn, cấp lại hoặc từ bỏ chúng như mọi chủ thể khác, và mời thêm người dùng.\n\n"
+                f"The account {account.email} now administers {holder.name} (code {holder.id_number}). "
+                f"Its sender names are at {link}: renew, reissue or give them up like any holder, and "
+                "invite other users."
+            ),
+        )
+    link = f"{public_url}/applicant/claim/{claim.id}"
+    return Mail(
+        to=account.email,
+        key=f"claim-decided:{claim.id}",
+        subject=f"Yêu cầu nhận quyền {holder.name} bị từ chối / Claim of {holder.name} refused",
+        body=(
+            f"Cán bộ của Cục không chấp nhận giấy ủy quyền bạn gửi để nhận quyền {holder.name}.\n"
+            f"Lý do: {claim.reason}\n"
+            f"Bạn có thể tạo yêu cầu mới tại {public_url}/applicant/claim\n\n"
+            f"An officer of the Authority did not accept the authorization you sent to claim {holder.name}.\n"
+            f"Reason (in Vietnamese): {claim.reason}\n"
+            f"You may start a new claim at {public_url}/applicant/claim (this one: {link})"
+        ),
+    )

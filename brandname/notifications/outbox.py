@@ -18,6 +18,7 @@ from brandname.store.models import (
     Brandname,
     Certificate,
     ChargeInvoice,
+    Claim,
     Notification,
     Outbox,
     Payment,
@@ -135,6 +136,8 @@ def _mails_for_event(session, event, public_url, authority):
     elif event.act == "expire":
         brandname = session.get(Brandname, event.subject_id)
         yield messages.expired(session, brandname, public_url=public_url)
+    elif event.act in ("grant_claim", "reject_claim"):
+        yield messages.claim_decided(session, session.get(Claim, event.subject_id), public_url=public_url)
 
 
 def write_for_events(session, events, *, public_url="", authority=messages.DEFAULT_AUTHORITY):

@@ -202,7 +202,7 @@ def _attach_demo_documents(session, application, *, actor, now):
 
 
 def _issue(session, name, applicant, rng, *, actor, keys, rules, now):
-    """submit → approve → record payment → confirm (issue)."""
+    """submit → decide the warnings → approve → record payment → confirm (issue)."""
     application = lifecycle.submit(
         session,
         applicant=applicant,
@@ -222,6 +222,19 @@ def _issue(session, name, applicant, rng, *, actor, keys, rules, now):
             }
         ],
     )
+    # the demo's operator records a decision on each confusion warning, as an officer must
+    requested = application.names[0]
+    for w in lifecycle.queries.decision_warnings(session, application).get(requested.name, ()):
+        lifecycle.decide_warning(
+            session,
+            requested.id,
+            actor=actor,
+            kind=w["kind"],
+            name=w["name"],
+            decision="not_confusable",
+            note="dữ liệu mẫu (seed-demo)",
+            now=now,
+        )
     _attach_demo_documents(session, application, actor=actor, now=now)
     lifecycle.approve(session, application.id, actor=actor, now=now, rules=rules)
     payment = lifecycle.record_payment(

@@ -902,3 +902,49 @@ class PeriodicReport(Base):
     holder: Mapped["Holder | None"] = relationship()
     carrier: Mapped["CarrierKey | None"] = relationship()
     request: Mapped["ReportRequest | None"] = relationship()
+
+
+class Claim(Base):
+    """A business asks to take charge of a holder already in the registry (its names came from a
+    paper filing or a legacy import, no portal account is linked to it). It proves control with a
+    one-time code mailed to the email on the holder's record, or with an uploaded authorization an
+    officer approves. Only a salted hash of the code is kept."""
+
+    __tablename__ = "claims"
+    # open: started, a code may be sent or tried; review: an authorization waits for an officer;
+    # granted: the account now administers the holder; rejected: an officer refused it
+    STATUSES = ("open", "review", "granted", "rejected")
+    __table_args__ = (
+        # one holder is claimed once: of two claims racing for it, the database lets one win
+        Index(
+            "uq_claims_granted_holder",
+            "holder_id",
+            unique=True,
+            sqlite_where=text("status = 'granted'"),
+            postgresql_where=text("status = 'granted'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("holders.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # the live code: HMAC-SHA256 keyed with its own salt, until when it works, wrong tries so far
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    code_salt: Mapped[str | None] = mapped_column(String(32))
+    code_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    code_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # when each code was sent (ISO times, the last hour's are enough for the resend limit)
+    code_sends: Mapped[list] = mapped_column(JSON, default=list)
+    # the uploaded authorization: original_filename, stored_name, content_type, size, sha256
+    document: Mapped[dict | None] = mapped_column(JSON)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # how it was granted: "code" or "authorization"
+    method: Mapped[str | None] = mapped_column(String(20))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    holder: Mapped[Holder] = relationship()
+    account: Mapped[Account] = relationship(foreign_keys=[account_id])

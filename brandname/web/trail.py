@@ -174,6 +174,26 @@ SENTENCES = {
         [],
     ),
     "decide_warning": _decide_warning,
+    "request_variant": lambda e, d, name: (
+        _(
+            "đề nghị bảo vệ biến thể %(variant)s của tên %(name)s",
+            variant=d.get("variant"),
+            name=d.get("name"),
+        ),
+        [],
+    ),
+    "approve_variant": lambda e, d, name: (
+        _("bảo vệ biến thể %(variant)s của tên %(name)s", variant=d.get("variant"), name=d.get("name")),
+        [d.get("note")],
+    ),
+    "reject_variant": lambda e, d, name: (
+        _(
+            "từ chối bảo vệ biến thể %(variant)s của tên %(name)s",
+            variant=d.get("variant"),
+            name=d.get("name"),
+        ),
+        [d.get("note")],
+    ),
     "create_account": lambda e, d, name: (_("tạo tài khoản %(account)s", account=_account(d)), []),
     "disable_account": lambda e, d, name: (_("khóa tài khoản %(account)s", account=_account(d)), []),
     "enable_account": lambda e, d, name: (_("mở khóa tài khoản %(account)s", account=_account(d)), []),

@@ -80,7 +80,8 @@ OPENAPI_PATHS = {
                 "401": {"description": "missing or wrong token", **_ERROR},
                 "404": {"description": "no such application, or the route is off", **_ERROR},
                 "409": {
-                    "description": "conflict (another application won the name) or not awaiting a decision",
+                    "description": "conflict (another application won the name), not awaiting a decision, "
+                    "or `warnings_undecided`: a confusion warning of a name has no officer's decision yet",
                     **_ERROR,
                 },
             },

@@ -62,10 +62,14 @@ def applicant_required(view):
             abort(403)
         if current_user.holder_id is None:
             raise Forbidden(
-                "Tài khoản này không còn thuộc tổ chức nào: quản trị tài khoản của tổ chức đã bỏ bạn khỏi "
-                "danh sách thành viên. Hãy đề nghị quản trị mời lại nếu cần.",
-                "This account no longer belongs to an organization: its administrator removed you from "
-                "the members. Ask the administrator to invite you again if needed.",
+                "Tài khoản này chưa thuộc hoặc không còn thuộc tổ chức nào. Nếu quản trị tài khoản của tổ "
+                "chức đã bỏ bạn khỏi danh sách thành viên, hãy đề nghị quản trị mời lại. Nếu tên định danh "
+                "của tổ chức đến từ hồ sơ giấy hoặc danh sách của doanh nghiệp viễn thông, hãy nhận quyền "
+                "tại trang “Nhận quyền với tên đã đăng ký” (/applicant/claim).",
+                "This account does not (or no longer) belong to an organization. If its administrator "
+                "removed you from the members, ask to be invited again. If the organization's names came "
+                "from a paper filing or a carrier's list, claim them on the page “Claim names already in "
+                "the registry” (/applicant/claim).",
             )
         return view(*args, **kwargs)
 
@@ -112,7 +116,12 @@ def do_login(template, *, staff):
             if staff and account.totp_secret:
                 return site.ask_second_factor(account, request.args.get("next"))
             login_user(LoginUser(account))
-            default = console_home(account) if staff else url_for("applicant.home")
+            if staff:
+                default = console_home(account)
+            elif account.holder_id is None:  # a claimant's account, or a member removed
+                default = url_for("applicant.claim")
+            else:
+                default = url_for("applicant.home")
             return site.remember_device(redirect(safe_next(request.args.get("next"), default)), account.email)
         if account is not None:  # right password, wrong door
             message = (
@@ -231,6 +240,7 @@ def signup():
                 authority=(registry.rules().authority, registry.rules().authority_en),
                 min_score=current_app.config["PASSWORD_MIN_SCORE"],
                 verification_hours=current_app.config["EMAIL_VERIFICATION_HOURS"],
+                claim=form.get("claim") == "1",
             )
         except DomainError as exc:
             return render_template(
@@ -1233,4 +1243,4 @@ def withdraw_authorization(authorization_id):
     return redirect(url_for("applicant.name", brandname_id=bn.id))
 
 
-from brandname.web.applicant import periodic  # noqa: E402,F401  (the periodic reports' routes)
+from brandname.web.applicant import claims, periodic  # noqa: E402,F401  (the claims' and periodic reports' routes)

@@ -1117,4 +1117,4 @@ def export_statistics(fmt):
     return _download(table, fmt, f"thong-ke-{year}")
 
 
-from brandname.web.officer import periodic  # noqa: E402,F401  (the periodic reports' routes)
+from brandname.web.officer import claims, periodic  # noqa: E402,F401  (the claims' and periodic reports' routes)

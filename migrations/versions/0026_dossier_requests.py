@@ -1,7 +1,7 @@
 """requests for more documents: the open request of an undecided dossier
 
-Revision ID: 0025_dossier_requests
-Revises: 0024_variants
+Revision ID: 0026_dossier_requests
+Revises: 0025_claims
 Create Date: 2026-12-04 14:30:00
 
 An officer asks the applicant for more documents ("yêu cầu bổ sung hồ sơ"); while the request is
@@ -12,8 +12,8 @@ supplement_documents); the application keeps the open request's time and message
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_dossier_requests"
-down_revision = "0024_variants"
+revision = "0026_dossier_requests"
+down_revision = "0025_claims"
 branch_labels = None
 depends_on = None
 
