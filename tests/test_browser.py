@@ -1601,6 +1601,7 @@ def test_a_holder_protects_a_variant_an_officer_approves_and_another_filing_is_r
                 commitments_confirmed=True,
                 rules=rules,
             )
+            attach_mandatory(db.session, application, actor=actor)
             lifecycle.approve(db.session, application.id, actor=actor, rules=rules)
             paid = lifecycle.record_payment(db.session, application.id, actor=actor, reference=name)
             lifecycle.confirm_payment(db.session, paid.id, actor=actor, keys=keys, rules=rules)
