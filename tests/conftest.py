@@ -168,16 +168,41 @@ def name_entry(name, purpose="Thông báo giao dịch và chăm sóc khách hàn
     }
 
 
+def required_documents(applicant):
+    from brandname.rules import dossier
+
+    return dossier.required_documents(applicant)
+
+
+def attach(session, application, kind, actor, now=NOW):
+    """Record a dossier document of `kind` (no bytes stored: the act records the upload)."""
+    return lifecycle.attach_document(
+        session,
+        application.id,
+        actor=actor,
+        kind=kind,
+        original_filename=f"{kind}.pdf",
+        stored_name=uuid.uuid4().hex,
+        content_type="application/pdf",
+        size=100,
+        sha256="0" * 64,
+        now=now,
+    )
+
+
 class Registry:
     """Test helper that walks names through the lifecycle with a fixed clock."""
 
     def __init__(self, session, keys, officer, rules=lifecycle.DEFAULT_RULES):
         self.session, self.keys, self.officer, self.rules = session, keys, officer, rules
 
-    def submit(self, *names, applicant=None, now=NOW, **kw):
-        return lifecycle.submit(
+    def submit(self, *names, applicant=None, now=NOW, documents=None, **kw):
+        """File Form 01 with the dossier's mandatory documents attached (Art. 24), unless
+        `documents` names other kinds (`()` for none)."""
+        applicant = applicant or org_applicant()
+        application = lifecycle.submit(
             self.session,
-            applicant=applicant or org_applicant(),
+            applicant=applicant,
             names=[name_entry(n) for n in names],
             actor=self.officer,
             commitments_confirmed=True,
@@ -185,6 +210,9 @@ class Registry:
             rules=self.rules,
             **kw,
         )
+        for kind in required_documents(applicant) if documents is None else documents:
+            attach(self.session, application, kind, self.officer, now=now)
+        return application
 
     def approve(self, application, now=NOW, **kw):
         return lifecycle.approve(
@@ -382,7 +410,11 @@ class Portal:
                 }
             )
         data["commitments"] = "on"
-        for i, (kind, filename, content) in enumerate(files or []):
+        if files is None:  # the dossier's mandatory documents (Art. 24); `files=[]` for none
+            # the portal files for the account's own holder: applicant B is an individual
+            own = person_applicant() if client is getattr(self, "b", None) else applicant
+            files = [(kind, f"{kind}.pdf", PDF_BYTES) for kind in required_documents(own)]
+        for i, (kind, filename, content) in enumerate(files):
             import io
 
             data[f"doc-{i}-kind"] = kind

@@ -15,7 +15,7 @@ from brandname.carriers import keys as carriers
 from brandname.store.models import CarrierKey, Event
 from brandname_carrier.rules import matches_holder_check
 
-from .conftest import NOW, name_entry, org_applicant, person_applicant
+from .conftest import NOW, attach, name_entry, org_applicant, person_applicant
 
 HOLDER = "0101234567"
 OTHER = "0309876543"
@@ -359,6 +359,7 @@ def test_verify_by_channel(client, world, carrier_headers, session, registry_hel
         commitments_confirmed=True,
         now=NOW,
     )
+    attach(session, application, "enterprise_registration", registry_helper.officer)
     registry_helper.approve(application)
     registry_helper.pay_and_issue(application)
     items = [

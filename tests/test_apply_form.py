@@ -136,7 +136,7 @@ def test_the_same_holder_cannot_file_a_name_already_pending_in_another_applicati
     assert f"hồ sơ số {first}" in error_of(page, "f-n-1-name")
     assert session.scalars(select(Application)).all() == [session.get(Application, first)]
     # still refused once approved and awaiting its fee
-    registry_helper.approve(session.get(Application, first))
+    registry_helper.approve(session.get(Application, first), documents_override="Bản giấy đã đối chiếu.")
     assert post(portal.a, form_data("ANHDUONG")).status_code == 409
     # another holder may file it (first come, first served decides later) ...
     other = dict(form_data("BINHMINH"), **{f"app_{k}": v or "" for k, v in person_applicant().items()})

@@ -99,6 +99,7 @@ def live_server(tmp_path, certs_dir):
             commitments_confirmed=True,
             rules=registry.rules(),
         )
+        attach_mandatory(db.session, application, actor=officer)
         lifecycle.approve(db.session, application.id, actor=officer, rules=registry.rules())
         payment = lifecycle.record_payment(db.session, application.id, actor=officer, reference="SEED")
         lifecycle.confirm_payment(
@@ -151,6 +152,14 @@ class Shots:
     def __call__(self, page, label):
         self.n += 1
         page.screenshot(path=str(self.folder / f"{self.n:02d}-{label}.png"), full_page=True)
+
+
+def attach_mandatory(session, application, *, actor):
+    """The dossier's mandatory documents (Art. 24), recorded as the officer would attach them."""
+    from tests.conftest import attach, required_documents
+
+    for kind in required_documents(application.applicant):
+        attach(session, application, kind, actor)
 
 
 def sign_in(page, base, email, staff=False):
@@ -608,6 +617,7 @@ def test_form01_errors_at_once_and_the_vietqr_fee_panel(live_server, browser, tm
             commitments_confirmed=True,
             rules=registry.rules(),
         )
+        attach_mandatory(db.session, application, actor=lifecycle.Actor.operator("test"))
         lifecycle.approve(
             db.session, application.id, actor=lifecycle.Actor.operator("test"), rules=registry.rules()
         )
@@ -684,6 +694,7 @@ def test_renewal_confirmed_after_the_old_expiry(live_server, browser):
             now=issued,
             rules=rules,
         )
+        attach_mandatory(db.session, first, actor=actor)
         lifecycle.approve(db.session, first.id, actor=actor, now=issued, rules=rules)
         paid = lifecycle.record_payment(db.session, first.id, actor=actor, reference="OLD", now=issued)
         lifecycle.confirm_payment(db.session, paid.id, actor=actor, keys=keys, now=issued, rules=rules)
@@ -752,6 +763,98 @@ def test_renewal_confirmed_after_the_old_expiry(live_server, browser):
         db.session.remove()
 
 
+def test_a_dossier_completed_after_a_request_for_more_documents(live_server, browser):
+    """Art. 24, 26(2)(b): a dossier without its legal document cannot be approved; the officer
+    asks for more documents, the queue shows it awaiting them, the applicant reads the request
+    and uploads the document, and the officer then approves."""
+    from playwright.sync_api import expect
+
+    from brandname import lifecycle, registry
+    from brandname.extensions import db
+    from brandname.lifecycle import accounts
+
+    from .conftest import PDF_BYTES
+
+    base, app = live_server
+    with app.app_context():
+        actor = lifecycle.Actor.operator("seed")
+        filed = lifecycle.submit(
+            db.session,
+            applicant={
+                "kind": "organization",
+                "name": "Công ty TNHH Bổ Sung",
+                "id_number": "0315556667",
+                "address": "8 Hai Bà Trưng, Quận 1, TP. HCM",
+                "email": "lienhe@bosung.vn",
+                "phone": "028 3822 7777",
+                "legal_representative": "Võ Thanh",
+                "contact_person": "Lý Hạnh",
+            },
+            names=[{"name": "BOSUNG", "purpose": "Thông báo đơn hàng", "use_sms": True}],
+            actor=actor,
+            commitments_confirmed=True,
+            rules=registry.rules(),
+        )
+        account = accounts.create_account(
+            db.session, email="hanh@bosung.vn", password=PASSWORD, role="applicant", holder_id=filed.holder_id
+        )
+        filed.account_id = account.id
+        db.session.commit()
+        app_id = filed.id
+        db.session.remove()
+    shot = Shots("dossier-more-documents")
+    page = browser.new_page()
+    sign_in(page, base, OFFICER, staff=True)
+    page.goto(f"{base}/officer/applications/{app_id}")
+    expect(page.locator("#dossier-missing")).to_contain_text("Giấy chứng nhận đăng ký doanh nghiệp")
+    expect(page.locator("#documents-override")).to_be_visible()
+    page.click("#decide button[type=submit]")
+    confirm_act(page, shot)
+    expect(page.locator(".notice-error")).to_contain_text("chưa đủ giấy tờ bắt buộc")
+    shot(page, "officer-approval-blocked")
+    page.fill(
+        "#f-documents_request", "Đề nghị bổ sung bản sao chứng thực Giấy chứng nhận đăng ký doanh nghiệp."
+    )
+    page.click("#documents-request button[type=submit]")
+    expect(page.locator(".notice-success")).to_contain_text("Đã gửi yêu cầu bổ sung")
+    expect(page.locator("#documents-awaited")).to_be_visible()
+    shot(page, "officer-asked-for-documents")
+    page.click(".subnav >> text=Hồ sơ chờ xử lý")
+    row = page.locator("#queue-table tbody tr", has_text="BOSUNG")
+    expect(row.locator(".documents-awaited")).to_have_text("Chờ bổ sung hồ sơ")
+    shot(page, "queue-awaiting-documents")
+    sign_out(page)
+
+    sign_in(page, base, "hanh@bosung.vn")
+    page.goto(f"{base}/applicant/applications/{app_id}")
+    request = page.locator("#documents-request")
+    expect(request).to_contain_text("Đề nghị bổ sung bản sao chứng thực")
+    shot(page, "applicant-sees-the-request")
+    request.locator("select[name=doc-0-kind]").select_option("enterprise_registration")
+    request.locator("input[name=doc-0-file]").set_input_files(
+        files=[{"name": "gcn-dkdn.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}]
+    )
+    page.fill("#f-reply", "Xin gửi bản sao chứng thực.")
+    request.locator("button[type=submit]").click()
+    expect(page.locator(".notice-success")).to_contain_text("Đã gửi bổ sung hồ sơ")
+    expect(page.locator("main")).to_contain_text("gcn-dkdn.pdf")
+    expect(page.locator("#documents-request")).to_have_count(0)
+    shot(page, "applicant-supplied")
+    sign_out(page)
+
+    sign_in(page, base, OFFICER, staff=True)
+    page.goto(f"{base}/officer/applications/{app_id}")
+    expect(page.locator("#dossier-complete")).to_be_visible()
+    expect(page.locator("#documents-override")).to_have_count(0)
+    page.click("#decide button[type=submit]")
+    confirm_act(page, shot)
+    expect(page.locator(".notice-success")).to_contain_text("Đã chấp thuận")
+    expect(page.locator(".trail")).to_contain_text("yêu cầu bổ sung hồ sơ số")
+    expect(page.locator(".trail")).to_contain_text("bổ sung hồ sơ số")
+    shot(page, "officer-approved-after-documents")
+    page.close()
+
+
 def test_console_tools_revoked_pdf_and_both_languages(live_server, browser, tmp_path):
     """A revoked certificate's PDF is called revoked; an officer filters the queue, takes a
     dossier, cancels then confirms an irreversible act, downloads an export; every page switches
@@ -793,6 +896,7 @@ def test_console_tools_revoked_pdf_and_both_languages(live_server, browser, tmp_
                 )
 
             application = file("BOHOI")
+            attach_mandatory(db.session, application, actor=operator)
             lifecycle.approve(db.session, application.id, actor=operator, rules=registry.rules())
             payment = lifecycle.record_payment(db.session, application.id, actor=operator, reference="BH1")
             cert = lifecycle.confirm_payment(
@@ -802,6 +906,7 @@ def test_console_tools_revoked_pdf_and_both_languages(live_server, browser, tmp_
             lifecycle.give_up(db.session, cert.brandname_id, actor=operator)
             warned = file("5A0MAI")  # looks like the registered SA0MAI
             plain = file("KHACHHANG")
+            attach_mandatory(db.session, plain, actor=operator)
             made.update(pdf=pdf, warned_id=warned.id, plain_id=plain.id)
             db.session.remove()
 
@@ -1167,6 +1272,8 @@ def test_draft_finished_later_one_name_withdrawn_and_the_notifications(live_serv
     page.goto(app_url.replace("/applicant/", "/officer/"))
     expect(page.locator(".trail")).to_contain_text("rút tên BMXANH")
     shot(page, "officer-sees-withdrawn-name")
+    # filed without its legal document: the officer writes why it is approved all the same
+    page.fill("#f-documents_override", "Bản sao chứng thực đã đối chiếu tại bộ phận một cửa.")
     page.click("#decide button[type=submit]")
     confirm_act(page, shot)
     expect(page.locator(".notice-success")).to_contain_text("Đã chấp thuận")
@@ -1237,6 +1344,7 @@ def test_holder_files_the_annual_report_and_the_officer_sees_the_overdue_list(li
                 now=issued,
                 rules=rules,
             )
+            attach_mandatory(db.session, application, actor=actor)
             lifecycle.approve(db.session, application.id, actor=actor, now=issued, rules=rules)
             paid = lifecycle.record_payment(
                 db.session, application.id, actor=actor, reference=name, now=issued
@@ -1493,6 +1601,7 @@ def test_a_holder_protects_a_variant_an_officer_approves_and_another_filing_is_r
                 commitments_confirmed=True,
                 rules=rules,
             )
+            attach_mandatory(db.session, application, actor=actor)
             lifecycle.approve(db.session, application.id, actor=actor, rules=rules)
             paid = lifecycle.record_payment(db.session, application.id, actor=actor, reference=name)
             lifecycle.confirm_payment(db.session, paid.id, actor=actor, keys=keys, rules=rules)

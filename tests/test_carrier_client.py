@@ -24,7 +24,7 @@ from brandname_carrier import (
 )
 from brandname_carrier.cli import main as carrier_main
 
-from .conftest import NOW, name_entry, org_applicant, person_applicant
+from .conftest import NOW, attach, name_entry, org_applicant, person_applicant, required_documents
 
 BASE = "http://registry.test"
 
@@ -322,6 +322,8 @@ def _events_round_one(session, registry_helper, officer):
             commitments_confirmed=True,
             now=NOW,
         )
+        for kind in required_documents(application.applicant):
+            attach(session, application, kind, officer)
         registry_helper.decide_warnings(application)
         registry_helper.approve(application)
         made.extend(registry_helper.pay_and_issue(application).brandnames)

@@ -78,6 +78,7 @@ def test_show_json_and_text(app, registry_helper):
     assert info["certificates"][0]["serial"] == "BN-2026-0000001"
     assert [e["act"] for e in info["events"]] == [
         "submit",
+        "attach_document",
         "approve",
         "record_payment",
         "confirm_payment",

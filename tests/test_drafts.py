@@ -161,7 +161,7 @@ def test_one_name_is_withdrawn_and_the_others_stay_pending(session, registry_hel
 
 
 def test_withdrawing_the_last_pending_name_withdraws_the_application(session, registry_helper, officer):
-    application = registry_helper.submit("ANHDUONG", "BINHMINH")
+    application = registry_helper.submit("ANHDUONG", "BINHMINH", documents=())
     lifecycle.withdraw_name(session, application.id, application.names[0].id, actor=officer, now=NOW)
     lifecycle.withdraw_name(session, application.id, application.names[1].id, actor=officer, now=NOW)
     session.refresh(application)
@@ -208,7 +208,7 @@ def test_the_applicant_withdraws_one_name_on_the_portal_and_the_officer_sees_it(
 def test_the_receipt_marks_a_withdrawn_name(session, registry_helper, officer):
     from brandname.certificates import receipt
 
-    application = registry_helper.submit("ANHDUONG", "BINHMINH")
+    application = registry_helper.submit("ANHDUONG", "BINHMINH", documents=())
     lifecycle.withdraw_name(session, application.id, application.names[1].id, actor=officer, now=NOW)
     lines = dict(receipt.receipt_lines(application, [], authority="Cục", public_url=""))
     assert lines["names"] == "Tên định danh đề nghị: ANHDUONG, BINHMINH (đã rút)"

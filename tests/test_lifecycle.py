@@ -66,7 +66,7 @@ def test_full_path_submit_approve_pay_issue_reissue_renew_revoke(session, keys, 
 
 def test_submit_confirms_receipt_and_records_one_event(session, officer, registry_helper):
     before = count(session, Event)  # the officer's account creation is an event too
-    application = registry_helper.submit("ALPHA", "Beta-1")
+    application = registry_helper.submit("ALPHA", "Beta-1", documents=())
     assert [n.name for n in application.names] == ["ALPHA", "Beta-1"]
     assert [n.name_normal for n in application.names] == ["ALPHA", "BETA-1"]
     evs = events(session)[before:]
@@ -558,15 +558,15 @@ def test_authorizations(session, officer, registry_helper):
 
 def test_every_act_appends_exactly_one_event_and_refusals_none(session, officer, keys, registry_helper):
     before = count(session, Event)
-    application = registry_helper.submit("OMEGA")
-    assert count(session, Event) == before + 1
-    registry_helper.approve(application)
+    application = registry_helper.submit("OMEGA")  # and its mandatory document
     assert count(session, Event) == before + 2
+    registry_helper.approve(application)
+    assert count(session, Event) == before + 3
     with pytest.raises(NotAllowed):
         registry_helper.approve(application)
-    assert count(session, Event) == before + 2
+    assert count(session, Event) == before + 3
     registry_helper.pay_and_issue(application)  # record, confirm, issue
-    assert count(session, Event) == before + 5
+    assert count(session, Event) == before + 6
     seqs = [e.seq for e in events(session)]
     assert seqs == list(range(1, len(seqs) + 1))
 

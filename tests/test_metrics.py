@@ -122,7 +122,8 @@ def test_acts_and_dossiers_follow_real_acts(client, registry_helper):
     assert delta(before, after_submit, "brandname_acts_total", act="submit") == 2
     assert value(after_submit, "brandname_applications_awaiting_decision") == 2
     assert value(after_submit, "brandname_applications_overdue") == 1
-    assert value(after_submit, "brandname_event_log_head") == value(before, "brandname_event_log_head") + 2
+    # each filing and its mandatory document
+    assert value(after_submit, "brandname_event_log_head") == value(before, "brandname_event_log_head") + 4
 
     registry_helper.approve(application)
     after_approve = scrape(client)

@@ -442,3 +442,22 @@ def test_claims_table_comes_and_goes_with_its_migration_and_grants_a_holder_once
             tables = inspect(conn).get_table_names()
             assert "claims" not in tables and "holders" in tables
         engine.dispose()
+
+
+def test_requests_for_more_documents_come_and_go_with_their_migration(tmp_path, empty_db_url):
+    """0026 adds the open request for more documents to each application; downgrading drops it."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_db_url, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0025_claims")
+        engine = create_engine(empty_db_url)
+
+        def columns():
+            with engine.connect() as conn:
+                return {c["name"] for c in inspect(conn).get_columns("applications")}
+
+        assert "documents_requested_at" not in columns()
+        upgrade(revision="0026_dossier_requests")
+        assert {"documents_requested_at", "documents_request"} <= columns()
+        downgrade(revision="0025_claims")
+        assert "documents_requested_at" not in columns() and "on_paper" in columns()
+        engine.dispose()

@@ -15,7 +15,7 @@ from brandname.errors import Conflict, DomainError, NotAllowed
 from brandname.extensions import db
 from brandname.store.models import Account, Application, Brandname, Certificate, Event, Holder, Payment
 
-from .conftest import NOW, TEST_DATABASE_URL, name_entry, org_applicant
+from .conftest import NOW, TEST_DATABASE_URL, attach, name_entry, org_applicant
 
 needs_server = pytest.mark.skipif(
     not TEST_DATABASE_URL,
@@ -85,6 +85,8 @@ def test_fifty_concurrent_approvals_for_one_name_one_winner(session, officer, ra
         )
         for i in range(THREADS)
     ]
+    for application in apps:  # each dossier complete (Art. 24)
+        attach(session, application, "enterprise_registration", officer)
     ids = [a.id for a in apps]
     # shuffle the order the threads start in, so the earliest application is not always first
     ids = ids[1::2] + ids[0::2]
@@ -116,9 +118,9 @@ def test_fifty_concurrent_approvals_for_one_name_one_winner(session, officer, ra
     )
     assert statuses == {"approved": 1, "rejected": THREADS - 1}
     seqs = assert_event_sequence(session)
-    # 50 submits, 1 approve, 49 automatic refusals: one event per act, none lost or doubled
-    # (besides the officer's account creation, itself an audited act)
-    assert len(seqs) - account_events(session) == THREADS + 1 + (THREADS - 1)
+    # 50 submits and their documents, 1 approve, 49 automatic refusals: one event per act, none
+    # lost or doubled (besides the officer's account creation, itself an audited act)
+    assert len(seqs) - account_events(session) == 2 * THREADS + 1 + (THREADS - 1)
 
 
 @needs_server
@@ -479,6 +481,7 @@ def test_recognition_racing_an_approval_of_the_same_name(session, keys, officer,
             commitments_confirmed=True,
             now=NOW,
         )
+        attach(session, application, "enterprise_registration", officer)
         jobs = [
             lambda s: len(lifecycle.recognize_legacy(s, ids, actor=officer, keys=keys, now=NOW).brandnames),
             lambda s, app_id=application.id: (

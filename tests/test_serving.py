@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from brandname import create_app, lifecycle
 from brandname.store.models import Application, Brandname, Event
 
-from .conftest import NOW, TEST_DATABASE_URL, name_entry, org_applicant
+from .conftest import NOW, TEST_DATABASE_URL, attach, name_entry, org_applicant
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-operator-token-0123456789"
@@ -96,6 +96,7 @@ def test_operator_endpoint_off_without_token_then_approves(app, client, session,
         commitments_confirmed=True,
         now=NOW,
     )
+    attach(session, application, "enterprise_registration", officer)
     url = f"/api/v1/operator/applications/{application.id}/approve"
     assert client.post(url).status_code == 404
     app.config["OPERATOR_TOKEN"] = TOKEN
@@ -222,6 +223,8 @@ def test_fifty_way_race_across_two_instances(two_instances, session, officer):
         )
         for i in range(50)
     ]
+    for application in apps:  # each dossier complete (Art. 24)
+        attach(session, application, "enterprise_registration", officer)
     ids = [a.id for a in apps]  # plain ints: the threads have no app context
     barrier = threading.Barrier(50)
     results = [None] * 50
@@ -261,4 +264,6 @@ def test_fifty_way_race_across_two_instances(two_instances, session, officer):
     account_events = session.scalar(
         select(func.count()).select_from(Event).where(Event.subject_type == "account")
     )
-    assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) - account_events == 50 + 1 + 49
+    assert (
+        seqs == list(range(1, len(seqs) + 1)) and len(seqs) - account_events == 2 * 50 + 1 + 49
+    )  # documents too

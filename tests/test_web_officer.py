@@ -253,7 +253,7 @@ def test_officer_search_ignores_diacritics_and_takes_wildcards_literally(portal,
 def test_the_officer_sees_whether_the_mandatory_document_is_attached(portal, session):
     from .conftest import PDF_BYTES
 
-    bare = portal.application_id(portal.apply(portal.a, "THIEUGIAY"))
+    bare = portal.application_id(portal.apply(portal.a, "THIEUGIAY", files=[]))
     page = portal.officer.get(f"/officer/applications/{bare}").get_data(as_text=True)
     assert 'id="dossier-missing"' in page
     assert (

@@ -259,7 +259,7 @@ def test_b_cannot_reach_a_by_guessing_ids(portal, session):
     app_id = issued_for_a(portal, "ASECRET")
     extra = portal.application_id(portal.apply(portal.a, "ATWO", files=[("other", "x.png", PNG_BYTES)]))
     bn = lifecycle.find_brandname(session, "ASECRET")
-    doc = session.scalars(select(Document)).one()
+    doc = session.scalars(select(Document).where(Document.application_id == extra)).one()
     lifecycle.authorize(
         session,
         bn.id,
@@ -430,7 +430,7 @@ def test_officer_console_pages(portal, session, registry_helper):
     assert "VIETSUN" in queue and "V1ETSUN" in queue  # the confusable warning lists what it resembles
     page = text(portal.officer.get(f"/officer/applications/{app_id}"))
     assert "V1ETSUN" in page and "x.png" in page and "nộp hồ sơ cấp mới số" in page
-    doc = session.scalars(select(Document)).one()
+    doc = session.scalars(select(Document).where(Document.original_filename == "x.png")).one()
     response = portal.officer.get(f"/officer/documents/{doc.id}")
     assert response.status_code == 200 and response.mimetype == "image/png"
     assert response.headers["Content-Disposition"].startswith("inline")
@@ -593,8 +593,8 @@ def test_officer_actions_are_recorded_in_the_audit_trail(portal, session):
     app_id = portal.application_id(portal.apply(portal.a, "AUDITME"))
     portal.officer.post(f"/officer/applications/{app_id}/approve")
     events = session.scalars(select(Event).where(Event.application_id == app_id).order_by(Event.seq)).all()
-    assert [e.act for e in events] == ["submit", "approve"]
-    assert events[0].actor_label == "a@anhduong.vn" and events[1].actor_label == "can.bo@cuc.gov.vn"
+    assert [e.act for e in events] == ["submit", "attach_document", "approve"]
+    assert events[0].actor_label == "a@anhduong.vn" and events[2].actor_label == "can.bo@cuc.gov.vn"
     page = text(portal.officer.get(f"/officer/applications/{app_id}"))
     assert page.index("nộp hồ sơ cấp mới số") < page.index("Cán bộ can.bo chấp thuận tên AUDITME")
 
@@ -647,8 +647,16 @@ def test_b_sees_only_own_data_in_lists(portal, session):
 
 def _world(portal, session):
     """One of everything, owned by A, so each endpoint has a real id to aim at."""
-    app_id = portal.application_id(portal.apply(portal.a, "MATRIXA", files=[("other", "m.png", PNG_BYTES)]))
-    pending = portal.application_id(portal.apply(portal.a, "PENDINGB"))  # not a near miss of MATRIXA
+    app_id = portal.application_id(
+        portal.apply(
+            portal.a,
+            "MATRIXA",
+            files=[("other", "m.png", PNG_BYTES), ("enterprise_registration", "dk.pdf", PDF_BYTES)],
+        )
+    )
+    pending = portal.application_id(
+        portal.apply(portal.a, "PENDINGB", files=[])
+    )  # not a near miss of MATRIXA
     portal.officer.post(f"/officer/applications/{app_id}/approve")
     portal.a.post(f"/applicant/applications/{app_id}/payment", data={"reference": "M1"})
     payment = session.scalars(select(Payment)).one()
@@ -674,7 +682,7 @@ def _world(portal, session):
         "pending": pending,
         "bn": bn.id,
         "holder": bn.holder_id,
-        "doc": session.scalars(select(Document)).one().id,
+        "doc": session.scalars(select(Document).where(Document.original_filename == "m.png")).one().id,
         "payment": payment.id,
         "proposal": proposal.id,
         "auth": session.scalars(select(Authorization)).one().id,
@@ -697,6 +705,7 @@ CONSOLE = [  # (method, url template, officer may, supervisor may, account admin
     ("GET", "/officer/applications/new", True, True, False),
     ("POST", "/officer/applications/{pending}/approve", True, True, False),
     ("POST", "/officer/applications/{pending}/reject", True, True, False),
+    ("POST", "/officer/applications/{pending}/request-documents", True, True, False),
     ("POST", "/officer/payments/{payment}/confirm", True, True, False),
     ("POST", "/officer/names/{bn}/propose-revocation", True, True, False),
     ("POST", "/officer/names/{bn}/release", True, True, False),
@@ -713,6 +722,7 @@ PORTAL = [  # applicant endpoints on A's objects: A may, B gets 404
     ("GET", "/applicant/names/{bn}/renew"),
     ("POST", "/applicant/applications/{pending}/payment"),
     ("POST", "/applicant/applications/{pending}/documents"),
+    ("POST", "/applicant/applications/{pending}/supplement"),
     ("POST", "/applicant/names/{bn}/authorizations"),
     ("POST", "/applicant/authorizations/{auth}/withdraw"),
     ("POST", "/applicant/names/{bn}/give-up"),

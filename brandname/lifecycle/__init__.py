@@ -7,7 +7,7 @@ session, the actor, the time and the rules.
 
 | module | acts |
 | --- | --- |
-| `applications` | submit, approve, reject, withdraw, withdraw_name, attach_document |
+| `applications` | submit, approve, reject, withdraw, withdraw_name, attach_document, request_documents, supplement_documents |
 | `drafts` | save_draft, delete_draft; mark_notifications_read (the applicant's own working state) |
 | `certificates` | record_payment, refuse_payment, confirm_payment (issue, reissue, renew) |
 | `revocation` | give_up, propose/confirm/decline_revocation, release, expire, lapse_unpaid, daily |
@@ -42,7 +42,9 @@ from brandname.lifecycle.applications import (
     approve,
     attach_document,
     reject,
+    request_documents,
     submit,
+    supplement_documents,
     withdraw,
     withdraw_name,
 )
@@ -139,6 +141,8 @@ __all__ = [
     "approve",
     "assign",
     "attach_document",
+    "request_documents",
+    "supplement_documents",
     "authorize",
     "availability",
     "certificate_record",

@@ -23,6 +23,7 @@ from brandname.lifecycle._kernel import (
 from brandname.lifecycle.queries import decision_warnings, find_brandname, warning_decisions, warnings_for
 from brandname.lifecycle.revocation import close_renewal
 from brandname.rules import dates, dossier_code, fees, form01
+from brandname.rules import dossier as dossier_rules
 from brandname.rules import names as name_rules
 from brandname.store.models import (
     Account,
@@ -665,10 +666,65 @@ def _approve_followup(session, application, to_approve):
     to_approve[0].status = "approved"
 
 
+def _check_documents(session, application, override, actor, now):
+    """Art. 24, 26(2)(b): a dossier without its mandatory documents is not approved, unless the
+    officer writes why (`override`, recorded as an `approve_without_documents` event)."""
+    missing = queries.missing_documents(session, application)
+    override = (override or "").strip()
+    if not missing:
+        return
+    if not override:
+        raise NotAllowed(
+            f"Hồ sơ số {application.id} chưa đủ giấy tờ bắt buộc: {dossier_rules.words(missing)}. "
+            "Yêu cầu bổ sung hồ sơ, hoặc ghi lý do chấp thuận khi chưa có các giấy tờ này.",
+            f"Application {application.id} lacks mandatory documents: {dossier_rules.words(missing, 'en')}. "
+            "Ask for more documents, or write why it is approved without them.",
+            code="documents_missing",
+            details={"missing": missing},
+        )
+    if len(override) > dossier_rules.OVERRIDE_REASON_LIMIT:
+        raise InvalidInput(
+            f"Lý do chấp thuận khi thiếu giấy tờ dài {len(override)} ký tự, tối đa "
+            f"{dossier_rules.OVERRIDE_REASON_LIMIT}.",
+            f"The reason for approving without the documents is {len(override)} characters long, "
+            f"at most {dossier_rules.OVERRIDE_REASON_LIMIT}.",
+            details={
+                "fields": {
+                    "documents_override": {
+                        "message": f"tối đa {dossier_rules.OVERRIDE_REASON_LIMIT} ký tự",
+                        "message_en": f"at most {dossier_rules.OVERRIDE_REASON_LIMIT} characters",
+                    }
+                }
+            },
+        )
+    record_event(
+        session,
+        actor,
+        "approve_without_documents",
+        "application",
+        application.id,
+        now=now,
+        application_id=application.id,
+        details={"missing": missing, "reason": override},
+    )
+
+
 @act
-def approve(session, application_id, *, actor, refuse=None, now=None, rules=DEFAULT_RULES):
+def approve(
+    session,
+    application_id,
+    *,
+    actor,
+    refuse=None,
+    documents_override=None,
+    now=None,
+    rules=DEFAULT_RULES,
+):
     """Officer's approval: names reserved, fee falls due. `refuse` maps requested-name ids to
     reasons for the names of a multi-name application that are refused.
+
+    A dossier lacking a mandatory document (rules/dossier.py) is refused (`documents_missing`)
+    unless `documents_override` gives the officer's written reason.
 
     Returns a Result: the approved application first, then the later applications for the same
     names that this approval refused in full (first come, first served)."""
@@ -681,6 +737,7 @@ def approve(session, application_id, *, actor, refuse=None, now=None, rules=DEFA
     seen = decision_warnings(session, application)
     warnings = dict(seen)
     pending, to_approve, refuse = _split_decision(application, refuse)
+    _check_documents(session, application, documents_override, actor, now)
     result = Result(applications=[application])
     if application.kind == "issue":
         warnings |= _approve_new_names(session, application, to_approve, actor, now, rules, result)
@@ -883,3 +940,106 @@ def attach_document(
         details={"kind": kind, "content_type": content_type, "size": size, "sha256": sha256},
     )
     return document
+
+
+# the longest request for more documents an officer writes, and the longest answer
+DOCUMENTS_REQUEST_LIMIT = 2000
+
+
+def _text(value, *, field, what_vi, what_en, required=True):
+    text = (value or "").strip()
+    if required and not text:
+        raise form01.field_error(field, f"Phải ghi {what_vi}.", f"{what_en.capitalize()} is required.")
+    if len(text) > DOCUMENTS_REQUEST_LIMIT:
+        raise form01.field_error(
+            field,
+            f"{what_vi.capitalize()} dài {len(text)} ký tự, tối đa {DOCUMENTS_REQUEST_LIMIT}.",
+            f"{what_en.capitalize()} is {len(text)} characters long, at most {DOCUMENTS_REQUEST_LIMIT}.",
+        )
+    return text
+
+
+@act
+def request_documents(session, application_id, *, actor, message, now=None, rules=DEFAULT_RULES):
+    """An officer asks the applicant for more documents ("yêu cầu bổ sung hồ sơ", Art. 26(2)(b)):
+    the applicant is told what to add; the decision deadline stops until the answer
+    (`supplement_documents`). One request is open at a time."""
+    now = moment(now)
+    require_staff(actor)
+    application = fetch(session, Application, application_id, what_vi="hồ sơ", what_en="application")
+    _require_undecided(application)
+    if application.documents_requested_at is not None:
+        raise NotAllowed(
+            f"Hồ sơ số {application.id} đang chờ người đăng ký bổ sung theo yêu cầu trước.",
+            f"Application {application.id} is already waiting for the documents asked for.",
+        )
+    message = _text(
+        message, field="documents_request", what_vi="nội dung yêu cầu bổ sung", what_en="the request"
+    )
+    application.documents_requested_at, application.documents_request = now, message
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "request_documents",
+        "application",
+        application.id,
+        now=now,
+        application_id=application.id,
+        details={
+            "message": message,
+            "missing": queries.missing_documents(session, application),
+            "decision_due_at": application.decision_due_at.isoformat(),
+        },
+    )
+    return application
+
+
+@act
+def supplement_documents(session, application_id, *, actor, reply=None, now=None, rules=DEFAULT_RULES):
+    """The applicant answers a request for more documents: the documents attached since it was
+    asked (`attach_document`) and/or a written reply. The request closes, and the decision
+    deadline moves by the working days it stayed open (dates.stopped_working_days)."""
+    now = moment(now)
+    application = fetch(session, Application, application_id, what_vi="hồ sơ", what_en="application")
+    require_holder_or_staff(actor, application.holder_id)
+    _require_undecided(application)
+    asked = application.documents_requested_at
+    if asked is None:
+        raise NotAllowed(
+            f"Hồ sơ số {application.id} không có yêu cầu bổ sung nào đang chờ.",
+            f"Application {application.id} has no open request for more documents.",
+        )
+    reply = _text(reply, field="reply", what_vi="nội dung trả lời", what_en="the reply", required=False)
+    added = session.scalars(
+        select(Document.id).where(Document.application_id == application.id, Document.uploaded_at >= asked)
+    ).all()
+    if not reply and not added:
+        raise form01.field_error(
+            "reply",
+            "Hãy đính kèm tài liệu được yêu cầu hoặc ghi nội dung trả lời.",
+            "Attach the documents asked for or write a reply.",
+        )
+    stopped = dates.stopped_working_days(asked, now, rules.holidays, rules.workdays)
+    before = application.decision_due_at
+    application.decision_due_at = dates.extend_deadline(before, stopped, rules.holidays, rules.workdays)
+    application.documents_requested_at, application.documents_request = None, None
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "supplement_documents",
+        "application",
+        application.id,
+        now=now,
+        application_id=application.id,
+        details={
+            "reply": reply,
+            "documents": list(added),
+            "requested_at": asked.isoformat(),
+            "stopped_working_days": stopped,
+            "decision_due_before": before.isoformat(),
+            "decision_due_at": application.decision_due_at.isoformat(),
+        },
+    )
+    return application

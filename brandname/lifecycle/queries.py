@@ -13,12 +13,14 @@ from sqlalchemy.orm import aliased
 from brandname.carriers import feed
 from brandname.errors import InvalidInput
 from brandname.rules import confusion, dates
+from brandname.rules import dossier as dossier_rules
 from brandname.rules import names as name_rules
 from brandname.store.models import (
     Application,
     Authorization,
     Brandname,
     Certificate,
+    Document,
     Event,
     Payment,
     ProtectedVariant,
@@ -367,6 +369,45 @@ def event_count(session):
     return session.scalar(select(func.count()).select_from(Event))
 
 
+def dossier_chain(session, application):
+    """The earlier submissions `application` resubmits, newest first (at most 20)."""
+    chain, previous = [], application.resubmission_of_id
+    while previous and len(chain) < 20:
+        earlier = session.get(Application, previous)
+        if earlier is None:
+            break
+        chain.append(earlier)
+        previous = earlier.resubmission_of_id
+    return chain
+
+
+def dossier_documents(session, application):
+    """The documents that count for `application`'s dossier (Art. 24): its own, those of the
+    earlier submissions it resubmits, and for a reissue or renewal those of the filings the name
+    was issued, reissued or renewed from (the holder's legal document is on file there)."""
+    ids = [application.id] + [a.id for a in dossier_chain(session, application)]
+    if application.kind != "issue" and application.brandname_id is not None:
+        target = session.get(Brandname, application.brandname_id)
+        ids += session.scalars(
+            select(Application.id).where(
+                or_(
+                    Application.id == target.application_id,
+                    and_(Application.brandname_id == target.id, Application.status == "issued"),
+                )
+            )
+        ).all()
+    return session.scalars(
+        select(Document).where(Document.application_id.in_(set(ids))).order_by(Document.id)
+    ).all()
+
+
+def missing_documents(session, application, documents=None):
+    """The mandatory document kinds `application`'s dossier lacks (rules/dossier.py)."""
+    if documents is None:
+        documents = dossier_documents(session, application)
+    return dossier_rules.missing_documents(application.applicant, [d.kind for d in documents])
+
+
 def decision_warnings(session, application):
     """What an officer must see before deciding: {requested name: [names it resembles or that
     already hold it]}. Live for a new issue still undecided; once decided, the warnings the
@@ -437,7 +478,12 @@ def dashboard(session, now):
         ),
         "overdue": session.scalars(
             select(Application)
-            .where(Application.status == "submitted", Application.decision_due_at < now)
+            .where(
+                Application.status == "submitted",
+                Application.decision_due_at < now,
+                # waiting for the applicant's documents: the clock is stopped
+                Application.documents_requested_at.is_(None),
+            )
             .order_by(Application.received_at)
         ).all(),
         "expiring": {
@@ -601,7 +647,11 @@ def queue(flt, now):
     if flt.overdue:
         stmt = stmt.where(
             or_(
-                and_(Application.decided_at.is_(None), Application.decision_due_at < now),
+                and_(
+                    Application.decided_at.is_(None),
+                    Application.decision_due_at < now,
+                    Application.documents_requested_at.is_(None),
+                ),
                 Application.decided_at > Application.decision_due_at,
             )
         )

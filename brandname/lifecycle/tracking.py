@@ -18,8 +18,10 @@ from brandname.store.models import Account, Application, Event
 DECIDED = {"approve": "approved", "reject": "rejected", "auto_reject": "rejected", "withdraw": "withdrawn"}
 ISSUE_ACTS = ("issue", "reissue", "renewal")
 REVIEW_ACTS = ("take", "assign", "decide_warning")
-# the timeline's steps, in order
+# the timeline's steps, in order; a request for more documents and its answer come between the
+# review and the decision, once per request ("documents_requested", "documents_supplied")
 STEPS = ("received", "under_review", "decided", "paid", "issued")
+DOCUMENT_STEPS = {"request_documents": "documents_requested", "supplement_documents": "documents_supplied"}
 
 
 class Step(NamedTuple):
@@ -104,12 +106,21 @@ def track(session, application, now=None):
         (e for e in events if e.act in ISSUE_ACTS and e.subject_type == "certificate"),
         None,
     )
+    requests = [Step(DOCUMENT_STEPS[e.act], e.at) for e in events if e.act in DOCUMENT_STEPS]
+    if application.documents_requested_at is not None and application.status == "submitted":
+        requests.append(Step("documents_supplied", None))  # still awaited
+    review = review or (requests[0].at if requests else None)
     steps = [
         received,
         Step("under_review", review),
+        *requests,
         decided_step,
         Step("paid", paid.at if paid else None),
         Step("issued", issued.at if issued else None),
     ]
-    overdue = application.status == "submitted" and now > application.decision_due_at
+    overdue = (
+        application.status == "submitted"
+        and application.documents_requested_at is None  # the clock stops while documents are awaited
+        and now > application.decision_due_at
+    )
     return Tracking(application, steps, overdue)

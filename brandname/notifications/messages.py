@@ -141,6 +141,31 @@ def application_decided(session, application, *, public_url=""):
     )
 
 
+def documents_requested(session, application, event, *, public_url=""):
+    """An officer asks for more documents (yêu cầu bổ sung hồ sơ): what to add and where."""
+    link = f"{public_url}/applicant/applications/{application.id}"
+    message = (event.details or {}).get("message") or ""
+    body = (
+        f"Cơ quan cấp yêu cầu bổ sung hồ sơ số {application.id} (mã hồ sơ {application.code}):\n"
+        f"{message}\n"
+        f"Hãy đính kèm tài liệu và gửi trả lời tại {link}\n"
+        "Thời hạn giải quyết hồ sơ tạm dừng cho đến khi bạn bổ sung.\n\n"
+        f"The Authority asks for more documents for application {application.id} "
+        f"(dossier code {application.code}). Request (in Vietnamese): {message}\n"
+        f"Attach the documents and send your answer at {link}. The decision deadline is stopped "
+        "until you answer."
+    )
+    return Mail(
+        to=_recipient(session, application),
+        subject=(
+            f"Hồ sơ số {application.id}: yêu cầu bổ sung hồ sơ / "
+            f"Application {application.id}: more documents needed"
+        ),
+        body=body,
+        key=f"documents-requested:{event.seq}",
+    )
+
+
 def payment_refused(session, payment, *, public_url=""):
     application = payment.application
     link = f"{public_url}/applicant/applications/{application.id}"

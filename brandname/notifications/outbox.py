@@ -115,6 +115,9 @@ def _mails_for_event(session, event, public_url, authority):
     ):
         application = session.get(Application, event.application_id)
         yield messages.application_decided(session, application, public_url=public_url)
+    elif event.act == "request_documents":
+        application = session.get(Application, event.application_id)
+        yield messages.documents_requested(session, application, event, public_url=public_url)
     elif event.act == "refuse_payment":
         yield messages.payment_refused(session, session.get(Payment, event.subject_id), public_url=public_url)
     elif event.act == "signup_attempt":

@@ -161,6 +161,46 @@ def seed_names(session, names, *, keys, rules, actor=None, seed_value=None, now=
         yield name
 
 
+# a one-page blank PDF: the demo dossier's stand-in for the certified copy Art. 24 asks for
+_DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>"
+    b"endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _attach_demo_documents(session, application, *, actor, now):
+    """The dossier's mandatory documents (rules/dossier.py), so that its approval is lawful.
+    In an app the bytes are written under DATA_DIR/uploads as an upload's would be."""
+    import hashlib
+    import secrets
+    from pathlib import Path
+
+    from flask import current_app, has_app_context
+
+    from brandname.rules import dossier
+
+    folder = None
+    if has_app_context() and current_app.config.get("DATA_DIR"):
+        folder = Path(current_app.config["DATA_DIR"]) / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+    for kind in dossier.required_documents(application.applicant):
+        stored_name = secrets.token_hex(16) + ".pdf"
+        if folder is not None:
+            (folder / stored_name).write_bytes(_DEMO_PDF)
+        lifecycle.attach_document(
+            session,
+            application.id,
+            actor=actor,
+            kind=kind,
+            original_filename=f"demo-{kind}.pdf",
+            stored_name=stored_name,
+            content_type="application/pdf",
+            size=len(_DEMO_PDF),
+            sha256=hashlib.sha256(_DEMO_PDF).hexdigest(),
+            now=now,
+        )
+
+
 def _issue(session, name, applicant, rng, *, actor, keys, rules, now):
     """submit → decide the warnings → approve → record payment → confirm (issue)."""
     application = lifecycle.submit(
@@ -195,6 +235,7 @@ def _issue(session, name, applicant, rng, *, actor, keys, rules, now):
             note="dữ liệu mẫu (seed-demo)",
             now=now,
         )
+    _attach_demo_documents(session, application, actor=actor, now=now)
     lifecycle.approve(session, application.id, actor=actor, now=now, rules=rules)
     payment = lifecycle.record_payment(
         session, application.id, actor=actor, reference=f"DEMO-{application.id:08d}", now=now

@@ -195,7 +195,22 @@ class RegistryCollector:
             awaiting, overdue = conn.execute(
                 select(
                     func.count(),
-                    func.coalesce(func.sum(case((Application.decision_due_at < now, 1), else_=0)), 0),
+                    func.coalesce(
+                        func.sum(
+                            case(
+                                (
+                                    and_(
+                                        Application.decision_due_at < now,
+                                        # waiting for more documents: the clock is stopped
+                                        Application.documents_requested_at.is_(None),
+                                    ),
+                                    1,
+                                ),
+                                else_=0,
+                            )
+                        ),
+                        0,
+                    ),
                 ).where(Application.status == "submitted")
             ).one()
             left = Outbox.attempts < MAX_ATTEMPTS

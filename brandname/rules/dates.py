@@ -87,6 +87,27 @@ def decision_deadline(received_at, holidays=(), working_days=1, workdays=()):
     return end_local.astimezone(UTC).replace(tzinfo=None)
 
 
+def stopped_working_days(asked_at, answered_at, holidays=(), workdays=()):
+    """The working days a request for more documents stopped the decision clock: each working
+    day after the (Hanoi) day it was asked, up to and including the day it was answered. Asked
+    and answered the same day: none."""
+    day, last, count = local_date(asked_at), local_date(answered_at), 0
+    while True:
+        day = next_working_day(day, holidays, workdays)
+        if day > last:
+            return count
+        count += 1
+
+
+def extend_deadline(due_at, working_days, holidays=(), workdays=()):
+    """A decision deadline (naive UTC, the end of a Hanoi working day) moved `working_days`
+    working days later."""
+    day = local_date(due_at)
+    for _ in range(working_days):
+        day = next_working_day(day, holidays, workdays)
+    return datetime.combine(day, time(23, 59, 59), VN_TZ).astimezone(UTC).replace(tzinfo=None)
+
+
 RENEWAL_WINDOW_DAYS = 365  # the law sets no earliest day; filing opens 12 months before expiry
 
 

@@ -33,6 +33,19 @@ APPLICANT_FIELDS = (
 )
 # every key of an applicant section, as the forms, the holder's record and sign-up carry them
 APPLICANT_KEYS = ("kind", *(field[0] for field in APPLICANT_FIELDS))
+# the filing's own choice, kept with the applicant section but not on the holder's record: the
+# person filing acts on the applicant's behalf (nộp thay, người được ủy quyền), so the dossier
+# must carry the authorization (Art. 24)
+ON_BEHALF = "on_behalf"
+
+
+def on_behalf(value):
+    """The "on behalf" choice as a form or an API gives it ("on", "true", True...) as a bool."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("on", "true", "1", "yes")
+    return bool(value)
+
+
 FIELD_LIMITS = {
     "name": 300,
     "address": 500,
@@ -184,6 +197,7 @@ def validate_applicant(data):
                 "The code / document number must be 6–20 letters and digits; an organization "
                 "established by decision gives the decision's number, such as 1234/QĐ-BYT.",
             )
+    out[ON_BEHALF] = on_behalf(data.get(ON_BEHALF))
     if errors:
         raise InvalidInput(
             "Thông tin người đăng ký chưa đầy đủ hoặc không hợp lệ: "
@@ -334,6 +348,7 @@ def validate_draft(applicant, entries, *, carriers=DEFAULT_CARRIERS):
             )
         out[field] = value
     out["kind"] = (applicant or {}).get("kind")
+    out[ON_BEHALF] = on_behalf((applicant or {}).get(ON_BEHALF))
     entries = list(entries or ())
     if len(entries) > MAX_NAMES_PER_APPLICATION:
         raise InvalidInput(

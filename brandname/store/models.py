@@ -249,6 +249,10 @@ class Application(Base):
     assigned_at: Mapped[datetime | None] = mapped_column(DateTime)
     # filed on paper: received_at is the real receipt time, entered later by an officer
     on_paper: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # an officer's open request for more documents (yêu cầu bổ sung hồ sơ): while it is open the
+    # decision deadline stops; the applicant's answer closes it (lifecycle.supplement_documents)
+    documents_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
+    documents_request: Mapped[str | None] = mapped_column(Text)
 
     holder: Mapped[Holder] = relationship()
     assigned_to: Mapped["Account | None"] = relationship(foreign_keys=[assigned_to_id])

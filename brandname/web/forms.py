@@ -14,11 +14,15 @@ MAX_FILES = 5
 
 
 def applicant_from_form(form, prefix="app_"):
-    return {k: (form.get(prefix + k) or "").strip() or None for k in APPLICANT_KEYS}
+    out = {k: (form.get(prefix + k) or "").strip() or None for k in APPLICANT_KEYS}
+    out[form01.ON_BEHALF] = form.get(prefix + form01.ON_BEHALF) == "on"
+    return out
 
 
 def applicant_to_form(applicant, prefix="app_"):
-    return {prefix + k: (applicant or {}).get(k) or "" for k in APPLICANT_KEYS}
+    out = {prefix + k: (applicant or {}).get(k) or "" for k in APPLICANT_KEYS}
+    out[prefix + form01.ON_BEHALF] = "on" if (applicant or {}).get(form01.ON_BEHALF) else ""
+    return out
 
 
 def holder_as_applicant(holder):

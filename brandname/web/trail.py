@@ -268,6 +268,14 @@ SENTENCES = {
         [],
     ),
     "approve": _approve,
+    "approve_without_documents": lambda e, d, name: (
+        _(
+            "chấp thuận hồ sơ số %(id)s khi chưa có giấy tờ bắt buộc: %(kinds)s",
+            id=e.application_id,
+            kinds=", ".join(str(site.DOCUMENT_KINDS.get(k, k)) for k in d.get("missing") or ()),
+        ),
+        [_("lý do: %(reason)s", reason=d.get("reason"))],
+    ),
     "reject": lambda e, d, name: (_("từ chối hồ sơ số %(id)s", id=e.application_id), [d.get("reasons")]),
     "auto_reject": lambda e, d, name: (
         _(
@@ -290,6 +298,20 @@ SENTENCES = {
     "attach_document": lambda e, d, name: (
         _("đính kèm tài liệu: %(kind)s", kind=site.DOCUMENT_KINDS.get(d.get("kind"), d.get("kind"))),
         [],
+    ),
+    "request_documents": lambda e, d, name: (
+        _("yêu cầu bổ sung hồ sơ số %(id)s", id=e.application_id),
+        [d.get("message")],
+    ),
+    "supplement_documents": lambda e, d, name: (
+        _(
+            "bổ sung hồ sơ số %(id)s (%(n)s tài liệu), hạn quyết định lùi %(days)s ngày làm việc đến %(due)s",
+            id=e.application_id,
+            n=len(d.get("documents") or ()),
+            days=d.get("stopped_working_days", 0),
+            due=site.vntime(_when(d.get("decision_due_at"))),
+        ),
+        [d.get("reply")],
     ),
     "record_payment": lambda e, d, name: (
         _("ghi nhận khoản lệ phí %(ref)s (%(amount)s)", ref=d.get("reference"), amount=_money(d)),

@@ -755,6 +755,8 @@ def _render_application(application, *, status=200, error=None, form=None):
         "applicant/application.html",
         application=application,
         documents=_documents(application),
+        missing_documents=lifecycle.queries.missing_documents(db.session, application),
+        request_limit=lifecycle.applications.DOCUMENTS_REQUEST_LIMIT,
         form=form or {},
         error=error,
         message=error_message(error) if error else None,
@@ -849,6 +851,46 @@ def upload(application_id):
     except DomainError as exc:
         return _render_application(application, status=exc.status, error=exc)
     flash(_("Đã tải lên tài liệu."), "success")
+    return redirect(url_for("applicant.application", application_id=application.id))
+
+
+@bp.post("/applications/<int:application_id>/supplement")
+@applicant_required
+def supplement(application_id):
+    """The answer to a request for more documents: the files attached, then the answer itself
+    (lifecycle.supplement_documents), which ends the request and restarts the clock."""
+    application = own_application(application_id)
+    files = forms.uploads_from_request(request.files, request.form)
+    reply = request.form.get("reply")
+    try:
+        if not files and not (reply or "").strip():
+            raise DomainError(
+                "Hãy đính kèm tài liệu được yêu cầu hoặc ghi nội dung trả lời.",
+                "Attach the documents asked for or write a reply.",
+            )
+        if application.documents_requested_at is None:
+            raise DomainError(
+                "Hồ sơ không có yêu cầu bổ sung nào đang chờ.",
+                "The application has no open request for more documents.",
+            )
+        for _kind, filename, data in files:
+            uploads.check(data, filename)
+        for kind, filename, data in files:
+            uploads.store(
+                db.session,
+                application.id,
+                data=data,
+                filename=filename,
+                kind=kind,
+                actor=actor(),
+                data_dir=current_app.config["DATA_DIR"],
+            )
+        lifecycle.supplement_documents(
+            db.session, application.id, actor=actor(), reply=reply, rules=registry.rules()
+        )
+    except DomainError as exc:
+        return _render_application(application, status=exc.status, error=exc, form=request.form)
+    flash(_("Đã gửi bổ sung hồ sơ số %(id)s.", id=application.id), "success")
     return redirect(url_for("applicant.application", application_id=application.id))
 
 

@@ -286,16 +286,8 @@ def _events(*conditions):
 
 
 def _render_application(application, *, status=200, error=None, form=None):
-    chain, previous = [], application.resubmission_of_id
-    while previous and len(chain) < 20:
-        earlier = db.session.get(Application, previous)
-        chain.append(earlier)
-        previous = earlier.resubmission_of_id
-    documents = db.session.scalars(
-        select(Document)
-        .where(Document.application_id.in_([application.id] + [a.id for a in chain]))
-        .order_by(Document.id)
-    ).all()
+    chain = lifecycle.queries.dossier_chain(db.session, application)
+    documents = lifecycle.queries.dossier_documents(db.session, application)
     return render_template(
         "officer/application.html",
         application=application,
@@ -303,7 +295,9 @@ def _render_application(application, *, status=200, error=None, form=None):
         comparison=lifecycle.queries.details_comparison(db.session, application),
         decisions=lifecycle.queries.warning_decisions(db.session, application.id),
         documents=documents,
-        missing_documents=dossier.missing_documents(application.applicant, [d.kind for d in documents]),
+        missing_documents=lifecycle.queries.missing_documents(db.session, application, documents),
+        override_limit=dossier.OVERRIDE_REASON_LIMIT,
+        request_limit=lifecycle.applications.DOCUMENTS_REQUEST_LIMIT,
         chain=chain,
         events=_events(Event.application_id == application.id),
         caseworkers=_caseworkers() if current_user.role == "supervisor" else [],
@@ -395,10 +389,36 @@ def approve(application_id):
         if request.form.get(f"refuse-{rn.id}") == "on"
     }
     try:
-        lifecycle.approve(db.session, application.id, actor=actor(), refuse=refuse, rules=registry.rules())
+        lifecycle.approve(
+            db.session,
+            application.id,
+            actor=actor(),
+            refuse=refuse,
+            documents_override=request.form.get("documents_override"),
+            rules=registry.rules(),
+        )
     except DomainError as exc:
         return _render_application(application, status=exc.status, error=exc, form=request.form)
     flash(_("Đã chấp thuận hồ sơ số %(id)s.", id=application.id), "success")
+    return redirect(url_for("officer.application", application_id=application.id))
+
+
+@bp.post("/applications/<int:application_id>/request-documents")
+@staff_required
+def request_documents(application_id):
+    """Ask the applicant for more documents (yêu cầu bổ sung hồ sơ); the deadline stops."""
+    application = get_or_404(Application, application_id)
+    try:
+        lifecycle.request_documents(
+            db.session,
+            application.id,
+            actor=actor(),
+            message=request.form.get("documents_request"),
+            rules=registry.rules(),
+        )
+    except DomainError as exc:
+        return _render_application(application, status=exc.status, error=exc, form=request.form)
+    flash(_("Đã gửi yêu cầu bổ sung hồ sơ số %(id)s.", id=application.id), "success")
     return redirect(url_for("officer.application", application_id=application.id))
 
 
